@@ -1,0 +1,1 @@
+"""LibCST codemods, one transformation per module; `migrator apply` runs them phase by phase."""

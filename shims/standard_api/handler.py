@@ -1,0 +1,123 @@
+"""`StandardAPIHandler`: the abstract service side of the Standard API v2.
+
+A service subclasses it once (phase 1 of a migration generates the subclass) and `create_standard_router` serves
+it. The abstract methods are those mt_paas v2 declares abstract; the others default to "not implemented", which
+the router answers with 501 and a clear message, except `check_health` and `get_limits`, which have useful defaults.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import datetime, timezone
+
+from .errors import NotImplementedOperationError
+from .models import (
+    ActivateRequest,
+    ActivateResponse,
+    CostsResponse,
+    CreateUserRequest,
+    CreateUserResponse,
+    DeactivateRequest,
+    DeactivateResponse,
+    DeleteUserResponse,
+    HealthResponse,
+    LimitsResponse,
+    ResourceFilters,
+    ResourcesResponse,
+    SettingsResponse,
+    StatsResponse,
+    StatusResponse,
+    TenantSummary,
+    TopUsersResponse,
+    UpdateSettingsRequest,
+    UpdateUserRequest,
+    UsagePatternsResponse,
+    UsageResponse,
+    UserFilters,
+    UserInfo,
+    UsersListResponse,
+)
+
+
+class StandardAPIHandler(ABC):
+    """Implement the abstract methods; override the optional ones the service supports."""
+
+    #: reported by ``GET /mt/health``
+    service_version: str = "0.0.0"
+
+    # --- lifecycle --------------------------------------------------------------------------------------------
+
+    async def check_health(self) -> HealthResponse:
+        return HealthResponse(
+            status="healthy",
+            version=self.service_version,
+            timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        )
+
+    @abstractmethod
+    async def activate_tenant(self, request: ActivateRequest) -> ActivateResponse: ...
+
+    @abstractmethod
+    async def deactivate_tenant(self, tenant_id: str, request: DeactivateRequest) -> DeactivateResponse: ...
+
+    @abstractmethod
+    async def get_tenant_status(self, tenant_id: str) -> StatusResponse: ...
+
+    @abstractmethod
+    async def get_tenant_usage(self, tenant_id: str, period: str) -> UsageResponse: ...
+
+    # --- dashboard --------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def get_tenant_stats(self, tenant_id: str, period: str) -> StatsResponse: ...
+
+    @abstractmethod
+    async def get_tenant_costs(self, tenant_id: str, period: str) -> CostsResponse: ...
+
+    async def get_top_users(self, tenant_id: str, period: str, limit: int) -> TopUsersResponse:
+        raise NotImplementedOperationError("get_top_users")
+
+    async def get_usage_patterns(self, tenant_id: str, period: str) -> UsagePatternsResponse:
+        raise NotImplementedOperationError("get_usage_patterns")
+
+    # --- users ------------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def list_users(self, tenant_id: str, filters: UserFilters) -> UsersListResponse: ...
+
+    @abstractmethod
+    async def create_user(self, tenant_id: str, request: CreateUserRequest) -> CreateUserResponse: ...
+
+    @abstractmethod
+    async def get_user(self, tenant_id: str, user_id: str) -> UserInfo: ...
+
+    @abstractmethod
+    async def update_user(self, tenant_id: str, user_id: str, request: UpdateUserRequest) -> UserInfo: ...
+
+    @abstractmethod
+    async def delete_user(self, tenant_id: str, user_id: str) -> DeleteUserResponse: ...
+
+    # --- resources --------------------------------------------------------------------------------------------
+
+    async def list_resources(self, tenant_id: str, filters: ResourceFilters) -> ResourcesResponse:
+        raise NotImplementedOperationError("list_resources")
+
+    # --- settings ---------------------------------------------------------------------------------------------
+
+    @abstractmethod
+    async def get_settings(self, tenant_id: str) -> SettingsResponse: ...
+
+    async def update_settings(self, tenant_id: str, request: UpdateSettingsRequest) -> SettingsResponse:
+        raise NotImplementedOperationError("update_settings")
+
+    async def get_limits(self, tenant_id: str) -> LimitsResponse:
+        settings = await self.get_settings(tenant_id)
+        return LimitsResponse(tenant_id=tenant_id, **settings.config.limits.model_dump())
+
+    # --- Service Market compatibility (served by shims.compat.service_market) ---------------------------------
+
+    async def list_tenants(self) -> list[TenantSummary]:
+        raise NotImplementedOperationError("list_tenants")
+
+    async def get_tenant_summary(self, tenant_id: str) -> TenantSummary:
+        raise NotImplementedOperationError("get_tenant_summary")
