@@ -370,7 +370,13 @@ class LimitsResponse(UsageLimits):
 
 
 class TenantSummary(_Model):
-    """One tenant as the Service Market lists it (manual §5.3.1); ``active_users`` appears in the status view."""
+    """One tenant as the Service Market lists it (manual §5.3.1); ``active_users`` appears in the status view.
+
+    Extra fields a service adds (plan, features, ...) are kept, and the compat router serialises with
+    ``exclude_unset`` so that a legacy document round-trips exactly.
+    """
+
+    model_config = {"extra": "allow"}
 
     tenant_id: str
     university_name: Optional[str] = None

@@ -1,0 +1,1 @@
+"""Before/after tests of the codemods; the cases are data modules beside them."""

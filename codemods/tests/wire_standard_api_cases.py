@@ -1,0 +1,94 @@
+"""Before/after pairs for the wire_standard_api codemod."""
+
+WIRING = '''
+# Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
+# routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+app.include_router(create_standard_router(market_handler))
+app.include_router(create_service_market_router(market_handler))
+app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+'''
+
+IMPORTS = '''from shims.compat.service_market import create_service_market_router
+from shims.middleware.market_auth import MarketAuthMiddleware
+from shims.standard_api import create_standard_router
+from svc.handlers.market_handler import market_handler
+'''
+
+CASES = [
+    {
+        "name": "after the last include_router; routes declared later stay where they are",
+        "app": "app",
+        "factory": None,
+        "before": '''
+"""The service."""
+from fastapi import FastAPI
+
+from svc.routers import users
+
+app = FastAPI(title="svc")
+app.include_router(users.router, prefix="/admin")
+
+
+@app.get("/health")
+async def health():
+    return {"status": "healthy"}
+''',
+        "after": '''
+"""The service."""
+from fastapi import FastAPI
+
+from svc.routers import users
+''' + IMPORTS + '''
+app = FastAPI(title="svc")
+app.include_router(users.router, prefix="/admin")
+''' + WIRING + '''
+
+@app.get("/health")
+async def health():
+    return {"status": "healthy"}
+''',
+    },
+    {
+        "name": "an app without routers: right after it is created",
+        "app": "api",
+        "factory": None,
+        "before": '''
+import fastapi
+
+api = fastapi.FastAPI()
+''',
+        "after": '''
+import fastapi
+''' + IMPORTS + '''
+api = fastapi.FastAPI()
+''' + WIRING.replace("app.", "api."),
+    },
+    {
+        "name": "an app factory: inside the function, before its return",
+        "app": "app",
+        "factory": "create_app",
+        "before": '''
+from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    return app
+''',
+        "after": '''
+from fastapi import FastAPI
+''' + IMPORTS + '''
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(router)
+    # Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
+    # routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
+    app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+    return app
+''',
+    },
+]

@@ -1,0 +1,120 @@
+"""Phase 1 — wire the Standard API v2 into the app: the standard router, the Service Market aliases, market auth.
+
+Before::
+
+    app = FastAPI(title="advisor")
+    app.include_router(users.router, prefix="/admin")
+
+After::
+
+    app = FastAPI(title="advisor")
+    app.include_router(users.router, prefix="/admin")
+
+    # Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
+    # routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
+    app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+
+The block goes after the app's last top-level ``include_router``/``mount``/``add_middleware`` (or after the app is
+created), so legacy routes registered earlier keep precedence on paths both serve (``/api/tenant/list``). In an app
+factory it goes before the function's ``return``. A module that already calls ``create_standard_router`` is left
+unchanged, which makes the codemod idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+COMMENT = (
+    "# Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy\n"
+    "# routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.\n"
+)
+
+
+class WireError(Exception):
+    pass
+
+
+def _wiring(app: str, instance: str) -> list[cst.BaseStatement]:
+    code = (
+        f"{app}.include_router(create_standard_router({instance}))\n"
+        f"{app}.include_router(create_service_market_router({instance}))\n"
+        f'{app}.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", '
+        'exclude_paths=("/mt/health",))\n'
+    )
+    statements = list(cst.parse_module(code).body)
+    comment_lines = [cst.EmptyLine(comment=cst.Comment(line)) for line in COMMENT.strip().splitlines()]
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), *comment_lines])
+    return statements
+
+
+def _is_app_call(stmt: cst.CSTNode, app: str) -> bool:
+    return m.matches(
+        stmt,
+        m.SimpleStatementLine(
+            [m.Expr(m.Call(func=m.Attribute(value=m.Name(app), attr=m.Name("include_router") | m.Name("mount")
+                                            | m.Name("add_middleware"))))]
+        ),
+    )
+
+
+def _creates_app(stmt: cst.CSTNode, app: str) -> bool:
+    return m.matches(
+        stmt,
+        m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name(app))])])
+        | m.SimpleStatementLine([m.AnnAssign(target=m.Name(app))]),
+    )
+
+
+def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
+    anchor = None
+    for index, stmt in enumerate(body):
+        if _creates_app(stmt, app) or _is_app_call(stmt, app):
+            anchor = index
+    if anchor is None:
+        return None
+    return [*body[: anchor + 1], *wiring, *body[anchor + 1 :]]
+
+
+def wire_app(source: str, app: str, handler_module: str, instance: str,
+             factory: Optional[str] = None) -> str:
+    """The app module with the Standard API wired in; unchanged when it already is."""
+    module = cst.parse_module(source)
+    if m.findall(module, m.Call(func=m.Name("create_standard_router"))):
+        return source
+    wiring = _wiring(app, instance)
+    if factory is None:
+        body = _insert(module.body, app, wiring)
+        if body is None:
+            raise WireError(f"no top-level `{app} = FastAPI(...)` to wire after")
+        new = module.with_changes(body=body)
+    else:
+        new = module.visit(_IntoFactory(factory, app, wiring))
+        if new.deep_equals(module):
+            raise WireError(f"cannot find where `{factory}()` creates `{app}`")
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "shims.standard_api", "create_standard_router")
+    AddImportsVisitor.add_needed_import(context, "shims.compat.service_market", "create_service_market_router")
+    AddImportsVisitor.add_needed_import(context, "shims.middleware.market_auth", "MarketAuthMiddleware")
+    AddImportsVisitor.add_needed_import(context, handler_module, instance)
+    return AddImportsVisitor(context).transform_module(new).code
+
+
+class _IntoFactory(cst.CSTTransformer):
+    def __init__(self, factory: str, app: str, wiring: list) -> None:
+        self.factory, self.app, self.wiring = factory, app, wiring
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Union[cst.FunctionDef]:
+        if original.name.value != self.factory or not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        wiring = [self.wiring[0].with_changes(leading_lines=self.wiring[0].leading_lines[1:]), *self.wiring[1:]]
+        body = _insert(updated.body.body, self.app, wiring)
+        if body is None:
+            return updated
+        return updated.with_changes(body=updated.body.with_changes(body=body))

@@ -1,0 +1,104 @@
+"""A change set over a target repo: verified, then shown as a diff, checked, or written atomically.
+
+Every codemod produces new file contents in memory; nothing touches the disk until the whole set has been verified
+(each Python file parses with LibCST and compiles), so a failing phase never leaves a half-migrated tree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Optional
+
+import libcst as cst
+
+Mode = Literal["write", "diff", "check"]
+
+
+class ChangeError(Exception):
+    """A produced file would not parse or compile; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # posix, relative to the target root
+    old: Optional[str]  # None: the file is created
+    new: Optional[str]  # None: the file is deleted
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def verify(change: FileChange) -> None:
+    if change.new is None or not change.path.endswith(".py"):
+        return
+    try:
+        cst.parse_module(change.new)
+        compile(change.new, change.path, "exec", dont_inherit=True)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None) or getattr(exc, "raw_line", None)
+        where = f"{change.path}:{line}" if line else change.path
+        raise ChangeError(f"{where}: the transformed file does not parse: {str(exc).splitlines()[0]}") from exc
+
+
+def unified_diff(change: FileChange) -> str:
+    old = (change.old or "").splitlines(keepends=True)
+    new = (change.new or "").splitlines(keepends=True)
+    before = f"a/{change.path}" if change.old is not None else "/dev/null"
+    after = f"b/{change.path}" if change.new is not None else "/dev/null"
+    text = "".join(difflib.unified_diff(old, new, before, after))
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one rename, keeping the file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".migrator-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def apply_changes(root: Path, changes: list[FileChange]) -> list[str]:
+    """Verify every change, then write them; returns the paths written or deleted."""
+    pending = [c for c in changes if c.changed]
+    for change in pending:
+        verify(change)
+    done = []
+    for change in pending:
+        target = root / change.path
+        if change.new is None:
+            target.unlink(missing_ok=True)
+        else:
+            write_atomic(target, change.new)
+        done.append(change.path)
+    return done
+
+
+def render_diff(changes: list[FileChange]) -> str:
+    return "".join(unified_diff(c) for c in changes if c.changed)
+
+
+def read_text(root: Path, rel: str) -> Optional[str]:
+    path = root / rel
+    if not path.exists():
+        return None
+    # newline="" keeps CRLF files byte-identical where the codemods do not touch them
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()

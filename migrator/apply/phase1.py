@@ -1,0 +1,354 @@
+"""Phase 1 (weeks 0–2): generate the StandardAPIHandler subclass from the legacy route bodies and wire it in.
+
+Reads the target once (inventory + catalog), runs the `extract_handler` and `wire_standard_api` codemods, and
+returns the change set plus what it did and what it left to a person. Nothing is written here: the caller shows a
+diff, checks, or applies the changes atomically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Optional
+
+import libcst as cst
+
+from codemods._handler_module import BuiltHandler, HandlerSpec, build_handler_module
+from codemods._standard_methods import Operation
+from codemods._util import module_name_for
+from codemods.extract_handler import HandlerExtraction, HandlerParam, MoveRequest
+from codemods.wire_standard_api import WireError, wire_app
+from migrator import __version__
+from migrator.apply.changes import FileChange, read_text
+from migrator.apply.result import ApplyError, ManualStep, PhaseResult
+from migrator.catalog import load_catalog
+from migrator.inventory import build_inventory
+from migrator.inventory.models import Inventory, Param, Route
+from migrator.journal import HandlerInfo, Journal, JournalRoute, journal_file, load_journal
+from migrator.movability import assess
+from migrator.target import Target, load_target
+
+INSTANCE = "market_handler"
+# Paths the Service Market alias router serves: a legacy route on one of them is replaced, not deprecated.
+ALIAS_PATHS = {
+    ("GET", "/api/tenant/list"),
+    ("GET", "/api/tenant/status/{}"),
+    ("GET", "/api/tenant/stats/{}"),
+    ("GET", "/api/tenant/users/{}"),
+    ("GET", "/api/tenant/courses/{}"),
+    ("GET", "/api/tenant/discussions/{}"),
+    ("POST", "/api/tenant/webhook/application-approved"),
+    ("POST", "/api/tenant/webhook/auto-provision"),
+}
+
+
+def normalise(path: str) -> str:
+    return re.sub(r"{[^}]*}", "{}", path)
+
+
+def pick_app(inventory: Inventory, target: Target) -> str:
+    """`file:variable` of the app to migrate: the one [tool.migrator] names, else the one serving most routes."""
+    served = [a for a in inventory.apps if a.mounted_in is None]
+    if not served:
+        raise ApplyError(f"{target.root}: no FastAPI app found (nothing to migrate)")
+    if target.app:
+        module, _, variable = target.app.partition(":")
+        for app in served:
+            if module_name_for(app.file) == module and app.variable == (variable or "app"):
+                return f"{app.file}:{app.variable}"
+        raise ApplyError(f"[tool.migrator] app = {target.app!r} is not an app the inventory found")
+    counts = {f"{a.file}:{a.variable}": len(inventory.routes_of(f"{a.file}:{a.variable}")) for a in served}
+    return max(counts, key=lambda key: (counts[key], key))
+
+
+def handler_location(app_file: str, target: Target) -> tuple[str, str]:
+    """(file, module) of the handler: `[tool.migrator] handler_module`, else `handlers/market_handler.py` beside
+    the app's package (seed 000 §7.1)."""
+    configured = target.tool.get("handler_module")
+    if configured:
+        return configured.replace(".", "/") + ".py", configured
+    parts = PurePosixPath(app_file).parts
+    package = parts[0] if len(parts) > 1 else ""
+    file = f"{package}/handlers/market_handler.py" if package else "handlers/market_handler.py"
+    return file, module_name_for(file)
+
+
+def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
+    target = load_target(root)
+    journal = load_journal(root)
+    inventory = build_inventory(root)
+    app_key = pick_app(inventory, target)
+    app_file, _, app_var = app_key.rpartition(":")
+    handler_file, handler_module = handler_location(app_file, target)
+    catalog = load_catalog(root)
+    routes = inventory.routes_of(app_key)
+
+    extraction = HandlerExtraction(handler_module, INSTANCE, reserved_names={target.class_name, INSTANCE})
+    trees: dict[str, cst.Module] = {}
+    matches = {}
+    moves_by_file: dict[str, dict[str, MoveRequest]] = defaultdict(dict)
+    manual: list[ManualStep] = []
+    early_refused: set[tuple[str, str]] = set()
+    for route in routes:
+        match = catalog.match(route)
+        if match is None:
+            continue
+        matches[id(route)] = match
+        source = read_text(root, route.file)
+        if source is None:
+            raise ApplyError(f"{route.file}: listed by the inventory but missing")
+        if route.file not in trees:
+            trees[route.file] = cst.parse_module(source)
+        assessment = assess(route, trees[route.file])
+        name = route.qualname
+        if not assessment.automatic:
+            if (route.file, name) not in early_refused:
+                early_refused.add((route.file, name))
+                manual.append(ManualStep(f"{route.file}:{route.line}", _label(route), "; ".join(assessment.reasons)))
+            continue
+        moves_by_file[route.file].setdefault(name, MoveRequest(
+            function=name,
+            method=f"legacy_{name}",
+            tenant_param=route.tenant_param,
+            path=route.path,
+            param_kinds={p.name: p.kind for p in route.params},
+            resources={p.name: p.dependency for p in route.params if _is_resource(root, p, route)},
+        ))
+
+    for file in sorted(moves_by_file):
+        extraction.add_module(file, read_text(root, file) or "", list(moves_by_file[file].values()))
+    extraction.plan()
+
+    moved_by_function = {(mv.module, mv.function): mv for mv in extraction.moved}
+    refused = {(r.module, r.function): r for r in extraction.refused}
+    operations: dict[str, Operation] = {}
+    journal_routes: list[JournalRoute] = []
+    moved_lines: list[str] = []
+    for route in routes:
+        match = matches.get(id(route))
+        module = module_name_for(route.file)
+        entry = _entry(match)
+        state, reason = "stays", None
+        if match is not None:
+            mv = moved_by_function.get((module, route.qualname))
+            refusal = refused.get((module, route.qualname))
+            if mv is not None:
+                state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
+                op = operations.setdefault(entry["operation"], Operation(entry["operation"]))
+                variant = entry["variant"] if not entry["primary"] else None
+                op.routes.setdefault(variant, mv)
+                op.param_map.update(entry["param_map"])
+                op.adapter = op.adapter or entry["adapter"]
+                moved_lines.append(f"{_label(route)} -> {entry['operation']}")
+            else:
+                state = "manual"
+                reason = refusal.reason if refusal else next(
+                    (s.reason for s in manual if s.where == f"{route.file}:{route.line}"), "needs a manual move")
+                if refusal and refusal.reason != "already delegates to the handler":
+                    manual.append(ManualStep(f"{route.file}:{route.line}", _label(route), refusal.reason))
+                elif refusal:
+                    state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
+                    reason = None
+                operations.setdefault(entry["operation"], Operation(entry["operation"])).manual.append(
+                    f"{_label(route)} ({route.file}:{route.line}): {reason}") if state == "manual" else None
+        journal_routes.append(JournalRoute(
+            methods=route.methods, path=route.path, function=route.function, file=route.file, line=route.line,
+            operation=entry["operation"] if match else None, variant=entry["variant"] if match else None,
+            standard_method=entry["standard_method"] if match else None,
+            standard_path=entry["standard_path"] if match else None, state=state, reason=reason,
+        ))
+
+    changes: list[FileChange] = []
+    result = PhaseResult(1, changes, journal, moved=moved_lines, manual=manual)
+    rewritten = extraction.rewrite(external=_external_imports(root, set(extraction.modules)))
+    handler_exists = (root / handler_file).exists()
+    if extraction.moved:
+        if handler_exists:
+            raise ApplyError(
+                f"{handler_file} exists already and {len(extraction.moved)} more route(s) could move into it; "
+                "phase 1 does not merge into an existing handler: move them by hand or remove the handler first"
+            )
+        spec = HandlerSpec(
+            service=target.name, class_name=target.class_name, instance=INSTANCE,
+            service_version=target.version, module=handler_module,
+            first_party={PurePosixPath(handler_file).parts[0]} | _first_party(inventory),
+            operations=operations, body_fields=lambda p: _body_fields(root, extraction, p),
+        )
+        built: BuiltHandler = build_handler_module(spec, extraction)
+        result.not_implemented = built.not_implemented
+        changes.append(FileChange(handler_file, None, built.code))
+        init = str(PurePosixPath(handler_file).parent / "__init__.py")
+        if not (root / init).exists():
+            changes.append(FileChange(init, None, '"""Service Market handlers (generated by migrator phase 1)."""\n'))
+        for path, code in rewritten.items():
+            changes.append(FileChange(path, read_text(root, path), code))
+    if extraction.moved or handler_exists:
+        old_app = read_text(root, app_file) or ""
+        try:
+            new_app = wire_app(old_app, app_var, handler_module, INSTANCE, factory=_factory(trees, root, app_file))
+        except WireError as exc:
+            raise ApplyError(f"{app_file}: {exc}") from exc
+        changes.append(FileChange(app_file, old_app, new_app))
+
+    if any(c.changed for c in changes):
+        journal.service = target.name
+        journal.service_version = target.version
+        journal.routes = journal_routes
+        journal.handler = HandlerInfo(module=handler_module, file=handler_file, class_=target.class_name,
+                                      instance=INSTANCE)
+        files = sorted({c.path for c in changes if c.changed})
+        journal.record(1, files, __version__, now=now, details={
+            "moved": len(extraction.moved), "manual": len(manual), "not_implemented": sorted(result.not_implemented),
+        })
+        old = read_text(root, str(journal_file(root).relative_to(root)))
+        changes.append(FileChange(str(journal_file(root).relative_to(root)), old, journal.to_text()))
+    result.details = {"app": app_key, "handler": handler_file}
+    return result
+
+
+# --- helpers ------------------------------------------------------------------------------------------------------
+
+
+def _label(route: Route) -> str:
+    return f"{'/'.join(route.methods)} {route.path}"
+
+
+def _entry(match) -> dict:
+    """The catalog match as the few fields phase 1 needs."""
+    if match is None:
+        return {"operation": None, "variant": None, "primary": False, "standard_method": None,
+                "standard_path": None, "param_map": {}, "adapter": None}
+    entry = match.entry
+    param_map = {}
+    for item in getattr(entry, "param_map", None) or []:
+        legacy = getattr(item, "legacy", None)
+        standard = getattr(item, "standard", None)
+        if legacy and standard:
+            param_map[legacy] = standard
+    return {
+        "operation": entry.operation,
+        "variant": getattr(entry, "variant", None),
+        "primary": bool(getattr(entry, "primary", True)) and not getattr(entry, "variant", None),
+        "standard_method": entry.standard_method,
+        "standard_path": entry.standard_path,
+        "param_map": param_map,
+        "adapter": getattr(entry, "adapter", None),
+    }
+
+
+def _is_resource(root: Path, param: Param, route: Route) -> bool:
+    """A dependency that hands the route a resource (a database handle) and reads nothing from the request."""
+    if param.kind not in ("depends", "security") or not param.dependency or param.headers or param.auth:
+        return False
+    if param.reads_tenant or param.name == route.tenant_param:
+        return False
+    module, _, func = param.dependency.rpartition(".")
+    source = read_text(root, module.replace(".", "/") + ".py")
+    if source is None:
+        source = read_text(root, module.replace(".", "/") + "/__init__.py")
+    if source is None:
+        return False
+    for stmt in cst.parse_module(source).body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == func:
+            if stmt.asynchronous is not None or _yields(stmt):
+                return False  # a generator or async dependency needs FastAPI's machinery
+            params = stmt.params
+            return not (params.params or params.kwonly_params or params.posonly_params) or all(
+                p.default is not None for p in [*params.params, *params.kwonly_params])
+    return False
+
+
+def _yields(func: cst.FunctionDef) -> bool:
+    import libcst.matchers as m
+
+    return bool(m.findall(func.body, m.Yield()))
+
+
+def _first_party(inventory: Inventory) -> set[str]:
+    return {PurePosixPath(r.file).parts[0].removesuffix(".py") for r in inventory.routes}
+
+
+def _factory(trees: dict, root: Path, app_file: str) -> Optional[str]:
+    """The function that creates the app, when it is an app factory."""
+    tree = trees.get(app_file) or cst.parse_module(read_text(root, app_file) or "")
+    for stmt in tree.body:
+        if isinstance(stmt, cst.FunctionDef):
+            import libcst.matchers as m
+
+            if m.findall(stmt, m.Assign(value=m.Call(func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI"))))):
+                top_level = m.findall(tree, m.SimpleStatementLine([m.Assign(value=m.Call(
+                    func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI"))))]))
+                if not any(s in tree.body for s in top_level):
+                    return stmt.name.value
+    return None
+
+
+def _external_imports(root: Path, modules: set[str]) -> dict[str, set[str]]:
+    """Names other files of the repo import from `modules` (they must keep working after helpers move)."""
+    from codemods._util import absolute_module
+    from libcst.helpers import get_full_name_for_node
+
+    wanted = {m.rsplit(".", 1)[-1].encode() for m in modules}
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") or part in {"__pycache__", "node_modules"} for part in path.parts):
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"import" not in data or not any(w in data for w in wanted):
+            continue
+        try:
+            tree = cst.parse_module(data.decode("utf-8"))
+        except (UnicodeDecodeError, cst.ParserSyntaxError):
+            continue
+        current = module_name_for(rel)
+        if current in modules:
+            continue  # the extraction rewrites these itself
+        import libcst.matchers as m
+
+        for node in m.findall(tree, m.ImportFrom()):
+            if isinstance(node.names, cst.ImportStar) or node.module is None and not node.relative:
+                continue
+            module = absolute_module(current, len(node.relative),
+                                     get_full_name_for_node(node.module) if node.module else None,
+                                     rel.endswith("__init__.py"))
+            if module in modules:
+                found[module].update(get_full_name_for_node(a.name) or "" for a in node.names)
+    return found
+
+
+def _body_fields(root: Path, extraction: HandlerExtraction, param: HandlerParam) -> Optional[set[str]]:
+    """Field names of a legacy request model, found statically (moved into the handler, or imported)."""
+    if not param.annotation:
+        return None
+    name = param.annotation.strip()
+    for (module, original), target in extraction.helpers.items():
+        if target == name:
+            node = extraction.modules[module].globals_[original]
+            return _class_fields(node) if isinstance(node, cst.ClassDef) else None
+    for spec in extraction.imports:
+        if spec.bound_name == name and spec.name:
+            for candidate in (spec.module.replace(".", "/") + ".py", spec.module.replace(".", "/") + "/__init__.py"):
+                source = read_text(root, candidate)
+                if source is None:
+                    continue
+                for stmt in cst.parse_module(source).body:
+                    if isinstance(stmt, cst.ClassDef) and stmt.name.value == spec.name:
+                        return _class_fields(stmt)
+    return None
+
+
+def _class_fields(node: cst.ClassDef) -> set[str]:
+    fields = set()
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    fields.add(small.target.value)
+    return fields

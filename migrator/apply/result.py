@@ -1,0 +1,31 @@
+"""What planning a phase produces: the change set, the journal to write, and what was done or left to a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migrator.apply.changes import FileChange
+from migrator.journal import Journal
+
+
+class ApplyError(Exception):
+    """The phase cannot run on this target; the message says why (exit 2)."""
+
+
+@dataclass
+class ManualStep:
+    where: str  # file:line
+    route: str  # "GET /admin/admins/{user_id}"
+    reason: str
+
+
+@dataclass
+class PhaseResult:
+    phase: int
+    changes: list[FileChange]
+    journal: Journal
+    moved: list[str] = field(default_factory=list)  # "GET /admin/dashboard -> get_tenant_stats"
+    manual: list[ManualStep] = field(default_factory=list)
+    not_implemented: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)

@@ -1,0 +1,92 @@
+"""`migrator apply --phase N REPO [--diff | --check]`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, render_diff, write_phase
+from migrator.journal import JournalError
+from migrator.target import TargetError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="apply")(apply)
+
+
+def apply(
+    repo: Path = typer.Argument(..., help="The service repository to migrate."),
+    phase: int = typer.Option(..., "--phase", help="1: handler + standard API, 2: deprecate, 3: remove."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff and write nothing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if anything would change."),
+    sunset: Optional[str] = typer.Option(None, "--sunset", help="Phase 2: the Sunset date (YYYY-MM-DD)."),
+    gone: bool = typer.Option(False, "--gone", help="Phase 3: keep a 410 Gone stub per removed path."),
+    force: bool = typer.Option(False, "--force", help="Phase 3: override the guards (recorded in the journal)."),
+    quiet_days: int = typer.Option(7, "--quiet-days", help="Phase 3: no deprecated call in this many days."),
+) -> None:
+    """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
+    err = Console(stderr=True)
+    out = Console()
+    options: dict = {}
+    if phase == 2 and sunset:
+        try:
+            options["sunset"] = date.fromisoformat(sunset)
+        except ValueError:
+            err.print(f"error: --sunset {sunset!r} is not a date (YYYY-MM-DD)")
+            raise typer.Exit(2)
+    if phase == 3:
+        options.update(gone=gone, force=force, quiet_days=quiet_days)
+    elif gone or force:
+        err.print("error: --gone and --force belong to --phase 3")
+        raise typer.Exit(2)
+    try:
+        result = plan_phase(repo, phase, **options)
+        pending = [c for c in result.changes if c.changed]
+        if diff:
+            out.out(render_diff(pending), end="", highlight=False)
+            raise typer.Exit(0)
+        if check:
+            for change in pending:
+                out.print(f"would change: {change.path}", highlight=False)
+            raise typer.Exit(1 if pending else 0)
+        written = write_phase(repo, result)
+    except (ApplyError, TargetError, JournalError, ChangeError) as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2)
+    report(out, result, written)
+
+
+def report(console: Console, result: PhaseResult, written: list[str]) -> None:
+    if not written:
+        console.print(f"phase {result.phase}: nothing to change (already applied)")
+        return
+    if result.moved:
+        table = Table(title=f"Phase {result.phase}: routes", title_justify="left")
+        table.add_column("legacy route")
+        table.add_column("standard operation")
+        for line in result.moved:
+            route, _, op = line.partition(" -> ")
+            table.add_row(route, op)
+        console.print(table)
+    if result.manual:
+        table = Table(title="Manual steps (left untouched)", title_justify="left")
+        table.add_column("where")
+        table.add_column("route")
+        table.add_column("why")
+        for step in result.manual:
+            table.add_row(step.where, step.route, step.reason)
+        console.print(table)
+    if result.not_implemented:
+        console.print("Standard operations answering 501 until someone implements them:")
+        for op, why in sorted(result.not_implemented.items()):
+            console.print(f"  {op}: {why}", highlight=False)
+    for note in result.notes:
+        console.print(note, highlight=False)
+    console.print(f"phase {result.phase} applied: {len(written)} file(s) written", highlight=False)
+    for path in written:
+        console.print(f"  {path}", highlight=False)

@@ -1,0 +1,99 @@
+"""`legacy_errors`: legacy ``HTTPException``s raised by moved logic → the standard domain errors."""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from ..standard_api.errors import (
+    FeatureDisabledError,
+    InvalidRequestError,
+    QuotaExceededError,
+    StandardAPIError,
+    TenantExistsError,
+    TenantNotFoundError,
+    UserExistsError,
+    UserNotFoundError,
+)
+from ._shape import describe
+
+_FEATURE = re.compile(r"""[Ff]eature\s+['"]?([\w.-]+)['"]?\s+is\s+disabled""")
+_NUMBER = re.compile(r"\d+")
+
+
+def detail_text(detail: Any) -> str:
+    """A legacy ``detail`` as one line: a string, a standard ``{"message"}`` body or FastAPI's 422 error list.
+
+    Only locations and messages are read from error lists, never the rejected input values.
+    """
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, dict) and isinstance(detail.get("message"), str):
+        return detail["message"]
+    if isinstance(detail, list):
+        parts = []
+        for err in detail:
+            if isinstance(err, dict) and "msg" in err:
+                loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+                parts.append(f"{loc}: {err['msg']}" if loc else str(err["msg"]))
+        if parts:
+            return "; ".join(parts)
+    return "Invalid request"
+
+
+def translate(
+    exc: HTTPException, operation: str, *, tenant_id: str, user_id: str | None = None, email: str | None = None
+) -> StandardAPIError | None:
+    """The standard error for a legacy HTTP error, or None to let the original through (401, 5xx, ...)."""
+    status, text = exc.status_code, detail_text(exc.detail)
+    if status == 404:
+        if "tenant" in text.lower() or user_id is None:
+            return TenantNotFoundError(tenant_id)
+        return UserNotFoundError(user_id)
+    if status == 409:
+        if operation.split("/")[0] == "activate_tenant":
+            return TenantExistsError(tenant_id)
+        return UserExistsError(email or text)
+    if status in (400, 422):
+        return InvalidRequestError(text)
+    if status == 403:
+        found = _FEATURE.search(text)
+        return FeatureDisabledError(found.group(1) if found else text)
+    if status == 429:
+        number = _NUMBER.search(text)
+        return QuotaExceededError(text, int(number.group()) if number else 0)
+    return None
+
+
+class legacy_errors:  # noqa: N801  (used like a function: `with legacy_errors(...):`)
+    """Context manager for sync and async code (plain ``with``): translates what the legacy logic raises.
+
+    404 → tenant not found when the detail mentions the tenant (or no user is involved), else user not found;
+    409 → tenant exists for ``activate_tenant``, user exists otherwise; 400/422 and pydantic validation errors
+    of legacy body models → invalid request; 403 → feature disabled (name parsed from "Feature 'x' is
+    disabled"); 429 → quota exceeded. Standard errors and any other status pass through untouched.
+    """
+
+    def __init__(self, operation: str, *, tenant_id: str, user_id: str | None = None, email: str | None = None) -> None:
+        self.operation, self.tenant_id, self.user_id, self.email = operation, tenant_id, user_id, email
+
+    def __enter__(self) -> legacy_errors:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool:
+        if exc is None or isinstance(exc, StandardAPIError):
+            return False
+        if isinstance(exc, ValidationError):
+            # a legacy body model (e.g. UserCreate(**payload)) rejected the converted request
+            raise InvalidRequestError(describe(exc, "body")) from None
+        if isinstance(exc, HTTPException):
+            error = translate(exc, self.operation, tenant_id=self.tenant_id, user_id=self.user_id, email=self.email)
+            if error is not None:
+                raise error from exc
+        return False
