@@ -112,7 +112,8 @@ def _handler_class(spec: HandlerSpec, extraction: HandlerExtraction, methods: li
     for moved in extraction.moved:
         members.append(_with_blank_lines(moved.node, 1))
     for code in methods:
-        members.append(_with_blank_lines(cst.parse_statement(code), 1))
+        for statement in cst.parse_module(code).body:  # a template may define more than one method
+            members.append(_with_blank_lines(statement, 1))
     return skeleton.with_changes(body=skeleton.body.with_changes(body=members),
                                  leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
 

@@ -282,13 +282,15 @@ def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
                 "if unsupported:\n"
                 + _indent(f'raise {r.n("InvalidRequestError")}(f"{r.service} cannot change {{unsupported}}")\n')
             )
-    inner += "if changes:\n" + _indent(f"updated = {r.json(r.call(route, op, user_id='user_id', body='changes'))}\n")
+    get = ops.get("get_user")
+    reread = get is not None and get.primary is not None
+    update_call = r.call(route, op, user_id="user_id", body="changes")
+    inner += "if changes:\n" + _indent(f"{update_call}\n" if reread else f"updated = {update_call}\n")
     if status_by_route:
         inner += "if is_active is False:\n" + _indent(f"{r.call(suspend, op, user_id='user_id')}\n")
         inner += "elif is_active is True:\n" + _indent(f"{r.call(activate, op, user_id='user_id')}\n")
-    get = ops.get("get_user")
-    if get is not None and get.primary is not None:
-        inner += f"user = {r.json(r.call(get.primary, get, user_id='user_id'))}\n"
+    if reread:
+        inner += f"user = {r.call(get.primary, get, user_id='user_id')}\n"
     else:
         inner += "if not changes:\n" + _indent(
             f'raise {r.n("InvalidRequestError")}("nothing to update")\n') + "user = updated\n"

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
@@ -41,7 +40,6 @@ from libcst.metadata import (
     ImportAssignment,
     MetadataWrapper,
     ParentNodeProvider,
-    PositionProvider,
     ScopeProvider,
 )
 
@@ -75,6 +73,7 @@ class MoveRequest:
     method: str
     tenant_param: Optional[str] = None
     path: str = ""  # the route path, to tell path parameters from query parameters
+    line: int = 0  # of the `def`, for messages
     param_kinds: dict[str, str] = field(default_factory=dict)  # kinds the inventory resolved (aliases in other modules)
     # dependencies that only provide a resource (a database handle): parameter -> dotted name of the function;
     # the delegate passes FastAPI's instance through, the standard methods call the function themselves
@@ -117,7 +116,6 @@ class _ModuleState:
     wrapper: MetadataWrapper
     tree: cst.Module
     scopes: object
-    positions: object
     globals_: dict[str, cst.CSTNode]  # top-level name -> defining statement
     moves: list[MoveRequest] = field(default_factory=list)
     routes: dict[str, cst.FunctionDef] = field(default_factory=dict)
@@ -190,15 +188,20 @@ class HandlerExtraction:
         # (module, top-level name) -> name in the handler module, in the order they must be defined
         self.helpers: dict[tuple[str, str], str] = {}
         self._helper_nodes: dict[tuple[str, str], cst.CSTNode] = {}
+        # `logger = logging.getLogger(__name__)` and the like are copied, not moved: each module keeps its own
+        self._copied: set[tuple[str, str]] = set()
+        self._duplicates: set[tuple[str, str]] = set()  # identical to a helper already taken from another module
         self._taken: set[str] = set(reserved_names)
         self._method_names: set[str] = set()
 
     # -- loading ---------------------------------------------------------------------------------------------------
 
-    def add_module(self, path: str, source: str, moves: list[MoveRequest]) -> None:
+    def add_module(self, path: str, source: str, moves: list[MoveRequest], tree: Optional[cst.Module] = None) -> None:
+        """Add a router module; pass `tree` when the caller parsed `source` already (parse once)."""
         module = module_name_for(path)
-        tree = cst.parse_module(source)
-        wrapper = MetadataWrapper(tree)
+        tree = tree if tree is not None else cst.parse_module(source)
+        # the tree is ours alone: skip the defensive deep copy (it costs as much as the parse)
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         state = _ModuleState(
             path=path,
             module=module,
@@ -207,7 +210,6 @@ class HandlerExtraction:
             wrapper=wrapper,
             tree=wrapper.module,
             scopes=wrapper.resolve(ScopeProvider),
-            positions=wrapper.resolve(PositionProvider),
             globals_=_top_level_definitions(wrapper.module),
         )
         state.moves = moves
@@ -226,19 +228,19 @@ class HandlerExtraction:
                     continue
                 problem = self._check_route(state, func, move)
                 if problem:
-                    self._refuse(state, move.function, self._line(state, func), problem)
+                    self._refuse(state, move.function, move.line, problem)
                     continue
                 pending = _Pending()
                 params = self._handler_params(state, func, move, pending)
                 if isinstance(params, str):
-                    self._refuse(state, move.function, self._line(state, func), params)
+                    self._refuse(state, move.function, move.line, params)
                     continue
                 pending.scan(self, state, func.body)
                 if func.returns is not None:
                     pending.scan(self, state, func.returns)
                 problem = self._resolve(state, pending)
                 if problem:
-                    self._refuse(state, move.function, self._line(state, func), problem)
+                    self._refuse(state, move.function, move.line, problem)
                     continue
                 self._commit(pending)
                 state.routes[move.function] = func
@@ -247,15 +249,13 @@ class HandlerExtraction:
     def _refuse(self, state: _ModuleState, function: str, line: int, reason: str) -> None:
         self.refused.append(Refusal(state.module, function, line, reason))
 
-    def _line(self, state: _ModuleState, node: cst.CSTNode) -> int:
-        return state.positions[node].start.line
-
     def _check_route(self, state: _ModuleState, func: cst.FunctionDef, move: MoveRequest) -> Optional[str]:
         if _is_delegate(func, self.instance):
             return "already delegates to the handler"
-        if m.findall(func.body, m.Yield()):
+        kinds = _node_types(func.body)
+        if cst.Yield in kinds:
             return "the body streams (yield): move it by hand"
-        if m.findall(func.body, m.Global() | m.Nonlocal()):
+        if cst.Global in kinds or cst.Nonlocal in kinds:
             return "the body rebinds module state (global/nonlocal): move it by hand"
         return None
 
@@ -361,10 +361,21 @@ class HandlerExtraction:
             if key in self.helpers:
                 continue
             module, name = key
-            target = name if name not in self._taken else f"_{module.rsplit('.', 1)[-1]}_{name.lstrip('_')}"
-            self._taken.add(target)
-            self.helpers[key] = target
-            self._helper_nodes[key] = self.modules[module].globals_[name]
+            node = self.modules[module].globals_[name]
+            code = self.modules[module].tree.code_for_node(node).strip()
+            twin = next((k for k, n in self._helper_nodes.items() if k[1] == name and k not in self._duplicates
+                         and self.modules[k[0]].tree.code_for_node(n).strip() == code), None)
+            if twin is not None:
+                self.helpers[key] = self.helpers[twin]
+                self._helper_nodes[key] = node
+                self._duplicates.add(key)
+            else:
+                target = name if name not in self._taken else f"_{module.rsplit('.', 1)[-1]}_{name.lstrip('_')}"
+                self._taken.add(target)
+                self.helpers[key] = target
+                self._helper_nodes[key] = node
+            if isinstance(node, cst.SimpleStatementLine) and "__name__" in _names_used(node):
+                self._copied.add(key)
 
     # -- building the handler's pieces --------------------------------------------------------------------------
 
@@ -377,29 +388,15 @@ class HandlerExtraction:
 
     def _build_method(self, state, func: cst.FunctionDef, move: MoveRequest, params: list[HandlerParam]) -> MovedRoute:
         name = self._method_name(state, move)
-        kw = []
-        for p in params:
-            kw.append(
-                cst.Param(
-                    name=cst.Name(p.name),
-                    annotation=cst.Annotation(cst.parse_expression(p.annotation)) if p.annotation else None,
-                    default=cst.parse_expression(p.default) if p.default is not None else None,
-                    equal=cst.AssignEqual(cst.SimpleWhitespace(" "), cst.SimpleWhitespace(" "))
-                    if p.default is not None and p.annotation
-                    else cst.MaybeSentinel.DEFAULT,
-                )
-            )
+        signature = _signature(name, params, func.asynchronous is not None,
+                               state.tree.code_for_node(func.returns.annotation) if func.returns else None)
         body = self._renamed(state, func.body)
         method = func.with_changes(
             name=cst.Name(name),
             decorators=[],
-            params=cst.Parameters(
-                params=[cst.Param(cst.Name("self"))],
-                star_arg=cst.ParamStar() if kw else cst.MaybeSentinel.DEFAULT,
-                kwonly_params=kw,
-            ),
+            params=signature.params,
+            whitespace_before_params=signature.whitespace_before_params,
             body=body,
-            whitespace_before_params=cst.SimpleWhitespace(""),
             leading_lines=[cst.EmptyLine()],
         )
         return MovedRoute(state.module, move.function, name, func.asynchronous is not None, params, method)
@@ -416,7 +413,7 @@ class HandlerExtraction:
             return node
         scopes = state.scopes
         renames = {}
-        for name_node in m.findall(node, m.Name()):
+        for name_node in _name_nodes(node):
             new = targets.get(name_node.value)
             if new is None:
                 continue
@@ -457,12 +454,14 @@ class HandlerExtraction:
         """Moved module-level definitions, renamed where needed, in a valid definition order."""
         out = []
         for key, target in self.helpers.items():
+            if key in self._duplicates:
+                continue
             module, name = key
             state = self.modules[module]
             node = self._renamed(state, self._helper_nodes[key])
             if target != name:
                 node = _rename_definition(node, name, target)
-            out.append((state.positions[self._helper_nodes[key]].start.line, module, node))
+            out.append((state.tree.body.index(self._helper_nodes[key]), module, node))
         # definitions keep their relative order within a module; modules in the order they were added
         order = {mod: i for i, mod in enumerate(self.modules)}
         out.sort(key=lambda item: (order[item[1]], item[0]))
@@ -473,56 +472,64 @@ class HandlerExtraction:
     def rewrite(self, external: Optional[dict[str, set[str]]] = None) -> dict[str, str]:
         """New source of every router module that changed: delegates, moved helpers removed, imports fixed.
 
-        `external` maps a module to the names other modules import from it: a moved name among them is re-exported
-        from the handler module so that those imports keep working.
+        `external` maps a module to the names other files import from it: a moved name among them is re-exported
+        from the handler module so that those imports keep working. Imports between the rewritten modules are
+        handled the same way. Import edits reuse the scope analysis made for the move: an import goes only when
+        every use of it moved; nothing else in the file changes.
         """
-        external = external or {}
-        result = {}
+        needed = {module: set(names) for module, names in (external or {}).items()}
+        plans = {}
         for state in self.modules.values():
             moved_here = [mv for mv in self.moved if mv.module == state.module]
-            removed = {name for (module, name) in self.helpers if module == state.module}
+            removed = {n for (module, n) in self.helpers if module == state.module and (module, n) not in self._copied}
             if not moved_here and not removed:
                 continue
             delegates = {mv.function: mv for mv in moved_here}
-            still_used = self._still_used(state, removed, set(delegates))
-            reexported = (external.get(state.module, set()) & removed) - still_used
-            tree = state.tree.visit(_Rewrite(state, delegates, removed, self.instance))
-            context = CodemodContext(full_module_name=state.module, full_package_name=state.module.rpartition(".")[0])
-            AddImportsVisitor.add_needed_import(context, self.handler_module, self.instance)
-            for name in sorted(still_used):
-                AddImportsVisitor.add_needed_import(context, self.handler_module, self.helpers[(state.module, name)],
-                                                    None if self.helpers[(state.module, name)] == name else name)
-            for name in sorted(reexported):
-                # `import x as x`: an explicit re-export, which linters (ruff F401) accept as used
-                AddImportsVisitor.add_needed_import(context, self.handler_module, self.helpers[(state.module, name)],
-                                                    name)
-            for stmt in state.tree.body:
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    for small in stmt.body:
-                        if isinstance(small, (cst.Import, cst.ImportFrom)):
-                            RemoveImportsVisitor.remove_unused_import_by_node(context, small)
-            tree = AddImportsVisitor(context).transform_module(tree)
-            tree = RemoveImportsVisitor(context).transform_module(tree)
-            result[state.path] = _strip_new_leading_blank_lines(tree, state.tree).code
+            moved_nodes = [state.globals_[n] for n in removed] + [state.globals_[f].body for f in delegates]
+            inside = {id(n) for node in moved_nodes for n in _name_nodes(node)}
+            still_used = {n for n in removed if self._used_outside(state, n, inside)}
+            dropped, kept_imports = self._import_edits(state, inside)
+            plans[state.module] = (state, delegates, removed, still_used, dropped)
+            for module, name in kept_imports:
+                needed.setdefault(module, set()).add(name)
+        result = {}
+        for module, (state, delegates, removed, still_used, dropped) in plans.items():
+            names = {self.instance: None}
+            for name in still_used:
+                target = self.helpers[(module, name)]
+                names[target] = None if target == name else name
+            for name in (needed.get(module, set()) & removed) - still_used:
+                # `from handler import x as x`: an explicit re-export (linters such as ruff accept it as used)
+                names[self.helpers[(module, name)]] = name
+            line = _import_line(self.handler_module, names)
+            tree = state.tree.visit(_Rewrite(state, delegates, removed, self.instance, dropped, line))
+            result[state.path] = tree.code
         return result
 
-    def _still_used(self, state: _ModuleState, removed: set[str], delegated: set[str]) -> set[str]:
-        """Moved names the router module still references outside the code that moved."""
-        moved_nodes = [state.globals_[n] for n in removed] + [state.globals_[f].body for f in delegated]
-        spans = [(state.positions[n].start, state.positions[n].end) for n in moved_nodes]
-
-        def inside(node) -> bool:
-            pos = state.positions[node].start
-            return any((s.line, s.column) <= (pos.line, pos.column) <= (e.line, e.column) for s, e in spans)
-
+    def _used_outside(self, state: _ModuleState, name: str, inside: set[int]) -> bool:
         global_scope = state.scopes[state.tree]
-        used = set()
-        for name in removed:
-            for assignment in global_scope.assignments[name]:
-                for access in assignment.references:
-                    if not inside(access.node):
-                        used.add(name)
-        return used
+        return any(id(access.node) not in inside
+                   for assignment in global_scope.assignments[name] for access in assignment.references)
+
+    def _import_edits(self, state: _ModuleState, inside: set[int]) -> tuple[set[tuple[int, str]], set[tuple[str, str]]]:
+        """(aliases to drop: every use moved; (module, name) still imported from another rewritten module)."""
+        global_scope = state.scopes[state.tree]
+        dropped: set[tuple[int, str]] = set()
+        kept: set[tuple[str, str]] = set()
+        for assignment in global_scope.assignments:
+            if not isinstance(assignment, ImportAssignment):
+                continue
+            refs = list(assignment.references)
+            if refs and all(id(access.node) in inside for access in refs):
+                dropped.add((id(assignment.node), assignment.name))
+                continue
+            try:
+                spec = import_spec_for(assignment, state.module, state.is_package)
+            except ValueError:
+                continue
+            if spec.name and spec.module in self.modules:
+                kept.add((spec.module, spec.name))
+        return dropped, kept
 
 
 class _Pending:
@@ -536,7 +543,7 @@ class _Pending:
 
     def scan(self, extraction: HandlerExtraction, state: _ModuleState, node: cst.CSTNode) -> None:
         scopes = state.scopes
-        for name_node in m.findall(node, m.Name()):
+        for name_node in _name_nodes(node):
             scope = scopes.get(name_node)
             if scope is None:
                 continue
@@ -582,16 +589,21 @@ class _RenameNames(cst.CSTTransformer):
 
 
 class _Rewrite(cst.CSTTransformer):
-    """Replaces moved route bodies by delegate calls and drops moved top-level definitions."""
+    """Replaces moved route bodies by delegate calls, drops moved definitions and imports, adds the handler import."""
 
-    def __init__(self, state: _ModuleState, delegates: dict[str, MovedRoute], removed: set[str], instance: str):
+    def __init__(self, state: _ModuleState, delegates: dict[str, MovedRoute], removed: set[str], instance: str,
+                 dropped: set[tuple[int, str]], import_line: cst.SimpleStatementLine):
         self.state = state
         self.delegates = delegates
         self.removed_nodes = {id(state.globals_[n]) for n in removed}
         self.routes = {id(state.globals_[f]): f for f in delegates}
         self.instance = instance
+        self.dropped = dropped
+        self.import_line = import_line
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef):
+        if id(original) in self.removed_nodes:
+            return cst.RemoveFromParent()
         name = self.routes.get(id(original))
         if name is None:
             return updated
@@ -607,12 +619,137 @@ class _Rewrite(cst.CSTTransformer):
         statements.append(cst.parse_statement(f"return {call}\n"))
         return updated.with_changes(body=updated.body.with_changes(body=statements))
 
+    def _keep(self, original, alias) -> bool:
+        bound = alias.evaluated_alias or (get_full_name_for_node(alias.name) or "")
+        if isinstance(original, cst.Import) and alias.asname is None:
+            bound = bound.split(".")[0]
+        return (id(original), bound) not in self.dropped
+
+    def _line_survives(self, stmt: cst.SimpleStatementLine) -> bool:
+        for small in stmt.body:
+            if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+                return True
+            if any(self._keep(small, alias) for alias in small.names):
+                return True
+        return False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        survivors = [s for s in node.body if _is_import_line(s) and self._line_survives(s)]
+        self.anchor = id(survivors[-1]) if survivors else None
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):
+        names = [a for a, o in zip(updated.names, original.names) if self._keep(original, o)]
+        if len(names) == len(updated.names):
+            return updated
+        if not names:
+            return cst.RemoveFromParent()
+        return updated.with_changes(names=_fix_last_comma(names, False))
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        if isinstance(original.names, cst.ImportStar):
+            return updated
+        names = [a for a, o in zip(updated.names, original.names) if self._keep(original, o)]
+        if len(names) == len(updated.names):
+            return updated
+        if not names:
+            return cst.RemoveFromParent()
+        return updated.with_changes(names=_fix_last_comma(names, updated.lpar is not None))
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        if id(original) in self.removed_nodes:
+            return cst.RemoveFromParent()
+        if id(original) == self.anchor:
+            return cst.FlattenSentinel([updated, self.import_line])
+        return updated
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef):
+        return cst.RemoveFromParent() if id(original) in self.removed_nodes else updated
+
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        body = [s for o, s in zip(original.body, updated.body) if id(o) not in self.removed_nodes]
+        body = list(updated.body)
+        if self.anchor is None:
+            body.insert(_after_docstring(body), self.import_line)
+        # a removed first statement must not leave its blank lines at the top of the file
+        first_blank = bool(original.body) and any(line.comment is None for line in original.body[0].leading_lines)
+        if body and not first_blank and not original.header and body[0] is not (original.body[0] if original.body
+                                                                                   else None):
+            lines = list(body[0].leading_lines)
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+            body[0] = body[0].with_changes(leading_lines=lines)
         return updated.with_changes(body=body)
 
 
+def _fix_last_comma(names: list, parenthesized: bool) -> list:
+    last = names[-1]
+    if not parenthesized and last.comma is not cst.MaybeSentinel.DEFAULT:
+        names[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return names
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
+
+
+def _after_docstring(body: list) -> int:
+    return 1 if body and _is_docstring(body[0]) else 0
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _import_line(module: str, names: dict[str, Optional[str]]) -> cst.SimpleStatementLine:
+    items = sorted(f"{name} as {alias}" if alias else name for name, alias in names.items())
+    text = f"from {module} import {', '.join(items)}\n"
+    if len(text) > 110:
+        text = f"from {module} import (\n" + "".join(f"    {item},\n" for item in items) + ")\n"
+    node = cst.parse_statement(text)
+    assert isinstance(node, cst.SimpleStatementLine)
+    return node
+
+
 # --- small helpers ------------------------------------------------------------------------------------------------
+
+
+def _signature(name: str, params: list[HandlerParam], is_async: bool, returns: Optional[str]) -> cst.FunctionDef:
+    """A method header with keyword-only parameters; one parameter a line when one line would be long."""
+    items = ["self"] + (["*"] if params else [])
+    for p in params:
+        text = p.name + (f": {p.annotation}" if p.annotation else "")
+        if p.default is not None:
+            text += f" = {p.default}" if p.annotation else f"={p.default}"
+        items.append(text)
+    prefix = "async def" if is_async else "def"
+    tail = f" -> {returns}" if returns else ""
+    one_line = f"{prefix} {name}({', '.join(items)}){tail}:"
+    if len(one_line) + 4 <= 110 and "\n" not in one_line:
+        code = f"{one_line}\n    pass\n"
+    else:
+        code = f"{prefix} {name}(\n" + "".join(f"    {item},\n" for item in items) + f"){tail}:\n    pass\n"
+    node = cst.parse_statement(code)
+    assert isinstance(node, cst.FunctionDef)
+    return node
+
+
+def _imports_from(source: str, module: str, is_package: bool, wanted: set[str]) -> dict[str, set[str]]:
+    """Names `source` imports with `from X import ...` for X in `wanted` (relative imports resolved)."""
+    from ._util import absolute_module
+
+    found: dict[str, set[str]] = {}
+    for stmt in cst.parse_module(source).body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        node = stmt.body[0]
+        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+            continue
+        target = absolute_module(module, len(node.relative), get_full_name_for_node(node.module) if node.module
+                                 else None, is_package)
+        if target in wanted:
+            found.setdefault(target, set()).update(get_full_name_for_node(a.name) or "" for a in node.names)
+    return found
 
 
 def _strip_new_leading_blank_lines(new: cst.Module, old: cst.Module) -> cst.Module:
@@ -647,8 +784,8 @@ def _top_level_definitions(module: cst.Module) -> dict[str, cst.CSTNode]:
                     out[small.target.value] = stmt
         elif isinstance(stmt, cst.BaseCompoundStatement):
             # names bound inside if/try/with at module level: recorded so that a reference to them is refused
-            for name in m.findall(stmt, m.FunctionDef() | m.ClassDef()):
-                out.setdefault(name.name.value, stmt)
+            for node in _collect(stmt).defs:
+                out.setdefault(node.name.value, stmt)
     return out
 
 
@@ -671,7 +808,7 @@ def _is_router_object(node: cst.CSTNode) -> bool:
 
 
 def _is_delegate(func: cst.FunctionDef, instance: str) -> bool:
-    body = [s for s in func.body.body if not m.matches(s, m.SimpleStatementLine([m.Expr(m.SimpleString())]))]
+    body = [s for s in func.body.body if not _is_docstring(s)]
     if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
         return False
     stmt = body[0].body[0]
@@ -682,7 +819,38 @@ def _is_delegate(func: cst.FunctionDef, instance: str) -> bool:
 
 
 def _names_used(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in m.findall(node, m.Name())}
+    return {n.value for n in _name_nodes(node)}
+
+
+class _Collect(cst.CSTVisitor):
+    """Name nodes and node types of a subtree in one plain pass (matchers' findall is far slower)."""
+
+    def __init__(self) -> None:
+        self.names: list[cst.Name] = []
+        self.types: set[type] = set()
+        self.defs: list = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.types.add(type(node))
+        if isinstance(node, cst.Name):
+            self.names.append(node)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.defs.append(node)
+        return True
+
+
+def _collect(node: cst.CSTNode) -> _Collect:
+    collector = _Collect()
+    node.visit(collector)
+    return collector
+
+
+def _name_nodes(node: cst.CSTNode) -> list[cst.Name]:
+    return _collect(node).names
+
+
+def _node_types(node: cst.CSTNode) -> set[type]:
+    return _collect(node).types
 
 
 def _refusal_for(kind: str, name: str, base_name: str, marker) -> str:

@@ -27,7 +27,6 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
@@ -54,22 +53,42 @@ def _wiring(app: str, instance: str) -> list[cst.BaseStatement]:
     return statements
 
 
+def _expression(stmt: cst.CSTNode):
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1:
+        return stmt.body[0]
+    return None
+
+
 def _is_app_call(stmt: cst.CSTNode, app: str) -> bool:
-    return m.matches(
-        stmt,
-        m.SimpleStatementLine(
-            [m.Expr(m.Call(func=m.Attribute(value=m.Name(app), attr=m.Name("include_router") | m.Name("mount")
-                                            | m.Name("add_middleware"))))]
-        ),
-    )
+    small = _expression(stmt)
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    func = small.value.func
+    return (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == app
+            and func.attr.value in {"include_router", "mount", "add_middleware"})
 
 
 def _creates_app(stmt: cst.CSTNode, app: str) -> bool:
-    return m.matches(
-        stmt,
-        m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name(app))])])
-        | m.SimpleStatementLine([m.AnnAssign(target=m.Name(app))]),
-    )
+    small = _expression(stmt)
+    if isinstance(small, cst.Assign):
+        return len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name) and (
+            small.targets[0].target.value == app)
+    return isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == app
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.found = True
+
+
+def _calls(module: cst.Module, name: str) -> bool:
+    visitor = _Calls(name)
+    module.visit(visitor)
+    return visitor.found
 
 
 def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
@@ -86,7 +105,7 @@ def wire_app(source: str, app: str, handler_module: str, instance: str,
              factory: Optional[str] = None) -> str:
     """The app module with the Standard API wired in; unchanged when it already is."""
     module = cst.parse_module(source)
-    if m.findall(module, m.Call(func=m.Name("create_standard_router"))):
+    if _calls(module, "create_standard_router"):
         return source
     wiring = _wiring(app, instance)
     if factory is None:

@@ -8,7 +8,7 @@ module-level definitions that move into the handler module; `imports` the import
 
 CASES = [
     {
-        "name": "query default, dependency tenant, private helper and import move with the body",
+        "name": "query default, dependency tenant, private helper and import move with the body; a logger is copied",
         "files": {
             "svc/routers/dash.py": '''
 import logging
@@ -40,11 +40,14 @@ async def get_costs(days: int = Query(30, ge=1, le=365), tenant_id: str = Depend
                                            "tenant_param": "tenant_id", "path": "/dashboard/costs"}]},
         "after": {
             "svc/routers/dash.py": '''
+import logging
+
 from fastapi import APIRouter, Depends, Query
 
 from svc.auth import verify_admin
 from svc.handlers.market_handler import market_handler
 
+logger = logging.getLogger(__name__)
 router = APIRouter()
 
 

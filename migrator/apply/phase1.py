@@ -19,7 +19,7 @@ import libcst as cst
 from codemods._handler_module import BuiltHandler, HandlerSpec, build_handler_module
 from codemods._standard_methods import Operation
 from codemods._util import module_name_for
-from codemods.extract_handler import HandlerExtraction, HandlerParam, MoveRequest
+from codemods.extract_handler import HandlerExtraction, HandlerParam, MoveRequest, _node_types
 from codemods.wire_standard_api import WireError, wire_app
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
@@ -102,7 +102,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
             raise ApplyError(f"{route.file}: listed by the inventory but missing")
         if route.file not in trees:
             trees[route.file] = cst.parse_module(source)
-        assessment = assess(route, trees[route.file])
+        assessment = assess(route, trees[route.file], match=match)
         name = route.qualname
         if not assessment.automatic:
             if (route.file, name) not in early_refused:
@@ -114,12 +114,13 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
             method=f"legacy_{name}",
             tenant_param=route.tenant_param,
             path=route.path,
+            line=route.line,
             param_kinds={p.name: p.kind for p in route.params},
             resources={p.name: p.dependency for p in route.params if _is_resource(root, p, route)},
         ))
 
     for file in sorted(moves_by_file):
-        extraction.add_module(file, read_text(root, file) or "", list(moves_by_file[file].values()))
+        extraction.add_module(file, read_text(root, file) or "", list(moves_by_file[file].values()), trees[file])
     extraction.plan()
 
     moved_by_function = {(mv.module, mv.function): mv for mv in extraction.moved}
@@ -138,7 +139,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
             if mv is not None:
                 state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
                 op = operations.setdefault(entry["operation"], Operation(entry["operation"]))
-                variant = entry["variant"] if not entry["primary"] else None
+                variant = None if entry["primary"] else entry["variant"]
                 op.routes.setdefault(variant, mv)
                 op.param_map.update(entry["param_map"])
                 op.adapter = op.adapter or entry["adapter"]
@@ -216,26 +217,24 @@ def _label(route: Route) -> str:
     return f"{'/'.join(route.methods)} {route.path}"
 
 
+# the catalog names standard parameters; the templates name the legacy inputs they fill
+_ROLE_OF_STANDARD = {"period": "days", "offset": "page", "limit": "limit", "search": "search", "user_id": "user_id"}
+
+
 def _entry(match) -> dict:
     """The catalog match as the few fields phase 1 needs."""
     if match is None:
         return {"operation": None, "variant": None, "primary": False, "standard_method": None,
                 "standard_path": None, "param_map": {}, "adapter": None}
     entry = match.entry
-    param_map = {}
-    for item in getattr(entry, "param_map", None) or []:
-        legacy = getattr(item, "legacy", None)
-        standard = getattr(item, "standard", None)
-        if legacy and standard:
-            param_map[legacy] = standard
     return {
         "operation": entry.operation,
-        "variant": getattr(entry, "variant", None),
-        "primary": bool(getattr(entry, "primary", True)) and not getattr(entry, "variant", None),
+        "variant": entry.variant,
+        "primary": entry.primary,
         "standard_method": entry.standard_method,
         "standard_path": entry.standard_path,
-        "param_map": param_map,
-        "adapter": getattr(entry, "adapter", None),
+        "param_map": {legacy: _ROLE_OF_STANDARD.get(std, std) for legacy, std in entry.param_map.items()},
+        "adapter": "provision" if "provision_payload_from_activate" in entry.adapters else None,
     }
 
 
@@ -262,9 +261,7 @@ def _is_resource(root: Path, param: Param, route: Route) -> bool:
 
 
 def _yields(func: cst.FunctionDef) -> bool:
-    import libcst.matchers as m
-
-    return bool(m.findall(func.body, m.Yield()))
+    return cst.Yield in _node_types(func.body)
 
 
 def _first_party(inventory: Inventory) -> set[str]:
@@ -272,24 +269,36 @@ def _first_party(inventory: Inventory) -> set[str]:
 
 
 def _factory(trees: dict, root: Path, app_file: str) -> Optional[str]:
-    """The function that creates the app, when it is an app factory."""
+    """The function that creates the app, when the app module is an app factory."""
     tree = trees.get(app_file) or cst.parse_module(read_text(root, app_file) or "")
+    if any(_creates_fastapi(stmt) for stmt in tree.body):
+        return None
     for stmt in tree.body:
-        if isinstance(stmt, cst.FunctionDef):
-            import libcst.matchers as m
-
-            if m.findall(stmt, m.Assign(value=m.Call(func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI"))))):
-                top_level = m.findall(tree, m.SimpleStatementLine([m.Assign(value=m.Call(
-                    func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI"))))]))
-                if not any(s in tree.body for s in top_level):
-                    return stmt.name.value
+        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
+            if any(_creates_fastapi(inner) for inner in stmt.body.body):
+                return stmt.name.value
     return None
 
 
+def _creates_fastapi(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign)):
+        return False
+    value = stmt.body[0].value
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    return (isinstance(func, cst.Name) and func.value == "FastAPI") or (
+        isinstance(func, cst.Attribute) and func.attr.value == "FastAPI")
+
+
 def _external_imports(root: Path, modules: set[str]) -> dict[str, set[str]]:
-    """Names other files of the repo import from `modules` (they must keep working after helpers move)."""
+    """Names other files of the repo import from `modules` (they must keep working after helpers move).
+
+    A read-only scan of import statements: `ast` is enough here and far cheaper than LibCST.
+    """
+    import ast
+
     from codemods._util import absolute_module
-    from libcst.helpers import get_full_name_for_node
 
     wanted = {m.rsplit(".", 1)[-1].encode() for m in modules}
     found: dict[str, set[str]] = defaultdict(set)
@@ -297,6 +306,9 @@ def _external_imports(root: Path, modules: set[str]) -> dict[str, set[str]]:
         rel = path.relative_to(root).as_posix()
         if any(part.startswith(".") or part in {"__pycache__", "node_modules"} for part in path.parts):
             continue
+        current = module_name_for(rel)
+        if current in modules:
+            continue  # the extraction handles imports between the modules it rewrites
         try:
             data = path.read_bytes()
         except OSError:
@@ -304,22 +316,14 @@ def _external_imports(root: Path, modules: set[str]) -> dict[str, set[str]]:
         if b"import" not in data or not any(w in data for w in wanted):
             continue
         try:
-            tree = cst.parse_module(data.decode("utf-8"))
-        except (UnicodeDecodeError, cst.ParserSyntaxError):
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError):
             continue
-        current = module_name_for(rel)
-        if current in modules:
-            continue  # the extraction rewrites these itself
-        import libcst.matchers as m
-
-        for node in m.findall(tree, m.ImportFrom()):
-            if isinstance(node.names, cst.ImportStar) or node.module is None and not node.relative:
-                continue
-            module = absolute_module(current, len(node.relative),
-                                     get_full_name_for_node(node.module) if node.module else None,
-                                     rel.endswith("__init__.py"))
-            if module in modules:
-                found[module].update(get_full_name_for_node(a.name) or "" for a in node.names)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                module = absolute_module(current, node.level, node.module, rel.endswith("__init__.py"))
+                if module in modules:
+                    found[module].update(alias.name for alias in node.names)
     return found
 
 

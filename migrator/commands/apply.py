@@ -28,6 +28,9 @@ def apply(
     gone: bool = typer.Option(False, "--gone", help="Phase 3: keep a 410 Gone stub per removed path."),
     force: bool = typer.Option(False, "--force", help="Phase 3: override the guards (recorded in the journal)."),
     quiet_days: int = typer.Option(7, "--quiet-days", help="Phase 3: no deprecated call in this many days."),
+    calls: Optional[Path] = typer.Option(
+        None, "--calls", help="Phase 3: the deprecation call log (JSON lines); default: $MIGRATOR_DEPRECATION_LOG, "
+                              "else .migrator/deprecation-calls.jsonl."),
 ) -> None:
     """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
     err = Console(stderr=True)
@@ -40,9 +43,9 @@ def apply(
             err.print(f"error: --sunset {sunset!r} is not a date (YYYY-MM-DD)")
             raise typer.Exit(2)
     if phase == 3:
-        options.update(gone=gone, force=force, quiet_days=quiet_days)
-    elif gone or force:
-        err.print("error: --gone and --force belong to --phase 3")
+        options.update(gone=gone, force=force, quiet_days=quiet_days, calls=calls)
+    elif gone or force or calls is not None:
+        err.print("error: --gone, --force and --calls belong to --phase 3")
         raise typer.Exit(2)
     try:
         result = plan_phase(repo, phase, **options)

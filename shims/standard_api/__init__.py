@@ -13,6 +13,7 @@ from .errors import (
 )
 from .handler import StandardAPIHandler
 from .models import *  # noqa: F401,F403  (the wire models are part of this package's public surface)
+from .router import create_standard_router
 
 __all__ = [
     "FeatureDisabledError",
@@ -25,4 +26,5 @@ __all__ = [
     "TenantNotFoundError",
     "UserExistsError",
     "UserNotFoundError",
+    "create_standard_router",
 ]

@@ -1,0 +1,339 @@
+"""Benchmark `migrator analyze` on a generated repository of ~2,000 Python files.
+
+    python bench/bench_analyze.py [--files 2000] [--rounds 3] [--keep DIR]
+
+The tree: one FastAPI service (app, settings with a prefix default, dependencies with Annotated aliases), ~10% of
+the files routers nested three levels deep (api_router -> domain router -> module router, prefixes from settings
+defaults, module constants and f-strings), a legacy /admin module the catalog maps, and ordinary modules of
+realistic size (services, models, utilities; a few raise fastapi's HTTPException, so they pass the prefilter).
+
+Measured in one run (best of --rounds for the fast measurements):
+- ast:       read + `ast.parse` of every file of the tree, in this process (the reference);
+- analyze:   the whole CLI, `python -m migrator analyze TREE --format json -o FILE`, in a subprocess (wall time,
+             interpreter start-up and imports included);
+- libcst:    read + `libcst.parse_module` of every file, in this process (one round: it is slow).
+Prints analyze/ast (must be <= 1.0) and libcst/analyze (must be >= 5), and the peak memory of analyze, measured
+with getrusage in a subprocess that runs the CLI: max RSS of the main process plus that of its largest pool
+worker times the number of workers (an upper bound of the simultaneous total; must stay under 300 MB).
+Exit 1 when a bound is exceeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# --- the generated repository ------------------------------------------------------------------------------------
+
+DOMAINS = ["billing", "courses", "content", "accounts", "reports", "search", "notify", "media", "grading", "forum"]
+WORDS = ["order", "invoice", "course", "lesson", "quiz", "answer", "user", "group", "report", "event", "file",
+         "grade", "thread", "post", "comment", "message", "plan", "entry", "record", "batch"]
+
+
+def _ordinary_module(rng: random.Random, index: int, raises_http: bool) -> str:
+    """A plausible service/model/utility module of 80-400 lines."""
+    word = rng.choice(WORDS)
+    lines = [f'"""{word.capitalize()} helpers and services (module {index})."""', "", "from __future__ import annotations",
+             "", "import logging", "from dataclasses import dataclass, field", "from datetime import datetime, timedelta",
+             "from typing import Any, Iterable, Optional", ""]
+    if raises_http:
+        lines += ["from fastapi import HTTPException", ""]
+    lines += ["logger = logging.getLogger(__name__)", f"DEFAULT_LIMIT = {rng.randint(10, 500)}",
+              f"RETRY_DELAYS = ({rng.randint(1, 3)}, {rng.randint(4, 9)}, {rng.randint(10, 30)})", ""]
+    target = rng.randint(80, 400)
+    block = 0
+    while len(lines) < target:
+        block += 1
+        kind = rng.random()
+        name = f"{word}_{block}"
+        if kind < 0.35:
+            cls = f"{word.capitalize()}{block}"
+            lines += ["", "@dataclass", f"class {cls}:", f'    """A {word} record ({block})."""', "",
+                      "    id: int", "    name: str", "    created_at: datetime = field(default_factory=datetime.utcnow)",
+                      "    tags: list[str] = field(default_factory=list)", "    amount: float = 0.0", "",
+                      "    def is_recent(self, days: int = 7) -> bool:",
+                      "        return self.created_at >= datetime.utcnow() - timedelta(days=days)", "",
+                      "    def label(self) -> str:",
+                      '        parts = [self.name] + [t.upper() for t in self.tags if t]',
+                      '        return " / ".join(parts)', "",
+                      "    def merge(self, other: " + f'"{cls}"' + ") -> None:",
+                      "        for tag in other.tags:", "            if tag not in self.tags:",
+                      "                self.tags.append(tag)", "        self.amount += other.amount", ""]
+        elif kind < 0.75:
+            lines += ["", f"def {name}(items: Iterable[dict], limit: int = DEFAULT_LIMIT) -> list[dict]:",
+                      f'    """Filter, sort and cut a list of {word}s."""', "    result = []",
+                      "    for item in items:", '        if item.get("deleted"):', "            continue",
+                      '        score = item.get("score", 0) * 1.5 + len(item.get("name", ""))',
+                      '        if score < 0:', '            logger.debug("negative score %s", item)', "            continue",
+                      '        result.append({**item, "score": score})',
+                      '    result.sort(key=lambda r: (-r["score"], r.get("name", "")))', "    return result[:limit]", ""]
+            if raises_http and rng.random() < 0.3:
+                lines += [f"def require_{name}(value: Optional[dict]) -> dict:", "    if value is None:",
+                          f'        raise HTTPException(status_code=404, detail="{word} not found")', "    return value", ""]
+        else:
+            lines += ["", f"async def {name}_summary(rows: list[dict]) -> dict[str, Any]:",
+                      f'    """Totals of {word} rows by day."""', "    totals: dict[str, float] = {}", "    count = 0",
+                      "    for row in rows:", '        day = row["at"][:10]',
+                      '        totals[day] = totals.get(day, 0.0) + float(row.get("amount", 0))', "        count += 1",
+                      "    if not count:", '        return {"count": 0, "days": []}',
+                      '    days = [{"day": d, "total": round(t, 2)} for d, t in sorted(totals.items())]',
+                      '    return {"count": count, "days": days, "mean": sum(totals.values()) / len(totals)}', ""]
+    return "\n".join(lines) + "\n"
+
+
+def _route_module(rng: random.Random, domain: str, index: int) -> str:
+    word = rng.choice(WORDS)
+    model = f"{word.capitalize()}Out"
+    lines = [f'"""{domain} / {word} routes."""', "", "from __future__ import annotations", "",
+             "from fastapi import APIRouter, Depends, HTTPException, Query", "",
+             "from app.deps import CurrentUser, SessionDep, TenantId",
+             f"from app.services.svc_{index % 50} import DEFAULT_LIMIT", "",
+             f'PREFIX = "/{word}s{index}"', 'router = APIRouter(prefix=PREFIX, tags=["' + domain + '"])', ""]
+    for route in range(rng.randint(5, 9)):
+        method = rng.choice(["get", "get", "post", "put", "delete"])
+        path = rng.choice(["", "/{item_id}", f"/{word}-{route}", "/{item_id}/" + word])
+        params = ["session: SessionDep", "tenant: TenantId", "user: CurrentUser"]
+        if "{item_id}" in path:
+            params.insert(0, "item_id: int")
+        if method == "get":
+            params += ["skip: int = 0", "limit: int = Query(20, ge=1, le=100)"]
+        lines += [f'@router.{method}("{path}")', f"async def {method}_{word}_{route}({', '.join(params)}):",
+                  f'    """{method.upper()} {word} {route}."""', f"    rows = session.query({model!r}, tenant=tenant)",
+                  "    found = []", "    for row in rows:", '        if row.get("owner") != user.id and not user.is_admin:',
+                  "            continue", "        found.append(row)", "    if not found:", '        raise HTTPException(status_code=404, detail="not found")', "    total = len(found)",
+                  '    return {"items": found, "total": total}', ""]
+    lines += ["", "def _check(value: int) -> int:", "    if value < 0:", '        raise ValueError("negative")',
+              "    return value * 2", ""]
+    return "\n".join(lines) + "\n"
+
+
+LEGACY_ADMIN = '''"""Legacy tenant-admin routes (mapped by the catalog)."""
+
+from fastapi import APIRouter, Depends, Header, Query
+
+from ..services.admin_stats import dashboard_numbers, cost_rows
+
+router = APIRouter()
+
+
+def require_admin(authorization: str = Header(...), x_tenant_id: str = Header(..., alias="X-Tenant-ID")) -> str:
+    if not authorization.startswith("Bearer "):
+        raise ValueError("no token")
+    return x_tenant_id
+
+
+@router.get("/dashboard")
+async def get_dashboard(tenant_id: str = Depends(require_admin)):
+    return dashboard_numbers(tenant_id)
+
+
+@router.get("/dashboard/costs")
+async def get_costs(days: int = Query(30, ge=1, le=365), tenant_id: str = Depends(require_admin)):
+    return {"rows": cost_rows(tenant_id, days)}
+'''
+
+ADMIN_STATS = '''"""Numbers of the legacy dashboard."""
+
+
+def dashboard_numbers(tenant_id):
+    return {"users": {"total": 0}, "tenant": tenant_id}
+
+
+def cost_rows(tenant_id, days):
+    return [{"day": i, "tenant": tenant_id} for i in range(days)]
+'''
+
+
+def generate(root: Path, files: int, seed: int = 2026) -> dict[str, int]:
+    rng = random.Random(seed)
+    app = root / "svc" / "app"
+    n_routes = max(len(DOMAINS), files // 10)
+    per_domain = n_routes // len(DOMAINS)
+    written = 0
+
+    def write(rel: str, text: str) -> None:
+        nonlocal written
+        path = app / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written += 1
+
+    write("__init__.py", "")
+    write("core/__init__.py", "")
+    write("core/config.py", '"""Settings."""\n\nfrom pydantic_settings import BaseSettings\n\n\nclass Settings(BaseSettings):\n'
+          '    PROJECT_NAME: str = "svc"\n    API_V1_STR: str = "/api/v1"\n    DEBUG: bool = False\n\n\n'
+          'settings = Settings()\n')
+    write("deps.py", '"""Request dependencies."""\n\nfrom typing import Annotated\n\nfrom fastapi import Depends, Header\n'
+          "from fastapi.security import OAuth2PasswordBearer\n\noauth2 = OAuth2PasswordBearer(tokenUrl=\"/login\")\n\n\n"
+          "def get_session():\n    yield {}\n\n\ndef current_user(token: Annotated[str, Depends(oauth2)]):\n    return token\n\n\n"
+          "SessionDep = Annotated[dict, Depends(get_session)]\nCurrentUser = Annotated[dict, Depends(current_user)]\n"
+          'TenantId = Annotated[str, Header(alias="X-Tenant-ID")]\n')
+    write("main.py", '"""The app."""\n\nfrom fastapi import FastAPI\n\nfrom app.api.v1.router import api_router\n'
+          "from app.core.config import settings\nfrom app.legacy import admin\n\napp = FastAPI(title=settings.PROJECT_NAME)\n"
+          "app.include_router(api_router, prefix=settings.API_V1_STR)\n"
+          'app.include_router(admin.router, prefix="/admin")\n')
+    write("legacy/__init__.py", "")
+    write("legacy/admin.py", LEGACY_ADMIN)
+    write("services/__init__.py", "")
+    write("services/admin_stats.py", ADMIN_STATS)
+    write("api/__init__.py", "")
+    write("api/v1/__init__.py", "")
+    router_lines = ['"""All v1 routers."""', "", "from fastapi import APIRouter", ""]
+    router_lines += [f"from app.api.v1 import {d}" for d in DOMAINS]
+    router_lines += ["", "api_router = APIRouter()"]
+    router_lines += [f"api_router.include_router({d}.router)" for d in DOMAINS]
+    write("api/v1/router.py", "\n".join(router_lines) + "\n")
+    index = 0
+    for domain in DOMAINS:
+        init = [f'"""{domain} routers."""', "", "from fastapi import APIRouter", ""]
+        init += [f"from . import r{k}" for k in range(per_domain)]
+        init += ["", f'DOMAIN = "{domain}"', 'router = APIRouter(prefix=f"/{DOMAIN}")']
+        init += [f"router.include_router(r{k}.router)" for k in range(per_domain)]
+        write(f"api/v1/{domain}/__init__.py", "\n".join(init) + "\n")
+        for k in range(per_domain):
+            write(f"api/v1/{domain}/r{k}.py", _route_module(rng, domain, index))
+            index += 1
+    ordinary = 0
+    while written < files:
+        folder = rng.choice(["services", "models", "utils", "jobs", "integrations"])
+        raises = rng.random() < 0.05
+        write(f"{folder}/m{ordinary // 40}/mod_{ordinary}.py", _ordinary_module(rng, ordinary, raises))
+        if ordinary % 40 == 0:
+            init = app / folder / f"m{ordinary // 40}" / "__init__.py"
+            if not init.exists():
+                write(f"{folder}/m{ordinary // 40}/__init__.py", "")
+        ordinary += 1
+    for index in range(50):  # the star-import targets of the route modules
+        path = app / "services" / f"svc_{index}.py"
+        if not path.exists():
+            path.write_text(_ordinary_module(rng, 10_000 + index, False), encoding="utf-8")
+            written += 1
+    return {"files": written, "route_modules": per_domain * len(DOMAINS)}
+
+
+# --- measurements ------------------------------------------------------------------------------------------------
+
+
+def _python_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py"))
+
+
+def time_ast(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        ast.parse(path.read_bytes(), filename=str(path))
+    return time.perf_counter() - start
+
+
+def time_libcst(files: list[Path]) -> float:
+    import libcst
+
+    start = time.perf_counter()
+    for path in files:
+        libcst.parse_module(path.read_bytes())
+    return time.perf_counter() - start
+
+
+def time_analyze(tree: Path, out: Path) -> tuple[float, dict]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "migrator", "analyze", str(tree), "--format", "json", "-o", str(out)],
+                          capture_output=True, text=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"analyze failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return elapsed, json.loads(out.read_text(encoding="utf-8"))
+
+
+_MEMORY_PROBE = """
+import json, resource, sys
+from migrator.cli import app
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"main_kb": self_kb, "worker_kb": child_kb}), file=sys.stderr)
+"""
+
+
+def measure_memory(tree: Path, out: Path) -> dict:
+    from migrator.inventory.build import available_cpus
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, "analyze", str(tree), "--format", "json", "-o", str(out)],
+                          capture_output=True, text=True, env=env, check=False)
+    line = proc.stderr.strip().splitlines()[-1]
+    data = json.loads(line)
+    workers = min(available_cpus(), 8)
+    data["workers"] = workers
+    data["bound_mb"] = (data["main_kb"] + data["worker_kb"] * workers) / 1024
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="generate the tree here and keep it")
+    args = parser.parse_args(argv)
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-analyze-"))
+    tree = args.keep or workdir / "tree"
+    try:
+        if tree.exists():
+            shutil.rmtree(tree)
+        shape = generate(tree, args.files)
+        files = _python_files(tree)
+        size = sum(p.stat().st_size for p in files)
+        console.print(f"tree: {len(files)} files, {size / 1e6:.1f} MB, {shape['route_modules']} route modules")
+        out = workdir / "report.json"
+        t_ast = min(time_ast(files) for _ in range(args.rounds))
+        runs = [time_analyze(tree, out) for _ in range(args.rounds)]
+        t_analyze = min(t for t, _ in runs)
+        report = runs[0][1]
+        t_libcst = time_libcst(files)
+        memory = measure_memory(tree, out)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    summary = report["summary"]
+    ratio_ast = t_analyze / t_ast
+    ratio_cst = t_libcst / t_analyze
+    table = Table(title="migrator analyze benchmark")
+    table.add_column("measurement")
+    table.add_column("value", justify="right")
+    table.add_row("ast.parse of every file (in process)", f"{t_ast:.2f} s")
+    table.add_row("migrator analyze (CLI subprocess, wall)", f"{t_analyze:.2f} s")
+    table.add_row("libcst.parse_module of every file (in process)", f"{t_libcst:.2f} s")
+    table.add_row("analyze / ast (must be <= 1.0)", f"{ratio_ast:.2f}")
+    table.add_row("libcst / analyze (must be >= 5)", f"{ratio_cst:.1f}x")
+    table.add_row("peak RSS main process", f"{memory['main_kb'] / 1024:.0f} MB")
+    table.add_row("peak RSS largest pool worker", f"{memory['worker_kb'] / 1024:.0f} MB")
+    table.add_row(f"bound: main + {memory['workers']} workers (must be < 300 MB)", f"{memory['bound_mb']:.0f} MB")
+    table.add_row("files parsed by analyze / total", f"{summary['files_parsed']} / {summary['files_total']}")
+    table.add_row("routes found / unresolved / mapped", f"{summary['routes']} / {summary['unresolved']} / {summary['mapped']}")
+    console.print(table)
+    ok = ratio_ast <= 1.0 and ratio_cst >= 5 and memory["bound_mb"] < 300
+    console.print("[green]all bounds met[/]" if ok else "[red]a bound is exceeded[/]")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,287 @@
+"""Shared by phases 2 and 3: find the code that registers a route, and edit calls and imports in place.
+
+A route is registered by a decorator on a top-level function (``@router.get("/x")``, ``@app.api_route(...)``) or by
+a top-level ``router.add_api_route("/x", endpoint, methods=[...])`` statement. The journal names a route by its
+function, its HTTP methods and its *full* path (router prefixes included); the source only shows the path relative
+to its router, so a journal route matches the registration of its function with the same methods whose local path
+is the longest suffix of the full path.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence, Union
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.helpers import get_full_name_for_node
+
+HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
+ROUTE_ATTRS = HTTP_METHODS | {"api_route", "add_api_route", "websocket", "add_websocket_route", "include_router",
+                              "mount", "add_route"}
+LINE = 120  # the examples' and migrator's own line length
+
+
+@dataclass(frozen=True)
+class RouteRef:
+    """A route as the journal knows it: the top-level function serving it, its methods and its full path."""
+
+    function: str
+    methods: tuple[str, ...]
+    path: str
+
+    @property
+    def label(self) -> str:
+        return f"{'/'.join(self.methods)} {self.path}"
+
+
+@dataclass
+class RouteSite:
+    """Where a route is registered: the decorator call on `function`, or an `add_api_route` statement."""
+
+    kind: str  # "decorator" | "call"
+    function: str
+    methods: tuple[str, ...]
+    path: Optional[str]  # None: not a string literal
+    call: cst.Call
+    statement: Union[cst.FunctionDef, cst.SimpleStatementLine]
+
+
+def literal(node: Optional[cst.BaseExpression]):
+    """The Python value of a literal expression (strings, lists of strings...), else None."""
+    if node is None:
+        return None
+    try:
+        return ast.literal_eval(cst.Module([]).code_for_node(node))
+    except (ValueError, SyntaxError):
+        return None
+
+
+def arg(call: cst.Call, keyword: str, position: Optional[int] = None) -> Optional[cst.Arg]:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == keyword:
+            return a
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if position is not None and position < len(positional):
+        return positional[position]
+    return None
+
+
+def _methods(call: cst.Call, default: tuple[str, ...]) -> tuple[str, ...]:
+    given = arg(call, "methods")
+    value = literal(given.value) if given else None
+    if isinstance(value, (list, tuple, set)) and all(isinstance(v, str) for v in value):
+        return tuple(sorted(v.upper() for v in value))
+    return default
+
+
+def _path(call: cst.Call) -> Optional[str]:
+    given = arg(call, "path", 0)
+    value = literal(given.value) if given else None
+    return value if isinstance(value, str) else None
+
+
+def route_call(call: cst.Call) -> Optional[tuple[tuple[str, ...], Optional[str]]]:
+    """(methods, local path) of a route-registering call, else None."""
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    attr = call.func.attr.value
+    if attr in HTTP_METHODS:
+        return (attr.upper(),), _path(call)
+    if attr in ("api_route", "add_api_route"):
+        return _methods(call, ("GET",)), _path(call)
+    return None
+
+
+def route_sites(module: cst.Module) -> list[RouteSite]:
+    sites: list[RouteSite] = []
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            for decorator in stmt.decorators:
+                if isinstance(decorator.decorator, cst.Call):
+                    found = route_call(decorator.decorator)
+                    if found and decorator.decorator.func.attr.value != "add_api_route":
+                        sites.append(RouteSite("decorator", stmt.name.value, *found, decorator.decorator, stmt))
+        elif m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(func=m.Attribute(attr=m.Name("add_api_route"))))])):
+            call = stmt.body[0].value
+            endpoint = arg(call, "endpoint", 1)
+            if endpoint is not None and isinstance(endpoint.value, cst.Name):
+                methods, path = route_call(call)
+                sites.append(RouteSite("call", endpoint.value.value, methods, path, call, stmt))
+    return sites
+
+
+def locate(sites: Sequence[RouteSite], routes: Iterable[RouteRef]) -> dict[RouteRef, RouteSite]:
+    """Match journal routes to registrations (longest local-path suffix first; each registration used once)."""
+    pairs = []
+    for route in routes:
+        for index, site in enumerate(sites):
+            if site.function != route.function or set(site.methods) != set(route.methods):
+                continue
+            if site.path is None:
+                pairs.append((-1, index, route))
+            elif route.path.endswith(site.path) or route.path.rstrip("/") == site.path.rstrip("/"):
+                pairs.append((len(site.path), index, route))
+    found: dict[RouteRef, RouteSite] = {}
+    used: set[int] = set()
+    for _length, index, route in sorted(pairs, key=lambda p: (-p[0], p[1], p[2].path)):
+        if route not in found and index not in used:
+            found[route] = sites[index]
+            used.add(index)
+    return found
+
+
+def has_routes(module: cst.Module) -> bool:
+    """Does the module register routes, include routers, or create an app (phase 3 never deletes such a module)?"""
+    calls = m.findall(module, m.Call(func=m.Attribute(attr=m.OneOf(*(m.Name(a) for a in ROUTE_ATTRS)))))
+    return bool(calls) or bool(m.findall(module, m.Call(func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI")))))
+
+
+def py_string(text: str) -> str:
+    """A double-quoted Python string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+# --- rewriting a call --------------------------------------------------------------------------------------------
+
+
+def rebuild_call(call: cst.Call, args: Sequence[str], module: cst.Module) -> cst.Call:
+    """`call` with the argument list `args` (source text each: the call's own arguments, possibly changed, then
+    new ones), one per line when it does not fit on one line. A call with comments inside keeps its layout."""
+    func = module.code_for_node(call.func)
+    if m.findall(call, m.Comment()):
+        return _keep_layout(call, list(args))
+    one_line = f"{func}({', '.join(args)})"
+    if len(one_line) + 1 <= LINE and "\n" not in one_line:
+        return cst.parse_expression(one_line)
+    body = "".join(f"    {a},\n" for a in args)
+    return cst.parse_expression(f"{func}(\n{body})")
+
+
+def _keep_layout(call: cst.Call, texts: list[str]) -> cst.Call:
+    parsed = list(cst.parse_expression(f"f({', '.join(texts)})").args)
+    old = list(call.args)
+    new = [a.with_changes(value=parsed[i].value) if i < len(parsed) else a for i, a in enumerate(old)]
+    extra = parsed[len(old):]
+    if not extra:
+        return call.with_changes(args=new)
+    last = new[-1]
+    opening = call.whitespace_before_args
+    if isinstance(last.comma, cst.Comma) and isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace) \
+            and isinstance(opening, cst.ParenthesizedWhitespace):
+        # one argument a line with a trailing comma: continue the list the same way
+        closing = last.comma.whitespace_after
+
+        def between(first: cst.TrailingWhitespace = cst.TrailingWhitespace()) -> cst.ParenthesizedWhitespace:
+            return cst.ParenthesizedWhitespace(first_line=first, indent=True, last_line=opening.last_line)
+
+        new[-1] = last.with_changes(comma=cst.Comma(whitespace_after=between(closing.first_line)))
+        extra = [a.with_changes(comma=cst.Comma(whitespace_after=between())) for a in extra]
+        extra[-1] = extra[-1].with_changes(comma=cst.Comma(whitespace_after=closing.with_changes(
+            first_line=cst.TrailingWhitespace())))
+    else:
+        new[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+                                    whitespace_after_arg=cst.SimpleWhitespace(""))
+        extra = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in extra]
+        extra[-1] = extra[-1].with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    return call.with_changes(args=[*new, *extra])
+
+
+def arg_texts(call: cst.Call, module: cst.Module) -> list[str]:
+    out = []
+    for a in call.args:
+        value = module.code_for_node(a.value)
+        if a.keyword is not None:
+            out.append(f"{a.keyword.value}={value}")
+        else:
+            out.append(f"{a.star}{value}")
+    return out
+
+
+def keyword_index(texts: list[str], call: cst.Call, keyword: str) -> Optional[int]:
+    for index, a in enumerate(call.args):
+        if a.keyword is not None and a.keyword.value == keyword:
+            return index
+    return None
+
+
+# --- imports ------------------------------------------------------------------------------------------------------
+
+
+def _alias_key(name: str) -> tuple[int, str]:
+    # isort's default order inside one import: CONSTANTS, Classes, functions
+    if name.isupper():
+        return 0, name
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+def bound_import(module: cst.Module, from_module: str, name: str) -> bool:
+    """Is `name` bound at the top level by ``from from_module import name``?"""
+    for stmt in module.body:
+        if m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
+            node = stmt.body[0]
+            if node.relative or node.module is None or get_full_name_for_node(node.module) != from_module:
+                continue
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                if alias.asname is None and get_full_name_for_node(alias.name) == name:
+                    return True
+    return False
+
+
+def add_imports(module: cst.Module, needed: Sequence[tuple[str, str]]) -> cst.Module:
+    """Add ``from x import y`` for each pair: into an existing top-level ``from x import ...`` (sorted in place
+    when its names are sorted), else as a new statement after the last import (LibCST's AddImportsVisitor)."""
+    context = CodemodContext()
+    missing = False
+    for from_module, name in needed:
+        if bound_import(module, from_module, name):
+            continue
+        merged = _merge_into_existing(module, from_module, name)
+        if merged is not None:
+            module = merged
+        else:
+            AddImportsVisitor.add_needed_import(context, from_module, name)
+            missing = True
+    return AddImportsVisitor(context).transform_module(module) if missing else module
+
+
+def _merge_into_existing(module: cst.Module, from_module: str, name: str) -> Optional[cst.Module]:
+    body = list(module.body)
+    for index, stmt in enumerate(body):
+        if not m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
+            continue
+        node: cst.ImportFrom = stmt.body[0]
+        if node.relative or node.module is None or get_full_name_for_node(node.module) != from_module:
+            continue
+        if isinstance(node.names, cst.ImportStar):
+            continue
+        names = list(node.names)
+        keys = [_alias_key(get_full_name_for_node(a.name) or "") for a in names]
+        new_key = _alias_key(name)
+        position = len(names)
+        if keys == sorted(keys):
+            position = next((i for i, key in enumerate(keys) if key > new_key), len(names))
+        alias = cst.ImportAlias(name=cst.Name(name))
+        single = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        if position == len(names):
+            last = names[-1]
+            if last.comma == cst.MaybeSentinel.DEFAULT:
+                names[-1] = last.with_changes(comma=single)
+                names.append(alias)
+            else:  # a trailing comma (parenthesised, one per line): the new name takes the closing layout
+                between = names[-2].comma if len(names) > 1 else last.comma
+                names[-1] = last.with_changes(comma=between)
+                names.append(alias.with_changes(comma=last.comma))
+        else:
+            source = names[position - 1] if position > 0 else names[position]
+            comma = source.comma if isinstance(source.comma, cst.Comma) else single
+            names.insert(position, alias.with_changes(comma=comma))
+        body[index] = stmt.with_changes(body=[node.with_changes(names=names)])
+        return module.with_changes(body=body)
+    return None

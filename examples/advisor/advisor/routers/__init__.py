@@ -1,0 +1,1 @@
+"""HTTP routers; server.py mounts each one under its prefix."""

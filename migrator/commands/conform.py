@@ -1,0 +1,208 @@
+"""`migrator conform`: run the Standard API conformance suite (shims.testing) against a service.
+
+Thin: picks the client (a running service over HTTP, or an app imported in-process), calls
+`shims.testing.run_conformance` and renders the report. Exit 0 all passed, 1 failures, 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator, Optional
+from urllib.parse import urlparse
+
+import typer
+
+_KEY_ENV = "MARKET_API_KEY"
+
+
+class Suite(str, Enum):
+    dashboard = "dashboard"
+    users = "users"
+    settings = "settings"
+    lifecycle = "lifecycle"
+    full = "full"
+
+
+class Format(str, Enum):
+    rich = "rich"
+    json = "json"
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable target: reported in one line, exit 2."""
+
+
+@contextmanager
+def _import_root(app_dir: Optional[Path]) -> Iterator[None]:
+    # The current directory (as `uvicorn module:app` does) and --app-dir, for the duration of the run only.
+    added = [str(Path.cwd())] + ([str(app_dir.resolve())] if app_dir else [])
+    saved = list(sys.path)
+    sys.path[:0] = [entry for entry in reversed(added) if entry not in sys.path]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def load_app(spec: str) -> Any:
+    """Import ``module:attribute`` (attribute may be dotted) and return the ASGI app it names."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise UsageError(f"--app must look like 'package.module:app', got '{spec}'")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # any failure while importing user code is an input error, not a crash
+        raise UsageError(f"cannot import '{module_name}' (from --app {spec}): {type(exc).__name__}: {exc}") from None
+    target: Any = module
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise UsageError(f"'{module_name}' has no attribute '{attribute}' (from --app {spec})") from None
+        except Exception as exc:
+            raise UsageError(f"cannot build '{spec}': {type(exc).__name__}: {exc}") from None
+    if not callable(target):
+        raise UsageError(f"'{spec}' is a {type(target).__name__}, not an ASGI application")
+    return target
+
+
+def _check_url(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise UsageError(f"--target must be an http(s) URL of the service root, e.g. http://localhost:8000, got '{url}'")
+    return url
+
+
+def _run(
+    *,
+    target: Optional[str],
+    app_spec: Optional[str],
+    app_dir: Optional[Path],
+    key: str,
+    tenant: Optional[str],
+    suite: str,
+    prefix: str,
+    require_auth: bool,
+    timeout: float,
+):
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from shims.testing import ConformanceError, run_conformance
+
+    def run(client: httpx.Client):
+        try:
+            return run_conformance(
+                client,
+                api_key=key,
+                suite=suite,
+                tenant_id=tenant,
+                prefix=prefix,
+                require_auth=require_auth,
+                target=target or f"app {app_spec}",
+            )
+        except ConformanceError as exc:
+            raise UsageError(str(exc)) from None
+
+    if target is not None:
+        with httpx.Client(base_url=_check_url(target), timeout=timeout) as client:
+            return run(client)
+    if app_dir is not None and not app_dir.is_dir():
+        raise UsageError(f"--app-dir {app_dir} is not a directory")
+    with _import_root(app_dir):
+        app = load_app(app_spec or "")
+        try:
+            client = TestClient(app, raise_server_exceptions=False)
+            client.__enter__()  # runs the app's lifespan (start-up)
+        except Exception as exc:
+            raise UsageError(f"the app '{app_spec}' failed to start: {type(exc).__name__}: {exc}") from None
+        try:
+            return run(client)
+        finally:
+            client.__exit__(None, None, None)
+
+
+def conform(
+    target: Optional[str] = typer.Option(
+        None, "--target", help="Root URL of a running service, e.g. http://localhost:8000.", show_default=False
+    ),
+    app_spec: Optional[str] = typer.Option(
+        None, "--app", help="An ASGI app to test in-process, as module:attribute.", show_default=False
+    ),
+    app_dir: Optional[Path] = typer.Option(
+        None, "--app-dir", help="Directory to import --app from (the current directory is always searched)."
+    ),
+    key: Optional[str] = typer.Option(
+        None,
+        "--key",
+        envvar=_KEY_ENV,
+        show_envvar=True,
+        show_default=False,
+        help="The X-Market-API-Key value the service accepts.",
+    ),
+    tenant: Optional[str] = typer.Option(None, "--tenant", help="Id of an existing tenant of the service."),
+    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full adds the auth checks."),
+    fmt: Format = typer.Option(Format.rich, "--format", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
+    prefix: str = typer.Option("/mt", "--prefix", help="Path prefix of the Standard API."),
+    require_auth: bool = typer.Option(
+        False, "--require-auth", help="Fail (not skip) the auth checks when /mt answers without a key."
+    ),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="List passed checks too (rich format)."),
+    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per request (--target only)."),
+) -> None:
+    """Check that a service serves the Standard API v2 exactly as the Service Market expects."""
+    from rich.console import Console
+
+    from shims.testing.render import render_json, render_rich
+
+    try:
+        if (target is None) == (app_spec is None):
+            raise UsageError("give exactly one of --target URL or --app module:app")
+        if not key:
+            raise UsageError(f"no API key: pass --key KEY or set {_KEY_ENV}")
+        if not tenant:
+            raise UsageError("no tenant: pass --tenant ID (an existing tenant of the service)")
+        report = _run(
+            target=target,
+            app_spec=app_spec,
+            app_dir=app_dir,
+            key=key,
+            tenant=tenant,
+            suite=suite.value,
+            prefix=prefix,
+            require_auth=require_auth,
+            timeout=timeout,
+        )
+    except UsageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+    if output is not None:
+        try:
+            with output.open("w", encoding="utf-8") as handle:
+                if fmt is Format.json:
+                    handle.write(render_json(report) + "\n")
+                else:
+                    render_rich(report, Console(file=handle, width=120, no_color=True), verbose=verbose)
+        except OSError as exc:
+            typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from None
+        counts = report.counts
+        typer.echo(
+            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed"
+            f" (report written to {output})"
+        )
+    elif fmt is Format.json:
+        typer.echo(render_json(report))
+    else:
+        render_rich(report, Console(), verbose=verbose)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("conform")(conform)

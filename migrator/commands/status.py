@@ -1,0 +1,85 @@
+"""`migrator status REPO [--format rich|json]`: the phase, its dates, the next phase and what blocks it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from migrator.journal import JournalError
+from migrator.status import StatusReport, status_report
+from migrator.target import TargetError
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="status")(status)
+
+
+def status(
+    repo: Path = typer.Argument(..., help="The service repository being migrated."),
+    format: str = typer.Option("rich", "--format", help="rich (a terminal report) or json."),
+    calls: Optional[Path] = typer.Option(
+        None, "--calls", help="Deprecation call log (JSON lines) for phase 3's guard; default: "
+                              "$MIGRATOR_DEPRECATION_LOG, else .migrator/deprecation-calls.jsonl in REPO."),
+    quiet_days: int = typer.Option(7, "--quiet-days", help="Phase 3 needs no deprecated call in this many days."),
+) -> None:
+    """Show the migration phase of REPO, its dates, what the next phase will do and what blocks it."""
+    err = Console(stderr=True, soft_wrap=True)
+    if format not in ("rich", "json"):
+        err.print(f"error: --format must be rich or json, not {format!r}", highlight=False)
+        raise typer.Exit(2)
+    if quiet_days < 0:
+        err.print(f"error: --quiet-days must be 0 or more, not {quiet_days}", highlight=False)
+        raise typer.Exit(2)
+    try:
+        report = status_report(repo, quiet_days=quiet_days, calls=calls)
+    except (TargetError, JournalError) as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2)
+    if format == "json":
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    render(Console(soft_wrap=True), report)
+
+
+def render(console: Console, report: StatusReport) -> None:
+    version = f" {report.service_version}" if report.service_version else ""
+    where = f"phase {report.phase}" if report.phase else "not migrated yet (phase 0)"
+    console.print(f"[bold]{report.service}{version}[/bold]: {where}", highlight=False)
+    table = Table(title_justify="left")
+    table.add_column("phase")
+    table.add_column("weeks")
+    table.add_column("applied")
+    table.add_column("planned")
+    for phase in report.phases:
+        applied = phase.applied_at or "-"
+        if phase.forced:
+            applied += " (forced)"
+        table.add_row(str(phase.phase), phase.weeks, applied, phase.planned or "-")
+    console.print(table)
+    if report.deprecation:
+        gone = "; removed paths answer 410" if report.deprecation.gone else ""
+        console.print(f"Deprecation: {report.deprecation.date}  Sunset: {report.deprecation.sunset}{gone}",
+                      highlight=False)
+    if report.routes:
+        console.print("Routes: " + ", ".join(f"{state} {n}" for state, n in report.routes.items()), highlight=False)
+    for line in report.manual:
+        console.print(f"  manual: {line}", highlight=False)
+    step = report.next
+    if step is None:
+        console.print("Next: nothing — the migration is complete.")
+        return
+    console.print(f"[bold]Next: phase {step.phase}[/bold] ({step.command})", highlight=False)
+    console.print(f"  will {step.action}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)
+    if step.sunset:
+        console.print(f"  Sunset it would publish: {step.sunset} (override with --sunset)", highlight=False)
+    if step.blockers:
+        console.print("  [red]blocked:[/red]")
+        for blocker in step.blockers:
+            console.print(f"    - {blocker.message}", highlight=False)
+        console.print("  (`--force` overrides; the journal records it)")
+    else:
+        console.print("  [green]nothing blocks it[/green]")

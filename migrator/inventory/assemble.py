@@ -1,0 +1,217 @@
+"""Flatten the interpreted apps and routers into `Route`s with full paths (and report what stays unresolved).
+
+Full path = app-level include prefixes + router prefixes + the route's own path, nested to any depth, exactly as
+FastAPI concatenates them (a prefix never ends with "/", a path may be ""). A mounted sub-application's routes
+appear under the mount path in the parent app. A route whose path needs a value not known statically is not
+listed: it goes to `unresolved` with the file:line of the part that is not static.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import ir
+from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
+from .interp import Interp
+from .models import App, Param, Route, Unresolved
+from .values import (
+    DependsV,
+    FuncV,
+    RouteReg,
+    RouterV,
+    SchemeV,
+    SeqV,
+    Unknown,
+    Value,
+    describe,
+)
+
+_PATH_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}")
+
+
+def path_params(path: str) -> set[str]:
+    return set(_PATH_PARAM.findall(path))
+
+
+def app_id(app: RouterV) -> str:
+    return f"{app.var_file or app.file}:{app.var or '?'}"
+
+
+class _Assembler:
+    def __init__(self, interp: Interp):
+        self.interp = interp
+        self.analyzer = Analyzer(interp)
+        self.routes: list[Route] = []
+        self.unresolved: list[Unresolved] = []
+        self.visited: set[int] = set()
+        self._reported: set[tuple[str, int, str]] = set()
+
+    def report(self, file: str, line: int, reason: str) -> None:
+        key = (file, line, reason)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.unresolved.append(Unresolved(file=file, line=line, reason=reason))
+
+    def walk(self, router: RouterV, prefix: str, deps: list[Value], cond: bool, schema: bool, app: RouterV,
+             chain: tuple[int, ...]) -> None:
+        self.visited.add(id(router))
+        if isinstance(router.prefix, Unknown):
+            count = _count_routes(router)
+            self.report(router.file, router.line,
+                        f"prefix of router `{router.var or '?'}` is not static ({router.prefix.reason}); "
+                        f"its {count} route(s) are not listed")
+            return
+        base = prefix + router.prefix
+        deps = deps + router.dependencies
+        cond = cond or router.conditional
+        for reg in router.routes:
+            self.emit(reg, router, base, deps, cond, schema, app)
+        for include in router.includes:
+            target = include.router
+            if not isinstance(target, RouterV):
+                self.report(include.file, include.line,
+                            f"include_router({include.text}): the router cannot be resolved statically "
+                            f"({describe(target)})")
+                continue
+            if isinstance(include.prefix, Unknown):
+                self.visited.add(id(target))
+                self.report(include.file, include.line,
+                            f"include_router({include.text}, prefix=...): {include.prefix.reason}; "
+                            f"its {_count_routes(target)} route(s) are not listed")
+                continue
+            if id(target) in chain:
+                self.report(include.file, include.line, f"include_router({include.text}) includes itself")
+                continue
+            self.walk(target, base + include.prefix, deps + include.dependencies, cond or include.conditional,
+                      schema and include.include_in_schema, app, chain + (id(target),))
+        for mount in router.mounts:
+            if isinstance(mount.app, RouterV) and mount.app.kind == "app":
+                if isinstance(mount.path, Unknown):
+                    self.report(mount.file, mount.line, f"mount({mount.text}): path {mount.path.reason}")
+                    continue
+                self.walk(mount.app, base + mount.path, [], cond or mount.conditional,
+                          schema, app, chain + (id(mount.app),))
+            elif isinstance(mount.app, Unknown) and not mount.app.external:
+                self.report(mount.file, mount.line,
+                            f"mount(..., {mount.text}): the mounted application cannot be resolved statically "
+                            f"({mount.app.reason})")
+
+    def emit(self, reg: RouteReg, router: RouterV, base: str, deps: list[Value], cond: bool, schema: bool,
+             app: RouterV) -> None:
+        fv = reg.func
+        assert isinstance(fv, FuncV)
+        fact = fv.fact
+        if isinstance(reg.path, Unknown):
+            self.report(reg.file, reg.line, f"path of route `{fact.qualname}` is not static: {reg.path.reason}")
+            return
+        if isinstance(reg.methods, Unknown):
+            self.report(reg.file, reg.line, f"methods of route `{fact.qualname}` are not static: {reg.methods.reason}")
+            return
+        full = base + reg.path
+        pparams = path_params(full)
+        params: list[Param] = []
+        all_inputs: list[Input] = []
+        tenant_param = None
+        tenant_source = None
+        route_params = [p for p in fact.params if p.kind not in ("star", "starstar")]
+        for param in route_params:
+            info = self.analyzer.param(fv, param, pparams)
+            all_inputs.extend(info.inputs)
+            p_tenant = tenant_of(info.inputs, pparams)
+            if p_tenant and tenant_param is None:
+                tenant_param, tenant_source = param.name, p_tenant
+            params.append(Param(
+                name=param.name,
+                kind=info.kind,
+                annotation=ir.unparse(param.annotation),
+                default=ir.unparse(param.default),
+                alias=info.alias,
+                dependency=dotted_name(info.dependency) if info.kind in ("depends", "security") else None,
+                headers=headers_of(info.inputs),
+                auth=auth_of(info.inputs),
+                reads_tenant=p_tenant is not None,
+            ))
+        level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
+        dep_names: list[str] = []
+        for dep in _flatten(level_deps):
+            target = dep.target if isinstance(dep, DependsV) else dep
+            all_inputs.extend(self.analyzer.inputs_of(target))
+            name = dotted_name(target)
+            if name and name not in dep_names:
+                dep_names.append(name)
+        if tenant_source is None:
+            tenant_source = tenant_of(all_inputs, pparams)
+        kwargs = dict(reg.kwargs)
+        self.routes.append(Route(
+            methods=list(reg.methods),
+            path=full,
+            function=f"{fv.module.module}.{fact.qualname}",
+            qualname=fact.qualname,
+            file=fv.module.file,
+            line=fact.line,
+            end_line=fact.end_line,
+            decorator_line=reg.line if reg.registration == "decorator" else None,
+            registration=reg.registration,
+            registration_line=reg.line,
+            router=router.var,
+            router_file=router.var_file or router.file,
+            app=app_id(app),
+            is_async=fact.is_async,
+            status_code=ir.unparse(kwargs.get("status_code")),
+            response_model=ir.unparse(kwargs.get("response_model")),
+            include_in_schema=schema and reg.include_in_schema,
+            params=params,
+            auth=auth_of(all_inputs),
+            headers=headers_of(all_inputs),
+            tenant_source=tenant_source,
+            tenant_param=tenant_param,
+            conditional=cond or reg.conditional,
+            closure=fact.nested,
+            dependencies=dep_names,
+        ))
+
+
+def _flatten(values: list[Value]) -> list[Value]:
+    out: list[Value] = []
+    for value in values:
+        if isinstance(value, SeqV):
+            out.extend(_flatten(value.items))
+        elif isinstance(value, (DependsV, FuncV, SchemeV)):
+            out.append(value)
+    return out
+
+
+def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
+    if id(router) in seen:
+        return 0
+    total = len(router.routes)
+    for include in router.includes:
+        if isinstance(include.router, RouterV):
+            total += _count_routes(include.router, seen | {id(router)})
+    return total
+
+
+def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
+    asm = _Assembler(interp)
+    apps = [r for r in interp.routers if r.kind == "app"]
+    for app in apps:
+        if app.mounted_in is None:
+            asm.walk(app, "", [], app.conditional, True, app, (id(app),))
+    for router in interp.routers:
+        if router.kind != "router" or id(router) in asm.visited or router.included:
+            continue
+        count = _count_routes(router)
+        if count:
+            asm.report(router.file, router.line,
+                       f"router `{router.var or '?'}` with {count} route(s) is not included in any app statically")
+    app_models = [
+        App(
+            file=app.var_file or app.file,
+            variable=app.var or "?",
+            line=app.var_line or app.line,
+            mounted_in=app_id(app.mounted_in) if app.mounted_in is not None else None,
+        )
+        for app in apps
+    ]
+    routes = sorted(asm.routes, key=lambda r: (r.path, r.methods, r.app, r.file, r.line))
+    return app_models, routes, asm.unresolved

@@ -1,0 +1,301 @@
+"""What a route reads from the request: parameters, the Depends chain, auth headers and the tenant source.
+
+FastAPI semantics followed here: `Header()` without alias binds the parameter name with `_` converted to `-`;
+`Depends(f)` pulls in f's own parameters (recursively, across modules); `Depends()` uses the annotation;
+`Annotated[T, marker]` carries the marker in its metadata (also through aliases such as
+`TenantId = Annotated[str, Header(alias="X-Tenant-ID")]` defined in another module); an unmarked parameter is a
+path parameter when the path has it, a query parameter when its type is scalar, the body otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import ir
+from .facts import ParamFact
+from .interp import FASTAPI, Ctx, Interp
+from .values import (
+    AnnotatedV,
+    ClassV,
+    ConstV,
+    DependsV,
+    Ext,
+    FuncV,
+    GenericV,
+    InstanceV,
+    MarkerV,
+    SchemeV,
+    SeqV,
+    Unknown,
+    Value,
+)
+
+TENANT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
+TENANT_PARAM = re.compile(r"^(x_)?tenant(_?id|_slug|_key|_code)?$", re.IGNORECASE)
+CREDENTIAL = re.compile(r"authorization|key|token|secret|auth|signature|password|credential", re.IGNORECASE)
+_SCALARS = frozenset(
+    {"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "time", "timedelta", "Decimal", "Literal",
+     "EmailStr", "HttpUrl", "AnyUrl", "constr", "conint", "confloat", "StrictStr", "StrictInt", "PositiveInt",
+     "NonNegativeInt"}
+)
+_CONTAINERS = frozenset({"Optional", "Union", "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence",
+                         "Tuple", "tuple"})
+_BEARER_SCHEMES = frozenset({"HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2",
+                             "OpenIdConnect"})
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """One thing read from the request somewhere in a Depends chain."""
+
+    kind: str  # header | query | path | param (unmarked scalar: path or query) | cookie | scheme | token
+    name: str  # wire name (header name, parameter name) or scheme class name
+    bearer: bool = False  # header read by a function that checks for a Bearer token
+    scheme_name: str | None = None  # APIKeyHeader/Query/Cookie name
+
+
+@dataclass(slots=True)
+class ParamInfo:
+    kind: str  # path | query | header | body | depends | request | background | response | security | other
+    alias: str | None
+    dependency: Value | None
+    inputs: list[Input]
+
+
+def auth_of(inputs: list[Input]) -> list[str]:
+    out: list[str] = []
+    for item in inputs:
+        label = None
+        if item.kind == "scheme":
+            if item.name in _BEARER_SCHEMES:
+                label = "Authorization: Bearer"
+            elif item.name == "HTTPBasic":
+                label = "Authorization: Basic"
+            elif item.name == "HTTPDigest":
+                label = "Authorization: Digest"
+            elif item.name == "APIKeyHeader":
+                label = item.scheme_name or "API key header"
+            elif item.name == "APIKeyQuery":
+                label = f"query:{item.scheme_name}"
+            elif item.name == "APIKeyCookie":
+                label = f"cookie:{item.scheme_name}"
+            else:
+                label = "Authorization"
+        elif item.kind == "header" and not TENANT_HEADER.match(item.name):
+            if item.name.lower() == "authorization":
+                label = "Authorization: Bearer" if item.bearer else "Authorization"
+            elif CREDENTIAL.search(item.name):
+                label = item.name
+        elif item.kind in ("query", "param") and CREDENTIAL.search(item.name) and not TENANT_PARAM.match(item.name):
+            label = f"query:{item.name}"
+        elif item.kind == "cookie" and CREDENTIAL.search(item.name):
+            label = f"cookie:{item.name}"
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def headers_of(inputs: list[Input]) -> list[str]:
+    out: list[str] = []
+    for item in inputs:
+        name = None
+        if item.kind == "header":
+            name = item.name
+        elif item.kind == "scheme" and item.name != "APIKeyQuery" and item.name != "APIKeyCookie":
+            name = item.scheme_name if item.name == "APIKeyHeader" else "Authorization"
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def tenant_of(inputs: list[Input], path_params: set[str]) -> str | None:
+    """`header:<name>` | `path:<name>` | `query:<name>` | `token` | None; the first found in precedence order."""
+    for item in inputs:
+        if item.kind == "header" and TENANT_HEADER.match(item.name):
+            return f"header:{item.name}"
+    for item in inputs:
+        if item.kind in ("path", "param") and item.name in path_params and TENANT_PARAM.match(item.name):
+            return f"path:{item.name}"
+    for item in inputs:
+        if item.kind in ("query", "param") and item.name not in path_params and TENANT_PARAM.match(item.name):
+            return f"query:{item.name}"
+    if any(item.kind == "token" for item in inputs):
+        return "token"
+    return None
+
+
+def dotted_name(value: Value | None) -> str | None:
+    if isinstance(value, FuncV):
+        return f"{value.module.module}.{value.fact.qualname}"
+    if isinstance(value, ClassV):
+        return f"{value.module.module}.{value.fact.qualname}"
+    if isinstance(value, InstanceV):
+        base = f"{value.cls.module.module}.{value.cls.fact.qualname}"
+        return f"{value.cls.module.module}.{value.var}" if value.var else f"{base}()"
+    if isinstance(value, SchemeV):
+        if value.var and value.module is not None:
+            return f"{value.module.module}.{value.var}"
+        return f"fastapi.security.{value.scheme}()"
+    if isinstance(value, Ext):
+        return value.name
+    if isinstance(value, Unknown):
+        return value.dotted
+    return None
+
+
+class Analyzer:
+    def __init__(self, interp: Interp):
+        self.interp = interp
+        self._memo: dict[int, list[Input]] = {}
+        self._active: set[int] = set()
+
+    def _ctx(self, fv: FuncV) -> Ctx:
+        return Ctx(fv.module, fv.closure or fv.module.scope, line=fv.fact.line, parse=FASTAPI)
+
+    def type_kind(self, value: Value | None, text: str | None) -> str:
+        """request | response | background | security | scalar | model."""
+        if value is None:
+            return "scalar"
+        if isinstance(value, Ext):
+            last = value.name.rsplit(".", 1)[-1]
+            if last in ("Request", "HTTPConnection", "WebSocket"):
+                return "request"
+            if last == "Response" or (value.name.startswith("fastapi.") and last.endswith("Response")):
+                return "response"
+            if last == "BackgroundTasks":
+                return "background"
+            if last == "SecurityScopes":
+                return "security"
+            if last in ("dict", "Dict", "Any", "Mapping", "UploadFile") or value.name.startswith(
+                ("pydantic.", "sqlmodel.")
+            ):
+                return "model"
+            return "scalar"
+        if isinstance(value, GenericV):
+            base = value.base.name.rsplit(".", 1)[-1] if isinstance(value.base, Ext) else ""
+            if base == "Literal":
+                return "scalar"
+            if base in _CONTAINERS:
+                kinds = [self.type_kind(arg, None) for arg in value.args
+                         if not (isinstance(arg, ConstV) and arg.value is None)]
+                return "model" if "model" in kinds else (kinds[0] if kinds else "scalar")
+            return "model"
+        if isinstance(value, ClassV):
+            for base in self.interp.class_bases(value):
+                if isinstance(base, Ext) and base.name.startswith("enum."):
+                    return "scalar"
+            return "model"
+        if isinstance(value, ConstV) and value.value is None:
+            return "scalar"
+        if isinstance(value, Unknown):
+            last = (text or "").rsplit(".", 1)[-1].split("[", 1)[0]
+            return "scalar" if last in _SCALARS else "model"
+        return "model"
+
+    def param(self, fv: FuncV, param: ParamFact, path_params: set[str]) -> ParamInfo:
+        ctx = self._ctx(fv)
+        interp = self.interp
+        annotation = interp.eval(param.annotation, ctx) if param.annotation is not None else None
+        default = interp.eval(param.default, ctx) if param.default is not None else None
+        base = annotation
+        markers: list[Value] = []
+        if isinstance(annotation, AnnotatedV):
+            base, markers = annotation.base, list(annotation.metadata)
+        if isinstance(default, (DependsV, MarkerV)):
+            markers.append(default)
+        for marker in markers:
+            if isinstance(marker, DependsV):
+                target = marker.target if marker.target is not None else base
+                inputs = self.inputs_of(target)
+                security = marker.security or isinstance(target, SchemeV) or self._scheme_class(target) is not None
+                return ParamInfo("security" if security else "depends", None, target, inputs)
+            if isinstance(marker, MarkerV):
+                if marker.kind == "header":
+                    wire = marker.alias or (param.name.replace("_", "-") if marker.convert_underscores else param.name)
+                    # The Bearer check is often in a helper the dependency calls: look at the whole module too.
+                    bearer = fv.fact.mentions_bearer or bool(fv.module.facts and fv.module.facts.mentions_bearer)
+                    return ParamInfo("header", wire, None, [Input("header", wire, bearer=bearer)])
+                wire = marker.alias or param.name
+                if marker.kind == "body":
+                    return ParamInfo("body", marker.alias, None, [])
+                if marker.kind == "cookie":
+                    return ParamInfo("other", wire, None, [Input("cookie", wire)])
+                return ParamInfo(marker.kind, marker.alias, None, [Input(marker.kind, wire)])
+        kind = self.type_kind(base, ir.unparse(param.annotation))
+        if kind in ("request", "response", "background", "security"):
+            return ParamInfo(kind, None, None, [])
+        if param.name in path_params:
+            return ParamInfo("path", None, None, [Input("path", param.name)])
+        if kind == "scalar":
+            return ParamInfo("query", None, None, [Input("param", param.name)])
+        return ParamInfo("body", None, None, [])
+
+    def _scheme_class(self, value: Value | None) -> str | None:
+        cls = value.cls if isinstance(value, InstanceV) else value if isinstance(value, ClassV) else None
+        if cls is None:
+            return None
+        for base in self.interp.class_bases(cls):
+            if isinstance(base, Ext) and base.name.startswith("fastapi.") and base.name[8:] in _ALL_SCHEMES:
+                return base.name[8:]
+        return None
+
+    def inputs_of(self, target: Value | None) -> list[Input]:
+        """Everything the dependency `target` reads from the request, transitively."""
+        if isinstance(target, SchemeV):
+            return [Input("scheme", target.scheme, scheme_name=target.name)]
+        if isinstance(target, SeqV):
+            return [i for item in target.items for i in self.inputs_of(item)]
+        if isinstance(target, DependsV):
+            return self.inputs_of(target.target)
+        func: FuncV | None = None
+        prefix: list[Input] = []
+        if isinstance(target, FuncV):
+            func = target
+        elif isinstance(target, (ClassV, InstanceV)):
+            scheme = self._scheme_class(target)
+            if scheme:
+                prefix = [Input("scheme", scheme)]
+            cls = target.cls if isinstance(target, InstanceV) else target
+            method = "__call__" if isinstance(target, InstanceV) else "__init__"
+            found = self.interp.class_attr(cls, method, Ctx(cls.module, cls.scope, line=cls.fact.line,
+                                                            parse=FASTAPI), instance=True)
+            if isinstance(found, FuncV):
+                func = found
+            if func is None:
+                return prefix
+        if func is None:
+            return []
+        key = id(func.fact)
+        if key in self._memo:
+            return prefix + self._memo[key]
+        if key in self._active:
+            return prefix
+        self._active.add(key)
+        try:
+            inputs: list[Input] = []
+            params = list(func.fact.params)
+            if func.bound and params and params[0].kind in ("posonly", "positional"):
+                params = params[1:]
+            for param in params:
+                if param.kind in ("star", "starstar"):
+                    continue
+                inputs.extend(self.param(func, param, set()).inputs)
+            if "tenant" in func.fact.name.lower() and not any(_is_tenant_input(i) for i in inputs) and auth_of(inputs):
+                inputs.append(Input("token", dotted_name(func) or func.fact.name))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = inputs
+        return prefix + inputs
+
+
+_ALL_SCHEMES = frozenset(
+    {"HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "OpenIdConnect", "HTTPBasic",
+     "HTTPDigest", "HTTPBase", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie"}
+)
+
+
+def _is_tenant_input(item: Input) -> bool:
+    if item.kind == "header":
+        return bool(TENANT_HEADER.match(item.name))
+    return item.kind in ("path", "query", "param") and bool(TENANT_PARAM.match(item.name))

@@ -1,0 +1,921 @@
+"""Symbolic execution of module facts: which routers and apps exist, with which routes, prefixes and includes.
+
+Each module's ops run once, in file order, as Python would run them on import: imports bind lazily (a module is
+executed when one of its names is first needed), assignments bind values, decorators and `include_router` /
+`add_api_route` / `mount` calls record effects on router values. Calls to functions of the repository are
+followed (factories such as `create_app()` or `get_settings()`), with arguments bound to parameters.
+
+Anything not known statically becomes `Unknown` with a reason and file:line; it is never guessed. An Unknown is
+*pending* when it only depends on a module that has not been parsed. Only modules with routing code are parsed up
+front; the others are parsed on demand, by parse level: evaluation that matters for paths (prefixes, paths,
+included routers, mounts, function calls) may parse any module (settings, constants); dependency analysis parses
+modules that mention fastapi (dependencies, Annotated aliases); plain module-level assignments parse nothing. Large
+model and service modules thus stay out of LibCST.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from . import ir
+from .discover import Discovery, resolve_module
+from .extract import extract_file
+from .facts import (
+    AssignOp,
+    ClassOp,
+    DefOp,
+    ExprOp,
+    FunctionFact,
+    IfOp,
+    ImportOp,
+    ImportTarget,
+    LoopOp,
+    ModuleFacts,
+    Op,
+    ReturnOp,
+)
+from .models import Skipped, Unresolved
+from .values import (
+    AnnotatedV,
+    BoundV,
+    ClassV,
+    ConstV,
+    DependsV,
+    Ext,
+    FuncV,
+    GenericV,
+    Include,
+    InstanceV,
+    KwargsV,
+    MarkerV,
+    ModuleV,
+    Mount,
+    RouteDecoratorV,
+    RouteReg,
+    RouterV,
+    SchemeV,
+    SeqV,
+    Unknown,
+    Value,
+    describe,
+)
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+DECORATOR_METHODS = frozenset(HTTP_METHODS + ("api_route", "route", "websocket"))
+SCHEMES = frozenset(
+    {
+        "HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "OpenIdConnect",
+        "HTTPBasic", "HTTPDigest", "HTTPBase", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie",
+    }
+)
+MARKERS = {"Header": "header", "Query": "query", "Path": "path", "Body": "body", "Cookie": "cookie",
+           "Form": "body", "File": "body"}
+_FASTAPI_NAMES = frozenset(
+    {"FastAPI", "APIRouter", "Depends", "Security", "Request", "Response", "WebSocket", "HTTPConnection",
+     "BackgroundTasks", "SecurityScopes", "UploadFile", "StaticFiles", "HTTPException"}
+    | SCHEMES | set(MARKERS)
+)
+_ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"})
+_STR_METHODS = frozenset(
+    {"strip", "rstrip", "lstrip", "lower", "upper", "replace", "format", "join", "removeprefix", "removesuffix"}
+)
+_BUILTINS = frozenset(dir(builtins))
+_MAX_DEPTH = 16
+# Parse levels: which modules not parsed yet an evaluation may parse on demand.
+NONE = 0  # none: plain module-level assignments (a pending result is retried later)
+FASTAPI = 1  # modules that mention fastapi (dependencies, Annotated aliases, security schemes)
+ANY = 2  # any module of the repository (prefixes, paths, routers, settings, function calls)
+_NO_DEFAULT = object()  # class attribute declared without a value
+
+
+def canonical(name: str) -> str:
+    head = name.split(".", 1)[0]
+    last = name.rsplit(".", 1)[-1]
+    if head in ("fastapi", "starlette") and last in _FASTAPI_NAMES:
+        return "fastapi." + last
+    if head in ("typing", "typing_extensions"):
+        return "typing." + last
+    if head in ("pydantic", "pydantic_settings") and last in ("Field", "BaseModel", "BaseSettings"):
+        return "pydantic." + last
+    return name
+
+
+@dataclass(eq=False)
+class Scope:
+    vars: dict
+    parent: Scope | None
+    module: ModuleState
+
+
+@dataclass(eq=False)
+class ModuleState:
+    file: str
+    module: str
+    facts: ModuleFacts | None
+    scope: Scope | None = None
+    state: str = "new"  # new | running | done | failed
+
+
+@dataclass(eq=False, slots=True)
+class LazyImport:
+    target: ImportTarget
+    file: str
+    line: int
+
+
+@dataclass(eq=False, slots=True)
+class Thunk:
+    expr: ir.Expr
+    ctx: Ctx
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    module: ModuleState
+    scope: Scope
+    line: int = 0
+    cond: bool = False  # under an if / except / while / match
+    nested: bool = False  # executing a function body
+    parse: int = 0  # which modules not parsed yet may be parsed on demand: NONE, FASTAPI or ANY
+    depth: int = 0
+    in_class: bool = False
+
+
+class Interp:
+    def __init__(
+        self,
+        discovery: Discovery,
+        facts: dict[str, ModuleFacts],
+        *,
+        on_parse: Callable[[str], None] | None = None,
+    ):
+        self.discovery = discovery
+        self.facts = facts
+        self.modules: dict[str, ModuleState] = {}
+        self.routers: list[RouterV] = []
+        self.unresolved: list[Unresolved] = []
+        self.skipped: list[Skipped] = []
+        self.parsed_on_demand: list[str] = []
+        self.call_cache: dict[tuple[int, int], Value] = {}
+        self.call_stack: list[FunctionFact] = []
+        self.functions: list[FuncV] = []  # module-level functions, for uncalled app factories
+        self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
+        self.on_parse = on_parse
+
+    # --- modules ----------------------------------------------------------------------------------------------
+
+    def state(self, path: str, parse: int) -> ModuleState | None:
+        ms = self.modules.get(path)
+        if ms is not None:
+            return ms
+        facts = self.facts.get(path)
+        if facts is None:
+            if parse < ANY and not (parse == FASTAPI and path in self.discovery.fastapi_modules):
+                return None
+            result = extract_file(self.discovery.root, path, self.discovery.module_name(path), skeleton=False)
+            if self.on_parse:
+                self.on_parse(path)
+            if isinstance(result, str):
+                self.skipped.append(Skipped(file=path, reason=result))
+                ms = ModuleState(path, self.discovery.module_name(path), None, state="failed")
+                self.modules[path] = ms
+                return ms
+            facts = self.facts[path] = result
+            self.parsed_on_demand.append(path)
+        ms = ModuleState(path, facts.module, facts)
+        self.modules[path] = ms
+        return ms
+
+    def execute(self, ms: ModuleState) -> None:
+        if ms.state != "new":
+            return
+        ms.state = "running"
+        ms.scope = Scope({}, None, ms)
+        try:
+            self.run_block(ms.facts.ops, Ctx(ms, ms.scope))
+        except RecursionError:  # pathological nesting or import chains: lose this module, not the analysis
+            self.unresolved.append(Unresolved(file=ms.file, line=1, reason="analysis too deep (recursion limit)"))
+        ms.state = "done"
+
+    def run(self) -> None:
+        for path in sorted(self.facts):
+            ms = self.state(path, parse=NONE)
+            self.execute(ms)
+        self._call_uncalled_factories()
+        # Namespace packages get their dotted names from the imports seen while running: refresh them.
+        for ms in self.modules.values():
+            ms.module = self.discovery.module_name(ms.file)
+
+    def module_dotted(self, path: str) -> str:
+        if path.endswith(".py"):
+            return self.discovery.module_name(path)
+        return path.strip("/").replace("/", ".")
+
+    def module_attr(self, path: str, name: str, parse: int, file: str, line: int) -> Value:
+        dotted = f"{self.module_dotted(path)}.{name}"
+        if path.endswith(".py"):
+            ms = self.state(path, parse)
+            if ms is None:
+                return Unknown(f"`{dotted}` is in a module not parsed yet", file, line, pending=True, dotted=dotted)
+            if ms.state == "failed":
+                return Unknown(f"`{dotted}`: its module could not be parsed", file, line, dotted=dotted)
+            self.execute(ms)
+            if name in ms.scope.vars:
+                try:
+                    return self.lookup_in(ms.scope, name, Ctx(ms, ms.scope, line=line, parse=parse))
+                except _SelfImport:
+                    pass
+            package_dir = path[: -len("__init__.py")] if path.endswith("__init__.py") else None
+            if package_dir is None:
+                reason = "circular import" if ms.state == "running" else "not defined there"
+                return Unknown(f"`{dotted}`: {reason}", file, line, dotted=dotted)
+        else:
+            package_dir = path
+        sub = resolve_module(self.discovery, package_dir + "__init__.py", 1, name)
+        if sub is not None:
+            return ModuleV(sub)
+        return Unknown(f"`{dotted}` not found in the repository", file, line, dotted=dotted)
+
+    def resolve_import(self, target: ImportTarget, file: str, line: int, parse: int) -> Value:
+        path = resolve_module(self.discovery, file, target.level, target.module)
+        spelled = "." * target.level + target.module
+        if target.attr is None:
+            if path is None:
+                return Ext(canonical(target.module))
+            return ModuleV(path)
+        if path is None:
+            if target.level:
+                return Unknown(f"relative import `{spelled}` not found in the repository", file, line)
+            return Ext(canonical(f"{target.module}.{target.attr}"))
+        return self.module_attr(path, target.attr, parse, file, line)
+
+    # --- names ------------------------------------------------------------------------------------------------
+
+    def force(self, binding: object, ctx: Ctx) -> Value:
+        if isinstance(binding, LazyImport):
+            if id(binding) in self.resolving:
+                # `from . import sub` in pkg/__init__.py looks itself up: the name is the submodule
+                raise _SelfImport()
+            self.resolving.add(id(binding))
+            try:
+                return self.resolve_import(binding.target, binding.file, binding.line, ctx.parse)
+            finally:
+                self.resolving.discard(id(binding))
+        if isinstance(binding, Thunk):
+            return self.eval(binding.expr, replace(binding.ctx, parse=ctx.parse))
+        if binding is _NO_DEFAULT:
+            return Unknown("declared without a default value (set at run time)", ctx.module.file, ctx.line)
+        return binding
+
+    def lookup_in(self, scope: Scope, name: str, ctx: Ctx) -> Value:
+        binding = scope.vars[name]
+        if isinstance(binding, (LazyImport, Thunk)):
+            value = self.force(binding, ctx)
+            if not (isinstance(value, Unknown) and value.pending):
+                scope.vars[name] = value
+            return value
+        return self.force(binding, ctx)
+
+    def lookup(self, name: str, ctx: Ctx) -> Value:
+        scope: Scope | None = ctx.scope
+        while scope is not None:
+            if name in scope.vars:
+                return self.lookup_in(scope, name, ctx)
+            scope = scope.parent
+        if name in _BUILTINS:
+            return Ext(f"builtins.{name}")
+        return Unknown(f"name `{name}` is not defined", ctx.module.file, ctx.line)
+
+    def bind(self, ctx: Ctx, name: str, value: object) -> None:
+        ctx.scope.vars[name] = value
+        if isinstance(value, RouterV):
+            module_level = not ctx.nested and not ctx.in_class
+            if value.var is None or (module_level and not value.module_level):
+                value.var, value.var_file, value.var_line = name, ctx.module.file, ctx.line
+                value.module_level = module_level
+        elif isinstance(value, (SchemeV, InstanceV)) and value.var is None:
+            value.var = name
+            if isinstance(value, SchemeV):
+                value.module = ctx.module
+
+    # --- statements -------------------------------------------------------------------------------------------
+
+    def run_block(self, ops: tuple[Op, ...], ctx: Ctx, returns: list | None = None) -> bool:
+        """Run ops; True when an unconditional `return` ended the block."""
+        for op in ops:
+            kind = type(op)
+            if kind is ImportOp:
+                self._import(op, ctx)
+            elif kind is AssignOp:
+                self._assign(op, replace(ctx, line=op.line))
+            elif kind is ExprOp:
+                self.eval(op.value, replace(ctx, line=op.line))
+            elif kind is DefOp:
+                self._def(op.func, ctx)
+            elif kind is ClassOp:
+                self._class(op, ctx)
+            elif kind is IfOp:
+                if self._if(op, ctx, returns):
+                    return True
+            elif kind is LoopOp:
+                self._loop(op, ctx, returns)
+            elif kind is ReturnOp:
+                if returns is not None:
+                    value = self.eval(op.value, replace(ctx, line=op.line, parse=ANY)) if op.value else ConstV(None)
+                    returns.append(value)
+                return True
+        return False
+
+    def _import(self, op: ImportOp, ctx: Ctx) -> None:
+        for local, target in op.bindings:
+            if local == "*":
+                path = resolve_module(self.discovery, ctx.module.file, target.level, target.module)
+                if path is None or not path.endswith(".py"):
+                    continue
+                ms = self.state(path, parse=ANY)
+                if ms is None or ms.state == "failed":
+                    continue
+                self.execute(ms)
+                for name in list(ms.scope.vars):
+                    if not name.startswith("_"):
+                        ctx.scope.vars[name] = ms.scope.vars[name]
+            else:
+                ctx.scope.vars[local] = LazyImport(target, ctx.module.file, op.line)
+
+    def _assign(self, op: AssignOp, ctx: Ctx) -> None:
+        if op.value is None:
+            for name in op.targets:
+                if name is None:
+                    continue
+                if ctx.in_class and len(op.targets) == 1:
+                    ctx.scope.vars[name] = _NO_DEFAULT
+                elif len(op.targets) > 1:
+                    ctx.scope.vars[name] = Unknown(f"`{name}` is assigned by unpacking", ctx.module.file, op.line)
+            return
+        if op.aug is not None:
+            name = op.targets[0]
+            if name is None:
+                return
+            value = self._binop(op.aug, self.lookup(name, ctx), self.eval(op.value, ctx), ctx)
+            self.bind(ctx, name, value)
+            return
+        value = self.eval(op.value, ctx)
+        binding: object = Thunk(op.value, ctx) if isinstance(value, Unknown) and value.pending else value
+        for name in op.targets:
+            if name is not None:
+                self.bind(ctx, name, binding)
+
+    def _def(self, fact: FunctionFact, ctx: Ctx) -> None:
+        fv = FuncV(fact, ctx.module, closure=ctx.scope if ctx.nested else None)
+        ctx.scope.vars[fact.name] = fv
+        if not ctx.nested and not ctx.in_class:
+            self.functions.append(fv)
+        # Decorators apply bottom-up; each route decorator registers the same function (stacked decorators).
+        for expr, line in reversed(fact.decorators):
+            dctx = replace(ctx, line=line, parse=ANY)
+            if isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr in DECORATOR_METHODS:
+                decorator = self.eval(expr, dctx)
+                if isinstance(decorator, RouteDecoratorV):
+                    self._register(decorator, fv, line, ctx)
+                elif isinstance(decorator, Unknown):
+                    self.unresolved.append(Unresolved(
+                        file=ctx.module.file, line=line,
+                        reason=f"route `{fact.qualname}`: cannot resolve `{ir.unparse(expr.func.base)}`: "
+                        f"{decorator.reason}",
+                    ))
+            elif isinstance(expr, (ir.Name, ir.Attr)):
+                decorator = self.eval(expr, replace(dctx, parse=NONE))
+                if isinstance(decorator, RouteDecoratorV):
+                    self._register(decorator, fv, line, ctx)
+            elif isinstance(expr, ir.Call) and isinstance(self.eval(expr.func, replace(dctx, parse=NONE)), FuncV):
+                # a helper of the repository that returns `router.api_route(...)` (a decorator factory)
+                decorator = self.eval(expr, dctx)
+                if isinstance(decorator, RouteDecoratorV):
+                    self._register(decorator, fv, line, ctx)
+
+    def _register(self, decorator: RouteDecoratorV, fv: FuncV, line: int, ctx: Ctx) -> None:
+        decorator.router.routes.append(RouteReg(
+            func=fv, methods=decorator.methods, path=decorator.path, registration="decorator", line=line,
+            file=ctx.module.file, kwargs=decorator.kwargs, dependencies=decorator.dependencies,
+            include_in_schema=decorator.include_in_schema, conditional=ctx.cond or decorator.conditional,
+        ))
+
+    def _class(self, op: ClassOp, ctx: Ctx) -> None:
+        scope = Scope({}, ctx.scope, ctx.module)
+        cls = ClassV(op.cls, ctx.module, scope)
+        self.run_block(op.cls.body, replace(ctx, scope=scope, in_class=True))
+        ctx.scope.vars[op.cls.name] = cls
+
+    def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> bool:
+        before = ctx.scope.vars
+        outcomes: list[dict] = []
+        all_return = True
+        for branch in op.branches:
+            ctx.scope.vars = dict(before)
+            ended = self.run_block(branch, replace(ctx, line=op.line, cond=True), returns)
+            all_return = all_return and ended
+            if not ended:
+                outcomes.append(ctx.scope.vars)
+        if not op.exhaustive:
+            outcomes.append(before)
+            all_return = False
+        merged = dict(before)
+        for name in {n for outcome in outcomes for n in outcome}:
+            values = [outcome.get(name, _MISSING) for outcome in outcomes]
+            present = [v for v in values if v is not _MISSING]
+            first = present[0]
+            if all(v is first or _same_const(v, first) for v in present):
+                merged[name] = first
+            else:
+                merged[name] = Unknown(
+                    f"`{name}` is assigned differently in the branches of the if/try at line {op.line}",
+                    ctx.module.file, op.line,
+                )
+        ctx.scope.vars.clear()
+        ctx.scope.vars.update(merged)
+        return all_return and bool(op.branches)
+
+    def _loop(self, op: LoopOp, ctx: Ctx, returns: list | None) -> None:
+        if op.iter is None:  # while: the body may run
+            self.run_block(op.body, replace(ctx, cond=True), returns)
+            return
+        items = self.eval(op.iter, replace(ctx, line=op.line, parse=ANY))
+        names = op.target or ()
+        if isinstance(items, SeqV):
+            for item in items.items:
+                if len(names) == 1 and names[0]:
+                    ctx.scope.vars[names[0]] = item
+                elif len(names) > 1 and isinstance(item, SeqV) and len(item.items) == len(names):
+                    for name, sub in zip(names, item.items):
+                        if name:
+                            ctx.scope.vars[name] = sub
+                else:
+                    for name in names:
+                        if name:
+                            ctx.scope.vars[name] = Unknown("loop variable", ctx.module.file, op.line)
+                self.run_block(op.body, ctx, returns)
+            return
+        reason = f"loop over `{ir.unparse(op.iter)}`, which is not a static list: {describe(items)}"
+        for name in names:
+            if name:
+                ctx.scope.vars[name] = Unknown(reason, ctx.module.file, op.line)
+        self.run_block(op.body, replace(ctx, cond=True), returns)
+
+    # --- expressions ------------------------------------------------------------------------------------------
+
+    def eval(self, expr: ir.Expr, ctx: Ctx) -> Value:
+        kind = type(expr)
+        if kind is ir.Const:
+            return ConstV(expr.value)
+        if kind is ir.Name:
+            return self.lookup(expr.id, ctx)
+        if kind is ir.Attr:
+            return self.getattr(self.eval(expr.base, ctx), expr.attr, ctx)
+        if kind is ir.Call:
+            return self.call(expr, ctx)
+        if kind is ir.FStr:
+            out: list[str] = []
+            for part in expr.parts:
+                if isinstance(part, str):
+                    out.append(part)
+                    continue
+                value = self.eval(part, ctx)
+                if isinstance(value, ConstV) and isinstance(value.value, (str, int, float)):
+                    out.append(str(value.value))
+                else:
+                    return _unknown_from(value, f"f-string part `{{{ir.unparse(part)}}}`", ctx)
+            return ConstV("".join(out))
+        if kind is ir.BinOp:
+            return self._binop(expr.op, self.eval(expr.left, ctx), self.eval(expr.right, ctx), ctx)
+        if kind is ir.Seq:
+            return SeqV([self.eval(item, ctx) for item in expr.items])
+        if kind is ir.Subscript:
+            return self._subscript(expr, ctx)
+        if kind is ir.Opaque:
+            return Unknown(f"`{expr.text}` is not evaluated statically", ctx.module.file, ctx.line)
+        return Unknown(f"`{ir.unparse(expr)}` is not evaluated statically", ctx.module.file, ctx.line)
+
+    def _binop(self, op: str, left: Value, right: Value, ctx: Ctx) -> Value:
+        for side in (left, right):
+            if isinstance(side, Unknown):
+                return side
+        if op == "+":
+            if isinstance(left, ConstV) and isinstance(right, ConstV) and type(left.value) is type(right.value):
+                if isinstance(left.value, (str, int, float)):
+                    return ConstV(left.value + right.value)
+            if isinstance(left, SeqV) and isinstance(right, SeqV):
+                return SeqV(left.items + right.items)
+        if op == "%" and isinstance(left, ConstV) and isinstance(left.value, str):
+            args = right.items if isinstance(right, SeqV) else [right]
+            if all(isinstance(a, ConstV) for a in args):
+                try:
+                    return ConstV(left.value % tuple(a.value for a in args))
+                except (TypeError, ValueError):
+                    pass
+        return Unknown(f"operation `{op}` on {describe(left)} and {describe(right)}", ctx.module.file, ctx.line)
+
+    def _subscript(self, expr: ir.Subscript, ctx: Ctx) -> Value:
+        base = self.eval(expr.base, ctx)
+        if isinstance(base, Ext):
+            if base.name == "typing.Annotated" and expr.items:
+                return AnnotatedV(self.eval(expr.items[0], ctx), [self.eval(i, ctx) for i in expr.items[1:]])
+            if base.name.startswith("os.environ"):
+                return Unknown(f"`{ir.unparse(expr)}` is read from the environment at run time", ctx.module.file, ctx.line)
+            return GenericV(base, [self.eval(i, ctx) for i in expr.items])
+        if isinstance(base, (ConstV, SeqV)) and len(expr.items) == 1:
+            index = self.eval(expr.items[0], ctx)
+            if isinstance(index, ConstV):
+                try:
+                    container = base.value if isinstance(base, ConstV) else base.items
+                    item = container[index.value]
+                    return item if isinstance(base, SeqV) else ConstV(item)
+                except (TypeError, IndexError, KeyError):
+                    pass
+        if isinstance(base, Unknown):
+            return base
+        if isinstance(base, ClassV):
+            return GenericV(base, [self.eval(i, ctx) for i in expr.items])
+        return Unknown(f"`{ir.unparse(expr)}` is not evaluated statically", ctx.module.file, ctx.line)
+
+    def getattr(self, value: Value, attr: str, ctx: Ctx) -> Value:
+        if isinstance(value, ModuleV):
+            return self.module_attr(value.path, attr, ctx.parse, ctx.module.file, ctx.line)
+        if isinstance(value, Ext):
+            return Ext(canonical(f"{value.name}.{attr}"))
+        if isinstance(value, RouterV):
+            if attr == "router":
+                return value
+            if attr == "prefix":
+                return ConstV(value.prefix) if isinstance(value.prefix, str) else value.prefix
+            return BoundV(value, attr)
+        if isinstance(value, (InstanceV, ClassV)):
+            return self.class_attr(value.cls if isinstance(value, InstanceV) else value, attr, ctx,
+                                   instance=isinstance(value, InstanceV))
+        if isinstance(value, ConstV) and isinstance(value.value, str) and attr in _STR_METHODS:
+            return BoundV(value, attr)
+        if isinstance(value, Unknown):
+            return value
+        return Unknown(f"attribute `{attr}` of {describe(value)}", ctx.module.file, ctx.line)
+
+    def class_attr(self, cls: ClassV, attr: str, ctx: Ctx, *, instance: bool, seen: frozenset = frozenset()) -> Value:
+        if id(cls) in seen:
+            return Unknown(f"class `{cls.fact.name}` inherits from itself", ctx.module.file, ctx.line)
+        if attr in cls.scope.vars:
+            cctx = Ctx(cls.module, cls.scope, line=ctx.line, parse=ctx.parse)
+            value = self.lookup_in(cls.scope, attr, cctx)
+            if isinstance(value, FuncV) and instance:
+                return FuncV(value.fact, value.module, value.closure, bound=True)
+            if isinstance(value, Unknown) and not value.pending and value.reason.startswith("declared without"):
+                return Unknown(f"`{cls.fact.name}.{attr}` is {value.reason}", cls.module.file, cls.fact.line)
+            return value
+        mctx = Ctx(cls.module, cls.scope.parent or cls.scope, line=cls.fact.line, parse=ctx.parse)
+        for base_expr in cls.fact.bases:
+            base = self.eval(base_expr, mctx)
+            if isinstance(base, ClassV):
+                found = self.class_attr(base, attr, ctx, instance=instance, seen=seen | {id(cls)})
+                if not (isinstance(found, Unknown) and found.reason.endswith("is not defined on the class")):
+                    return found
+        return Unknown(f"`{cls.fact.name}.{attr}` is not defined on the class", ctx.module.file, ctx.line)
+
+    def class_bases(self, cls: ClassV, seen: frozenset = frozenset()) -> list[Value]:
+        """All bases (transitively) of a repository class: ClassV and Ext values."""
+        if id(cls) in seen:
+            return []
+        out: list[Value] = []
+        ctx = Ctx(cls.module, cls.scope.parent or cls.scope, line=cls.fact.line)
+        for base_expr in cls.fact.bases:
+            base = self.eval(base_expr, ctx)
+            out.append(base)
+            if isinstance(base, ClassV):
+                out.extend(self.class_bases(base, seen | {id(cls)}))
+        return out
+
+    # --- calls ------------------------------------------------------------------------------------------------
+
+    def _arg(self, call: ir.Call, index: int, keyword: str) -> ir.Expr | None:
+        for name, value in call.kwargs:
+            if name == keyword:
+                return value
+        if index < len(call.args):
+            return call.args[index]
+        return None
+
+    def _star_kwargs(self, call: ir.Call, ctx: Ctx) -> KwargsV | None:
+        if call.star_kwargs is None:
+            return None
+        value = self.eval(call.star_kwargs, ctx)
+        return value if isinstance(value, KwargsV) else None
+
+    def _kwargs(self, call: ir.Call, ctx: Ctx) -> tuple[tuple[str, ir.Expr], ...]:
+        """Explicit keyword arguments plus those passed on through a known `**kwargs`."""
+        star = self._star_kwargs(call, ctx)
+        extra = tuple((k, b.expr) for k, b in (star.items.items() if star else ()) if isinstance(b, Thunk))
+        return call.kwargs + extra
+
+    def _eval_arg(self, call: ir.Call, index: int, keyword: str, ctx: Ctx, default: Value | None = None) -> Value | None:
+        expr = self._arg(call, index, keyword)
+        if expr is None and call.star_kwargs is not None:
+            star = self._star_kwargs(call, ctx)
+            if star is not None:
+                if keyword in star.items:
+                    return self.force(star.items[keyword], ctx)
+                return default
+        if expr is None:
+            if call.starred and default is not None:
+                return Unknown(f"`{keyword}` may come from *args/**kwargs", ctx.module.file, call.line)
+            return default
+        return self.eval(expr, ctx)
+
+    def _str_arg(self, call: ir.Call, index: int, keyword: str, ctx: Ctx, default: str | None) -> str | Unknown | None:
+        value = self._eval_arg(call, index, keyword, ctx, ConstV(default) if default is not None else None)
+        if value is None:
+            return None
+        if isinstance(value, ConstV) and isinstance(value.value, str):
+            return value.value
+        expr = self._arg(call, index, keyword)
+        text = ir.unparse(expr) if expr is not None else "**kwargs"
+        return _unknown_from(value, f"`{text}`", ctx)
+
+    def _deps_arg(self, call: ir.Call, ctx: Ctx, keyword: str = "dependencies") -> list[Value]:
+        value = self._eval_arg(call, 99, keyword, ctx)
+        if value is None:
+            return []
+        if isinstance(value, SeqV):
+            return value.items
+        return [value]
+
+    def _include_in_schema(self, call: ir.Call, ctx: Ctx) -> bool:
+        value = self._eval_arg(call, 99, "include_in_schema", ctx)
+        return not (isinstance(value, ConstV) and value.value is False)
+
+    def call(self, call: ir.Call, ctx: Ctx) -> Value:
+        ctx = replace(ctx, line=call.line or ctx.line)
+        func = self.eval(call.func, ctx)
+        if isinstance(func, Ext):
+            return self._call_ext(func.name, call, ctx)
+        if isinstance(func, BoundV):
+            if isinstance(func.obj, RouterV):
+                return self._router_method(func.obj, func.name, call, replace(ctx, parse=ANY))
+            if isinstance(func.obj, ConstV):
+                return self._str_method(func.obj.value, func.name, call, replace(ctx, parse=ANY))
+        if isinstance(func, FuncV):
+            return self.call_function(func, call, ctx)
+        if isinstance(func, ClassV):
+            return InstanceV(func)
+        if isinstance(func, RouteDecoratorV):  # router.get("/x")(handler)
+            target = self._eval_arg(call, 0, "__func__", replace(ctx, parse=ANY))
+            if isinstance(target, FuncV):
+                self._register(func, target, ctx.line, ctx)
+            else:
+                self.unresolved.append(Unresolved(
+                    file=ctx.module.file, line=ctx.line,
+                    reason=f"route registered with `{ir.unparse(call)}`: the endpoint is not a function we can see",
+                ))
+            return target or ConstV(None)
+        if isinstance(func, Unknown):
+            return func
+        return Unknown(f"call of {describe(func)}", ctx.module.file, ctx.line)
+
+    def _call_ext(self, name: str, call: ir.Call, ctx: Ctx) -> Value:
+        last = name.rsplit(".", 1)[-1]
+        pctx = replace(ctx, parse=ANY)
+        if name == "fastapi.FastAPI":
+            router = RouterV("app", ctx.module.file, ctx.line, "", self._deps_arg(call, pctx), ctx.cond)
+            self.routers.append(router)
+            return router
+        if name == "fastapi.APIRouter":
+            prefix = self._str_arg(call, 99, "prefix", pctx, "")
+            router = RouterV("router", ctx.module.file, ctx.line, prefix, self._deps_arg(call, pctx), ctx.cond)
+            self.routers.append(router)
+            return router
+        if name in ("fastapi.Depends", "fastapi.Security"):
+            target_expr = self._arg(call, 0, "dependency")
+            target = self.eval(target_expr, ctx) if target_expr is not None else None
+            return DependsV(target, security=last == "Security")
+        if name.startswith("fastapi.") and last in MARKERS:
+            alias = self._eval_arg(call, 99, "alias", ctx)
+            convert = self._eval_arg(call, 99, "convert_underscores", ctx)
+            return MarkerV(
+                MARKERS[last],
+                alias.value if isinstance(alias, ConstV) and isinstance(alias.value, str) else None,
+                not (isinstance(convert, ConstV) and convert.value is False),
+            )
+        if name.startswith("fastapi.") and last in SCHEMES:
+            scheme_name = None
+            if last.startswith("APIKey"):
+                value = self._eval_arg(call, 99, "name", ctx)
+                if isinstance(value, ConstV) and isinstance(value.value, str):
+                    scheme_name = value.value
+            return SchemeV(last, scheme_name)
+        if name == "pydantic.Field":
+            if self._arg(call, 0, "default") is None:
+                return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
+            return self._eval_arg(call, 0, "default", ctx)
+        if name in _ENV_READS:
+            return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time", ctx.module.file, ctx.line)
+        if name.startswith("builtins.") and last == "str" and len(call.args) == 1:
+            value = self.eval(call.args[0], ctx)
+            if isinstance(value, ConstV) and isinstance(value.value, (str, int, float)):
+                return ConstV(str(value.value))
+        return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
+                       external=True)
+
+    def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
+        args = [self.eval(a, ctx) for a in call.args]
+        kwargs = {k: self.eval(v, ctx) for k, v in call.kwargs}
+        for arg in [*args, *kwargs.values()]:
+            if isinstance(arg, Unknown):
+                return arg
+        try:
+            plain = [a.items if isinstance(a, SeqV) else a.value for a in args]
+            if name == "join" and plain and isinstance(plain[0], list):
+                return ConstV(value.join(item.value for item in plain[0]))
+            return ConstV(getattr(value, name)(*plain, **{k: v.value for k, v in kwargs.items()}))
+        except Exception:
+            return Unknown(f"`{ir.unparse(call)}` is not evaluated statically", ctx.module.file, ctx.line)
+
+    def _router_method(self, router: RouterV, name: str, call: ir.Call, ctx: Ctx) -> Value:
+        file, line, cond = ctx.module.file, ctx.line, ctx.cond
+        if name in DECORATOR_METHODS:
+            path = self._str_arg(call, 0, "path", ctx, None)
+            if path is None:
+                path = Unknown(f"`{ir.unparse(call)}` has no path", file, line)
+            methods: list[str] | Unknown
+            if name in HTTP_METHODS:
+                methods = [name.upper()]
+            elif name == "websocket":
+                methods = ["WEBSOCKET"]
+            else:
+                methods = self._methods(call, ctx, 99)
+            kwargs = self._kwargs(call, ctx)
+            return RouteDecoratorV(router, methods, path, call, file, line, self._deps_arg(call, ctx),
+                                   self._include_in_schema(call, ctx), cond, kwargs)
+        if name in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
+            path = self._str_arg(call, 0, "path", ctx, None) or Unknown("no path", file, line)
+            endpoint = self._eval_arg(call, 1, "endpoint", ctx) or Unknown("no endpoint", file, line)
+            if not isinstance(endpoint, FuncV):
+                self.unresolved.append(Unresolved(
+                    file=file, line=line,
+                    reason=f"`{ir.unparse(call)}`: the endpoint is not a function we can see ({describe(endpoint)})",
+                ))
+                return ConstV(None)
+            methods = ["WEBSOCKET"] if "websocket" in name else self._methods(call, ctx, 2)
+            router.routes.append(RouteReg(
+                func=endpoint, methods=methods, path=path, registration="add_api_route", line=line, file=file,
+                kwargs=self._kwargs(call, ctx), dependencies=self._deps_arg(call, ctx),
+                include_in_schema=self._include_in_schema(call, ctx), conditional=cond,
+            ))
+            return ConstV(None)
+        if name == "include_router":
+            target = self._eval_arg(call, 0, "router", ctx) or Unknown("no router given", file, line)
+            prefix = self._str_arg(call, 99, "prefix", ctx, "")
+            if isinstance(target, RouterV):
+                target.included = True
+            text = ir.unparse(self._arg(call, 0, "router")) or "?"
+            router.includes.append(Include(
+                target, prefix, self._deps_arg(call, ctx), self._include_in_schema(call, ctx), line, file, cond, text
+            ))
+            return ConstV(None)
+        if name == "mount":
+            path = self._str_arg(call, 0, "path", ctx, None) or Unknown("no path", file, line)
+            app = self._eval_arg(call, 1, "app", ctx) or Unknown("no app", file, line)
+            if isinstance(app, RouterV):
+                app.mounted_in = router
+            router.mounts.append(Mount(path, app, line, file, cond, ir.unparse(self._arg(call, 1, "app")) or "?"))
+            return ConstV(None)
+        return ConstV(None)  # add_middleware, on_event, exception_handler, ...: no routes
+
+    def _methods(self, call: ir.Call, ctx: Ctx, index: int) -> list[str] | Unknown:
+        value = self._eval_arg(call, index, "methods", ctx)
+        if value is None or (isinstance(value, ConstV) and value.value is None):
+            return ["GET"]
+        if isinstance(value, SeqV) and all(isinstance(i, ConstV) and isinstance(i.value, str) for i in value.items):
+            return sorted({i.value.upper() for i in value.items})
+        return _unknown_from(value, "methods", ctx)
+
+    def call_function(self, fv: FuncV, call: ir.Call, ctx: Ctx) -> Value:
+        key = (id(call), id(ctx.scope))
+        if key in self.call_cache:
+            return self.call_cache[key]
+        fact = fv.fact
+        if fact.body is None:
+            fact = self._full_function(fv)
+            if fact is None:
+                return Unknown(f"the body of `{fv.fact.qualname}` was not analysed", ctx.module.file, ctx.line)
+        if ctx.depth >= _MAX_DEPTH or fact in self.call_stack:
+            return Unknown(f"recursive or too deep call of `{fact.qualname}`", ctx.module.file, ctx.line)
+        fv.called = True
+        scope = Scope({}, fv.closure or fv.module.scope, fv.module)
+        defaults_ctx = Ctx(fv.module, fv.closure or fv.module.scope, line=fact.line, parse=ANY)
+        positional = [p for p in fact.params if p.kind in ("posonly", "positional")]
+        if fv.bound and positional:
+            scope.vars[positional[0].name] = Unknown("self", fv.module.file, fact.line)
+            positional = positional[1:]
+        for param, arg in zip(positional, call.args):
+            scope.vars[param.name] = Thunk(arg, ctx)
+        keywords = dict(call.kwargs)
+        named = {p.name for p in fact.params if p.kind not in ("star", "starstar", "posonly")}
+        for param in fact.params:
+            if param.name in scope.vars:
+                continue
+            if param.name in keywords and param.kind != "posonly":
+                scope.vars[param.name] = Thunk(keywords[param.name], ctx)
+            elif param.kind == "starstar" and not call.starred:
+                scope.vars[param.name] = KwargsV({k: Thunk(v, ctx) for k, v in call.kwargs if k not in named})
+            elif param.kind in ("star", "starstar") or call.starred:
+                scope.vars[param.name] = Unknown(f"argument `{param.name}` is not static", ctx.module.file, ctx.line)
+            elif param.default is not None:
+                scope.vars[param.name] = Thunk(param.default, defaults_ctx)
+            else:
+                scope.vars[param.name] = Unknown(f"argument `{param.name}` not given", ctx.module.file, ctx.line)
+        returns: list[Value] = []
+        self.call_stack.append(fact)
+        try:
+            body_ctx = Ctx(fv.module, scope, fact.line, cond=ctx.cond, nested=True, parse=ANY, depth=ctx.depth + 1)
+            self.run_block(fact.body, body_ctx, returns)
+        finally:
+            self.call_stack.pop()
+        if not returns:
+            result: Value = ConstV(None)
+        elif all(r is returns[0] or _same_const(r, returns[0]) for r in returns):
+            result = returns[0]
+        else:
+            result = Unknown(f"`{fact.qualname}` returns different values", ctx.module.file, ctx.line)
+        self.call_cache[key] = result
+        return result
+
+    def _full_function(self, fv: FuncV) -> FunctionFact | None:
+        """Parse a skeleton module whole to get a function body that was left out."""
+        path = fv.module.file
+        result = extract_file(self.discovery.root, path, fv.module.module, skeleton=False)
+        if self.on_parse:
+            self.on_parse(path)
+        if isinstance(result, str):
+            return None
+        return _find_function(result.ops, fv.fact.qualname, fv.fact.line)
+
+    def _call_uncalled_factories(self) -> None:
+        """`uvicorn pkg.main:create_app --factory`: an app factory nobody calls still defines an app."""
+        for fv in list(self.functions):
+            name = fv.fact.name
+            if fv.called or not _is_app_factory_name(name):
+                continue
+            if any(p.default is None and p.kind in ("posonly", "positional", "kwonly") for p in fv.fact.params):
+                continue
+            before = len(self.routers)
+            ctx = Ctx(fv.module, fv.module.scope, fv.fact.line, parse=ANY)
+            self.call_function(fv, ir.Call(ir.Name(name), (), (), False, fv.fact.line), ctx)
+            for router in self.routers[before:]:
+                if router.kind == "app" and not router.module_level:
+                    router.var, router.var_file, router.var_line = f"{name}()", fv.module.file, fv.fact.line
+                    router.factory = name
+
+
+_MISSING = object()
+
+
+class _SelfImport(Exception):
+    """An import binding that resolves to itself (`from . import x` inside x's own package __init__)."""
+
+
+def _same_const(a: object, b: object) -> bool:
+    return isinstance(a, ConstV) and isinstance(b, ConstV) and a.value == b.value and type(a.value) is type(b.value)
+
+
+def _unknown_from(value: Value, what: str, ctx: Ctx) -> Unknown:
+    if isinstance(value, Unknown):
+        return Unknown(f"{what} is not static: {value.reason}", ctx.module.file, ctx.line, value.pending)
+    return Unknown(f"{what} is {describe(value)}, not a string", ctx.module.file, ctx.line)
+
+
+def _is_app_factory_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in ("create_app", "make_app", "get_app", "build_app", "app_factory", "create_application",
+                       "get_application", "make_application", "build_application")
+
+
+def _find_function(ops: tuple[Op, ...], qualname: str, line: int) -> FunctionFact | None:
+    for op in ops:
+        if isinstance(op, DefOp):
+            if op.func.qualname == qualname and op.func.line == line:
+                return op.func
+            if op.func.body:
+                found = _find_function(op.func.body, qualname, line)
+                if found:
+                    return found
+        elif isinstance(op, ClassOp):
+            found = _find_function(op.cls.body, qualname, line)
+            if found:
+                return found
+        elif isinstance(op, IfOp):
+            for branch in op.branches:
+                found = _find_function(branch, qualname, line)
+                if found:
+                    return found
+        elif isinstance(op, LoopOp):
+            found = _find_function(op.body, qualname, line)
+            if found:
+                return found
+    return None

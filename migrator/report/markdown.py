@@ -1,0 +1,103 @@
+"""Markdown rendering of the analyze report, sized for a pull-request comment."""
+
+from __future__ import annotations
+
+from migrator.analyze import AnalysisReport
+from migrator.plan import Phase, PlanItem
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _code(text: str | None) -> str:
+    return f"`{text}`" if text else "—"
+
+
+def _where(item: PlanItem) -> str:
+    if item.file and item.line:
+        return f" ({item.file}:{item.line})"
+    if item.file:
+        return f" ({item.file})"
+    return ""
+
+
+def _phase(phase: Phase) -> list[str]:
+    status = "done" if phase.status == "done" else "to do"
+    dates = ""
+    if phase.applied_at:
+        dates = f", applied {phase.applied_at[:10]}"
+    elif phase.planned_start:
+        dates = f", planned {phase.planned_start} – {phase.planned_end}"
+    out = [f"### Phase {phase.phase} (weeks {phase.weeks}) — {status}{dates}", ""]
+    if phase.changes:
+        out += [f"- {item.text}{_where(item)}" for item in phase.changes]
+    else:
+        out.append("- no changes")
+    if phase.manual_steps:
+        out += ["", "Manual steps:", ""]
+        checked = "x" if phase.status == "done" else " "
+        out += [f"- [{checked}] {item.text}{_where(item)}" for item in phase.manual_steps]
+    if phase.files:
+        out += ["", f"Files touched ({len(phase.files)}): " + ", ".join(f"`{f}`" for f in phase.files)]
+    if phase.estimate is not None:
+        est = phase.estimate
+        out += ["", f"Estimated legacy code removed: **{est.lines_removed} lines** ({est.note})."]
+        if est.modules:
+            out += ["", "| module | lines now | removed | |", "|---|---:|---:|---|"]
+            for module in est.modules:
+                what = "whole module" if module.whole_module else ", ".join(module.definitions)
+                out.append(f"| `{module.file}` | {module.lines_total} | {module.lines_removed} | {_cell(what)} |")
+    out.append("")
+    return out
+
+
+def render_markdown(report: AnalysisReport) -> str:
+    s = report.summary
+    title = f"## migrator analyze: {report.service or report.root}"
+    if report.service_version:
+        title += f" {report.service_version}"
+    out = [title, ""]
+    if not report.apps:
+        out += [f"No FastAPI app found ({s.files_total} Python files scanned).", ""]
+    out.append(
+        f"{s.routes} routes in {s.apps} app(s): **{s.automatic} automatic**, **{s.manual} manual**, "
+        f"{s.stays} stay as is; {s.unresolved} unresolved, {s.skipped} skipped files; "
+        f"phase 3 removes ~{s.lines_removed_phase3} lines."
+    )
+    out.append("")
+    if report.routes:
+        out += ["| method | path | function | auth | tenant | standard operation | phase 1 |",
+                "|---|---|---|---|---|---|---|"]
+        for route in report.routes:
+            op = f"`{route.operation}` → `{route.standard_method} {route.standard_path}`" if route.operation else "stays"
+            flag = {"automatic": "automatic", "manual": "**manual**", "stays": "—"}[route.status]
+            cond = " (conditional)" if route.conditional else ""
+            out.append(
+                f"| {','.join(route.methods)} | `{_cell(route.path)}`{cond} | `{route.function}` "
+                f"({route.file}:{route.line}) | {_cell(', '.join(route.auth) or '—')} | "
+                f"{_cell(_code(route.tenant_source))} | {op} | {flag} |"
+            )
+        out.append("")
+    manual = [r for r in report.routes if r.status == "manual"]
+    if manual:
+        out += ["### Needs a person", ""]
+        for route in manual:
+            out.append(f"- `{','.join(route.methods)} {route.path}` ({route.file}:{route.line}): "
+                       + "; ".join(route.manual_steps))
+        out.append("")
+    if report.unresolved:
+        out += ["### Unresolved", ""]
+        out += [f"- {u.file}:{u.line}: {u.reason}" for u in report.unresolved]
+        out.append("")
+    if report.skipped:
+        out += ["<details><summary>Skipped files</summary>", ""]
+        out += [f"- {s_.file}: {s_.reason}" for s_ in report.skipped]
+        out += ["", "</details>", ""]
+    if report.plan.unimplemented_operations:
+        out += ["Standard operations without legacy logic (answer 501 until implemented): "
+                + ", ".join(f"`{op}`" for op in report.plan.unimplemented_operations), ""]
+    out += ["## Plan", ""]
+    for phase in report.plan.phases:
+        out += _phase(phase)
+    return "\n".join(out).rstrip() + "\n"

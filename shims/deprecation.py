@@ -1,0 +1,506 @@
+"""Deprecated routes: their response headers, a FastAPI dependency that sets them, and a counter of who still calls.
+
+Headers: `Deprecation: @<unix seconds>` (RFC 9745, a structured-field Date), `Sunset: <IMF-fixdate>` (RFC 8594,
+never earlier than Deprecation) and `Link: <successor>; rel="successor-version"` (plus, optionally, the docs as
+`rel="deprecation"; type="text/html"`).
+
+Why not the `fastapi-deprecation` package (0.5.2, evaluated): it formats `Deprecation`/`Sunset` correctly and has a
+per-route dependency, but (1) its counter keys on path, method and phase only, with no notion of the caller, and
+has no file-backed log to gate phase 3 on; (2) it cannot fill `{tenant_id}`-style placeholders of the successor
+link from the request; (3) its dependency sets headers on the injected `Response` only, so an `HTTPException`
+raised by the route loses them; (4) it has no parsers (parity needs them to check recorded headers); (5) after the
+sunset it starts answering 410 by itself, which must stay phase 3's explicit decision; and it pulls in
+`python-dateutil`. The small part we need is written here instead.
+
+Where the headers appear: the dependency sets them on the response FastAPI builds from the route's return value,
+and adds them to any `HTTPException` raised after it ran (by the route body, or by a dependency declared after it
+- FastAPI runs the decorator's ``dependencies=[...]`` first). They are *not* added to (a) a `Response` object the
+route returns itself (FastAPI drops the injected response's headers then), (b) FastAPI's own 422 validation
+errors, (c) unhandled exceptions (500) and (d) responses written by app-level exception handlers for non-HTTP
+exceptions.
+
+The phase-2 decorator: `deprecated.deprecated(reason=..., version=...)` (the `deprecated` package, built on
+`wrapt`) placed directly under a FastAPI route decorator keeps working - FastAPI sees the real signature (wrapt
+forwards `__wrapped__`, `__signature__`, `__globals__`), still recognises `async def` endpoints as coroutines, and
+every call emits a `DeprecationWarning` (for `async def` when the coroutine is created, i.e. on each request). So no
+wrapper of our own is needed; `shims.deprecation.deprecated` *is* `deprecated.deprecated`, re-exported so generated
+code imports everything from one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from deprecated import deprecated
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ValidationError
+
+__all__ = [
+    "CallCounter",
+    "CallRecord",
+    "DeprecationUsage",
+    "Link",
+    "caller_identity",
+    "create_deprecation_router",
+    "deprecated",
+    "deprecated_endpoint",
+    "deprecation_headers",
+    "fill_placeholders",
+    "format_deprecation",
+    "format_link",
+    "format_sunset",
+    "get_default_counter",
+    "parse_deprecation",
+    "parse_http_date",
+    "parse_link",
+    "parse_sunset",
+    "route_template",
+    "set_default_counter",
+    "to_utc",
+]
+
+logger = logging.getLogger("shims.deprecation")
+
+LOG_ENV = "MIGRATOR_DEPRECATION_LOG"
+CREDENTIAL_HEADERS = ("authorization", "x-marketplace-key", "x-api-key", "x-market-api-key")
+
+DateLike = date | datetime | str
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_LONG_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TIME = r"(\d{2}):(\d{2}):(\d{2})"
+_MON = "|".join(_MONTHS)
+# RFC 9110 §5.6.7: the preferred IMF-fixdate and the two obsolete forms a recipient must still accept.
+_IMF_FIXDATE = re.compile(rf"^(?:{'|'.join(_DAYS)}), (\d{{2}}) ({_MON}) (\d{{4}}) {_TIME} GMT$")
+_RFC850 = re.compile(rf"^(?:{'|'.join(_LONG_DAYS)}), (\d{{2}})-({_MON})-(\d{{2}}) {_TIME} GMT$")
+_ASCTIME = re.compile(rf"^(?:{'|'.join(_DAYS)}) ({_MON}) ([ \d]\d) {_TIME} (\d{{4}})$")
+
+
+# --- dates ----------------------------------------------------------------------------------------------------
+
+
+def to_utc(when: DateLike) -> datetime:
+    """A `date` (00:00:00 UTC that day), an aware `datetime`, or an ISO 8601 string of either, as aware UTC.
+
+    A naive datetime is refused: guessing its zone would move the published dates by hours.
+    """
+    if isinstance(when, str):
+        text = when.strip()
+        try:
+            when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 date or date-time: {when!r}") from None
+    if isinstance(when, datetime):
+        if when.tzinfo is None or when.utcoffset() is None:
+            raise ValueError(f"datetime {when.isoformat()} has no time zone; pass an aware datetime or a date")
+        return when.astimezone(timezone.utc)
+    if isinstance(when, date):
+        return datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+    raise TypeError(f"expected a date, an aware datetime or an ISO 8601 string, got {type(when).__name__}")
+
+
+def format_deprecation(when: DateLike) -> str:
+    """RFC 9745 `Deprecation` value: `@<unix seconds>` (sub-second precision is dropped)."""
+    return f"@{int(to_utc(when).timestamp() // 1)}"
+
+
+def parse_deprecation(value: str) -> datetime | None:
+    """Read a `Deprecation` value: `@<unix seconds>` (RFC 9745), an HTTP-date (the drafts before it), or the
+    drafts' bare `true`, which means "deprecated, date unknown" and is returned as ``None``."""
+    text = value.strip()
+    if re.fullmatch(r"@-?\d{1,15}", text):
+        return datetime.fromtimestamp(int(text[1:]), tz=timezone.utc)
+    if text.lower() == "true":
+        return None
+    try:
+        return parse_http_date(text)
+    except ValueError:
+        raise ValueError(f"not a Deprecation value (@<seconds>, true or an HTTP-date): {value!r}") from None
+
+
+def format_sunset(when: DateLike) -> str:
+    """RFC 8594 `Sunset` value: an IMF-fixdate in GMT, e.g. `Wed, 23 Dec 2026 00:00:00 GMT`."""
+    dt = to_utc(when)
+    return (
+        f"{_DAYS[dt.weekday()]}, {dt.day:02d} {_MONTHS[dt.month - 1]} {dt.year:04d} "
+        f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} GMT"
+    )
+
+
+def parse_sunset(value: str) -> datetime:
+    """Read a `Sunset` value (any HTTP-date form)."""
+    return parse_http_date(value)
+
+
+def parse_http_date(value: str, *, now: datetime | None = None) -> datetime:
+    """RFC 9110 HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms. The weekday is not checked
+    against the date (as common HTTP stacks do)."""
+    text = value.strip()
+    if m := _IMF_FIXDATE.match(text):
+        day, mon, year, hh, mm, ss = m.groups()
+    elif m := _RFC850.match(text):
+        day, mon, yy, hh, mm, ss = m.groups()
+        year = str(_rfc850_year(int(yy), now or datetime.now(timezone.utc)))
+    elif m := _ASCTIME.match(text):
+        mon, day, hh, mm, ss, year = m.groups()
+    else:
+        raise ValueError(f"not an HTTP-date: {value!r}")
+    try:
+        return datetime(int(year), _MONTHS.index(mon) + 1, int(day), int(hh), int(mm), int(ss), tzinfo=timezone.utc)
+    except ValueError as exc:
+        raise ValueError(f"not a valid HTTP-date: {value!r} ({exc})") from None
+
+
+def _rfc850_year(yy: int, now: datetime) -> int:
+    # RFC 9110: a two-digit year more than 50 years in the future is the most recent past year with those digits.
+    year = now.year - now.year % 100 + yy
+    return year - 100 if year > now.year + 50 else year
+
+
+# --- links ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a `Link` header (RFC 8288)."""
+
+    url: str
+    rel: str | None = None
+    type: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+
+_UNSAFE_IN_LINK = re.compile(r"[<>\s\"\x00-\x1f\x7f]")
+_UNSAFE_IN_PARAM = re.compile(r"[\"\\\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BARE_VALUE = re.compile(r"[^;,\s]*")
+
+
+def format_link(url: str, rel: str = "successor-version", type: str | None = None) -> str:
+    """`<url>; rel="..."[; type="..."]`. Refuses values that could break out of the header (CR/LF, `<>`, quotes)."""
+    if not url or _UNSAFE_IN_LINK.search(url):
+        raise ValueError(f"URL not usable in a Link header (empty, or contains <, >, quotes or whitespace): {url!r}")
+    for name, param in (("rel", rel), ("type", type)):
+        if param is not None and (not param.strip() or _UNSAFE_IN_PARAM.search(param)):
+            raise ValueError(f"{name} not usable in a Link header: {param!r}")
+    text = f'<{url}>; rel="{rel}"'
+    return f'{text}; type="{type}"' if type else text
+
+
+def parse_link(value: str) -> list[Link]:
+    """Parse a `Link` header (one or several comma-separated links; quoted or bare parameter values)."""
+    links: list[Link] = []
+    i, n = 0, len(value)
+
+    def skip(chars: str) -> None:
+        nonlocal i
+        while i < n and value[i] in chars:
+            i += 1
+
+    while True:
+        skip(" \t,")
+        if i >= n:
+            return links
+        if value[i] != "<":
+            raise ValueError(f"Link value must start with <url> at position {i}: {value!r}")
+        end = value.find(">", i)
+        if end < 0:
+            raise ValueError(f"unterminated <url> in Link value: {value!r}")
+        url, i = value[i + 1 : end], end + 1
+        params: dict[str, str] = {}
+        while True:
+            skip(" \t")
+            if i >= n or value[i] == ",":
+                break
+            if value[i] != ";":
+                raise ValueError(f"expected ';' or ',' at position {i} of Link value: {value!r}")
+            i += 1
+            skip(" \t")
+            m = _TOKEN.match(value, i)
+            if not m:
+                raise ValueError(f"expected a parameter name at position {i} of Link value: {value!r}")
+            name, i = m.group().lower(), m.end()
+            skip(" \t")
+            param = ""
+            if i < n and value[i] == "=":
+                i += 1
+                skip(" \t")
+                if i < n and value[i] == '"':
+                    j, chars = i + 1, []
+                    while j < n and value[j] != '"':
+                        if value[j] == "\\" and j + 1 < n:
+                            j += 1
+                        chars.append(value[j])
+                        j += 1
+                    if j >= n:
+                        raise ValueError(f"unterminated quoted string in Link value: {value!r}")
+                    param, i = "".join(chars), j + 1
+                else:
+                    m = _BARE_VALUE.match(value, i)
+                    param, i = m.group(), m.end()
+            params.setdefault(name, param)
+        rel, type_ = params.pop("rel", None), params.pop("type", None)
+        links.append(Link(url=url, rel=rel, type=type_, params=params))
+
+
+def deprecation_headers(
+    deprecated_at: DateLike, sunset: DateLike, successor: str | None, docs_url: str | None = None
+) -> dict[str, str]:
+    """The three headers of a deprecated route. Raises ValueError when the sunset precedes the deprecation."""
+    start, end = to_utc(deprecated_at), to_utc(sunset)
+    if end < start:
+        raise ValueError(f"Sunset ({end.isoformat()}) is earlier than Deprecation ({start.isoformat()})")
+    headers = {"Deprecation": format_deprecation(start), "Sunset": format_sunset(end)}
+    links = [format_link(successor)] if successor else []
+    if docs_url:
+        links.append(format_link(docs_url, rel="deprecation", type="text/html"))
+    if links:
+        headers["Link"] = ", ".join(links)
+    return headers
+
+
+# --- who still calls ------------------------------------------------------------------------------------------
+
+
+def caller_identity(headers: Mapping[str, str], client_host: str | None) -> str:
+    """`key:<12 hex of sha256(credential)>` for the first credential header present, else `ip:<client host>`.
+
+    The credential itself never leaves this function; 48 bits of its hash tell callers apart without revealing it.
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for name in CREDENTIAL_HEADERS:
+        credential = (lowered.get(name) or "").strip()
+        if credential:
+            return "key:" + hashlib.sha256(credential.encode("utf-8")).hexdigest()[:12]
+    return f"ip:{client_host or 'unknown'}"
+
+
+class CallRecord(BaseModel):
+    """One line of the call log (JSON Lines)."""
+
+    ts: datetime
+    route: str
+    caller: str
+
+
+class CallCounter:
+    """Thread-safe count of calls to deprecated routes, per route and caller, optionally logged to a JSONL file.
+
+    With `path`, existing lines are loaded first (counts survive a restart) and every call is appended.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._lock = threading.Lock()
+        self._counts: dict[str, dict[str, int]] = {}
+        self._times: dict[str, array] = {}  # route -> call times (unix seconds), compact for long-running services
+        if self.path is not None and self.path.exists():
+            try:
+                for record in _read_records(self.path):
+                    self._add(record.route, record.caller, record.ts)
+            except OSError as exc:
+                # An unreadable history must not take the deprecated routes down: count from zero.
+                logger.warning("could not read deprecation log %s: %s", self.path, exc)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CallCounter:
+        """Read a call log into a memory-only counter (for reports; nothing is appended to the file)."""
+        counter = cls()
+        for record in _read_records(Path(path)):
+            counter._add(record.route, record.caller, record.ts)
+        return counter
+
+    def _add(self, route: str, caller: str, when: datetime) -> None:
+        callers = self._counts.setdefault(route, {})
+        callers[caller] = callers.get(caller, 0) + 1
+        self._times.setdefault(route, array("d")).append(when.timestamp())
+
+    def record(self, route: str, caller: str, when: datetime | None = None) -> None:
+        when = to_utc(when) if when is not None else datetime.now(timezone.utc)
+        with self._lock:
+            self._add(route, caller, when)
+            if self.path is not None:
+                line = CallRecord(ts=when, route=route, caller=caller).model_dump_json() + "\n"
+                try:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    with self.path.open("a", encoding="utf-8") as fh:
+                        fh.write(line)
+                except OSError as exc:
+                    # Counting must never break the deprecated route itself.
+                    logger.warning("could not append to deprecation log %s: %s", self.path, exc)
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        with self._lock:
+            return {route: dict(callers) for route, callers in sorted(self._counts.items())}
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(sum(callers.values()) for callers in self._counts.values())
+
+    def calls_since(self, days: float, now: datetime | None = None, *, route: str | None = None) -> int:
+        """Calls in the last `days` days before `now` (inclusive of both ends), for one route or all."""
+        return sum(
+            count for name, count in self.calls_since_by_route(days, now).items() if route is None or name == route
+        )
+
+    def calls_since_by_route(self, days: float, now: datetime | None = None) -> dict[str, int]:
+        end = to_utc(now) if now is not None else datetime.now(timezone.utc)
+        start = (end - timedelta(days=days)).timestamp()
+        stop = end.timestamp()
+        with self._lock:
+            return {route: sum(1 for t in times if start <= t <= stop) for route, times in sorted(self._times.items())}
+
+
+def _read_records(path: Path) -> Iterator[CallRecord]:
+    bad: list[int] = []
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = CallRecord.model_validate_json(line)
+                to_utc(record.ts)  # a naive timestamp is as corrupt as a missing one
+            except (ValidationError, ValueError):
+                bad.append(number)
+                continue
+            yield record
+    if bad:
+        shown = ", ".join(map(str, bad[:10])) + (", ..." if len(bad) > 10 else "")
+        logger.warning("%s: skipped %d corrupt line(s): line %s", path, len(bad), shown)
+
+
+_default_counter: CallCounter | None = None
+_default_lock = threading.Lock()
+
+
+def get_default_counter() -> CallCounter:
+    """The process-wide counter; its file is env `MIGRATOR_DEPRECATION_LOG` (read on first use; unset = memory)."""
+    global _default_counter
+    with _default_lock:
+        if _default_counter is None:
+            _default_counter = CallCounter(os.environ.get(LOG_ENV) or None)
+        return _default_counter
+
+
+def set_default_counter(counter: CallCounter | None) -> None:
+    """Replace the process-wide counter (None: build it again from the environment on next use)."""
+    global _default_counter
+    with _default_lock:
+        _default_counter = counter
+
+
+# --- the dependency -------------------------------------------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_CONVERTER = re.compile(r"\{(\w+):[^}]*\}")
+
+
+def route_template(request: Request) -> str:
+    """`METHOD /full/path/{param}` of the matched route (never the concrete path: ids would explode the counts)."""
+    scope = request.scope
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    path = getattr(context, "path", None)  # FastAPI >= 0.16x: the route path including every router prefix
+    if not isinstance(path, str) or not path:
+        path = getattr(scope.get("route"), "path", None) or request.url.path
+    return f"{request.method} {_CONVERTER.sub(_bare_param, path)}"
+
+
+def _bare_param(match: re.Match[str]) -> str:
+    return "{" + match.group(1) + "}"
+
+
+def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
+    """Replace `{name}` by the URL-quoted value; unknown names stay as they are."""
+
+    def replace(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return quote(str(value), safe="") if value not in (None, "") else match.group(0)
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def deprecated_endpoint(
+    *,
+    deprecated_at: DateLike,
+    sunset: DateLike,
+    successor: str | None,
+    docs_url: str | None = None,
+    counter: CallCounter | None = None,
+) -> Callable[..., Any]:
+    """A dependency for ``@router.get(..., dependencies=[Depends(deprecated_endpoint(...))])``.
+
+    Sets `Deprecation`, `Sunset` and `Link` on the route's responses (see the module docstring for which), fills
+    `{name}` placeholders of `successor` from the path parameters and `{tenant_id}` from `X-Tenant-ID`, and
+    records the call in `counter` (default: the process-wide counter).
+    """
+    fixed = deprecation_headers(deprecated_at, sunset, None)  # validates the dates once, when the route is built
+    if successor:
+        format_link(successor)  # validates the template (placeholders are filled with quoted values)
+    docs_link = format_link(docs_url, rel="deprecation", type="text/html") if docs_url else None
+
+    async def deprecation_dependency(request: Request, response: Response):
+        values = {"tenant_id": request.headers.get("x-tenant-id", "")}
+        values.update({k: str(v) for k, v in request.path_params.items()})
+        links = [format_link(fill_placeholders(successor, values))] if successor else []
+        if docs_link:
+            links.append(docs_link)
+        headers = dict(fixed)
+        if links:
+            headers["Link"] = ", ".join(links)
+        response.headers.update(headers)
+        (counter if counter is not None else get_default_counter()).record(
+            route_template(request), caller_identity(request.headers, request.client.host if request.client else None)
+        )
+        try:
+            yield
+        except HTTPException as exc:
+            exc.headers = {**headers, **(exc.headers or {})}
+            raise
+
+    return deprecation_dependency
+
+
+# --- the report route -----------------------------------------------------------------------------------------
+
+
+class RecentCalls(BaseModel):
+    days: int
+    total: int
+    routes: dict[str, int]
+
+
+class DeprecationUsage(BaseModel):
+    """`GET /mt/deprecations`: every call so far per route and caller, and the last 7 days per route."""
+
+    calls: dict[str, dict[str, int]]
+    total: int
+    last_7_days: RecentCalls
+
+
+def create_deprecation_router(counter: CallCounter | None = None, prefix: str = "/mt") -> APIRouter:
+    """`GET {prefix}/deprecations`. Under `/mt/` so that the market-key middleware guards it."""
+    router = APIRouter(prefix=prefix, tags=["deprecation"])
+
+    @router.get("/deprecations", response_model=DeprecationUsage)
+    async def deprecations() -> DeprecationUsage:
+        source = counter if counter is not None else get_default_counter()
+        recent = source.calls_since_by_route(7)
+        return DeprecationUsage(
+            calls=source.snapshot(),
+            total=source.total(),
+            last_7_days=RecentCalls(days=7, total=sum(recent.values()), routes=recent),
+        )
+
+    return router

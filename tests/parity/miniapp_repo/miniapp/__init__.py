@@ -1,0 +1,1 @@
+"""A tiny legacy-style tenant-admin service for the parity tests."""

@@ -1,0 +1,198 @@
+"""movability.assess: which mapped routes phase 1 can move automatically, and why not."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from migrator.catalog import builtin_catalog
+from migrator.inventory import build_inventory
+from migrator.movability import assess
+
+DEPS = '''
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+
+@dataclass
+class Admin:
+    id: int
+    tenant_id: str
+
+
+def require_admin(authorization: str = Header(...), x_tenant_id: str = Header(..., alias="X-Tenant-ID")) -> Admin:
+    if not authorization.startswith("Bearer "):
+        raise ValueError
+    return Admin(1, x_tenant_id)
+
+
+def tenant_of_admin(admin: Admin = Depends(require_admin)) -> str:
+    return admin.tenant_id
+
+
+def get_db():
+    return {}
+
+
+CurrentAdmin = Annotated[Admin, Depends(require_admin)]
+'''
+
+ROUTES = '''
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Query, Request
+
+from svc.deps import CurrentAdmin, get_db, tenant_of_admin
+
+app = FastAPI()
+router = APIRouter(prefix="/admin")
+
+
+@router.get("/dashboard")
+def dashboard(tenant_id: str = Depends(tenant_of_admin), db=Depends(get_db)):
+    return {"tenant": tenant_id}
+
+
+@router.get("/dashboard/costs")
+def costs(request: Request, days: int = Query(30), tenant_id: str = Depends(tenant_of_admin)):
+    return {"ip": request.client.host, "days": days}
+
+
+@router.get("/dashboard/usage-patterns")
+def patterns(request: Request, days: int = 30, tenant_id: str = Depends(tenant_of_admin)):
+    return {"days": days}  # declares Request but does not use it
+
+
+@router.delete("/admins/{user_id}")
+def remove_admin(user_id: int, admin: CurrentAdmin):
+    if admin.id == user_id:
+        raise ValueError("cannot remove yourself")
+    return {"tenant": admin.tenant_id}
+
+
+@router.get("/users")
+def users(admin: CurrentAdmin, page: int = 1, limit: int = 20, search: str = "", sort: str = "id"):
+    return {"tenant": admin.tenant_id}
+
+
+@router.post("/users/{user_id}/suspend")
+def suspend(user_id: int, tasks: BackgroundTasks, tenant_id: str = Depends(tenant_of_admin)):
+    tasks.add_task(print, user_id)
+    return {}
+
+
+@router.get("/settings")
+def settings():
+    return {}
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: int, admin: CurrentAdmin):
+    return {"user": user_id, "tenant": admin.tenant_id, "request": "request"}
+
+
+def make():
+    inner = APIRouter()
+
+    @inner.put("/admin/settings")
+    def put_settings(x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
+        return {}
+
+    return inner
+
+
+@router.post("/marketplace-like")
+def not_mapped():
+    return {}
+
+
+app.include_router(router)
+app.include_router(make())
+
+
+@app.post("/api/marketplace/demo/request")
+def provision(body: dict, x_marketplace_key: str = Header(..., alias="X-Marketplace-Key")):
+    return {}
+'''
+
+
+@pytest.fixture(scope="module")
+def assessed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mov")
+    (root / "svc").mkdir()
+    (root / "svc/deps.py").write_text(textwrap.dedent(DEPS))
+    (root / "svc/routes.py").write_text(textwrap.dedent(ROUTES))
+    inventory = build_inventory(root, workers=1)
+    module = cst.parse_module((root / "svc/routes.py").read_text())
+    catalog = builtin_catalog()
+    out = {}
+    for route in inventory.routes:
+        out[(route.methods[0], route.path)] = assess(route, module, match=catalog.match(route))
+    return out
+
+
+def test_plain_route_with_tenant_from_a_dependency_is_automatic(assessed):
+    assert assessed[("GET", "/admin/dashboard")].automatic is True
+    assert assessed[("GET", "/admin/dashboard")].reasons == []
+
+
+def test_request_used_in_the_body_needs_a_person(assessed):
+    result = assessed[("GET", "/admin/dashboard/costs")]
+    assert not result.automatic
+    assert any("Request `request`" in r and "request.client" in r for r in result.reasons)
+
+
+def test_request_declared_but_unused_is_fine(assessed):
+    assert assessed[("GET", "/admin/dashboard/usage-patterns")].automatic is True
+
+
+def test_reading_the_callers_identity_needs_a_person(assessed):
+    result = assessed[("DELETE", "/admin/admins/{user_id}")]
+    assert not result.automatic
+    assert any("identity `admin.id`" in r for r in result.reasons)
+
+
+def test_tenant_attribute_of_an_identity_is_fine_but_unknown_parameters_are_not(assessed):
+    result = assessed[("GET", "/admin/users")]
+    assert not result.automatic
+    assert result.reasons == [
+        ("parameter `sort` (query) has no mapping to `list_users`: map it in [tool.migrator.catalog] or move the "
+         "route by hand")
+    ]
+    assert assessed[("GET", "/admin/users/{user_id}")].automatic is True  # a string "request" is no Request use
+
+
+def test_background_tasks_need_a_person(assessed):
+    result = assessed[("POST", "/admin/users/{user_id}/suspend")]
+    assert any("BackgroundTasks `tasks`" in r for r in result.reasons)
+
+
+def test_no_tenant_source_needs_a_person_except_provisioning(assessed):
+    assert any("no tenant source" in r for r in assessed[("GET", "/admin/settings")].reasons)
+    assert assessed[("POST", "/api/marketplace/demo/request")].automatic is True
+
+
+def test_closure_needs_a_person(assessed):
+    result = assessed[("PUT", "/admin/settings")]
+    assert any("inside a function" in r for r in result.reasons)
+
+
+def test_unmapped_route_is_not_automatic(assessed):
+    result = assessed[("POST", "/admin/marketplace-like")]
+    assert not result.automatic and "stays as is" in result.reasons[0]
+
+
+def test_assess_defaults_to_the_builtin_catalog(tmp_path):
+    (tmp_path / "app.py").write_text(textwrap.dedent('''
+        from fastapi import FastAPI, Header
+        app = FastAPI()
+
+        @app.get("/admin/dashboard")
+        def d(x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
+            return {}
+    '''))
+    route = build_inventory(tmp_path).routes[0]
+    module = cst.parse_module((tmp_path / "app.py").read_text())
+    assert assess(route, module).automatic is True

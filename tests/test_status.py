@@ -1,0 +1,120 @@
+"""`migrator status`: the phase, its dates, what the next phase does and what blocks it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from codemods.tests.phase23_repo_cases import write_repo
+from migrator.apply import plan_phase, write_phase
+from migrator.status import StatusReport, status_report
+from shims.deprecation import CallRecord
+
+PHASE2 = datetime(2026, 12, 9, tzinfo=timezone.utc)
+AFTER_SUNSET = datetime(2027, 1, 5, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _no_log_from_the_environment(monkeypatch):
+    monkeypatch.delenv("MIGRATOR_DEPRECATION_LOG", raising=False)
+
+
+def cli() -> typer.Typer:
+    from migrator.commands import status
+
+    app = typer.Typer(pretty_exceptions_enable=False)
+
+    @app.callback()
+    def _root() -> None:
+        """status only"""
+
+    status.register(app)
+    return app
+
+
+def log_call(root, when):
+    path = root / ".migrator" / "deprecation-calls.jsonl"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(CallRecord(ts=when, route="GET /admin/dashboard", caller="ip:10.0.0.1").model_dump_json() + "\n")
+
+
+def test_a_repo_not_migrated_yet(tmp_path):
+    root = write_repo(tmp_path / "svc", journal=False)
+    report = status_report(root, now=PHASE2)
+    assert (report.phase, report.service, report.service_version) == (0, "svc", "1.0.0")
+    assert [p.applied_at for p in report.phases] == [None, None, None]
+    assert report.next.phase == 1 and report.next.blockers == [] and "StandardAPIHandler" in report.next.action
+
+
+def test_after_phase_1_the_next_phase_deprecates_the_moved_routes(tmp_path):
+    root = write_repo(tmp_path / "svc")
+    report = status_report(root, now=PHASE2)
+    assert report.phase == 1
+    assert [p.planned for p in report.phases] == ["2026-11-25", "2026-12-09", "2026-12-23"]
+    assert report.routes == {"alias": 1, "manual": 1, "moved": 7, "stays": 3}
+    assert report.manual == ["POST /admin/users/{user_id}/suspend: reads the Request"]
+    assert (report.next.phase, report.next.routes, report.next.sunset) == (2, 7, "2026-12-23")
+    assert report.next.blockers == []
+
+
+def test_after_phase_2_the_guards_of_phase_3_show_as_blockers(tmp_path):
+    root = write_repo(tmp_path / "svc")
+    write_phase(root, plan_phase(root, 2, now=PHASE2))
+    report = status_report(root, now=datetime(2026, 12, 20, tzinfo=timezone.utc))
+    assert report.deprecation.model_dump() == {"date": "2026-12-09", "sunset": "2026-12-23", "gone": False}
+    assert report.next.phase == 3 and report.next.routes == 8
+    assert [b.code for b in report.next.blockers] == ["before-sunset", "no-call-data"]
+    log_call(root, datetime(2027, 1, 3, tzinfo=timezone.utc))
+    assert [b.code for b in status_report(root, now=AFTER_SUNSET).next.blockers] == ["recent-calls"]
+    assert status_report(root, now=AFTER_SUNSET, quiet_days=1).next.blockers == []
+
+
+def test_after_phase_3_nothing_is_next_and_a_forced_phase_shows(tmp_path):
+    root = write_repo(tmp_path / "svc")
+    write_phase(root, plan_phase(root, 2, now=PHASE2))
+    write_phase(root, plan_phase(root, 3, now=AFTER_SUNSET, force=True, gone=True))
+    report = status_report(root, now=AFTER_SUNSET)
+    assert report.phase == 3 and report.next is None
+    assert [p.forced for p in report.phases] == [False, False, True]
+    assert report.deprecation.gone is True and report.routes["gone"] == 7
+    out = CliRunner().invoke(cli(), ["status", str(root)])
+    assert out.exit_code == 0
+    assert "svc 1.0.0: phase 3" in out.output and "(forced)" in out.output
+    assert "removed paths answer 410" in out.output and "migration is complete" in out.output
+
+
+def test_cli_rich_and_json(tmp_path):
+    root = write_repo(tmp_path / "svc")
+    write_phase(root, plan_phase(root, 2, now=PHASE2))
+    rich = CliRunner().invoke(cli(), ["status", str(root)])
+    assert rich.exit_code == 0
+    assert "Deprecation: 2026-12-09  Sunset: 2026-12-23" in rich.output
+    assert "Next: phase 3" in rich.output and "no call data" in rich.output and "--force" in rich.output
+    out = CliRunner().invoke(cli(), ["status", "--format", "json", str(root)])
+    assert out.exit_code == 0
+    report = StatusReport.model_validate(json.loads(out.output))
+    assert report.schema_version == 1 and report.phase == 2 and report.next.phase == 3
+    assert "no-call-data" in {b.code for b in report.next.blockers}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "xml"], "--format must be rich or json"),
+    (["--quiet-days", "-1"], "--quiet-days must be 0 or more"),
+])
+def test_bad_options_exit_2(tmp_path, args, message):
+    root = write_repo(tmp_path / "svc")
+    out = CliRunner().invoke(cli(), ["status", *args, str(root)])
+    assert out.exit_code == 2 and message in out.output
+
+
+def test_bad_targets_exit_2_with_one_clear_line(tmp_path):
+    out = CliRunner().invoke(cli(), ["status", str(tmp_path / "missing")])
+    assert out.exit_code == 2 and "no such directory" in out.output and "Traceback" not in out.output
+    root = write_repo(tmp_path / "svc")
+    (root / ".migrator" / "journal.json").write_text("{not json")
+    out = CliRunner().invoke(cli(), ["status", str(root)])
+    assert out.exit_code == 2 and "cannot read the migration journal" in out.output
