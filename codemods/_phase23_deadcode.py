@@ -157,6 +157,7 @@ class Repo:
 
         refs: dict[str, set[str]] = {}
         imports: set[str] = set()
+        chains: Optional[set[str]] = None  # every dotted `a.b.c` of the file, computed when a module binding needs it
         for b in bindings:
             owner = self.first_party(b.module)
             if owner:
@@ -165,18 +166,24 @@ class Repo:
                 if owner:
                     refs.setdefault(owner, set()).add(ALL)
                 continue
-            if b.target is not None:
-                imports.add(b.target)
-                if b.dotted:
-                    attrs = {a.attr.value for a in m.findall(tree, m.Attribute())
-                             if get_full_name_for_node(a.value) == b.module}
-                    refs.setdefault(b.target, set()).update(attrs)
-                else:
+            if b.target is not None or b.dotted:
+                if b.target is not None:
+                    imports.add(b.target)
+                if chains is None:
+                    chains = {get_full_name_for_node(a) or "" for a in m.findall(tree, m.Attribute())}
+                # `alias.x.y`: `y` of module `<target>.x` when that is a module of the repo, else `x` of the target
+                base = b.bound if b.dotted else b.target
+                for chain in chains:
+                    if chain.startswith(b.bound + "."):
+                        parts = [*base.split("."), *chain[len(b.bound) + 1:].split(".")]
+                        for end in range(len(parts) - 1, 0, -1):
+                            if ".".join(parts[:end]) in self.by_module:
+                                refs.setdefault(".".join(parts[:end]), set()).add(parts[end])
+                                break
+                if b.target is not None and not b.dotted:
                     uses = name_uses(tree, b.bound)
-                    found = refs.setdefault(b.target, set())
-                    found.update(uses.attrs)
-                    if uses.total > uses.bases:
-                        found.add(ALL)
+                    if uses.total > uses.bases:  # the module object itself is passed around
+                        refs.setdefault(b.target, set()).add(ALL)
             elif owner and b.name:
                 refs.setdefault(owner, set()).add(b.name)
         return FileInfo(path, module, tree, bindings, refs, imports)

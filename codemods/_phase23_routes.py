@@ -141,6 +141,13 @@ def has_routes(module: cst.Module) -> bool:
     return bool(calls) or bool(m.findall(module, m.Call(func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI")))))
 
 
+def is_deprecated_decorator(decorator: cst.Decorator) -> bool:
+    """``@deprecated`` or ``@deprecated(...)`` (any module prefix)."""
+    expr = decorator.decorator
+    func = expr.func if isinstance(expr, cst.Call) else expr
+    return m.matches(func, m.Name("deprecated") | m.Attribute(attr=m.Name("deprecated")))
+
+
 def py_string(text: str) -> str:
     """A double-quoted Python string literal."""
     return json.dumps(text, ensure_ascii=False)

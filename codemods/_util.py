@@ -118,3 +118,42 @@ def render_imports(specs: Iterable[ImportSpec], first_party: set[str]) -> str:
                 lines.append(f"from {module} import (\n{body})")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
+
+
+def has_import(module: cst.Module, spec: ImportSpec) -> bool:
+    """Whether `module` already binds `spec` at its top level with the same import."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and not small.relative:
+                if (get_full_name_for_node(small.module) if small.module else "") != spec.module:
+                    continue
+                for alias in small.names:
+                    asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
+                    if get_full_name_for_node(alias.name) == spec.name and asname == spec.asname:
+                        return True
+    return False
+
+
+def add_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
+    """`module` with a `from m import n` line per missing spec, after its last top-level import.
+
+    A plain insertion: LibCST's AddImportsVisitor would re-resolve scope metadata for the whole module (and import
+    libcst.codemod), which costs more than the rest of a phase-1 run.
+    """
+    lines = [cst.parse_statement(f"from {s.module} import {s.name}{f' as {s.asname}' if s.asname else ''}\n")
+             for s in specs if s.name and not has_import(module, s)]
+    if not lines:
+        return module
+    body = list(module.body)
+    last = max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine)
+                and any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)), default=None)
+    if last is None:
+        first = body[0] if body else None
+        docstring = (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr)
+                     and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+        at = 1 if docstring else 0
+    else:
+        at = last + 1
+    return module.with_changes(body=[*body[:at], *lines, *body[at:]])

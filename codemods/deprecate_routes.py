@@ -50,6 +50,7 @@ from typing import Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.helpers import get_full_name_for_node
 
 from ._phase23_routes import (
     LINE,
@@ -57,6 +58,7 @@ from ._phase23_routes import (
     RouteSite,
     add_imports,
     arg_texts,
+    is_deprecated_decorator,
     keyword_index,
     literal,
     locate,
@@ -106,7 +108,7 @@ def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprec
     result = DeprecateResult(code=source, missing=[r for r in by_route if r not in located])
     if not located:
         return result
-    _check_names(module)
+    needed = _needed_imports(module)
 
     new_calls: dict[int, cst.Call] = {}
     reasons: dict[str, list[str]] = {}
@@ -124,24 +126,46 @@ def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprec
     constant = _constant(deprecated_at, sunset)
     new = module.visit(_Rewrite(new_calls, reasons, version))
     new = _set_constant(new, constant)
-    new = add_imports(new, [("fastapi", "Depends"), ("shims.deprecation", "deprecated"),
-                            ("shims.deprecation", "deprecated_endpoint")])
+    new = add_imports(new, needed)
     result.code = new.code
     return result
 
 
-def _check_names(module: cst.Module) -> None:
-    """Refuse when a name the generated code needs is bound to something else at the top level."""
-    wanted = {"deprecated": "shims.deprecation", "deprecated_endpoint": "shims.deprecation", "Depends": "fastapi"}
+# where each name the generated code uses may come from (the same object under every spelling)
+_SOURCES = {
+    "deprecated": ("shims.deprecation", {"shims.deprecation", "deprecated", "deprecated.classic"}),
+    "deprecated_endpoint": ("shims.deprecation", {"shims.deprecation"}),
+    "Depends": ("fastapi", {"fastapi", "fastapi.param_functions"}),
+}
+
+
+def _needed_imports(module: cst.Module) -> list[tuple[str, str]]:
+    """The imports to add; refuses when a needed name is bound at the top level to something else."""
+    bound: dict[str, Optional[str]] = {}
     for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value in wanted:
-            raise DeprecateError(f"the module defines `{stmt.name.value}` itself; rename it to deprecate its routes")
-        if m.matches(stmt, m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name())])])):
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            bound[stmt.name.value] = None
+        elif m.matches(stmt, m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name())])])):
             name = stmt.body[0].targets[0].target.value
-            if name in wanted:
-                raise DeprecateError(f"the module assigns `{name}`; rename it to deprecate its routes")
+            bound[name] = None
             if name == CONSTANT and not isinstance(stmt.body[0].value, cst.Dict):
                 raise DeprecateError(f"`{CONSTANT}` exists and is not the phase-2 dates dict")
+        elif m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
+            node = stmt.body[0]
+            if isinstance(node.names, cst.ImportStar) or node.relative:
+                continue
+            source = get_full_name_for_node(node.module) if node.module else None
+            for alias in node.names:
+                name = get_full_name_for_node(alias.asname.name if alias.asname else alias.name)
+                original = get_full_name_for_node(alias.name)
+                bound[name] = source if original == name else None
+    needed = []
+    for name, (module_name, accepted) in _SOURCES.items():
+        if name not in bound:
+            needed.append((module_name, name))
+        elif bound[name] not in accepted:
+            raise DeprecateError(f"the module binds `{name}` to something else; rename it to deprecate its routes")
+    return needed
 
 
 def _is_marked(call: cst.Call) -> bool:
@@ -218,18 +242,12 @@ class _Rewrite(cst.CSTTransformer):
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self.depth -= 1
         reasons = self.reasons.get(original.name.value) if self.depth == 0 else None
-        if not reasons or any(_is_deprecated_decorator(d) for d in updated.decorators):
+        if not reasons or any(is_deprecated_decorator(d) for d in updated.decorators):
             return updated
         reason = reasons[0] if len(reasons) == 1 else "Use " + " or ".join(r[4:-8] for r in reasons) + " instead"
         decorator = cst.Decorator(cst.parse_expression(
             f"deprecated(reason={py_string(reason)}, version={py_string(self.version)})"))
         return updated.with_changes(decorators=[*updated.decorators, decorator])
-
-
-def _is_deprecated_decorator(decorator: cst.Decorator) -> bool:
-    expr = decorator.decorator
-    func = expr.func if isinstance(expr, cst.Call) else expr
-    return m.matches(func, m.Name("deprecated") | m.Attribute(attr=m.Name("deprecated")))
 
 
 def _constant(deprecated_at: str, sunset: str) -> str:

@@ -37,7 +37,15 @@ from typing import Mapping, Optional, Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from ._phase23_routes import RouteRef, add_imports, literal, locate, py_string, route_sites
+from ._phase23_routes import (
+    RouteRef,
+    add_imports,
+    is_deprecated_decorator,
+    literal,
+    locate,
+    py_string,
+    route_sites,
+)
 from .deprecate_routes import insert_after_wiring
 
 GONE_COMMENT = "# migrator phase 3: the removed legacy routes answer 410 Gone with a Link to their successor."
@@ -59,12 +67,6 @@ def used_names(node: cst.CSTNode) -> tuple[set[str], set[tuple[str, str]]]:
     return names, attributes
 
 
-def is_deprecated_decorator(decorator: cst.Decorator) -> bool:
-    expr = decorator.decorator
-    func = expr.func if isinstance(expr, cst.Call) else expr
-    return m.matches(func, m.Name("deprecated") | m.Attribute(attr=m.Name("deprecated")))
-
-
 def _is_marked(call: cst.Call) -> bool:
     return any(a.keyword is not None and a.keyword.value == "deprecated" and m.matches(a.value, m.Name("True"))
                for a in call.args)
@@ -78,13 +80,12 @@ def remove_routes(source: str, routes: Sequence[RouteRef]) -> RemovalResult:
     result = RemovalResult(code=source, missing=[r for r in routes if r not in located])
     if not located:
         return result
-    doomed = {id(site.call) for site in located.values()}
+    doomed = {id(site.call): site.function for site in located.values()}
     remaining: dict[str, list[cst.Call]] = {}
     for site in sites:
         if id(site.call) not in doomed:
             remaining.setdefault(site.function, []).append(site.call)
 
-    endpoints = {id(site.call): site.function for site in located.values()}
     body: list[cst.BaseStatement] = []
     touched: set[str] = set()
     for stmt in module.body:
@@ -99,9 +100,9 @@ def remove_routes(source: str, routes: Sequence[RouteRef]) -> RemovalResult:
             if len(kept) != len(stmt.decorators):
                 stmt = stmt.with_changes(decorators=kept)
         elif isinstance(stmt, cst.SimpleStatementLine) and any(
-                isinstance(s, cst.Expr) and id(s.value) in endpoints for s in stmt.body):
+                isinstance(s, cst.Expr) and id(s.value) in doomed for s in stmt.body):
             _collect(result, stmt)  # an add_api_route(...) statement: gone with its own comments
-            touched.add(next(endpoints[id(s.value)] for s in stmt.body if isinstance(s, cst.Expr)))
+            touched.add(next(doomed[id(s.value)] for s in stmt.body if isinstance(s, cst.Expr)))
             continue
         body.append(stmt)
     # a function keeps @deprecated only while a deprecated registration of it is left

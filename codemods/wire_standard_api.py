@@ -27,8 +27,8 @@ from __future__ import annotations
 from typing import Optional, Sequence, Union
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
+
+from ._util import ImportSpec, add_imports
 
 COMMENT = (
     "# Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy\n"
@@ -117,12 +117,12 @@ def wire_app(source: str, app: str, handler_module: str, instance: str,
         new = module.visit(_IntoFactory(factory, app, wiring))
         if new.deep_equals(module):
             raise WireError(f"cannot find where `{factory}()` creates `{app}`")
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, "shims.standard_api", "create_standard_router")
-    AddImportsVisitor.add_needed_import(context, "shims.compat.service_market", "create_service_market_router")
-    AddImportsVisitor.add_needed_import(context, "shims.middleware.market_auth", "MarketAuthMiddleware")
-    AddImportsVisitor.add_needed_import(context, handler_module, instance)
-    return AddImportsVisitor(context).transform_module(new).code
+    return add_imports(new, [
+        ImportSpec("shims.compat.service_market", "create_service_market_router"),
+        ImportSpec("shims.middleware.market_auth", "MarketAuthMiddleware"),
+        ImportSpec("shims.standard_api", "create_standard_router"),
+        ImportSpec(handler_module, instance),
+    ]).code
 
 
 class _IntoFactory(cst.CSTTransformer):

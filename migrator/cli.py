@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -42,14 +44,25 @@ def _root(
     """Migrate a legacy FastAPI service onto the Standard API v2 in phases, and prove nothing broke."""
 
 
+def _requested_command(argv: list[str], names: list[str]) -> Optional[str]:
+    """The command named on the command line, if any: only its module needs importing (start-up time)."""
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        return arg if arg in names else None
+    return None
+
+
 def _register_commands() -> None:
     import migrator.commands as package
 
     names = [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
     names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
+    wanted = _requested_command(sys.argv[1:], names) if Path(sys.argv[0]).name in ("migrator", "__main__.py") else None
     for name in names:
-        module = importlib.import_module(f"migrator.commands.{name}")
-        module.register(app)
+        if wanted is None or name == wanted:
+            module = importlib.import_module(f"migrator.commands.{name}")
+            module.register(app)
 
 
 _register_commands()

@@ -84,7 +84,8 @@ def test_after_phase_3_nothing_is_next_and_a_forced_phase_shows(tmp_path):
     out = CliRunner().invoke(cli(), ["status", str(root)])
     assert out.exit_code == 0
     assert "svc 1.0.0: phase 3" in out.output and "(forced)" in out.output
-    assert "removed paths answer 410" in out.output and "migration is complete" in out.output
+    assert "removed paths answer 410" in out.output
+    assert "no phase left; 1 route(s) above still need a person" in out.output
 
 
 def test_cli_rich_and_json(tmp_path):

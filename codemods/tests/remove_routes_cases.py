@@ -428,4 +428,58 @@ def b():
 ''',
         },
     },
+    {
+        "name": "a name another module reads as package.module.name stays, its sibling goes",
+        "remove": {"svc/routers/r.py": [("a", ["GET"], "/a")]},
+        "files": {
+            "svc/routers/r.py": '''
+from fastapi import APIRouter
+
+from svc import registry
+
+router = APIRouter()
+
+
+@router.get("/a")
+def a():
+    return registry.count(), registry.total()
+
+
+@router.get("/b")
+def b():
+    return 2
+''',
+            "svc/registry.py": '''
+def count():
+    return 1
+
+
+def total():
+    return 2
+''',
+            "svc/report.py": '''
+import svc.registry
+
+
+def report():
+    return svc.registry.count()
+''',
+        },
+        "after": {
+            "svc/routers/r.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/b")
+def b():
+    return 2
+''',
+            "svc/registry.py": '''
+def count():
+    return 1
+''',
+        },
+    },
 ]

@@ -79,6 +79,8 @@ def test_the_longest_matching_path_wins_between_stacked_decorators():
     "def deprecated(x):\n    return x\n",
     "Depends = None\n",
     "LEGACY_DEPRECATION = 42\n",
+    "from typing_extensions import deprecated\n",
+    "from mylib import helper as deprecated_endpoint\n",
 ])
 def test_a_name_the_generated_code_needs_is_refused_when_taken(clash):
     source = _src(CASES[0]["before"]) + "\n\n" + clash
@@ -162,3 +164,10 @@ def test_wire_deprecation_router(before, after):
 def test_wiring_needs_the_phase_1_block():
     with pytest.raises(WireError, match="create_standard_router"):
         wire_deprecation_router("app = FastAPI()\n")
+
+
+def test_the_deprecated_package_imported_already_is_reused():
+    source = "from deprecated import deprecated\n" + _src(CASES[0]["before"])
+    code = deprecate_routes(source, _deprecations(CASES[0]), **DATES).code
+    assert code.startswith("from deprecated import deprecated\n")
+    assert "from shims.deprecation import deprecated_endpoint\n" in code and code.count("import deprecated,") == 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Optional
@@ -27,7 +26,7 @@ from migrator.apply.result import ApplyError, ManualStep, PhaseResult
 from migrator.catalog import load_catalog
 from migrator.inventory import build_inventory
 from migrator.inventory.models import Inventory, Param, Route
-from migrator.journal import HandlerInfo, Journal, JournalRoute, journal_file, load_journal
+from migrator.journal import HandlerInfo, JournalRoute, journal_file, load_journal
 from migrator.movability import assess
 from migrator.target import Target, load_target
 

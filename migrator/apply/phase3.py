@@ -208,7 +208,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
             files[app_file] = wire_gone_router(files[app_file], mapping)
         except GoneError as exc:
             raise ApplyError(f"{app_file}: {exc}") from exc
-    elif removed and "create_gone_router" not in files[app_file]:
+    elif removed and "create_gone_router" not in files[app_file] and not any(
+            r.state == "deprecated" and not any(r is x for x in removed) for r in journal.routes):
+        # nothing deprecated is left to count (a route that could not be removed keeps the endpoint)
         files[app_file], used = unwire_deprecation_router(files[app_file])
         candidates.setdefault(app_file, set()).update(used)
 
@@ -233,9 +235,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
             else "410 Gone" if gone else "removed (404)"))
     total = sum(f.removed for f in per_file)
     for f in per_file:
-        what = "deleted" if f.deleted else f"-{f.removed} +{f.added}"
+        what = f"deleted, -{f.removed} lines" if f.deleted else f"-{f.removed} +{f.added} lines"
         guess = f"estimate {f.estimate}" if f.estimate is not None else "no estimate"
-        result.notes.append(f"  {f.file}: {what} lines ({guess})")
+        result.notes.append(f"  {f.file}: {what} ({guess})")
     if per_file:
         guess = f"analyze's estimate: {sum(estimate.values())}" if estimate is not None else "no estimate"
         result.notes.insert(0, f"lines removed: {total} ({guess})")
@@ -261,7 +263,7 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
                        })
         rel = journal_file(root).relative_to(root).as_posix()
         changes.append(FileChange(rel, read_text(root, rel), journal.to_text()))
-    result.details.update(removed=[label(r) for r in removed], deleted=sorted(dead.deleted),
+    result.details.update(removed=[label(r) for r in removed], deleted=sorted(dead.deleted), definitions=dead.removed,
                           lines=[f.model_dump() for f in per_file], forced=[b.model_dump() for b in blockers],
                           service=target.name)
     return result

@@ -70,7 +70,10 @@ def render(console: Console, report: StatusReport) -> None:
         console.print(f"  manual: {line}", highlight=False)
     step = report.next
     if step is None:
-        console.print("Next: nothing — the migration is complete.")
+        if report.manual:
+            console.print(f"Next: no phase left; {len(report.manual)} route(s) above still need a person.")
+        else:
+            console.print("Next: nothing — the migration is complete.")
         return
     console.print(f"[bold]Next: phase {step.phase}[/bold] ({step.command})", highlight=False)
     console.print(f"  will {step.action}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)

@@ -279,7 +279,15 @@ class _Builder:
         elif isinstance(st, cst.ClassDef):
             ops.append(ClassOp(self.klass(st, node, qual, nested)))
         elif isinstance(st, cst.If):
-            ops.append(self.if_chain(st, node, qual, nested))
+            if _is_main_guard(node.test):
+                # `if __name__ == "__main__":` does not run when a server imports the module; its else does
+                if st.orelse is not None and node.orelse:
+                    if isinstance(st.orelse, cst.If):
+                        ops.append(self.if_chain(st.orelse, node.orelse[0], qual, nested))
+                    else:
+                        ops.extend(self.suite(st.orelse.body, node.orelse, qual, nested))
+            else:
+                ops.append(self.if_chain(st, node, qual, nested))
         elif isinstance(st, (cst.Try, getattr(cst, "TryStar", cst.Try))):
             ops.extend(self.suite(st.body, node.body, qual, nested))
             branches = tuple(
@@ -378,6 +386,18 @@ class _Builder:
             bases=bases,
             body=self.suite(st.body, node.body, qualname + ".", nested),
         )
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
 
 
 def _augop(operator: cst.BaseAugOp) -> str | None:

@@ -11,6 +11,7 @@ The tenant comes from the legacy path (``{tenant_id}``) or the recorded ``X-Tena
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -36,17 +37,25 @@ class Twin:
 
 
 class Companions:
-    """Recorded costs responses by (tenant, days), as byte offsets into the cassette: the stats twin needs the costs
-    of its period, which may be recorded anywhere in the cassette."""
+    """Recorded costs responses by (tenant, days, state), as byte offsets into the cassette: the stats twin needs
+    the costs of its period recorded in the same state of that tenant (no recorded mutation of the tenant in
+    between), which may be recorded anywhere in the cassette.
+
+    It is also a cursor: the runner calls `advance` with every exchange in cassette order, so that `costs` looks up
+    the state the exchange being replayed sees.
+    """
 
     def __init__(self, path: Path, table: RouteTable) -> None:
         self.path = path
-        self.offsets: dict[tuple[str, int], int] = {}
+        self.table = table
+        self.offsets: dict[tuple[str, int, int], int] = {}
+        self.state: Counter = Counter()  # tenant -> recorded mutations seen so far
         costs = [r for r in table.journal.routes if r.operation == "get_tenant_costs"]
         if not costs or not any(r.operation == "get_tenant_stats" for r in table.journal.routes):
             return
         literals = [r.path.split("{")[0] for r in costs]
         offset = 0
+        state: Counter = Counter()
         with path.open("rb") as handle:
             for line in handle:
                 text = line.decode("utf-8", "replace")
@@ -57,16 +66,38 @@ class Companions:
                         tenant = _tenant(exchange, match)
                         days = _int(dict(parse_qsl(exchange.request.query)).get("days"), 30)
                         if tenant and days is not None:
-                            self.offsets.setdefault((tenant, days), offset)
+                            self.offsets.setdefault((tenant, days, state[tenant]), offset)
+                elif _MUTATION.search(text):
+                    tenant = self._mutated_tenant(Exchange.model_validate_json(line))
+                    if tenant:
+                        state[tenant] += 1
                 offset += len(line)
 
+    def _mutated_tenant(self, exchange: Exchange) -> Optional[str]:
+        if exchange.safe:
+            return None
+        match = self.table.match(exchange.request.method, exchange.request.path)
+        return (match.params.get("tenant_id") if match else None) or exchange.request.headers.get("x-tenant-id")
+
+    def advance(self, exchange: Exchange) -> None:
+        """Called after each replayed exchange, in cassette order."""
+        tenant = self._mutated_tenant(exchange)
+        if tenant:
+            self.state[tenant] += 1
+
+    def reset(self) -> None:
+        self.state.clear()
+
     def costs(self, tenant: str, days: int) -> Optional[Any]:
-        offset = self.offsets.get((tenant, days))
+        offset = self.offsets.get((tenant, days, self.state[tenant]))
         if offset is None:
             return None
         from migrator.parity.cassette import read_line
 
         return read_line(self.path, offset).response.json_body
+
+
+_MUTATION = re.compile(r'"method":\s*"(POST|PUT|PATCH|DELETE)"')
 
 
 def _int(value: Optional[str], default: int) -> Optional[int]:
@@ -171,7 +202,7 @@ def _stats(tenant: str, query: dict, legacy: Any, companions: Optional[Companion
     costs = companions.costs(tenant, int(period[:-1])) if companions is not None else None
     if costs is None:
         twin.ignore.append("$.summary.estimated_cost_usd")
-        twin.notes.append(f"no recorded costs exchange for {tenant} (days={period[:-1]}): "
+        twin.notes.append(f"no costs exchange recorded for {tenant} (days={period[:-1]}) in the same state: "
                           "estimated_cost_usd not compared")
     return stats_from_dashboard(tenant, period, legacy, costs)
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import dataclasses
 import re
+import secrets
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -173,6 +175,8 @@ class _Runner:
                     self.twin_skips["no market key"] += 1
                 else:
                     twin_result = await self.check_twin(client, exchange, twin)
+        if self.companions is not None:
+            self.companions.advance(exchange)
         return result, twin_result
 
     async def check_twin(self, client: Client, exchange: Exchange, twin: Twin) -> ExchangeResult:
@@ -221,6 +225,8 @@ class _Runner:
         differing: dict[int, tuple] = {}
         self.unsafe = 0
         self.diverged.clear()
+        if self.companions is not None:
+            self.companions.reset()
         await self.session.reset()
         async with self.session.client() as client:
             for position, exchange in enumerate(iter_exchanges(self.options.cassette)):
@@ -243,6 +249,8 @@ class _Runner:
         # The report's twin statistics describe pass 1; pass 2 starts from the reset state again.
         counts = (self.twins_sent, Counter(self.twin_skips))
         self.diverged.clear()
+        if self.companions is not None:
+            self.companions.reset()
         await self.session.reset()
         async with self.session.client() as client:
             for position, exchange in enumerate(iter_exchanges(self.options.cassette)):
@@ -282,6 +290,11 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
     if not cassette.is_file():
         raise ParityUsageError(f"{cassette}: no such cassette")
     started = time.perf_counter()
+    market_key = _market_key(options.market_key)
+    if market_key is None and options.target is None and options.twins:
+        # In process the app is ours to configure: give it a one-off market key so the standard twins can run.
+        market_key = secrets.token_urlsafe(24)
+        options = dataclasses.replace(options, env={**options.env, "MARKET_API_KEYS": market_key})
     with open_session(options, anchor=cassette.parent, defaults_from=options.requests,
                       fallback_defaults=sibling_request_list(cassette)) as session:
         try:
@@ -297,7 +310,6 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
                 f"{session.repo / '.migrator' / 'journal.json'}; apply phase 2 first or pass a lower --phase")
         table = RouteTable(journal) if journal.routes and phase >= 1 else None
         ignore = IgnoreRules([*session.config.parity.ignore, *options.ignore])
-        market_key = _market_key(options.market_key)
         companions = Companions(cassette, table) if table is not None and options.twins and market_key else None
         report = ParityReport(cassette=str(cassette), target=session.description, phase=phase)
         report.notes.append(

@@ -388,6 +388,8 @@ def create_service_market_router(
             },
         }
     }
+    # Explicit operation ids: a legacy service often has its own `list_tenants` at the same path, and FastAPI's
+    # default ids (function name + path) would then collide in the OpenAPI document.
     for path in ("/webhook/application-approved", "/webhook/auto-provision"):
         router.add_api_route(
             path,
@@ -399,7 +401,7 @@ def create_service_market_router(
             name=f"service_market_{path.rsplit('/', 1)[1].replace('-', '_')}",
         )
 
-    @router.get("/list", response_model=TenantListResponse)
+    @router.get("/list", response_model=TenantListResponse, operation_id="service_market_list_tenants")
     async def list_tenants() -> TenantListResponse:
         tenants = await _standard(handler.list_tenants())
         dumped = [t.model_dump(mode="json", exclude_unset=True) for t in tenants]
@@ -412,15 +414,15 @@ def create_service_market_router(
             return (await handler.get_tenant_status(tenant_id)).model_dump(mode="json")
         return summary.model_dump(mode="json", exclude_unset=True)
 
-    @router.get("/status/{tenant_id}")
+    @router.get("/status/{tenant_id}", operation_id="service_market_tenant_status")
     async def tenant_status(tenant_id: str) -> dict[str, Any]:
         return await _standard(summary_or_status(tenant_id))
 
-    @router.get("/stats/{tenant_id}", response_model=StatsResponse)
+    @router.get("/stats/{tenant_id}", response_model=StatsResponse, operation_id="service_market_tenant_stats")
     async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=r"^(7d|30d|90d)$")) -> StatsResponse:
         return await _standard(handler.get_tenant_stats(tenant_id, period))
 
-    @router.get("/users/{tenant_id}", response_model=UsersListResponse)
+    @router.get("/users/{tenant_id}", response_model=UsersListResponse, operation_id="service_market_tenant_users")
     async def tenant_users(
         tenant_id: str,
         limit: int = Query(20, ge=1, le=100),

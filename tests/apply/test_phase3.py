@@ -262,6 +262,10 @@ def test_a_journal_route_the_code_lost_is_a_manual_step(repo):
     assert [s.route for s in result.manual] == ["GET /admin/dashboard/costs"]
     states = {r["path"]: r["state"] for r in json.loads((repo / ".migrator/journal.json").read_text())["routes"]}
     assert states["/admin/dashboard/costs"] == "deprecated" and states["/admin/dashboard"] == "removed"
+    # the route left behind still counts its callers and still sends its headers
+    assert "app.include_router(create_deprecation_router())" in (repo / "svc/server.py").read_text()
+    answer = TestClient(load_app(repo)).get("/admin/dashboard/costs", headers=ADMIN)
+    assert answer.status_code == 200 and answer.headers["sunset"] == "Wed, 23 Dec 2026 00:00:00 GMT"
 
 
 def test_forced_without_phase_2_removes_the_moved_routes(tmp_path):

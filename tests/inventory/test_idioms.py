@@ -362,3 +362,35 @@ def test_app_level_dependencies_security_and_query_tenant(make_repo):
     assert {p.name: p.kind for p in reports.params} == {"tenant_id": "query", "page": "query"}
     scoped = _route(inventory, "GET", "/tenants/{tenant_id}/reports")
     assert scoped.tenant_source == "path:tenant_id" and scoped.params[0].kind == "path"
+
+
+FACTORY_APP = {
+    "srv/main.py": """
+        import uvicorn
+        from fastapi import APIRouter, FastAPI
+
+        router = APIRouter(prefix="/v1")
+
+
+        @router.get("/ping")
+        def ping():
+            return "pong"
+
+
+        def create_app() -> FastAPI:
+            application = FastAPI()
+            application.include_router(router)
+            return application
+
+
+        if __name__ == "__main__":
+            uvicorn.run(create_app(), port=8000)
+    """,
+}
+
+
+def test_uncalled_app_factory_and_main_guard(make_repo):
+    inventory = build_inventory(make_repo(FACTORY_APP), workers=1)
+    assert [(a.file, a.variable) for a in inventory.apps] == [("srv/main.py", "create_app()")]
+    route = _route(inventory, "GET", "/v1/ping")
+    assert route.app == "srv/main.py:create_app()" and route.conditional is False

@@ -116,6 +116,14 @@ def demo_credentials() -> dict:
     return creds
 
 
+def parity_credentials() -> dict[str, str]:
+    """The same values, flat, under the names the parity request list uses: admin_<tenant_id>, service_token."""
+    credentials = demo_credentials()
+    flat = {f"admin_{key}": value["admin_token"] for key, value in credentials.items() if isinstance(value, dict)}
+    flat.update({key: value for key, value in credentials.items() if isinstance(value, str)})
+    return flat
+
+
 def _midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0)
 
