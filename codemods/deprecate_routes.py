@@ -11,7 +11,7 @@ Before, in a router module::
 
 After::
 
-    # migrator phase 2: the deprecated routes below answer with Deprecation/Sunset/Link headers until phase 3.
+    # migrator phase 2: the legacy routes below are deprecated since this date and removed at the sunset.
     LEGACY_DEPRECATION = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23"}
 
     router = APIRouter()
@@ -40,7 +40,8 @@ After::
   is left alone, which makes the codemod idempotent.
 
 ``wire_deprecation_router`` adds ``create_deprecation_router()`` (``GET /mt/deprecations``, behind the market-key
-middleware phase 1 added) to the app, after the phase-1 wiring.
+middleware phase 1 added) and ``DeprecationHeadersMiddleware`` (the headers on answers the route's dependency never
+sees: a 401 from router-level auth, a 422) to the app, after the phase-1 wiring.
 """
 
 from __future__ import annotations
@@ -300,13 +301,16 @@ def wire_deprecation_router(source: str) -> str:
     new = insert_after_wiring(module, lambda app: _router_statement(app))
     if new is None:
         raise WireError("no `include_router(create_standard_router(...))` from phase 1 to wire after")
-    return add_imports(new, [("shims.deprecation", "create_deprecation_router")]).code
+    return add_imports(new, [("shims.deprecation", "create_deprecation_router"),
+                             ("shims.deprecation", "DeprecationHeadersMiddleware")]).code
 
 
-def _router_statement(app: str) -> cst.BaseStatement:
+def _router_statement(app: str) -> list[cst.BaseStatement]:
     stmt = cst.parse_statement(f"{app}.include_router(create_deprecation_router())\n")
     comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in ROUTER_COMMENT.strip().splitlines()]
-    return stmt.with_changes(leading_lines=[cst.EmptyLine(), *comments])
+    # the middleware puts the headers on the answers the route's own dependency never sees (router-level auth, 422)
+    middleware = cst.parse_statement(f"{app}.add_middleware(DeprecationHeadersMiddleware)\n")
+    return [stmt.with_changes(leading_lines=[cst.EmptyLine(), *comments]), middleware]
 
 
 def insert_after_wiring(module: cst.Module, build) -> Optional[cst.Module]:
@@ -339,9 +343,10 @@ def insert_in_block(body: Sequence[cst.BaseStatement], build, nested: bool = Fal
         while end + 1 < len(body) and _is_app_call(body[end + 1], app) and not body[end + 1].leading_lines:
             end += 1
         new = build(app)
-        if nested:  # inside a function the statement goes without the blank line a module-level block gets
-            new = new.with_changes(leading_lines=new.leading_lines[1:])
-        return [*body[: end + 1], new, *body[end + 1 :]]
+        new = list(new) if isinstance(new, (list, tuple)) else [new]
+        if nested:  # inside a function the statements go without the blank line a module-level block gets
+            new[0] = new[0].with_changes(leading_lines=new[0].leading_lines[1:])
+        return [*body[: end + 1], *new, *body[end + 1 :]]
     return None
 
 

@@ -136,13 +136,18 @@ def _undecorate(stmt: cst.FunctionDef, remaining: dict[str, list[cst.Call]], res
 
 
 def _is_deprecation_router(stmt: cst.CSTNode) -> bool:
+    """The phase-2 wiring: the /mt/deprecations router and the deprecation-headers middleware."""
     return bool(m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(
         func=m.Attribute(attr=m.Name("include_router")),
-        args=[m.Arg(m.Call(func=m.Name("create_deprecation_router"))), m.ZeroOrMore()]))])))
+        args=[m.Arg(m.Call(func=m.Name("create_deprecation_router"))), m.ZeroOrMore()]))]))
+        or m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(
+            func=m.Attribute(attr=m.Name("add_middleware")),
+            args=[m.Arg(m.Name("DeprecationHeadersMiddleware")), m.ZeroOrMore()]))])))
 
 
 def unwire_deprecation_router(source: str) -> tuple[str, set[str]]:
-    """Remove ``app.include_router(create_deprecation_router())`` (and its comment); returns the names it used."""
+    """Remove the phase-2 wiring (``include_router(create_deprecation_router())`` with its comment, and
+    ``add_middleware(DeprecationHeadersMiddleware)``); returns the names it used."""
     module = cst.parse_module(source)
     found: set[str] = set()
 

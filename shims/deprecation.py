@@ -44,6 +44,7 @@ from urllib.parse import quote
 
 from deprecated import deprecated
 from fastapi import APIRouter, HTTPException, Request, Response
+from starlette.datastructures import Headers, MutableHeaders
 from pydantic import BaseModel, ValidationError
 
 __all__ = [
@@ -450,26 +451,87 @@ def deprecated_endpoint(
         format_link(successor)  # validates the template (placeholders are filled with quoted values)
     docs_link = format_link(docs_url, rel="deprecation", type="text/html") if docs_url else None
 
-    async def deprecation_dependency(request: Request, response: Response):
-        values = {"tenant_id": request.headers.get("x-tenant-id", "")}
-        values.update({k: str(v) for k, v in request.path_params.items()})
+    def headers_for(path_params: Mapping[str, Any], tenant_id: str) -> dict[str, str]:
+        values = {"tenant_id": tenant_id}
+        values.update({k: str(v) for k, v in path_params.items()})
         links = [format_link(fill_placeholders(successor, values))] if successor else []
         if docs_link:
             links.append(docs_link)
         headers = dict(fixed)
         if links:
             headers["Link"] = ", ".join(links)
-        response.headers.update(headers)
+        return headers
+
+    def record(scope: dict, headers: Mapping[str, str], client_host: str | None) -> None:
+        scope[_RECORDED] = True
         (counter if counter is not None else get_default_counter()).record(
-            route_template(request), caller_identity(request.headers, request.client.host if request.client else None)
-        )
+            route_template(Request(scope)), caller_identity(headers, client_host))
+
+    async def deprecation_dependency(request: Request, response: Response):
+        headers = headers_for(request.path_params, request.headers.get("x-tenant-id", ""))
+        response.headers.update(headers)
+        record(request.scope, request.headers, request.client.host if request.client else None)
         try:
             yield
         except HTTPException as exc:
             exc.headers = {**headers, **(exc.headers or {})}
             raise
 
+    # read by DeprecationHeadersMiddleware for the answers this dependency never sees (see there)
+    deprecation_dependency.deprecation = _Deprecation(headers_for, record)  # type: ignore[attr-defined]
     return deprecation_dependency
+
+
+_RECORDED = "migrator.deprecation.recorded"
+
+
+@dataclass(frozen=True)
+class _Deprecation:
+    headers_for: Callable[[Mapping[str, Any], str], dict[str, str]]
+    record: Callable[[dict, Mapping[str, str], str | None], None]
+
+
+def _deprecation_of(route: Any) -> _Deprecation | None:
+    for depends in getattr(route, "dependencies", None) or ():
+        info = getattr(getattr(depends, "dependency", None), "deprecation", None)
+        if isinstance(info, _Deprecation):
+            return info
+    return None
+
+
+class DeprecationHeadersMiddleware:
+    """Puts the deprecation headers on every answer of a deprecated route, and counts the call.
+
+    The route's `deprecated_endpoint` dependency covers its own answers and the HTTP errors raised after it ran,
+    but FastAPI runs router-level dependencies first and builds validation errors itself: a 401 from a router-level
+    auth dependency, or a 422, never passes through it. This pure ASGI middleware sees the matched route in the
+    scope and adds what is missing (a call the dependency recorded already is not counted twice).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                info = _deprecation_of(scope.get("route"))
+                if info is not None:
+                    request_headers = Headers(scope=scope)
+                    headers = MutableHeaders(scope=message)
+                    if "deprecation" not in headers:
+                        tenant = request_headers.get("x-tenant-id", "")
+                        for name, value in info.headers_for(scope.get("path_params") or {}, tenant).items():
+                            headers[name] = value
+                    if not scope.get(_RECORDED):
+                        client = scope.get("client")
+                        info.record(scope, request_headers, client[0] if client else None)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 # --- the report route -----------------------------------------------------------------------------------------

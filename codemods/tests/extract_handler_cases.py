@@ -385,4 +385,156 @@ async def get_dashboard(tenant_id: str = Depends(verify_admin)):
         "imports": [],
         "refused": {"get_dashboard": "already delegates"},
     },
+    {
+        "name": "identical loggers are moved once; a helper a staying route still imports is re-exported; "
+                "a resource dependency passes through",
+        "files": {
+            "svc/routers/users.py": '''
+import logging
+
+from fastapi import APIRouter, Depends
+
+from svc.auth import verify_admin
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def _row(uid):
+    return {"id": uid}
+
+
+@router.get("/users/{uid}")
+async def get_user(uid: int, tenant_id: str = Depends(verify_admin)):
+    logger.info("read %s", uid)
+    return _row(uid)
+''',
+            "svc/routers/admins.py": '''
+import logging
+
+from fastapi import APIRouter, Depends
+
+from svc.auth import AdminContext, admin_context, verify_admin
+from svc.routers.users import _row
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.get("/admins")
+async def list_admins(tenant_id: str = Depends(verify_admin)):
+    logger.info("admins")
+    return {"admins": [_row(1)]}
+
+
+@router.delete("/admins/{uid}")
+async def remove_admin(uid: int, ctx: AdminContext = Depends(admin_context)):
+    if ctx.user_id == uid:
+        return {"detail": "no"}
+    return _row(uid)
+''',
+            "svc/api/items.py": '''
+from fastapi import APIRouter
+
+from svc.deps import Db, TenantId
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items(tenant_id: TenantId, db: Db):
+    return db.items(tenant_id)
+''',
+        },
+        "moves": {
+            "svc/routers/users.py": [{"function": "get_user", "method": "legacy_get_user", "tenant_param": "tenant_id",
+                                      "path": "/users/{uid}"}],
+            "svc/routers/admins.py": [
+                {"function": "list_admins", "method": "legacy_list_admins", "tenant_param": "tenant_id",
+                 "path": "/admins"},
+                {"function": "remove_admin", "method": "legacy_remove_admin", "tenant_param": None,
+                 "path": "/admins/{uid}"},
+            ],
+            "svc/api/items.py": [{"function": "list_items", "method": "legacy_list_items", "tenant_param": "tenant_id",
+                                  "path": "/items", "param_kinds": {"tenant_id": "header", "db": "depends"},
+                                  "resources": {"db": "svc.deps.get_database"}}],
+        },
+        "after": {
+            "svc/routers/users.py": '''
+import logging
+
+from fastapi import APIRouter, Depends
+
+from svc.auth import verify_admin
+from svc.handlers.market_handler import _row as _row, market_handler
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.get("/users/{uid}")
+async def get_user(uid: int, tenant_id: str = Depends(verify_admin)):
+    return await market_handler.legacy_get_user(uid=uid, tenant_id=tenant_id)
+''',
+            "svc/routers/admins.py": '''
+import logging
+
+from fastapi import APIRouter, Depends
+
+from svc.auth import AdminContext, admin_context, verify_admin
+from svc.routers.users import _row
+from svc.handlers.market_handler import market_handler
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.get("/admins")
+async def list_admins(tenant_id: str = Depends(verify_admin)):
+    return await market_handler.legacy_list_admins(tenant_id=tenant_id)
+
+
+@router.delete("/admins/{uid}")
+async def remove_admin(uid: int, ctx: AdminContext = Depends(admin_context)):
+    if ctx.user_id == uid:
+        return {"detail": "no"}
+    return _row(uid)
+''',
+            "svc/api/items.py": '''
+from fastapi import APIRouter
+
+from svc.deps import Db, TenantId
+from svc.handlers.market_handler import market_handler
+
+router = APIRouter()
+
+
+@router.get("/items")
+def list_items(tenant_id: TenantId, db: Db):
+    return market_handler.legacy_list_items(tenant_id=tenant_id, db=db)
+''',
+        },
+        "methods": {
+            "legacy_get_user": '''
+async def legacy_get_user(self, *, uid: int, tenant_id: str):
+    logger.info("read %s", uid)
+    return _row(uid)
+''',
+            "legacy_list_admins": '''
+async def legacy_list_admins(self, *, tenant_id: str):
+    logger.info("admins")
+    return {"admins": [_row(1)]}
+''',
+            "legacy_list_items": '''
+def legacy_list_items(self, *, tenant_id: str, db: Db):
+    return db.items(tenant_id)
+''',
+        },
+        "helpers": ["logger = logging.getLogger(__name__)\n", '''
+def _row(uid):
+    return {"id": uid}
+'''],
+        "imports": [("logging", None, None), ("svc.deps", "Db", None)],
+        "refused": {"remove_admin": "reads `ctx` from the dependency `admin_context`"},
+    },
 ]

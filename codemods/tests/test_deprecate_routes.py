@@ -107,7 +107,7 @@ def health():
 
 APP_AFTER = '''
 from fastapi import FastAPI
-from shims.deprecation import create_deprecation_router
+from shims.deprecation import DeprecationHeadersMiddleware, create_deprecation_router
 
 app = FastAPI()
 app.include_router(users.router)
@@ -120,6 +120,7 @@ app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", excl
 # migrator phase 2: GET /mt/deprecations counts calls to the deprecated routes per route and caller (market
 # key required); set MIGRATOR_DEPRECATION_LOG to a file to keep them and let phase 3 check them.
 app.include_router(create_deprecation_router())
+app.add_middleware(DeprecationHeadersMiddleware)
 
 
 @app.get("/health")
@@ -140,7 +141,7 @@ def create_app():
 
 FACTORY_AFTER = '''
 from fastapi import FastAPI
-from shims.deprecation import create_deprecation_router
+from shims.deprecation import DeprecationHeadersMiddleware, create_deprecation_router
 
 
 def create_app():
@@ -150,6 +151,7 @@ def create_app():
     # migrator phase 2: GET /mt/deprecations counts calls to the deprecated routes per route and caller (market
     # key required); set MIGRATOR_DEPRECATION_LOG to a file to keep them and let phase 3 check them.
     app.include_router(create_deprecation_router())
+    app.add_middleware(DeprecationHeadersMiddleware)
     return app
 '''
 
@@ -171,3 +173,11 @@ def test_the_deprecated_package_imported_already_is_reused():
     code = deprecate_routes(source, _deprecations(CASES[0]), **DATES).code
     assert code.startswith("from deprecated import deprecated\n")
     assert "from shims.deprecation import deprecated_endpoint\n" in code and code.count("import deprecated,") == 0
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_crlf_files_stay_crlf(case):
+    source = _src(case["before"]).replace("\n", "\r\n")
+    code = deprecate_routes(source, _deprecations(case), **DATES).code
+    assert "\n" not in code.replace("\r\n", "")
+    assert code.replace("\r\n", "\n") == _src(case["after"])

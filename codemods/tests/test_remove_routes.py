@@ -88,7 +88,7 @@ def test_a_route_that_is_not_there_is_reported():
 
 APP = '''
 from fastapi import FastAPI
-from shims.deprecation import create_deprecation_router
+from shims.deprecation import DeprecationHeadersMiddleware, create_deprecation_router
 
 app = FastAPI()
 app.include_router(create_standard_router(market_handler))
@@ -97,6 +97,7 @@ app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", excl
 # migrator phase 2: GET /mt/deprecations counts calls to the deprecated routes per route and caller (market
 # key required); set MIGRATOR_DEPRECATION_LOG to a file to keep them and let phase 3 check them.
 app.include_router(create_deprecation_router())
+app.add_middleware(DeprecationHeadersMiddleware)
 
 
 @app.get("/health")
@@ -109,7 +110,8 @@ def test_unwire_deprecation_router_returns_what_it_used():
     code, used = unwire_deprecation_router(_src(APP))
     assert "create_deprecation_router()" not in code and "phase 2" not in code
     assert code.endswith('exclude_paths=("/mt/health",))\n\n\n@app.get("/health")\ndef health():\n    return {}\n')
-    assert {"app", "create_deprecation_router"} <= used
+    assert {"app", "create_deprecation_router", "DeprecationHeadersMiddleware"} <= used
+    assert "add_middleware(DeprecationHeadersMiddleware)" not in code
     assert unwire_deprecation_router(code) == (code, set())
 
 

@@ -53,16 +53,14 @@ def deprecation_dates(journal: Journal, sunset: Optional[date], today: date) -> 
 
 
 def find_app_file(root: Path, journal: Journal) -> str:
-    """The module phase 1 wired the standard router into (among the files it touched, else anywhere)."""
+    """The module phase 1 wired the standard router into (among the files it touched first, else anywhere)."""
     entry = journal.entry(1)
-    candidates = list(entry.files) if entry else []
+    candidates = [f for f in (entry.files if entry else []) if f.endswith(".py")]
     candidates += sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
                          if not any(part.startswith(".") for part in p.relative_to(root).parts))
     for rel in candidates:
-        if rel.endswith(".py") and "create_standard_router(" in (read_text(root, rel) or ""):
-            text = read_text(root, rel) or ""
-            if "include_router(create_standard_router(" in text.replace(" ", ""):
-                return rel
+        if "include_router(create_standard_router(" in (read_text(root, rel) or "").replace(" ", ""):
+            return rel
     raise ApplyError(f"{root}: no module includes create_standard_router(...): phase 1 is not wired in")
 
 

@@ -257,7 +257,7 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
             journal.deprecation.gone = gone or journal.deprecation.gone
         journal.record(3, sorted(c.path for c in changes if c.changed), __version__, now=now, forced=bool(blockers),
                        details={
-                           "removed": len(removed), "gone": gone, "deleted": sorted(dead.deleted),
+                           "removed": len(removed), "gone": gone, "force": force, "deleted": sorted(dead.deleted),
                            "lines": {f.file: f.removed for f in per_file},
                            "overridden": [b.model_dump() for b in blockers],
                        })

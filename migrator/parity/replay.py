@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import dataclasses
+import os
 import re
 import secrets
 import time
@@ -40,6 +40,7 @@ from migrator.parity.session import (
     substitute_json,
     substitute_query,
 )
+from migrator.parity.target import find_repo, load_target_config
 from shims.recording import Redactor, body_fields
 
 Progress = Callable[[int], None]
@@ -75,13 +76,24 @@ def count_exchanges(path: Path) -> int:
     return count
 
 
-def _market_key(explicit: Optional[str]) -> Optional[str]:
-    if explicit:
-        return explicit
-    if os.environ.get("MARKET_API_KEY"):
-        return os.environ["MARKET_API_KEY"]
-    keys = [k.strip() for k in os.environ.get("MARKET_API_KEYS", "").split(",") if k.strip()]
-    return keys[0] if keys else None
+def _market_key(options: "ParityOptions") -> Optional[str]:
+    """The key standard twins send: --market-key, else one the run configures for the target (--env, the target's
+    [tool.migrator.parity] env), else one the environment already has."""
+    if options.market_key:
+        return options.market_key
+    env: dict[str, str] = {}
+    try:
+        env.update(load_target_config((options.repo or find_repo(options.cassette.parent)).resolve()).parity.env)
+    except ParityUsageError:
+        pass  # open_session reports a broken target with its own message
+    env.update(options.env)
+    for source in (env, os.environ):
+        if source.get("MARKET_API_KEY"):
+            return source["MARKET_API_KEY"]
+        keys = [k.strip() for k in source.get("MARKET_API_KEYS", "").split(",") if k.strip()]
+        if keys:
+            return keys[0]
+    return None
 
 
 _ID_SEGMENT = re.compile(r"^(\d+|[0-9a-fA-F-]{16,})$")
@@ -290,11 +302,12 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
     if not cassette.is_file():
         raise ParityUsageError(f"{cassette}: no such cassette")
     started = time.perf_counter()
-    market_key = _market_key(options.market_key)
+    market_key = _market_key(options)
     if market_key is None and options.target is None and options.twins:
         # In process the app is ours to configure: give it a one-off market key so the standard twins can run.
         market_key = secrets.token_urlsafe(24)
-        options = dataclasses.replace(options, env={**options.env, "MARKET_API_KEYS": market_key})
+        options = dataclasses.replace(options, env={**options.env, "MARKET_API_KEYS": market_key,
+                                                    "MARKET_API_KEY": market_key})
     with open_session(options, anchor=cassette.parent, defaults_from=options.requests,
                       fallback_defaults=sibling_request_list(cassette)) as session:
         try:

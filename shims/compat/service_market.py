@@ -35,6 +35,7 @@ from shims.standard_api.errors import (
     NotImplementedOperationError,
     StandardAPIError,
     TenantExistsError,
+    TenantNotFoundError,
 )
 from shims.standard_api.handler import StandardAPIHandler
 from shims.standard_api.models import (
@@ -233,7 +234,10 @@ def _api_key_guard(keys: Sequence[str]) -> Callable[..., Awaitable[None]]:
             )
             raise HTTPException(503, detail="Service Market API key is not configured on this service")
         if not key_matches(api_key, digests):
-            raise HTTPException(401, detail="Invalid API Key")
+            # The manual words it differently per section (§4.1 webhook "Invalid API Key", §5.4 tenant API
+            # "Invalid API key"); each alias answers as the legacy route it replaces did.
+            webhook = request.url.path.rstrip("/").rsplit("/", 2)[-2:-1] == ["webhook"]
+            raise HTTPException(401, detail="Invalid API Key" if webhook else "Invalid API key")
 
     return require_api_key
 
@@ -254,6 +258,22 @@ async def _standard(call: Awaitable[_T]) -> _T:
         raise HTTPException(
             500, detail={"success": False, "error": "INTERNAL_ERROR", "message": "Internal error"}
         ) from None
+
+
+async def _manual(call: Awaitable[_T]) -> _T:
+    """As `_standard`, with the manual's error body (§5.4: ``{"detail": "Tenant not found"}``): the tenant list and
+    status aliases replace legacy routes of that shape, and the Service Market reads them as such."""
+    try:
+        return await call
+    except TenantNotFoundError:
+        raise HTTPException(404, detail="Tenant not found") from None
+    except StandardAPIError as exc:
+        raise HTTPException(exc.status_code, detail=exc.message) from None
+    except HTTPException:
+        raise
+    except Exception:
+        logger.exception("handler failed behind a Service Market alias")
+        raise HTTPException(500, detail="Internal error") from None
 
 
 def _now() -> str:
@@ -403,7 +423,7 @@ def create_service_market_router(
 
     @router.get("/list", response_model=TenantListResponse, operation_id="service_market_list_tenants")
     async def list_tenants() -> TenantListResponse:
-        tenants = await _standard(handler.list_tenants())
+        tenants = await _manual(handler.list_tenants())
         dumped = [t.model_dump(mode="json", exclude_unset=True) for t in tenants]
         return TenantListResponse(tenants=dumped, total=len(dumped))
 
@@ -416,7 +436,7 @@ def create_service_market_router(
 
     @router.get("/status/{tenant_id}", operation_id="service_market_tenant_status")
     async def tenant_status(tenant_id: str) -> dict[str, Any]:
-        return await _standard(summary_or_status(tenant_id))
+        return await _manual(summary_or_status(tenant_id))
 
     @router.get("/stats/{tenant_id}", response_model=StatsResponse, operation_id="service_market_tenant_stats")
     async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=r"^(7d|30d|90d)$")) -> StatsResponse:

@@ -4,6 +4,8 @@ headers (phase 2), removed routes (phase 3)."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -73,12 +75,26 @@ def test_phase1_catches_a_standard_route_that_disagrees(cli, mini_cassette, mini
     assert "17 passed" not in result.output
 
 
-def test_phase1_without_market_key_says_why_no_twins(cli, mini_cassette, mini_repo, monkeypatch):
+def test_phase1_in_process_without_a_market_key_configures_a_one_off_key(cli, mini_cassette, mini_repo,
+                                                                         monkeypatch):
     write_journal(mini_repo, 1)
     monkeypatch.delenv("MARKET_API_KEY", raising=False)
-    result = cli("parity", "-c", mini_cassette, "--repo", mini_repo, "--env", "MINIAPP_PHASE=1")
+    monkeypatch.delenv("MARKET_API_KEYS", raising=False)
+    result = cli("parity", "-c", mini_cassette, "--repo", mini_repo, "--env", "MINIAPP_PHASE=1", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert "standard twins not sent for 6 mapped exchange(s): no market key" in result.output
+    report = json.loads(result.output)
+    assert report["summary"]["standard"] == 6 and report["summary"]["failed"] == 0
+    assert "MARKET_API_KEY" not in os.environ  # the key lived only for the run
+
+
+def test_phase1_against_a_url_without_market_key_says_why_no_twins(cli, mini_cassette, mini_repo, monkeypatch):
+    write_journal(mini_repo, 1)
+    monkeypatch.delenv("MARKET_API_KEY", raising=False)
+    monkeypatch.delenv("MARKET_API_KEYS", raising=False)
+    from migrator.parity.replay import ParityOptions, _market_key
+
+    options = ParityOptions(cassette=Path(mini_cassette), repo=Path(mini_repo), target="http://127.0.0.1:9")
+    assert _market_key(options) is None  # over HTTP the service's keys are not ours to set
 
 
 def test_phase2_requires_exactly_the_deprecation_headers(cli, mini_cassette, mini_repo):

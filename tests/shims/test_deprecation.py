@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import threading
@@ -467,3 +468,64 @@ def test_calls_since_window_edges():
     counter.record("GET /a", "ip:1", when=now)  # now itself
     counter.record("GET /a", "ip:1", when=now + timedelta(seconds=5))  # after "now": not in the window
     assert counter.calls_since(7, now=now) == 2
+
+
+# --- answers the dependency never sees: DeprecationHeadersMiddleware ------------------------------------------
+
+
+def _guarded_app(counter):
+    from fastapi import Depends, FastAPI, Header, HTTPException
+    from fastapi.testclient import TestClient
+
+    from shims.deprecation import DeprecationHeadersMiddleware, deprecated_endpoint
+
+    def require_token(authorization: str = Header("")):
+        if authorization != "Bearer ok":
+            raise HTTPException(401, "Invalid or missing token")
+
+    router = APIRouter(prefix="/admin/users", dependencies=[Depends(require_token)])
+    dependency = deprecated_endpoint(deprecated_at="2026-12-09", sunset="2026-12-23",
+                                     successor="/mt/tenant/{tenant_id}/users", counter=counter)
+
+    @router.get("/fresh")
+    async def not_deprecated():
+        return {}
+
+    @router.get("/{user_id}", dependencies=[Depends(dependency)])
+    async def get_user(user_id: int):
+        return {"id": user_id}
+
+    app = FastAPI()
+    app.include_router(router)
+    app.add_middleware(DeprecationHeadersMiddleware)
+    return TestClient(app)
+
+
+def test_middleware_adds_the_headers_to_a_401_from_a_router_level_dependency():
+    counter = CallCounter()
+    client = _guarded_app(counter)
+    response = client.get("/admin/users/7", headers={"X-Tenant-ID": "t1"})
+    assert response.status_code == 401
+    assert response.headers["Deprecation"] == "@1796774400"
+    assert response.headers["Sunset"] == "Wed, 23 Dec 2026 00:00:00 GMT"
+    assert response.headers["Link"] == '</mt/tenant/t1/users>; rel="successor-version"'
+    assert counter.snapshot() == {"GET /admin/users/{user_id}": {"ip:testclient": 1}}
+
+
+def test_middleware_adds_the_headers_to_a_422_and_counts_each_call_once():
+    counter = CallCounter()
+    client = _guarded_app(counter)
+    invalid = client.get("/admin/users/not-a-number", headers={"Authorization": "Bearer ok"})
+    assert invalid.status_code == 422 and invalid.headers["Deprecation"] == "@1796774400"
+    ok = client.get("/admin/users/7", headers={"Authorization": "Bearer ok", "X-Tenant-ID": "t1"})
+    assert ok.status_code == 200 and ok.headers["Link"] == '</mt/tenant/t1/users>; rel="successor-version"'
+    assert [h.lower() for h in ok.headers.keys()].count("deprecation") == 1
+    caller = "key:" + hashlib.sha256(b"Bearer ok").hexdigest()[:12]
+    assert counter.snapshot() == {"GET /admin/users/{user_id}": {caller: 2}}
+
+
+def test_middleware_leaves_routes_that_are_not_deprecated_alone():
+    counter = CallCounter()
+    response = _guarded_app(counter).get("/admin/users/fresh", headers={"Authorization": "Bearer ok"})
+    assert response.status_code == 200 and "deprecation" not in response.headers
+    assert counter.snapshot() == {}

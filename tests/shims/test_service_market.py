@@ -444,7 +444,9 @@ def test_missing_or_wrong_key_is_401(headers, method, path):
     app, handler = make_app()
     response = request(app, method, path, json=NESTED if method == "POST" else None, headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid API Key"}
+    # manual §4.1 (webhook) and §5.4 (tenant API) word the 401 differently; each alias keeps its section's text
+    expected = "Invalid API Key" if "/webhook/" in path else "Invalid API key"
+    assert response.json() == {"detail": expected}
     assert handler.calls == []
 
 
@@ -550,7 +552,6 @@ def test_status_falls_back_to_the_standard_status():
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/tenant/status/nope",
         "/api/tenant/stats/nope",
         "/api/tenant/users/nope",
         "/api/tenant/courses/nope",
@@ -558,12 +559,21 @@ def test_status_falls_back_to_the_standard_status():
     ],
 )
 def test_unknown_tenant_is_the_standard_404(path):
+    # (the aliases of standard operations answer the standard error body)
     app, _ = make_app()
     response = request(app, "GET", path, headers=HEADERS)
     assert response.status_code == 404
     assert response.json() == {
         "detail": {"success": False, "error": "TENANT_NOT_FOUND", "message": "Tenant 'nope' not found"}
     }
+
+
+def test_tenant_status_alias_answers_404_in_the_manuals_shape():
+    # /list and /status replace legacy routes of manual §5.4, whose errors are {"detail": "<text>"}
+    app, _ = make_app()
+    response = request(app, "GET", "/api/tenant/status/nope", headers=HEADERS)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Tenant not found"}
 
 
 def test_not_implemented_is_501():
@@ -573,6 +583,7 @@ def test_not_implemented_is_501():
     assert response.json()["detail"]["error"] == "NOT_IMPLEMENTED"
     response = request(app, "GET", "/api/tenant/list", headers=HEADERS)
     assert response.status_code == 501
+    assert "list_tenants" in response.json()["detail"]
 
 
 def test_stats_delegates_with_period():

@@ -131,6 +131,10 @@ for method, path, endpoint, status_code, successor in ROUTES:
                                                     successor=successor))]
     legacy.add_api_route(path, endpoint, methods=[method], status_code=status_code, dependencies=dependencies)
 app.include_router(legacy)
+if PHASE == 2:  # as `migrator apply --phase 2` wires it: the headers also on 401/422 answers
+    from shims.deprecation import DeprecationHeadersMiddleware
+
+    app.add_middleware(DeprecationHeadersMiddleware)
 
 
 if PHASE >= 1:
