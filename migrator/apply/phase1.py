@@ -81,6 +81,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
     inventory = build_inventory(root)
     app_key = pick_app(inventory, target)
     app_file, _, app_var = app_key.rpartition(":")
+    _refuse_unreadable_app_code(inventory, app_file)
     handler_file, handler_module = handler_location(app_file, target)
     catalog = load_catalog(root)
     routes = inventory.routes_of(app_key)
@@ -210,6 +211,17 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------------
+
+
+def _refuse_unreadable_app_code(inventory: Inventory, app_file: str) -> None:
+    """A file of the app's package that cannot be read could hold routes or helpers the move depends on: moving
+    around it would produce a half-understood migration, so phase 1 stops and names it."""
+    package = PurePosixPath(app_file).parts[0] if len(PurePosixPath(app_file).parts) > 1 else None
+    broken = sorted({f"{s.file}: {s.reason}" for s in inventory.skipped
+                     if package is None or PurePosixPath(s.file).parts[0] == package})
+    if broken:
+        raise ApplyError("cannot migrate while these files of the app cannot be read (fix them first): "
+                         + "; ".join(broken))
 
 
 def _label(route: Route) -> str:

@@ -33,7 +33,7 @@ def apply(
                               "else .migrator/deprecation-calls.jsonl."),
 ) -> None:
     """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # one line per error, whatever the terminal width
     out = Console()
     options: dict = {}
     if phase == 2 and sunset:

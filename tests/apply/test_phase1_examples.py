@@ -316,3 +316,14 @@ def test_the_conformance_suite_passes_on_what_the_legacy_service_has_logic_for(m
         assert "501 Not Implemented" in reason or "application_id" in reason, (name, reason)
         if "501" in reason:
             assert any(op in reason for op in migrated.result.not_implemented), reason
+
+
+def test_a_file_of_the_app_that_does_not_parse_stops_phase_1_and_nothing_is_written(tmp_path):
+    copy = _copy("advisor", tmp_path / "advisor")
+    users = copy / "advisor" / "routers" / "users.py"
+    users.write_text(users.read_text() + "\ndef broken(:\n")
+    before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli_app, ["apply", "--phase", "1", str(copy)])
+    assert result.exit_code == 2
+    assert "advisor/routers/users.py: syntax error at line" in result.output
+    assert {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()} == before
