@@ -55,6 +55,7 @@ _MARKERS = {
     "Cookie": "cookie",
 }
 _KEPT_KINDS = {"tenant", "path", "query", "body", "resource"}
+ALREADY_DELEGATES = "already delegates to the handler"  # the refusal of a second run: not a manual step
 # the inventory's parameter kinds, folded onto the few this codemod distinguishes
 _KIND_ALIASES = {"background": "request", "response": "request", "security": "depends", "other": "query"}
 
@@ -248,7 +249,7 @@ class HandlerExtraction:
 
     def _check_route(self, state: _ModuleState, func: cst.FunctionDef, move: MoveRequest) -> Optional[str]:
         if _is_delegate(func, self.instance):
-            return "already delegates to the handler"
+            return ALREADY_DELEGATES
         kinds = _node_types(func.body)
         if cst.Yield in kinds:
             return "the body streams (yield): move it by hand"

@@ -18,7 +18,7 @@ import libcst as cst
 from codemods._handler_module import BuiltHandler, HandlerSpec, build_handler_module
 from codemods._standard_methods import Operation
 from codemods._util import module_name_for
-from codemods.extract_handler import HandlerExtraction, HandlerParam, MoveRequest, _node_types
+from codemods.extract_handler import ALREADY_DELEGATES, HandlerExtraction, HandlerParam, MoveRequest, _node_types
 from codemods.wire_standard_api import WireError, wire_app
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
@@ -128,38 +128,34 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
     operations: dict[str, Operation] = {}
     journal_routes: list[JournalRoute] = []
     moved_lines: list[str] = []
+    reported = {step.where for step in manual}
     for route in routes:
         match = matches.get(id(route))
-        module = module_name_for(route.file)
         entry = _entry(match)
         state, reason = "stays", None
         if match is not None:
-            mv = moved_by_function.get((module, route.qualname))
-            refusal = refused.get((module, route.qualname))
-            if mv is not None:
+            key = (module_name_for(route.file), route.qualname)
+            where = f"{route.file}:{route.line}"
+            moved, refusal = moved_by_function.get(key), refused.get(key)
+            op = operations.setdefault(entry["operation"], Operation(entry["operation"]))
+            if moved is not None or (refusal and refusal.reason == ALREADY_DELEGATES):
                 state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
-                op = operations.setdefault(entry["operation"], Operation(entry["operation"]))
-                variant = None if entry["primary"] else entry["variant"]
-                op.routes.setdefault(variant, mv)
+            else:
+                state = "manual"
+                reason = refusal.reason if refusal else next(s.reason for s in manual if s.where == where)
+                op.manual.append(f"{_label(route)} ({where}): {reason}")
+                if where not in reported:
+                    reported.add(where)
+                    manual.append(ManualStep(where, _label(route), reason))
+            if moved is not None:
+                op.routes.setdefault(None if entry["primary"] else entry["variant"], moved)
                 op.param_map.update(entry["param_map"])
                 op.adapter = op.adapter or entry["adapter"]
                 moved_lines.append(f"{_label(route)} -> {entry['operation']}")
-            else:
-                state = "manual"
-                reason = refusal.reason if refusal else next(
-                    (s.reason for s in manual if s.where == f"{route.file}:{route.line}"), "needs a manual move")
-                if refusal and refusal.reason != "already delegates to the handler":
-                    manual.append(ManualStep(f"{route.file}:{route.line}", _label(route), refusal.reason))
-                elif refusal:
-                    state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
-                    reason = None
-                operations.setdefault(entry["operation"], Operation(entry["operation"])).manual.append(
-                    f"{_label(route)} ({route.file}:{route.line}): {reason}") if state == "manual" else None
         journal_routes.append(JournalRoute(
             methods=route.methods, path=route.path, function=route.function, file=route.file, line=route.line,
-            operation=entry["operation"] if match else None, variant=entry["variant"] if match else None,
-            standard_method=entry["standard_method"] if match else None,
-            standard_path=entry["standard_path"] if match else None, state=state, reason=reason,
+            operation=entry["operation"], variant=entry["variant"], standard_method=entry["standard_method"],
+            standard_path=entry["standard_path"], state=state, reason=reason,
         ))
 
     changes: list[FileChange] = []
