@@ -16,9 +16,10 @@ from typing import Iterable, Optional, Sequence, Union
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
+
+from ._util import ImportSpec, has_import
+from ._util import add_imports as add_new_imports
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 ROUTE_ATTRS = HTTP_METHODS | {"api_route", "add_api_route", "websocket", "add_websocket_route", "include_router",
@@ -226,36 +227,20 @@ def _alias_key(name: str) -> tuple[int, str]:
     return (1, name) if name[:1].isupper() else (2, name)
 
 
-def bound_import(module: cst.Module, from_module: str, name: str) -> bool:
-    """Is `name` bound at the top level by ``from from_module import name``?"""
-    for stmt in module.body:
-        if m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
-            node = stmt.body[0]
-            if node.relative or node.module is None or get_full_name_for_node(node.module) != from_module:
-                continue
-            if isinstance(node.names, cst.ImportStar):
-                continue
-            for alias in node.names:
-                if alias.asname is None and get_full_name_for_node(alias.name) == name:
-                    return True
-    return False
-
-
 def add_imports(module: cst.Module, needed: Sequence[tuple[str, str]]) -> cst.Module:
     """Add ``from x import y`` for each pair: into an existing top-level ``from x import ...`` (sorted in place
-    when its names are sorted), else as a new statement after the last import (LibCST's AddImportsVisitor)."""
-    context = CodemodContext()
-    missing = False
+    when its names are sorted), else as a new statement after the last import (`codemods._util.add_imports`)."""
+    missing = []
     for from_module, name in needed:
-        if bound_import(module, from_module, name):
+        spec = ImportSpec(from_module, name)
+        if has_import(module, spec):
             continue
         merged = _merge_into_existing(module, from_module, name)
         if merged is not None:
             module = merged
         else:
-            AddImportsVisitor.add_needed_import(context, from_module, name)
-            missing = True
-    return AddImportsVisitor(context).transform_module(module) if missing else module
+            missing.append(spec)
+    return add_new_imports(module, missing)
 
 
 def _merge_into_existing(module: cst.Module, from_module: str, name: str) -> Optional[cst.Module]:

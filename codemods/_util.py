@@ -137,23 +137,30 @@ def has_import(module: cst.Module, spec: ImportSpec) -> bool:
 
 
 def add_imports(module: cst.Module, specs: Iterable[ImportSpec]) -> cst.Module:
-    """`module` with a `from m import n` line per missing spec, after its last top-level import.
+    """`module` with one `from m import a, b` line per module of the missing specs, after its last top-level import.
 
     A plain insertion: LibCST's AddImportsVisitor would re-resolve scope metadata for the whole module (and import
     libcst.codemod), which costs more than the rest of a phase-1 run.
     """
-    lines = [cst.parse_statement(f"from {s.module} import {s.name}{f' as {s.asname}' if s.asname else ''}\n")
-             for s in specs if s.name and not has_import(module, s)]
+    by_module: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.name and not has_import(module, spec):
+            by_module.setdefault(spec.module, []).append(f"{spec.name} as {spec.asname}" if spec.asname else spec.name)
+    lines = [cst.parse_statement(f"from {name} import {', '.join(sorted(set(items)))}\n")
+             for name, items in sorted(by_module.items())]
     if not lines:
         return module
     body = list(module.body)
     last = max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine)
                 and any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)), default=None)
     if last is None:
-        first = body[0] if body else None
-        docstring = (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr)
-                     and isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
-        at = 1 if docstring else 0
+        at = 1 if body and is_docstring(body[0]) else 0
     else:
         at = last + 1
     return module.with_changes(body=[*body[:at], *lines, *body[at:]])
+
+
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    """Whether a statement is a bare string: a module's or a function's docstring when it comes first."""
+    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

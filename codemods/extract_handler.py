@@ -40,7 +40,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from ._util import ImportSpec, import_spec_for, module_name_for
+from ._util import ImportSpec, import_spec_for, is_docstring, module_name_for
 
 _REQUEST_TYPES = {"Request", "WebSocket", "Response", "BackgroundTasks", "HTTPConnection", "StreamingResponse"}
 _MARKERS = {
@@ -691,12 +691,7 @@ def _is_import_line(stmt: cst.CSTNode) -> bool:
 
 
 def _after_docstring(body: list) -> int:
-    return 1 if body and _is_docstring(body[0]) else 0
-
-
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+    return 1 if body and is_docstring(body[0]) else 0
 
 
 def _import_line(module: str, names: dict[str, Optional[str]]) -> cst.SimpleStatementLine:
@@ -730,35 +725,6 @@ def _signature(name: str, params: list[HandlerParam], is_async: bool, returns: O
     node = cst.parse_statement(code)
     assert isinstance(node, cst.FunctionDef)
     return node
-
-
-def _imports_from(source: str, module: str, is_package: bool, wanted: set[str]) -> dict[str, set[str]]:
-    """Names `source` imports with `from X import ...` for X in `wanted` (relative imports resolved)."""
-    from ._util import absolute_module
-
-    found: dict[str, set[str]] = {}
-    for stmt in cst.parse_module(source).body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
-        node = stmt.body[0]
-        if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
-            continue
-        target = absolute_module(module, len(node.relative), get_full_name_for_node(node.module) if node.module
-                                 else None, is_package)
-        if target in wanted:
-            found.setdefault(target, set()).update(get_full_name_for_node(a.name) or "" for a in node.names)
-    return found
-
-
-def _strip_new_leading_blank_lines(new: cst.Module, old: cst.Module) -> cst.Module:
-    """Removing the first import leaves its trailing blank line at the top of the file: drop it."""
-    if new.header or not new.body or old.code.startswith("\n"):
-        return new
-    first = new.body[0]
-    lines = list(first.leading_lines)
-    while lines and lines[0].comment is None:
-        lines.pop(0)
-    return new.with_changes(body=[first.with_changes(leading_lines=lines), *new.body[1:]])
 
 
 def _top_level_definitions(module: cst.Module) -> dict[str, cst.CSTNode]:
@@ -806,7 +772,7 @@ def _is_router_object(node: cst.CSTNode) -> bool:
 
 
 def _is_delegate(func: cst.FunctionDef, instance: str) -> bool:
-    body = [s for s in func.body.body if not _is_docstring(s)]
+    body = [s for s in func.body.body if not is_docstring(s)]
     if len(body) != 1 or not isinstance(body[0], cst.SimpleStatementLine):
         return False
     stmt = body[0].body[0]

@@ -116,7 +116,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
             path=route.path,
             line=route.line,
             param_kinds={p.name: p.kind for p in route.params},
-            resources={p.name: p.dependency for p in route.params if _is_resource(root, p, route)},
+            resources={p.name: p.dependency for p in route.params if _is_resource(root, trees, p, route)},
         ))
 
     for file in sorted(moves_by_file):
@@ -172,7 +172,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None) -> PhaseResult:
             service=target.name, class_name=target.class_name, instance=INSTANCE,
             service_version=target.version, module=handler_module,
             first_party={PurePosixPath(handler_file).parts[0]} | _first_party(inventory),
-            operations=operations, body_fields=lambda p: _body_fields(root, extraction, p),
+            operations=operations, body_fields=lambda p: _body_fields(root, trees, extraction, p),
         )
         built: BuiltHandler = build_handler_module(spec, extraction)
         result.not_implemented = built.not_implemented
@@ -245,19 +245,27 @@ def _entry(match) -> dict:
     }
 
 
-def _is_resource(root: Path, param: Param, route: Route) -> bool:
+def _module_tree(root: Path, trees: dict[str, cst.Module], module: str) -> Optional[cst.Module]:
+    """The parsed module `module` of the target, parsed once per run (`trees` is keyed by file path)."""
+    for rel in (module.replace(".", "/") + ".py", module.replace(".", "/") + "/__init__.py"):
+        if rel not in trees:
+            source = read_text(root, rel)
+            if source is None:
+                continue
+            trees[rel] = cst.parse_module(source)
+        return trees[rel]
+    return None
+
+
+def _is_resource(root: Path, trees: dict[str, cst.Module], param: Param, route: Route) -> bool:
     """A dependency that hands the route a resource (a database handle) and reads nothing from the request."""
     if param.kind not in ("depends", "security") or not param.dependency or param.headers or param.auth:
         return False
     if param.reads_tenant or param.name == route.tenant_param:
         return False
     module, _, func = param.dependency.rpartition(".")
-    source = read_text(root, module.replace(".", "/") + ".py")
-    if source is None:
-        source = read_text(root, module.replace(".", "/") + "/__init__.py")
-    if source is None:
-        return False
-    for stmt in cst.parse_module(source).body:
+    tree = _module_tree(root, trees, module)
+    for stmt in tree.body if tree is not None else ():
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value == func:
             if stmt.asynchronous is not None or _yields(stmt):
                 return False  # a generator or async dependency needs FastAPI's machinery
@@ -334,7 +342,8 @@ def _external_imports(root: Path, modules: set[str]) -> dict[str, set[str]]:
     return found
 
 
-def _body_fields(root: Path, extraction: HandlerExtraction, param: HandlerParam) -> Optional[set[str]]:
+def _body_fields(root: Path, trees: dict[str, cst.Module], extraction: HandlerExtraction,
+                 param: HandlerParam) -> Optional[set[str]]:
     """Field names of a legacy request model, found statically (moved into the handler, or imported)."""
     if not param.annotation:
         return None
@@ -345,13 +354,10 @@ def _body_fields(root: Path, extraction: HandlerExtraction, param: HandlerParam)
             return _class_fields(node) if isinstance(node, cst.ClassDef) else None
     for spec in extraction.imports:
         if spec.bound_name == name and spec.name:
-            for candidate in (spec.module.replace(".", "/") + ".py", spec.module.replace(".", "/") + "/__init__.py"):
-                source = read_text(root, candidate)
-                if source is None:
-                    continue
-                for stmt in cst.parse_module(source).body:
-                    if isinstance(stmt, cst.ClassDef) and stmt.name.value == spec.name:
-                        return _class_fields(stmt)
+            tree = _module_tree(root, trees, spec.module)
+            for stmt in tree.body if tree is not None else ():
+                if isinstance(stmt, cst.ClassDef) and stmt.name.value == spec.name:
+                    return _class_fields(stmt)
     return None
 
 
