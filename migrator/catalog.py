@@ -36,6 +36,8 @@ from pydantic import (
     model_validator,
 )
 
+from shims import spec
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -43,32 +45,15 @@ else:  # pragma: no cover
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
-#: Every StandardAPIHandler method -> (standard method, standard path). list_tenants / get_tenant_summary are
-#: served by the Service Market alias router (shims.compat.service_market), not under /mt.
-OPERATIONS: dict[str, tuple[str, str]] = {
-    "check_health": ("GET", "/mt/health"),
-    "activate_tenant": ("POST", "/mt/tenant/{tenant_id}/activate"),
-    "deactivate_tenant": ("POST", "/mt/tenant/{tenant_id}/deactivate"),
-    "get_tenant_status": ("GET", "/mt/tenant/{tenant_id}/status"),
-    "get_tenant_usage": ("GET", "/mt/tenant/{tenant_id}/usage"),
-    "get_tenant_stats": ("GET", "/mt/tenant/{tenant_id}/stats"),
-    "get_tenant_costs": ("GET", "/mt/tenant/{tenant_id}/stats/costs"),
-    "get_top_users": ("GET", "/mt/tenant/{tenant_id}/stats/top-users"),
-    "get_usage_patterns": ("GET", "/mt/tenant/{tenant_id}/stats/usage-patterns"),
-    "list_users": ("GET", "/mt/tenant/{tenant_id}/users"),
-    "create_user": ("POST", "/mt/tenant/{tenant_id}/users"),
-    "get_user": ("GET", "/mt/tenant/{tenant_id}/users/{user_id}"),
-    "update_user": ("PUT", "/mt/tenant/{tenant_id}/users/{user_id}"),
-    "delete_user": ("DELETE", "/mt/tenant/{tenant_id}/users/{user_id}"),
-    "list_resources": ("GET", "/mt/tenant/{tenant_id}/resources"),
-    "get_settings": ("GET", "/mt/tenant/{tenant_id}/settings"),
-    "update_settings": ("PUT", "/mt/tenant/{tenant_id}/settings"),
-    "get_limits": ("GET", "/mt/tenant/{tenant_id}/limits"),
-    "list_tenants": ("GET", "/api/tenant/list"),
-    "get_tenant_summary": ("GET", "/api/tenant/status/{tenant_id}"),
+#: Every StandardAPIHandler method -> (standard method, standard path), from `shims.spec` (the one definition).
+#: list_tenants / get_tenant_summary are served by the Service Market alias router, not under /mt.
+OPERATIONS: dict[str, tuple[str, str]] = {op.name: (op.method, op.path) for op in spec.OPERATIONS}
+#: Operations with a working default in StandardAPIHandler (never a 501 by themselves): None for a default of its
+#: own, else the operation it is derived from.
+DEFAULTED: dict[str, str | None] = {
+    op.name: (None if op.fallback == "default" else op.fallback.removeprefix("operation:"))
+    for op in spec.OPERATIONS if op.fallback
 }
-#: Operations with a working default in StandardAPIHandler (never a 501 by themselves).
-DEFAULTED = {"check_health": None, "get_limits": "get_settings"}
 
 Operation = Literal[
     "check_health", "activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage",

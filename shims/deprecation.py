@@ -44,8 +44,8 @@ from urllib.parse import quote
 
 from deprecated import deprecated
 from fastapi import APIRouter, HTTPException, Request, Response
-from starlette.datastructures import Headers, MutableHeaders
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import Headers, MutableHeaders
 
 __all__ = [
     "CallCounter",

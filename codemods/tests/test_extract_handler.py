@@ -4,7 +4,6 @@ import libcst as cst
 import pytest
 
 from codemods.extract_handler import HandlerExtraction, MoveRequest
-
 from codemods.tests.extract_handler_cases import CASES
 
 

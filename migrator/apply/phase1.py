@@ -29,19 +29,11 @@ from migrator.inventory.models import Inventory, Param, Route
 from migrator.journal import HandlerInfo, JournalRoute, journal_file, load_journal
 from migrator.movability import assess
 from migrator.target import Target, load_target
+from shims import spec
 
 INSTANCE = "market_handler"
 # Paths the Service Market alias router serves: a legacy route on one of them is replaced, not deprecated.
-ALIAS_PATHS = {
-    ("GET", "/api/tenant/list"),
-    ("GET", "/api/tenant/status/{}"),
-    ("GET", "/api/tenant/stats/{}"),
-    ("GET", "/api/tenant/users/{}"),
-    ("GET", "/api/tenant/courses/{}"),
-    ("GET", "/api/tenant/discussions/{}"),
-    ("POST", "/api/tenant/webhook/application-approved"),
-    ("POST", "/api/tenant/webhook/auto-provision"),
-}
+ALIAS_PATHS = {(alias.method, re.sub(r"{[^}]*}", "{}", alias.path)) for alias in spec.ALIASES}
 
 
 def normalise(path: str) -> str:
@@ -352,11 +344,11 @@ def _body_fields(root: Path, trees: dict[str, cst.Module], extraction: HandlerEx
         if target == name:
             node = extraction.modules[module].globals_[original]
             return _class_fields(node) if isinstance(node, cst.ClassDef) else None
-    for spec in extraction.imports:
-        if spec.bound_name == name and spec.name:
-            tree = _module_tree(root, trees, spec.module)
+    for imported in extraction.imports:
+        if imported.bound_name == name and imported.name:
+            tree = _module_tree(root, trees, imported.module)
             for stmt in tree.body if tree is not None else ():
-                if isinstance(stmt, cst.ClassDef) and stmt.name.value == spec.name:
+                if isinstance(stmt, cst.ClassDef) and stmt.name.value == imported.name:
                     return _class_fields(stmt)
     return None
 

@@ -30,6 +30,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field, ValidationError
 
 from shims.middleware.market_auth import key_digests, key_matches, load_market_keys
+from shims.spec import ALIAS_BY_NAME, ALIASES
 from shims.standard_api.errors import (
     InvalidRequestError,
     NotImplementedOperationError,
@@ -410,18 +411,23 @@ def create_service_market_router(
     }
     # Explicit operation ids: a legacy service often has its own `list_tenants` at the same path, and FastAPI's
     # default ids (function name + path) would then collide in the OpenAPI document.
-    for path in ("/webhook/application-approved", "/webhook/auto-provision"):
+    def alias(name: str, model: type[BaseModel] | None):
+        spec = ALIAS_BY_NAME[name]  # paths are defined once, in shims.spec
+        return router.api_route(spec.router_path, methods=[spec.method], response_model=model, name=name,
+                                operation_id=name)
+
+    for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(
-            path,
+            webhook.router_path,
             provision,
-            methods=["POST"],
+            methods=[webhook.method],
             response_model=WebhookResponse,
             description=webhook_doc,
             openapi_extra=webhook_body,
-            name=f"service_market_{path.rsplit('/', 1)[1].replace('-', '_')}",
+            name=webhook.name,
         )
 
-    @router.get("/list", response_model=TenantListResponse, operation_id="service_market_list_tenants")
+    @alias("service_market_list_tenants", TenantListResponse)
     async def list_tenants() -> TenantListResponse:
         tenants = await _manual(handler.list_tenants())
         dumped = [t.model_dump(mode="json", exclude_unset=True) for t in tenants]
@@ -434,15 +440,15 @@ def create_service_market_router(
             return (await handler.get_tenant_status(tenant_id)).model_dump(mode="json")
         return summary.model_dump(mode="json", exclude_unset=True)
 
-    @router.get("/status/{tenant_id}", operation_id="service_market_tenant_status")
+    @alias("service_market_tenant_status", None)
     async def tenant_status(tenant_id: str) -> dict[str, Any]:
         return await _manual(summary_or_status(tenant_id))
 
-    @router.get("/stats/{tenant_id}", response_model=StatsResponse, operation_id="service_market_tenant_stats")
+    @alias("service_market_tenant_stats", StatsResponse)
     async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=r"^(7d|30d|90d)$")) -> StatsResponse:
         return await _standard(handler.get_tenant_stats(tenant_id, period))
 
-    @router.get("/users/{tenant_id}", response_model=UsersListResponse, operation_id="service_market_tenant_users")
+    @alias("service_market_tenant_users", UsersListResponse)
     async def tenant_users(
         tenant_id: str,
         limit: int = Query(20, ge=1, le=100),
@@ -466,12 +472,7 @@ def create_service_market_router(
 
         return tenant_resources
 
-    for segment, kind in (("courses", ResourceType.COURSE), ("discussions", ResourceType.DISCUSSION)):
-        router.add_api_route(
-            f"/{segment}/{{tenant_id}}",
-            resources_route(kind),
-            methods=["GET"],
-            response_model=ResourcesResponse,
-            name=f"service_market_{segment}",
-        )
+    for name, kind in (("service_market_courses", ResourceType.COURSE),
+                       ("service_market_discussions", ResourceType.DISCUSSION)):
+        alias(name, ResourcesResponse)(resources_route(kind))
     return router

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ..spec import BY_NAME
 from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError
 from .handler import StandardAPIHandler
 from .models import (
@@ -195,19 +196,21 @@ def create_standard_router(
     def period_query(description: str = "Dashboard period") -> Any:
         return Query("30d", description=f"{description}: 7d, 30d or 90d.")
 
-    def route(method: str, path: str, operation: str, model: type[BaseModel], **kwargs: Any):
+    def route(operation: str, model: type[BaseModel]):
+        spec = BY_NAME[operation]  # method, path, status and summary are defined once, in shims.spec
         return router.api_route(
-            path,
-            methods=[method],
+            spec.router_path,
+            methods=[spec.method],
             response_model=model,
+            status_code=spec.status_code,
+            summary=spec.summary,
             operation_id=f"mt_{operation}",
             name=f"mt_{operation}",
-            **kwargs,
         )
 
     # --- health and lifecycle -------------------------------------------------------------------------------
 
-    @route("GET", "/health", "check_health", HealthResponse, summary="Service health")
+    @route("check_health", HealthResponse)
     async def check_health() -> Any:
         try:
             value = await handler.check_health()
@@ -217,7 +220,7 @@ def create_standard_router(
             logger.exception("Standard API health check failed")
             return _health_from("unhealthy", handler)
 
-    @route("POST", "/tenant/{tenant_id}/activate", "activate_tenant", ActivateResponse, summary="Activate a tenant")
+    @route("activate_tenant", ActivateResponse)
     async def activate_tenant(request: ActivateRequest, tenant_id: str = tenant_param()) -> Any:
         if request.tenant_id != tenant_id:
             raise http_error(
@@ -227,17 +230,15 @@ def create_standard_router(
             )
         return await invoke("activate_tenant", handler.activate_tenant(request), ActivateResponse)
 
-    @route(
-        "POST", "/tenant/{tenant_id}/deactivate", "deactivate_tenant", DeactivateResponse, summary="Deactivate a tenant"
-    )
+    @route("deactivate_tenant", DeactivateResponse)
     async def deactivate_tenant(request: DeactivateRequest, tenant_id: str = tenant_param()) -> Any:
         return await invoke("deactivate_tenant", handler.deactivate_tenant(tenant_id, request), DeactivateResponse)
 
-    @route("GET", "/tenant/{tenant_id}/status", "get_tenant_status", StatusResponse, summary="Tenant status")
+    @route("get_tenant_status", StatusResponse)
     async def get_tenant_status(tenant_id: str = tenant_param()) -> Any:
         return await invoke("get_tenant_status", handler.get_tenant_status(tenant_id), StatusResponse)
 
-    @route("GET", "/tenant/{tenant_id}/usage", "get_tenant_usage", UsageResponse, summary="Usage of one month")
+    @route("get_tenant_usage", UsageResponse)
     async def get_tenant_usage(
         tenant_id: str = tenant_param(),
         period: str = Query(..., description="Month, YYYY-MM (400 INVALID_REQUEST otherwise)."),
@@ -247,15 +248,15 @@ def create_standard_router(
 
     # --- dashboard ------------------------------------------------------------------------------------------
 
-    @route("GET", "/tenant/{tenant_id}/stats", "get_tenant_stats", StatsResponse, summary="Dashboard summary")
+    @route("get_tenant_stats", StatsResponse)
     async def get_tenant_stats(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
         return await invoke("get_tenant_stats", handler.get_tenant_stats(tenant_id, period), StatsResponse)
 
-    @route("GET", "/tenant/{tenant_id}/stats/costs", "get_tenant_costs", CostsResponse, summary="Cost analysis")
+    @route("get_tenant_costs", CostsResponse)
     async def get_tenant_costs(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
         return await invoke("get_tenant_costs", handler.get_tenant_costs(tenant_id, period), CostsResponse)
 
-    @route("GET", "/tenant/{tenant_id}/stats/top-users", "get_top_users", TopUsersResponse, summary="Most active users")
+    @route("get_top_users", TopUsersResponse)
     async def get_top_users(
         tenant_id: str = tenant_param(),
         period: Period = period_query(),
@@ -263,13 +264,7 @@ def create_standard_router(
     ) -> Any:
         return await invoke("get_top_users", handler.get_top_users(tenant_id, period, limit), TopUsersResponse)
 
-    @route(
-        "GET",
-        "/tenant/{tenant_id}/stats/usage-patterns",
-        "get_usage_patterns",
-        UsagePatternsResponse,
-        summary="Usage by hour and weekday",
-    )
+    @route("get_usage_patterns", UsagePatternsResponse)
     async def get_usage_patterns(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
         return await invoke(
             "get_usage_patterns", handler.get_usage_patterns(tenant_id, period), UsagePatternsResponse
@@ -277,7 +272,7 @@ def create_standard_router(
 
     # --- users ----------------------------------------------------------------------------------------------
 
-    @route("GET", "/tenant/{tenant_id}/users", "list_users", UsersListResponse, summary="List users")
+    @route("list_users", UsersListResponse)
     async def list_users(
         tenant_id: str = tenant_param(),
         role: Optional[UserRole] = Query(None),
@@ -289,29 +284,27 @@ def create_standard_router(
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
         return await invoke("list_users", handler.list_users(tenant_id, filters), UsersListResponse)
 
-    @route(
-        "POST", "/tenant/{tenant_id}/users", "create_user", CreateUserResponse, status_code=201, summary="Create a user"
-    )
+    @route("create_user", CreateUserResponse)
     async def create_user(request: CreateUserRequest, tenant_id: str = tenant_param()) -> Any:
         return await invoke("create_user", handler.create_user(tenant_id, request), CreateUserResponse)
 
-    @route("GET", "/tenant/{tenant_id}/users/{user_id}", "get_user", UserInfo, summary="One user")
+    @route("get_user", UserInfo)
     async def get_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
         return await invoke("get_user", handler.get_user(tenant_id, user_id), UserInfo)
 
-    @route("PUT", "/tenant/{tenant_id}/users/{user_id}", "update_user", UserInfo, summary="Update a user")
+    @route("update_user", UserInfo)
     async def update_user(
         request: UpdateUserRequest = Body(...), tenant_id: str = tenant_param(), user_id: str = user_param()
     ) -> Any:
         return await invoke("update_user", handler.update_user(tenant_id, user_id, request), UserInfo)
 
-    @route("DELETE", "/tenant/{tenant_id}/users/{user_id}", "delete_user", DeleteUserResponse, summary="Delete a user")
+    @route("delete_user", DeleteUserResponse)
     async def delete_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
         return await invoke("delete_user", handler.delete_user(tenant_id, user_id), DeleteUserResponse)
 
     # --- resources ------------------------------------------------------------------------------------------
 
-    @route("GET", "/tenant/{tenant_id}/resources", "list_resources", ResourcesResponse, summary="List resources")
+    @route("list_resources", ResourcesResponse)
     async def list_resources(
         tenant_id: str = tenant_param(),
         type: Optional[ResourceType] = Query(None),
@@ -324,15 +317,15 @@ def create_standard_router(
 
     # --- settings -------------------------------------------------------------------------------------------
 
-    @route("GET", "/tenant/{tenant_id}/settings", "get_settings", SettingsResponse, summary="Tenant settings")
+    @route("get_settings", SettingsResponse)
     async def get_settings(tenant_id: str = tenant_param()) -> Any:
         return await invoke("get_settings", handler.get_settings(tenant_id), SettingsResponse)
 
-    @route("PUT", "/tenant/{tenant_id}/settings", "update_settings", SettingsResponse, summary="Update settings")
+    @route("update_settings", SettingsResponse)
     async def update_settings(request: UpdateSettingsRequest, tenant_id: str = tenant_param()) -> Any:
         return await invoke("update_settings", handler.update_settings(tenant_id, request), SettingsResponse)
 
-    @route("GET", "/tenant/{tenant_id}/limits", "get_limits", LimitsResponse, summary="Usage limits")
+    @route("get_limits", LimitsResponse)
     async def get_limits(tenant_id: str = tenant_param()) -> Any:
         return await invoke("get_limits", handler.get_limits(tenant_id), LimitsResponse)
 

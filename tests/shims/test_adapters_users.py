@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from pydantic import BaseModel
 
+from shims import adapters
 from shims.adapters import (
     LegacyShapeError,
     create_user_payload,
@@ -18,7 +19,6 @@ from shims.adapters import (
     username_from_email,
     users_list_from_legacy,
 )
-from shims import adapters
 from shims.standard_api import InvalidRequestError, UserNotFoundError
 from shims.standard_api.models import CreateUserRequest, UpdateUserRequest, UserInfo, UsersListResponse
 

@@ -46,9 +46,8 @@ def data_dir(seeded_template, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def client(data_dir):
-    from fastapi.testclient import TestClient
-
     from advisor.server import app
+    from fastapi.testclient import TestClient
 
     with TestClient(app) as test_client:
         yield test_client

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
 from advisor.pricing import PRICES
 
 SEOUL = "seoul_national_university_101"

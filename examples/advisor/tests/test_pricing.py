@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from advisor.pricing import PRICES, cost_usd
 
 

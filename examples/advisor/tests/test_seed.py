@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from advisor.clock import parse_instant
 from advisor.seed import TENANTS, demo_credentials, ensure_seeded, parity_credentials, reset, seed
 

@@ -67,10 +67,9 @@ def test_the_clock_is_read_at_call_time(client, admin_headers, monkeypatch):
 
 
 def test_a_malformed_clock_stops_the_start_up(data_dir, monkeypatch):
-    from fastapi.testclient import TestClient
-
     from advisor.clock import ClockError
     from advisor.server import app
+    from fastapi.testclient import TestClient
 
     monkeypatch.setenv("ADVISOR_NOW", "next tuesday")
     with pytest.raises(ClockError, match="ADVISOR_NOW is not an ISO 8601 date-time: 'next tuesday'"):
@@ -79,9 +78,8 @@ def test_a_malformed_clock_stops_the_start_up(data_dir, monkeypatch):
 
 
 def test_start_up_seeds_an_empty_data_dir(tmp_path, monkeypatch):
-    from fastapi.testclient import TestClient
-
     from advisor.server import app
+    from fastapi.testclient import TestClient
 
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "empty"))
     with TestClient(app) as client:
@@ -103,9 +101,8 @@ NASTY_STRINGS = ["\x00", "\ud800", "' OR 1=1 --", "%", "😀" * 40, "a" * 5000, 
 @pytest.fixture
 def raw_client(data_dir):
     """A client that returns server errors as 500 responses instead of raising them."""
-    from fastapi.testclient import TestClient
-
     from advisor.server import app
+    from fastapi.testclient import TestClient
 
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 from advisor.tenant_manager import make_tenant_id
 
 SEEDED = ["seoul_national_university_101", "hallym_university_102", "korea_university_103", "kaist_104"]

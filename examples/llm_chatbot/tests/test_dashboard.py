@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-
 from llm_chatbot.pricing import PRICES
 
 NOW = "2026-11-20T15:00:00"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from llm_chatbot.services.tenant_manager import tenant_id_for
 
 NOW = "2026-11-20T15:00:00"

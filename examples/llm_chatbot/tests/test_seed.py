@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from llm_chatbot import seed
 
 NOW = "2026-11-20T15:00:00"
@@ -131,7 +130,6 @@ def test_cli(tmp_path):
 
 def test_app_seeds_a_missing_database_on_start_up(tmp_path, monkeypatch, template_db):
     from fastapi.testclient import TestClient
-
     from llm_chatbot.main import app
 
     missing = tmp_path / "fresh" / "chatbot.db"
@@ -144,7 +142,6 @@ def test_app_seeds_a_missing_database_on_start_up(tmp_path, monkeypatch, templat
 
 def test_missing_database_without_start_up_is_a_clear_503(tmp_path, monkeypatch):
     import httpx
-
     from llm_chatbot.main import app
 
     monkeypatch.setenv("LLM_CHATBOT_DB", str(tmp_path / "absent.db"))

@@ -6,7 +6,6 @@ import json
 import logging
 
 import pytest
-
 from llm_chatbot.pricing import PRICES
 
 NOW = "2026-11-20T15:00:00"
