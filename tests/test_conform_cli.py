@@ -14,15 +14,15 @@ import uvicorn
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from shims.testing import make_app
+from migrator.testing.reference import make_app
 
 runner = CliRunner()
 KEY = "cli-market-key-9876543210"
-REFERENCE = "shims.testing.reference:app"
+REFERENCE = "migrator.testing.reference:app"
 
 BROKEN_MODULE = '''
 from starlette.responses import JSONResponse
-from shims.testing import InMemoryHandler, make_app
+from migrator.testing.reference import InMemoryHandler, make_app
 
 
 class Broken(InMemoryHandler):
@@ -157,9 +157,9 @@ def _closed_port() -> int:
         (["--tenant", "t"], "give exactly one of --target URL or --app module:app"),
         (["--app", REFERENCE, "--target", "http://x", "--tenant", "t"], "give exactly one of"),
         (["--app", "no_such_module_xyz:app", "--tenant", "t"], "cannot import 'no_such_module_xyz'"),
-        (["--app", "shims.testing.reference:nothing", "--tenant", "t"], "has no attribute 'nothing'"),
-        (["--app", "shims.testing.reference", "--tenant", "t"], "--app must look like 'package.module:app'"),
-        (["--app", "shims.testing.reference:REFERENCE_TENANTS", "--tenant", "t"], "not an ASGI application"),
+        (["--app", "migrator.testing.reference:nothing", "--tenant", "t"], "has no attribute 'nothing'"),
+        (["--app", "migrator.testing.reference", "--tenant", "t"], "--app must look like 'package.module:app'"),
+        (["--app", "migrator.testing.reference:REFERENCE_TENANTS", "--tenant", "t"], "not an ASGI application"),
         (["--app", REFERENCE, "--app-dir", "/no/such/dir", "--tenant", "t"], "is not a directory"),
         (["--app", REFERENCE], "no tenant: pass --tenant ID"),
         (["--target", "localhost:8000", "--tenant", "t"], "--target must be an http(s) URL"),

@@ -1,7 +1,7 @@
-"""`migrator conform`: run the Standard API conformance suite (shims.testing) against a service.
+"""`migrator conform`: run the Standard API conformance suite (migrator.conformance) against a service.
 
 Thin: picks the client (a running service over HTTP, or an app imported in-process), calls
-`shims.testing.run_conformance` and renders the report. Exit 0 all passed, 1 failures, 2 usage or input errors.
+`migrator.conformance.run_conformance` and renders the report. Exit 0 all passed, 1 failures, 2 usage or input errors.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def _run(
     import httpx
     from fastapi.testclient import TestClient
 
-    from shims.testing import ConformanceError, run_conformance
+    from migrator.conformance import ConformanceError, run_conformance
 
     def run(client: httpx.Client):
         try:
@@ -158,7 +158,7 @@ def conform(
     """Check that a service serves the Standard API v2 exactly as the Service Market expects."""
     from rich.console import Console
 
-    from shims.testing.render import render_json, render_rich
+    from migrator.conformance.render import render_json, render_rich
 
     try:
         if (target is None) == (app_spec is None):

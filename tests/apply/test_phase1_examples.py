@@ -298,7 +298,7 @@ def test_the_journal_records_phase_1(migrated):
 
 
 def test_the_conformance_suite_passes_on_what_the_legacy_service_has_logic_for(migrated, tmp_path, monkeypatch):
-    from shims.testing.conformance import run_conformance
+    from migrator.conformance.suite import run_conformance
 
     suites = ["dashboard", "users"] + (["settings"] if migrated.example.name == "llm_chatbot" else [])
     with _client(migrated, tmp_path, monkeypatch) as (client, _):

@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from starlette.responses import JSONResponse
 
+from migrator.testing.reference import InMemoryHandler, make_app
 from shims.standard_api import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -22,7 +23,6 @@ from shims.standard_api import (
     create_standard_router,
 )
 from shims.standard_api.models import StatsResponse, StatsSummary
-from shims.testing.reference import InMemoryHandler, make_app
 
 A, B = "hallym_univ", "yonsei_univ"
 

@@ -5,10 +5,10 @@ import inspect
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
+from migrator.testing.reference import InMemoryHandler
 from shims import spec
 from shims.compat.service_market import create_service_market_router
 from shims.standard_api import StandardAPIHandler, create_standard_router
-from shims.testing.reference import InMemoryHandler
 
 
 def _served(router: APIRouter) -> set[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""shims.testing.conformance: passes the reference, fails a broken service precisely, cleans up, keeps secrets."""
+"""migrator.conformance.suite: passes the reference, fails a broken service precisely, cleans up, keeps secrets."""
 
 from __future__ import annotations
 
@@ -13,18 +13,17 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from starlette.responses import JSONResponse
 
-from shims.standard_api import NotImplementedOperationError, StandardAPIHandler
-from shims.standard_api.models import UserFilters
-from shims.testing import (
+from migrator.conformance import (
     CheckStatus,
     ConformanceError,
     ConformanceReport,
-    InMemoryHandler,
     TargetUnreachableError,
-    make_app,
     run_conformance,
 )
-from shims.testing.render import render_json, render_rich
+from migrator.conformance.render import render_json, render_rich
+from migrator.testing.reference import InMemoryHandler, make_app
+from shims.standard_api import NotImplementedOperationError, StandardAPIHandler
+from shims.standard_api.models import UserFilters
 
 A, B = "hallym_univ", "yonsei_univ"
 KEY = "test-market-key-0123456789"

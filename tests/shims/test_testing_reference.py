@@ -1,4 +1,4 @@
-"""shims.testing.reference: the in-memory reference handler is complete, consistent and deterministic."""
+"""migrator.testing.reference: the in-memory reference handler is complete, consistent and deterministic."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-import shims.testing.reference as reference
+import migrator.testing.reference as reference
+from migrator.testing.reference import REFERENCE_NOW, REFERENCE_TENANTS, InMemoryHandler, make_app
 from shims.standard_api import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -34,7 +35,6 @@ from shims.standard_api.models import (
     UserRole,
     UserStatus,
 )
-from shims.testing.reference import REFERENCE_NOW, REFERENCE_TENANTS, InMemoryHandler, make_app
 
 A, B = REFERENCE_TENANTS
 DAYS = {"7d": 7, "30d": 30, "90d": 90}

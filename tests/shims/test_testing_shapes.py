@@ -1,4 +1,4 @@
-"""shims.testing.shapes: exact key sets and strict JSON types, with JSONPath-like problem messages."""
+"""migrator.conformance.shapes: exact key sets and strict JSON types, with JSONPath-like problem messages."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Literal, Optional
 import pytest
 from pydantic import BaseModel
 
+from migrator.conformance.shapes import shape_problems
 from shims.standard_api.models import StatsResponse, StatsSummary, TenantSummary, UserInfo, UsersListResponse
-from shims.testing.shapes import shape_problems
 
 
 def _user(**changes):

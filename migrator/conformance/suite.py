@@ -25,7 +25,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError, computed_field
 
-from ..standard_api.models import (
+from shims.standard_api.models import (
     ActivateResponse,
     CostsResponse,
     CreateUserResponse,
@@ -42,6 +42,7 @@ from ..standard_api.models import (
     UserInfo,
     UsersListResponse,
 )
+
 from .shapes import shape_problems
 
 __all__ = [

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .conformance import CheckStatus, ConformanceReport
+from .suite import CheckStatus, ConformanceReport
 
 __all__ = ["render_json", "render_rich"]
 

@@ -21,7 +21,7 @@ from typing import Any, Optional
 
 from fastapi import FastAPI
 
-from ..standard_api.errors import (
+from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
     QuotaExceededError,
@@ -30,8 +30,8 @@ from ..standard_api.errors import (
     UserExistsError,
     UserNotFoundError,
 )
-from ..standard_api.handler import StandardAPIHandler
-from ..standard_api.models import (
+from shims.standard_api.handler import StandardAPIHandler
+from shims.standard_api.models import (
     ActivateRequest,
     ActivateResponse,
     Branding,
@@ -76,7 +76,7 @@ from ..standard_api.models import (
     UserUsage,
     WeekdayCount,
 )
-from ..standard_api.router import create_standard_router
+from shims.standard_api.router import create_standard_router
 
 __all__ = ["PRICES", "REFERENCE_NOW", "REFERENCE_TENANTS", "InMemoryHandler", "make_app"]
 
@@ -735,7 +735,7 @@ def make_app(
     app.include_router(create_standard_router(handler, prefix=prefix))
     app.state.handler = handler
     if keys is not None:
-        from ..middleware.market_auth import MarketAuthMiddleware  # another module; only needed with keys
+        from shims.middleware.market_auth import MarketAuthMiddleware  # only needed with keys
 
         app.add_middleware(
             MarketAuthMiddleware,
@@ -747,7 +747,7 @@ def make_app(
 
 
 def __getattr__(name: str) -> Any:
-    # `migrator conform --app shims.testing.reference:app` without building an app on every import.
+    # `migrator conform --app migrator.testing.reference:app` without building an app on every import.
     if name == "app":
         return make_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
