@@ -8,9 +8,9 @@ Why not the `fastapi-deprecation` package (0.5.2, evaluated): it formats `Deprec
 per-route dependency, but (1) its counter keys on path, method and phase only, with no notion of the caller, and
 has no file-backed log to gate phase 3 on; (2) it cannot fill `{tenant_id}`-style placeholders of the successor
 link from the request; (3) its dependency sets headers on the injected `Response` only, so an `HTTPException`
-raised by the route loses them; (4) it has no parsers (parity needs them to check recorded headers; ours are in `migrator.testing.headers`); (5) after the
-sunset it starts answering 410 by itself, which must stay phase 3's explicit decision; and it pulls in
-`python-dateutil`. The small part we need is written here instead.
+raised by the route loses them; (4) it has no parsers (parity needs them to check recorded headers; ours are in
+`migrator.testing.headers`); (5) after the sunset it starts answering 410 by itself, which must stay phase 3's
+explicit decision; and it pulls in `python-dateutil`. The small part we need is written here instead.
 
 Where the headers appear: the dependency sets them on the response FastAPI builds from the route's return value,
 and adds them to any `HTTPException` raised after it ran (by the route body, or by a dependency declared after it

@@ -299,7 +299,7 @@ def _dashboard(run: _Run) -> None:
             _echo("tenant_id", data.tenant_id, t)
             _echo("period", data.period, period or "30d")
             daily = (data.trends or {}).get("daily", [])
-            _expect(len(daily) <= days[period or "30d"],
+            _expect(len(daily) <= days.get(period or "30d", 366),
                     f"$.trends.daily has {len(daily)} entries, more than the {period or '30d'} period")  # fmt: skip
             return data
 
@@ -308,8 +308,9 @@ def _dashboard(run: _Run) -> None:
     run.check("stats: default period is 30d", stats(None))
     run.check("stats: period=7d", stats("7d"))
     run.check("stats: period=90d", stats("90d"))
+    run.check("stats: period=1y (mt_paas accepts it)", stats("1y"))
     run.check("stats: invalid period → 422",
-              lambda: run.validation_error(run.request("GET", run.tpath("/stats"), params={"period": "1y"})))
+              lambda: run.validation_error(run.request("GET", run.tpath("/stats"), params={"period": "1w"})))
     run.check("stats: unknown tenant → 404", lambda: run.error(
         run.request("GET", run.tpath("/stats", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",), "get_tenant_stats"))
 
@@ -320,6 +321,16 @@ def _dashboard(run: _Run) -> None:
         _expect(len(data.by_user_top10) <= 10, f"$.by_user_top10 has {len(data.by_user_top10)} entries (max 10)")
 
     run.check("costs: default period", costs)
+
+    def costs_of_month() -> None:
+        month = datetime.now(timezone.utc).strftime("%Y-%m")
+        data = run.model(run.request("GET", run.tpath("/stats/costs"), params={"period": month}), CostsResponse, 200,
+                         "get_tenant_costs")  # fmt: skip
+        _echo("period", data.period, month)
+        wrong = [d.date for d in data.daily_trend if not d.date.startswith(month)]
+        _expect(not wrong, f"$.daily_trend of period {month} has other days: {wrong[:3]}")
+
+    run.check("costs: period=YYYY-MM (mt_paas's lifecycle test)", costs_of_month)
     run.check("costs: invalid period → 422",
               lambda: run.validation_error(run.request("GET", run.tpath("/stats/costs"), params={"period": "7"})))
     run.check("costs: unknown tenant → 404", lambda: run.error(

@@ -21,6 +21,7 @@ from typing import Any, Optional
 
 from fastapi import FastAPI
 
+from shims.adapters.periods import month_of, period_to_days
 from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -75,6 +76,7 @@ from shims.standard_api.models import (
     UserStatus,
     UserUsage,
     WeekdayCount,
+    is_period,
 )
 from shims.standard_api.router import create_standard_router
 
@@ -87,7 +89,6 @@ REFERENCE_TENANTS = ("hallym_univ", "yonsei_univ")
 PRICES: dict[str, tuple[float, float]] = {"gpt-4o": (0.0025, 0.01), "gpt-4o-mini": (0.00015, 0.0006)}
 _INPUT_SHARE = 0.7
 _HISTORY_DAYS = 120
-_PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -175,6 +176,8 @@ _SEED_USERS = {
         ("Yoon Jiwoo", "jiwoo.yoon", UserRole.USER, UserStatus.ACTIVE, 20),
         ("Han Sora", "sora.han", UserRole.USER, UserStatus.ACTIVE, 3),
         ("Lim Taeyang", "taeyang.lim", UserRole.USER, UserStatus.PENDING, 1),
+        ("Moon Daeho", "daeho.moon", UserRole.MODERATOR, UserStatus.ACTIVE, 150),
+        ("Seo Jin", "jin.seo", UserRole.USER, UserStatus.INACTIVE, 320),
     ],
     "yonsei_univ": [
         ("Song Hana", "hana.song", UserRole.ADMIN, UserStatus.ACTIVE, 200),
@@ -191,7 +194,7 @@ def _seed_activity(rng: random.Random, user: _User, now: datetime) -> None:
         return  # never logged in
     today = now.date()
     # A suspended user stopped 40 days ago; a busier profile for admins and instructors.
-    last_day = today - timedelta(days=40) if user.status is UserStatus.SUSPENDED else today
+    last_day = today - timedelta(days=40) if user.status in (UserStatus.SUSPENDED, UserStatus.INACTIVE) else today
     chance = 0.6 if user.role is not UserRole.USER else 0.35
     first_day = max(user.created_at.date(), today - timedelta(days=_HISTORY_DAYS - 1))
     day = first_day
@@ -337,14 +340,17 @@ class InMemoryHandler(StandardAPIHandler):
             raise UserNotFoundError(user_id)
         return user
 
-    def _days(self, period: str) -> int:
-        if period not in _PERIOD_DAYS:
-            raise InvalidRequestError(f"period must be one of 7d, 30d, 90d, got '{period}'")
-        return _PERIOD_DAYS[period]
-
     def _window(self, period: str) -> tuple[date, date]:
+        """``<N>d``/``<N>y``: the last N days (today included); ``YYYY-MM``: that calendar month (up to today)."""
         today = self.now.date()
-        return today - timedelta(days=self._days(period) - 1), today
+        if not is_period(period):
+            raise InvalidRequestError(f"period must be <N>d, <N>y or YYYY-MM, got '{period[:20]}'")
+        month = month_of(period)
+        if month is None:
+            return today - timedelta(days=period_to_days(period) - 1), today
+        start = date(int(month[:4]), int(month[5:]), 1)
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start, min(following - timedelta(days=1), today)
 
     def _activity(self, tenant: _Tenant, start: date, end: date) -> Iterable[tuple[_User, _Activity]]:
         for user in tenant.users.values():

@@ -241,7 +241,7 @@ def test_the_report_is_json_with_counts_and_verdict():
     report = _run(Broken(), suite="dashboard")
     data = json.loads(render_json(report))
     assert data["ok"] is False and data["suite"] == "dashboard" and data["tenant_id"] == A
-    assert data["counts"]["failed"] == 3  # stats x3 (default, 7d, 90d): the missing field
+    assert data["counts"]["failed"] == 4  # stats x4 (default, 7d, 90d, 1y): the missing field
     assert sum(data["counts"].values()) == len(data["checks"])
     assert ConformanceReport.model_validate(data).failures()[0].name == "stats: default period is 30d"
 
