@@ -161,7 +161,7 @@ def _closed_port() -> int:
         (["--app", "migrator.testing.reference", "--tenant", "t"], "--app must look like 'package.module:app'"),
         (["--app", "migrator.testing.reference:REFERENCE_TENANTS", "--tenant", "t"], "not an ASGI application"),
         (["--app", REFERENCE, "--app-dir", "/no/such/dir", "--tenant", "t"], "is not a directory"),
-        (["--app", REFERENCE], "no tenant: pass --tenant ID"),
+        (["--app", REFERENCE], "no tenant given and GET /api/tenant/list answered 404: pass --tenant ID"),
         (["--target", "localhost:8000", "--tenant", "t"], "--target must be an http(s) URL"),
     ],
 )

@@ -24,6 +24,7 @@ class Suite(str, Enum):
     users = "users"
     settings = "settings"
     lifecycle = "lifecycle"
+    webhook = "webhook"
     full = "full"
 
 
@@ -88,6 +89,8 @@ def _run(
     prefix: str,
     require_auth: bool,
     timeout: float,
+    strict: bool,
+    webhook_path: str,
 ):
     import httpx
     from fastapi.testclient import TestClient
@@ -104,6 +107,8 @@ def _run(
                 prefix=prefix,
                 require_auth=require_auth,
                 target=target or f"app {app_spec}",
+                strict=strict,
+                webhook_path=webhook_path,
             )
         except ConformanceError as exc:
             raise UsageError(str(exc)) from None
@@ -144,8 +149,16 @@ def conform(
         show_default=False,
         help="The X-Market-API-Key value the service accepts.",
     ),
-    tenant: Optional[str] = typer.Option(None, "--tenant", help="Id of an existing tenant of the service."),
-    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full adds the auth checks."),
+    tenant: Optional[str] = typer.Option(
+        None, "--tenant", help="Id of an existing tenant; default: the first active one GET /api/tenant/list names."
+    ),
+    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full runs them all, plus auth."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
+    ),
+    webhook_path: str = typer.Option(
+        "/api/tenant/webhook/auto-provision", "--webhook-path", help="The Service Market webhook (webhook suite)."
+    ),
     fmt: Format = typer.Option(Format.rich, "--format", help="Report format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
     prefix: str = typer.Option("/mt", "--prefix", help="Path prefix of the Standard API."),
@@ -165,8 +178,6 @@ def conform(
             raise UsageError("give exactly one of --target URL or --app module:app")
         if not key:
             raise UsageError(f"no API key: pass --key KEY or set {_KEY_ENV}")
-        if not tenant:
-            raise UsageError("no tenant: pass --tenant ID (an existing tenant of the service)")
         report = _run(
             target=target,
             app_spec=app_spec,
@@ -177,6 +188,8 @@ def conform(
             prefix=prefix,
             require_auth=require_auth,
             timeout=timeout,
+            strict=strict,
+            webhook_path=webhook_path,
         )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -194,8 +207,8 @@ def conform(
             raise typer.Exit(2) from None
         counts = report.counts
         typer.echo(
-            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed"
-            f" (report written to {output})"
+            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed,"
+            f" {counts['not-implemented']} not implemented (report written to {output})"
         )
     elif fmt is Format.json:
         typer.echo(render_json(report))

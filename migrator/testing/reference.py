@@ -21,12 +21,12 @@ from typing import Any, Optional
 
 from fastapi import FastAPI
 
+from shims.adapters.lifecycle import check_reactivation, reactivation_response
 from shims.adapters.periods import month_of, period_to_days
 from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
     QuotaExceededError,
-    TenantExistsError,
     TenantNotFoundError,
     UserExistsError,
     UserNotFoundError,
@@ -382,8 +382,12 @@ class InMemoryHandler(StandardAPIHandler):
 
     async def activate_tenant(self, request: ActivateRequest) -> ActivateResponse:
         with self._lock:
-            if request.tenant_id in self._tenants:
-                raise TenantExistsError(request.tenant_id)
+            existing = self._tenants.get(request.tenant_id)
+            if existing is not None:
+                # its own contact reactivates a deactivated tenant; anything else is 409
+                check_reactivation(request, status=existing.status, owner_email=existing.contact_email)
+                existing.status, existing.updated_at = "active", self.now
+                return reactivation_response(existing.tenant_id, f"{self.access_url_base}/{existing.tenant_id}")
             known = set(FeatureFlags.model_fields)
             flags = FeatureFlags(**{name: name in request.features for name in known})
             tenant = _Tenant(
@@ -733,16 +737,20 @@ def make_app(
 ) -> FastAPI:
     """A FastAPI app serving ``handler`` (default: a fresh `InMemoryHandler`) on the standard router.
 
-    With ``keys`` the app is protected by ``MarketAuthMiddleware`` (``/mt/health`` stays open); without, it has
-    no authentication (tests and local runs only). The handler is kept on ``app.state.handler``.
+    With ``keys`` the app is protected by ``MarketAuthMiddleware`` (``/mt/health`` stays open) and also serves the
+    Service Market aliases (``/api/tenant/...``, which always need a key); without, it has no authentication and
+    no aliases (tests and local runs only). The handler is kept on ``app.state.handler``.
     """
     handler = handler if handler is not None else InMemoryHandler()
     app = FastAPI(title="Standard API v2 reference", version=handler.service_version)
     app.include_router(create_standard_router(handler, prefix=prefix))
+    app.add_api_route("/health", lambda: {"status": "healthy"}, methods=["GET"], include_in_schema=False)
     app.state.handler = handler
     if keys is not None:
-        from shims.middleware.market_auth import MarketAuthMiddleware  # only needed with keys
+        from shims.compat.service_market import create_service_market_router  # only needed with keys
+        from shims.middleware.market_auth import MarketAuthMiddleware
 
+        app.include_router(create_service_market_router(handler, api_keys=keys, public_url=handler.access_url_base))
         app.add_middleware(
             MarketAuthMiddleware,
             valid_keys=keys if isinstance(keys, str) else list(keys),  # a str is a comma-separated list
