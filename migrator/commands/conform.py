@@ -7,6 +7,7 @@ Thin: picks the client (a running service over HTTP, or an app imported in-proce
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -35,6 +36,20 @@ class Format(str, Enum):
 
 class UsageError(Exception):
     """Bad arguments or an unusable target: reported in one line, exit 2."""
+
+
+@contextmanager
+def _market_key_in_environment(key: str) -> Iterator[None]:
+    """An in-process app reads its market key from the environment at start-up (as `MarketAuthMiddleware` and the
+    Service Market router do): give it the key under test unless one is configured already."""
+    configured = any(os.environ.get(name, "").strip() for name in ("MARKET_API_KEYS", "MARKET_API_KEY"))
+    if not configured:
+        os.environ[_KEY_ENV] = key
+    try:
+        yield
+    finally:
+        if not configured:
+            os.environ.pop(_KEY_ENV, None)
 
 
 @contextmanager
@@ -118,7 +133,7 @@ def _run(
             return run(client)
     if app_dir is not None and not app_dir.is_dir():
         raise UsageError(f"--app-dir {app_dir} is not a directory")
-    with _import_root(app_dir):
+    with _import_root(app_dir), _market_key_in_environment(key):
         app = load_app(app_spec or "")
         try:
             client = TestClient(app, raise_server_exceptions=False)

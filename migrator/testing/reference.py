@@ -761,7 +761,10 @@ def make_app(
 
 
 def __getattr__(name: str) -> Any:
-    # `migrator conform --app migrator.testing.reference:app` without building an app on every import.
+    # `migrator conform --app migrator.testing.reference:app` without building an app on every import; keyed (and
+    # serving the Service Market aliases) when the environment names a market key, as a migrated service is.
     if name == "app":
-        return make_app()
+        import os
+
+        return make_app(keys=os.environ.get("MARKET_API_KEYS") or os.environ.get("MARKET_API_KEY") or None)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

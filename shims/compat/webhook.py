@@ -5,7 +5,8 @@ Rules (manual §4.1, §9 Q1), each one a refusal rather than a hand-over:
 - the applicant's e-mail already owns a tenant → that tenant is answered again (reuse, 200);
 - else the tenant id is `tenant_id_for(university, application id)`; if it exists (for another e-mail) → 409
   ``{"detail": "Tenant '<id>' already exists"}``, exactly as the legacy routes answer;
-- the handler's answer must name that id; an answer about another tenant → 409 as well.
+- the handler's answer must name that id, or a tenant the applicant owns (the legacy provisioning's own e-mail
+  reuse, checked against the handler's ``get_tenant_summary`` when it has one); anything else → 409 as well.
 ``access_url`` comes from configuration or the handler's own answer, never from the request (see `public_url_for`).
 """
 
@@ -312,10 +313,24 @@ class Provisioner:
             # FAQ Q3: creation continues asynchronously; the service calls back when done.
             return WebhookResponse(success=False, tenant_id=None, message=str(result.get("message", "")),
                                    access_url=None, status="processing")  # fmt: skip
-        if result.get("tenant_id") != tenant_id:
-            logger.warning("activation of '%s' answered for '%s': refused with 409", tenant_id, result.get("tenant_id"))
-            raise TenantExistsError(tenant_id)
+        answered = result.get("tenant_id")
+        if answered != tenant_id:
+            # the legacy provisioning reused the applicant's tenant (manual §9 Q1): only if it is theirs
+            if not isinstance(answered, str) or not await self._owned_by(answered, applicant.email):
+                logger.warning("activation of '%s' answered for '%s': refused with 409", tenant_id, answered)
+                raise TenantExistsError(tenant_id)
+            return self._approved(approval, answered, result.get("access_url"), created_at=None, reused=True)
         return self._approved(approval, tenant_id, result.get("access_url"), created_at=None, reused=False)
+
+    async def _owned_by(self, tenant_id: str, email: str) -> bool:
+        """Whether ``tenant_id`` belongs to ``email``, as far as the handler can tell: its summary's e-mail; a handler
+        without summaries is trusted (its legacy provisioning reuses by e-mail only)."""
+        try:
+            summary = await call_operation(self.handler, "get_tenant_summary", tenant_id)
+        except StandardAPIError:
+            return True
+        owner = summary.email if isinstance(summary, TenantSummary) else (summary or {}).get("email")
+        return owner is None or owner.strip().lower() == email.strip().lower()
 
     def _approved(self, approval: Approval, tenant_id: str, answered_url: str | None, *, created_at: str | None,
                   reused: bool) -> WebhookResponse:  # fmt: skip

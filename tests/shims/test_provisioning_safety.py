@@ -184,3 +184,30 @@ def test_the_public_url_setting_order():
     assert public_url_for(Handler(), "https://explicit.example") == "https://explicit.example"
     assert public_url_for(Handler()) == "https://attribute.example"
     assert public_url_for(object(), "not a url") in (None, public_url_for(object()))
+
+
+class NoListing(LegacyShapedHandler):
+    """No tenant list: the webhook relies on the legacy e-mail reuse, checked against the tenant's summary."""
+
+    def __init__(self, lying_owner: str | None = None):
+        super().__init__()
+        self.lying_owner = lying_owner
+
+    async def list_tenants(self):
+        from shims.standard_api import NotImplementedOperationError
+
+        raise NotImplementedOperationError("list_tenants")
+
+    async def get_tenant_summary(self, tenant_id):
+        owner = self.lying_owner or self.registry[tenant_id]["email"]
+        return TenantSummary(tenant_id=tenant_id, email=owner, status="active")
+
+
+def test_webhook_accepts_the_legacy_reuse_only_for_the_owner():
+    payload, headers = _webhook(9, "Whatever", "admin@kaist.ac.kr"), {"X-API-Key": KEY}
+    ok = _call(_app(NoListing()), "POST", "/api/tenant/webhook/auto-provision", json=payload, headers=headers)
+    assert (ok.status_code, ok.json()["tenant_id"]) == (200, "kaist_104")
+    assert ok.json()["message"] == "기존 테넌트 'Whatever' 재사용"
+    refused = _call(_app(NoListing(lying_owner="someone@else.kr")), "POST", "/api/tenant/webhook/auto-provision",
+                    json=payload, headers=headers)  # fmt: skip
+    assert refused.status_code == 409 and "kaist_104" not in refused.text
