@@ -61,6 +61,20 @@ class StandardAPIHandler(ABC):
     @abstractmethod
     async def deactivate_tenant(self, tenant_id: str, request: DeactivateRequest) -> DeactivateResponse: ...
 
+    # mt_paas's optional hooks around activation and deactivation: both routers call them
+
+    async def before_activate(self, request: ActivateRequest) -> None:
+        return None
+
+    async def after_activate(self, response: ActivateResponse) -> None:
+        return None
+
+    async def before_deactivate(self, tenant_id: str, request: DeactivateRequest) -> None:
+        return None
+
+    async def after_deactivate(self, response: DeactivateResponse) -> None:
+        return None
+
     @abstractmethod
     async def get_tenant_status(self, tenant_id: str) -> StatusResponse: ...
 

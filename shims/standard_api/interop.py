@@ -29,7 +29,7 @@ from .errors import (
 from .handler import StandardAPIHandler
 from .models import HealthResponse, LimitsResponse
 
-__all__ = ["call_operation", "check_handler", "health_from", "translate_foreign_error"]
+__all__ = ["call_hook", "call_operation", "check_handler", "health_from", "translate_foreign_error"]
 
 
 def check_handler(handler: Any) -> None:
@@ -63,6 +63,13 @@ async def call_operation(handler: Any, operation: str, *args: Any) -> Any:
     if fallback is not None:
         return await fallback(handler, *args)
     raise NotImplementedOperationError(operation, f"{type(handler).__name__} has no method '{operation}'")
+
+
+async def call_hook(handler: Any, hook: str, *args: Any) -> None:
+    """mt_paas's optional ``before_/after_activate`` and ``before_/after_deactivate`` hooks, when the handler has them."""
+    method = getattr(handler, hook, None)
+    if callable(method):
+        await method(*args)
 
 
 def _foreign(kind: type[StandardAPIError], exc: Exception, *args: Any) -> StandardAPIError:

@@ -36,7 +36,7 @@ from starlette.responses import Response
 from ..spec import BY_NAME
 from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError, TenantExistsError
 from .handler import StandardAPIHandler
-from .interop import call_operation, check_handler, health_from, translate_foreign_error
+from .interop import call_hook, call_operation, check_handler, health_from, translate_foreign_error
 from .models import (
     MONTH_PATTERN,
     PERIOD_PATTERN,
@@ -253,12 +253,18 @@ def create_standard_router(
                     f"tenant_id in the body ('{request.tenant_id}') does not match the path ('{tenant_id}')"
                 )
             )
-        answer = await call("activate_tenant", ActivateResponse, tenant_id, request)
-        return _same_tenant(answer, tenant_id)
+        await invoke("activate_tenant", call_hook(handler, "before_activate", request), tenant_id=tenant_id)
+        answer = _same_tenant(await call("activate_tenant", ActivateResponse, tenant_id, request), tenant_id)
+        await invoke("activate_tenant", call_hook(handler, "after_activate", answer), tenant_id=tenant_id)
+        return answer
 
     @route("deactivate_tenant", DeactivateResponse)
     async def deactivate_tenant(request: DeactivateRequest, tenant_id: str = tenant_param()) -> Any:
-        return await call("deactivate_tenant", DeactivateResponse, tenant_id, request)
+        await invoke("deactivate_tenant", call_hook(handler, "before_deactivate", tenant_id, request),
+                     tenant_id=tenant_id)  # fmt: skip
+        answer = await call("deactivate_tenant", DeactivateResponse, tenant_id, request)
+        await invoke("deactivate_tenant", call_hook(handler, "after_deactivate", answer), tenant_id=tenant_id)
+        return answer
 
     @route("get_tenant_status", StatusResponse)
     async def get_tenant_status(tenant_id: str = tenant_param()) -> Any:

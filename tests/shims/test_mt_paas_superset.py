@@ -105,6 +105,15 @@ class MtPaasStyleHandler:
         return {"success": True, "tenant_id": request.tenant_id, "access_url": "https://mt.example/x",
                 "message": "ok"}  # fmt: skip
 
+    async def before_activate(self, request):
+        self.seen.append(("before_activate", request.tenant_id))
+
+    async def after_activate(self, response):
+        self.seen.append(("after_activate", response.tenant_id))
+
+    async def after_deactivate(self, response):
+        self.seen.append(("after_deactivate", response.status))
+
     async def deactivate_tenant(self, tenant_id, request):
         self._tenant(tenant_id)["status"] = "deactivated"
         self.seen.append(("deactivate", request.preserve_data))
@@ -255,7 +264,15 @@ def test_put_user_without_a_body_is_accepted_as_no_change(served):
 def test_deactivate_without_preserve_data_defaults_to_true(served):
     handler, client = served
     assert client.post(f"/mt/tenant/{T}/deactivate", json={"reason": "subscription_expired"}).status_code == 200
-    assert handler.seen[-1] == ("deactivate", True)
+    assert handler.seen[-2:] == [("deactivate", True), ("after_deactivate", "deactivated")]
+
+
+def test_mt_paas_hooks_run_around_activation(served):
+    handler, client = served
+    body = {"tenant_id": "hooked_1", "tenant_name": "x", "plan": "p", "features": [],
+            "contact": {"email": "a@b.c", "name": "n"}}  # fmt: skip
+    assert client.post("/mt/tenant/hooked_1/activate", json=body).status_code == 200
+    assert handler.seen[-2:] == [("before_activate", "hooked_1"), ("after_activate", "hooked_1")]
 
 
 def test_objects_without_the_handler_methods_are_refused():
