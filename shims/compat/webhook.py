@@ -275,18 +275,22 @@ class Provisioner:
         return None
 
     async def __call__(self, request: Request) -> WebhookResponse:
+        body = await request.body()
+        standard = _standard_activation(body)
         try:
-            approval = parse_approval(await request.body())
+            approval = None if standard is not None else parse_approval(body)
         except InvalidRequestError as exc:
             raise HTTPException(400, detail=f"{BAD_REQUEST_PREFIX}: {exc.message}") from None
         try:
+            if standard is not None:
+                return await self._activate(standard)
             return await self._provision(approval)
         except InvalidRequestError as exc:
             raise HTTPException(400, detail=f"{BAD_REQUEST_PREFIX}: {exc.message}") from None
         except TenantExistsError as exc:
             raise HTTPException(409, detail=exc.message) from None
         except StandardAPIError as exc:
-            logger.warning("tenant creation failed for application %s: %s", approval.application_id, exc.message)
+            logger.warning("tenant creation failed (%s): %s", _label(approval, standard), exc.message)
             raise HTTPException(500, detail=f"{CREATE_FAILED_PREFIX}: {exc.message}") from None
         except HTTPException:
             raise
@@ -295,7 +299,7 @@ class Provisioner:
             if isinstance(foreign, TenantExistsError):
                 raise HTTPException(409, detail=foreign.message) from None
             # The exception text may carry internals (paths, DSNs): the caller only learns its type.
-            logger.exception("tenant creation failed for application %s", approval.application_id)
+            logger.exception("tenant creation failed (%s)", _label(approval, standard))
             raise HTTPException(500, detail=f"{CREATE_FAILED_PREFIX}: 내부 오류 ({type(exc).__name__})") from None
 
     async def _provision(self, approval: Approval) -> WebhookResponse:
@@ -322,6 +326,26 @@ class Provisioner:
             return self._approved(approval, answered, result.get("access_url"), created_at=None, reused=True)
         return self._approved(approval, tenant_id, result.get("access_url"), created_at=None, reused=False)
 
+    async def _activate(self, request: ActivateRequest) -> WebhookResponse:
+        """mt_paas's compatibility router takes a standard ActivateRequest here: exactly its tenant, or 409."""
+        result = await call_operation(self.handler, "activate_tenant", request)
+        if isinstance(result, BaseModel):
+            result = result.model_dump(mode="json")
+        answered = result.get("tenant_id") or None
+        if answered not in (None, request.tenant_id) or (answered is None and result.get("success")):
+            raise TenantExistsError(request.tenant_id)
+        url = self.access_url(request.tenant_id, result.get("access_url")) if answered else None
+        return WebhookResponse(
+            success=bool(result.get("success")),
+            tenant_id=answered,
+            message=str(result.get("message", "")),
+            access_url=url,
+            admin_credentials=AdminCredentials(email=request.contact.email) if answered else None,
+            created_at=_now(),
+            status="approved" if result.get("success") else "processing",
+            tenant_url=url,
+        )
+
     async def _owned_by(self, tenant_id: str, email: str) -> bool:
         """Whether ``tenant_id`` belongs to ``email``, as far as the handler can tell: its summary's e-mail; a handler
         without summaries is trusted (its legacy provisioning reuses by e-mail only)."""
@@ -346,3 +370,21 @@ class Provisioner:
             status="approved",
             tenant_url=url,
         )
+
+
+def _standard_activation(body: bytes) -> ActivateRequest | None:
+    """The body as a Standard API ActivateRequest (what mt_paas's compatibility router takes), if it is one."""
+    try:
+        data = json.loads(body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or "tenant_id" not in data or "application" in data or "application_id" in data:
+        return None
+    try:
+        return ActivateRequest.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _label(approval: Approval | None, standard: ActivateRequest | None) -> str:
+    return f"application {approval.application_id}" if approval is not None else f"tenant {standard.tenant_id}"

@@ -211,3 +211,16 @@ def test_webhook_accepts_the_legacy_reuse_only_for_the_owner():
     refused = _call(_app(NoListing(lying_owner="someone@else.kr")), "POST", "/api/tenant/webhook/auto-provision",
                     json=payload, headers=headers)  # fmt: skip
     assert refused.status_code == 409 and "kaist_104" not in refused.text
+
+
+def test_the_webhook_also_takes_mt_paas_s_activate_request_for_exactly_its_tenant():
+    """mt_paas's compatibility router maps the webhook onto activate_tenant with a standard ActivateRequest."""
+    app, headers = _app(LegacyShapedHandler()), {"X-API-Key": KEY}
+    created = _call(app, "POST", "/api/tenant/webhook/auto-provision", headers=headers,
+                    json=_activate("new_univ_8", "New Univ", "n@new.ac.kr"))  # fmt: skip
+    body = created.json()
+    assert (created.status_code, body["success"], body["tenant_id"]) == (200, True, "new_univ_8")
+    assert body["access_url"] == f"{LEGACY_PUBLIC_URL}?tenant=new_univ_8"
+    owners = _call(app, "POST", "/api/tenant/webhook/auto-provision", headers=headers,
+                   json=_activate("kaist_999", "KAIST", "aDmin@kaist.ac.kr"))  # fmt: skip
+    assert owners.status_code == 409  # exactly the requested tenant, or nothing
