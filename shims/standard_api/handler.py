@@ -40,6 +40,9 @@ from .models import (
     UsersListResponse,
 )
 
+#: mt_paas's optional hooks around the lifecycle operations: handler methods that are not operations
+HOOKS = ("before_activate", "after_activate", "before_deactivate", "after_deactivate")
+
 
 class StandardAPIHandler(ABC):
     """Implement the abstract methods; override the optional ones the service supports."""

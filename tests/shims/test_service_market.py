@@ -688,3 +688,34 @@ def test_a_bad_access_url_template_is_refused_when_the_router_is_built():
     app, _ = make_app(access_url_template="{base_url}/t/{tenant_id}", public_url="http://svc.test")
     body = request(app, "POST", WEBHOOKS[0], json=FLAT, headers=HEADERS).json()
     assert body["access_url"] == "http://svc.test/t/hallym_university_42"
+
+
+def test_openapi_documents_the_alias_errors_with_the_bodies_sent():
+    app, _ = make_app()
+    doc = app.openapi()
+    ops = {(m.upper(), p): op for p, item in doc["paths"].items() for m, op in item.items()}
+    message, standard = "#/components/schemas/MessageErrorResponse", "#/components/schemas/ErrorResponse"
+
+    def schema(op, status):
+        return op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+
+    webhook = ops[("POST", "/api/tenant/webhook/auto-provision")]
+    assert {"400", "401", "409", "500", "503"} <= set(webhook["responses"])
+    assert {schema(webhook, s) for s in ("400", "401", "409", "500", "503")} == {message}
+    stats = ops[("GET", "/api/tenant/stats/{tenant_id}")]
+    assert (schema(stats, "401"), schema(stats, "503")) == (message, message)  # the key guard's text
+    assert {schema(stats, s) for s in ("400", "404", "500", "501")} == {standard}  # the handler's errors
+    listing = ops[("GET", "/api/tenant/list")]
+    assert schema(listing, "501") == message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("GET", "/api/tenant/webhook/auto-provision", "POST"), ("DELETE", "/api/tenant/users/alpha_1", "GET"),
+     ("POST", "/api/tenant/list", "GET")],
+)  # fmt: skip
+def test_alias_405_lists_every_allowed_method(method, path, allow):
+    app, _ = make_app()
+    response = request(app, method, path, headers=HEADERS)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow
