@@ -105,7 +105,7 @@ def _run(
     require_auth: bool,
     timeout: float,
     strict: bool,
-    webhook_path: str,
+    webhook_path: Optional[str],
 ):
     import httpx
     from fastapi.testclient import TestClient
@@ -123,7 +123,7 @@ def _run(
                 require_auth=require_auth,
                 target=target or f"app {app_spec}",
                 strict=strict,
-                webhook_path=webhook_path,
+                **({"webhook_path": webhook_path} if webhook_path else {}),
             )
         except ConformanceError as exc:
             raise UsageError(str(exc)) from None
@@ -171,8 +171,8 @@ def conform(
     strict: bool = typer.Option(
         False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
     ),
-    webhook_path: str = typer.Option(
-        "/api/tenant/webhook/auto-provision", "--webhook-path", help="The Service Market webhook (webhook suite)."
+    webhook_path: Optional[str] = typer.Option(
+        None, "--webhook-path", help="The Service Market webhook (webhook suite); default: the auto-provision alias."
     ),
     fmt: Format = typer.Option(Format.rich, "--format", help="Report format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),

@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError, computed_field
 
+from shims.spec import ALIAS_BY_NAME
 from shims.standard_api.models import (
     ActivateResponse,
     CostsResponse,
@@ -64,7 +65,7 @@ __all__ = [
 
 AUTH_HEADER = "X-Market-API-Key"
 SUITES = ("dashboard", "users", "settings", "lifecycle", "webhook", "full")
-TENANT_LIST_PATH = "/api/tenant/list"
+TENANT_LIST_PATH = ALIAS_BY_NAME["service_market_list_tenants"].path
 SERVICE_MARKET_KEY_HEADER = "X-API-Key"
 #: reads every service must implement (abstract in mt_paas v2): a 501 on these is a failure
 MANDATORY = frozenset(

@@ -13,10 +13,12 @@ import secrets
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from shims.spec import ALIAS_BY_NAME
+
 if TYPE_CHECKING:
     from .suite import _Run
 
-DEFAULT_WEBHOOK_PATH = "/api/tenant/webhook/auto-provision"
+DEFAULT_WEBHOOK_PATH = ALIAS_BY_NAME["service_market_auto_provision"].path
 WEBHOOK_KEY_HEADER = "X-API-Key"
 #: what the sandbox validator requires of an answer, and the statuses it allows
 REQUIRED_FIELDS = ("status", "tenant_id", "tenant_url", "message")
