@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from pydantic import NaiveDatetime
 from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from classroom.enums import Plan, Role, TenantStatus, UserStatus
 
 
-class Tenant(SQLModel, table=True):
+class TableBase(SQLModel, registry=registry()):
+    """The base of this service's tables: their own registry and MetaData, not SQLModel's process-wide default, so
+    that importing the package again (a second copy of the service in one process) defines them afresh."""
+
+
+class Tenant(TableBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
     slug: str = Field(unique=True, index=True)
@@ -26,7 +32,7 @@ class Tenant(SQLModel, table=True):
     deactivation_reason: str | None = None
 
 
-class User(SQLModel, table=True):
+class User(TableBase, table=True):
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,7 +46,7 @@ class User(SQLModel, table=True):
     last_seen_at: NaiveDatetime | None = None
 
 
-class Course(SQLModel, table=True):
+class Course(TableBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(foreign_key="tenant.id", index=True, ondelete="CASCADE")
     title: str
@@ -49,12 +55,12 @@ class Course(SQLModel, table=True):
     created_at: NaiveDatetime
 
 
-class Enrollment(SQLModel, table=True):
+class Enrollment(TableBase, table=True):
     course_id: int = Field(foreign_key="course.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
 
 
-class Question(SQLModel, table=True):
+class Question(TableBase, table=True):
     """One question to the assistant and the tokens its answer took."""
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from classroom import clock
 from classroom.config import get_settings
 from classroom.enums import Plan, Role, TenantStatus, UserStatus
-from classroom.models import Course, Enrollment, Question, Tenant, User
+from classroom.models import Course, Enrollment, Question, TableBase, Tenant, User
 from classroom.security import hash_key
 
 SEED = 2026
@@ -239,8 +239,7 @@ def seed(data_dir: Path | None = None, now: datetime | None = None) -> dict[str,
     tmp.unlink(missing_ok=True)
     engine = create_engine(f"sqlite:///{tmp}")
     try:
-        SQLModel.metadata.create_all(engine, tables=[model.__table__ for model in (Tenant, User, Course, Enrollment,
-                                                                                   Question)])
+        TableBase.metadata.create_all(engine)
         with engine.begin() as conn:
             for model in (Tenant, User, Course, Enrollment, Question):
                 conn.execute(insert(model), tables[model.__tablename__])
