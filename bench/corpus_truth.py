@@ -123,7 +123,7 @@ class _Walker:
             elif hasattr(route, "methods") and hasattr(route, "path"):
                 self.routes.update((m, prefix + route.path) for m in _route_methods(route))
             else:
-                self.mounts.append({"path": prefix + getattr(route, "path", ""), "kind": type(route).__name__})
+                self.mounts.append({"path": prefix + getattr(route, "path", "") or "/", "kind": _mount_kind(route)})
 
     def _descend(self, mount, prefix: str) -> None:
         from starlette.routing import Mount
@@ -222,6 +222,7 @@ def walk(args: argparse.Namespace) -> dict:
     root = Path(args.root).resolve()
     if not root.is_dir():
         raise SystemExit(f"corpus_truth: {root}: not a directory")
+    python = str(Path(args.python).absolute()) if os.sep in args.python else args.python
     with tempfile.TemporaryDirectory(prefix="corpus-truth-") as tmp:
         spec = {
             "app": args.app, "factory": args.factory, "out": str(Path(tmp) / "out.json"),
@@ -232,8 +233,11 @@ def walk(args: argparse.Namespace) -> dict:
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
         env = {**os.environ, **_parse_env(args.env), "PYTHONDONTWRITEBYTECODE": "1"}
         env.pop("PYTHONPATH", None)
-        proc = subprocess.run([args.python, str(Path(__file__).resolve()), "_child", str(spec_path)], cwd=root,
-                              env=env, capture_output=True, text=True, timeout=args.timeout, check=False)
+        try:
+            proc = subprocess.run([python, str(Path(__file__).resolve()), "_child", str(spec_path)], cwd=root,
+                                  env=env, capture_output=True, text=True, timeout=args.timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise SystemExit(f"corpus_truth: {python}: {exc}") from None
         out = Path(spec["out"])
         if proc.returncode != 0 or not out.exists():
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-25:])
