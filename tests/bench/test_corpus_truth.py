@@ -81,3 +81,10 @@ def test_compare_counts_recall_and_precision_with_anonymous_parameters():
     assert result["recall"] == pytest.approx(0.5) and result["precision"] == pytest.approx(0.5)
     assert result["missing"] == [("DELETE", "/c"), ("GET", "/b")]
     assert result["extra"] == [("GET", "/zzz"), ("PUT", "/a")]
+
+
+def test_missing_interpreter_is_one_line_not_a_traceback():
+    proc = _walk("--app", "shop.main:wrapped", "--python", "no/such/python")
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "no/such/python" in proc.stderr
