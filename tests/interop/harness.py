@@ -32,8 +32,8 @@ class Example:
     app: str
     env: dict[str, str]  # "{data}" is the server's data folder
     public_url_env: str
-    seeded: tuple[str, str]  # a seeded tenant and its contact e-mail
-    seeded_application: tuple[str, int]  # its university name and application id
+    seeded: tuple[str, str] | None = None  # a seeded tenant and its contact e-mail
+    seeded_application: tuple[str, int] | None = None  # its university name and application id
 
 
 EXAMPLES = {
@@ -46,7 +46,21 @@ EXAMPLES = {
         "llm_chatbot", "llm_chatbot.main:app", {"LLM_CHATBOT_DB": "{data}/chatbot.db", "LLM_CHATBOT_NOW": NOW},
         "LLM_CHATBOT_PUBLIC_URL", ("postech_202", "ai-admin@postech.ac.kr"), ("POSTECH", 202),
     ),
+    # the examples of issue 12 (idioms phase 1 does not migrate yet): the tests skip them while phase 1 writes no
+    # handler, and run as soon as it does
+    "mentor": Example("mentor", "mentor.main:app", {"MENTOR_DATA_DIR": "{data}", "MENTOR_NOW": NOW},
+                      "MENTOR_PUBLIC_URL"),
+    "classroom": Example("classroom", "classroom.app:app", {"CLASSROOM_DATA_DIR": "{data}", "CLASSROOM_NOW": NOW},
+                         "CLASSROOM_PUBLIC_URL"),
 }  # fmt: skip
+
+
+def skip_unless_migrated(copy: Path, name: str) -> None:
+    """Skip (naming the reason) when phase 1 wrote no Standard API handler for the example."""
+    import pytest
+
+    if not any(copy.rglob("handlers/market_handler.py")):
+        pytest.skip(f"phase 1 writes no Standard API handler for {name} yet (its idioms are issue 12's)")
 
 
 def _git(folder: Path, *args: str) -> None:
@@ -67,6 +81,8 @@ def migrated_copy(name: str, phase: int, dest: Path) -> Path:
         args = ["apply", "--phase", str(step), str(copy)] + (["--force"] if step == 3 else [])
         proc = subprocess.run(MIGRATOR + args, capture_output=True, text=True, cwd=REPO, timeout=600)
         assert proc.returncode == 0, f"phase {step} of {name}: {proc.stdout[-1500:]}{proc.stderr[-1500:]}"
+        if step == 1 and not any(copy.rglob("handlers/market_handler.py")):
+            break  # phase 1 migrated nothing: later phases have nothing to work on (skip_unless_migrated says so)
         _git(copy, "add", "-A")
         _git(copy, "commit", "-qm", f"phase {step}")
     return copy

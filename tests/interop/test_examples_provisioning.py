@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .harness import EXAMPLES, MARKET_KEY, migrated_copy, serve
+from .harness import EXAMPLES, MARKET_KEY, migrated_copy, serve, skip_unless_migrated
 
 STANDARD = {"X-Market-API-Key": MARKET_KEY}
 WEBHOOK = {"X-API-Key": MARKET_KEY}
@@ -47,6 +47,9 @@ def served(request, tmp_path_factory):
     example = EXAMPLES[request.param]
     base = tmp_path_factory.mktemp(f"provisioning-{example.name}")
     copy = migrated_copy(example.name, 1, base)
+    skip_unless_migrated(copy, example.name)
+    if example.seeded is None:
+        pytest.skip(f"no seeded tenant of {example.name} is named in tests/interop/harness.py")
     with serve(copy, example, base / "data") as url, httpx.Client(base_url=url, timeout=30) as client:
         yield example, client, url
 

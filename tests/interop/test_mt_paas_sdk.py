@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import EXAMPLES, MARKET_KEY, migrated_copy, serve
+from .harness import EXAMPLES, MARKET_KEY, migrated_copy, serve, skip_unless_migrated
 
 SDK = os.environ.get("MT_PAAS_SDK", "")
 SDK_PYTHON = os.environ.get("MT_PAAS_SDK_PYTHON") or (str(Path(SDK) / ".venv" / "bin" / "python") if SDK else "")
@@ -131,6 +131,7 @@ def _report(line: dict) -> None:
 def test_the_market_client_and_the_sandbox_tester(name, phase, tmp_path):
     example = EXAMPLES[name]
     copy = migrated_copy(name, phase, tmp_path)
+    skip_unless_migrated(copy, name)
     tenant = f"interop_university_{900 + phase}"
     with serve(copy, example, tmp_path / "data") as url:
         calls = _client_calls(url, tenant)
