@@ -30,6 +30,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field, ValidationError
 
 from shims.middleware.market_auth import key_digests, key_matches, load_market_keys
+from shims.request_context import remember_request
 from shims.spec import ALIAS_BY_NAME, ALIASES
 from shims.standard_api.errors import (
     InvalidRequestError,
@@ -303,7 +304,7 @@ def create_service_market_router(
                 f"access_url_template may use only {{tenant_id}} and {{base_url}}: {access_url_template!r} ({exc!r})"
             ) from None
     guard = _api_key_guard(load_market_keys(api_keys))
-    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard)])
+    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)])
     default_features = list(features)
 
     def access_url(request: Request, tenant_id: str, fallback: str | None) -> str:
