@@ -37,6 +37,7 @@ _VALIDATORS = {"model_validate", "parse_obj", "from_orm", "model_validate_json",
 _RESPONSES = {"JSONResponse", "ORJSONResponse", "UJSONResponse"}
 _ONE_ROW = {"fetchone", "first", "one", "one_or_none", "fetch_one", "fetchrow", "get", "mappings_one"}
 _SCALAR = {"scalar", "scalar_one", "scalar_one_or_none", "fetchval", "fetch_val"}
+_ROW_METHODS = {"all", "fetchall", "mappings", "unique", "fetch_all", "fetchmany"}
 _ROW_BUILTINS = {"int": "int", "len": "int", "ord": "int", "hash": "int", "float": "float", "str": "str", "repr": "str",
                  "chr": "str", "format": "str", "bool": "bool", "isinstance": "bool", "any": "bool", "all": "bool",
                  "callable": "bool"}
@@ -538,6 +539,10 @@ class Evaluator:
 
     def _method(self, call: cst.Call, func: cst.Attribute, frame: _Frame, origin: Optional[Origin]) -> Optional[Shape]:
         name = func.attr.value
+        if name in _ROW_METHODS | _ONE_ROW | _SCALAR:
+            rows = self._fetched(self.eval(func.value, frame), name, origin)
+            if rows is not None:
+                return rows
         if name in _STR_METHODS:
             return Shape.scalar("str", origin)
         if name in ("count", "index"):
@@ -557,6 +562,17 @@ class Evaluator:
             if name in ("items", "values", "keys"):
                 return Shape.list_of(Shape.unknown(f".{name}() of a mapping"), origin)
         return None
+
+    @staticmethod
+    def _fetched(receiver: Shape, method: str, origin: Optional[Origin]) -> Optional[Shape]:
+        """``result.mappings().all()``, ``result.fetchone()``... on rows already known (an executed SELECT)."""
+        if receiver.kind != "list" or receiver.item is None or receiver.item.kind != "object":
+            return None
+        if method in _SCALAR:
+            return Shape.unknown("a scalar SQL result", origin)
+        if method in _ONE_ROW:
+            return receiver.item.model_copy(update={"nullable": True})
+        return receiver
 
     def _get(self, receiver: Shape, call: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Shape:
         key = _static_key(call.args[0].value)
@@ -659,6 +675,8 @@ class Evaluator:
                 return None
             chain.insert(0, method)
             node = node.func.value
+            while isinstance(node, cst.Await):
+                node = node.expression
         return None
 
     def _sql_text(self, call: cst.Call, frame: _Frame) -> Optional[str]:

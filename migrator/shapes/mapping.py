@@ -158,12 +158,16 @@ def _score(leaf: _Leaf, syns: Sequence[Syn], name: Optional[str]) -> tuple[float
     for syn in syns:
         if syn.key == key and (syn.parent is None or syn.parent == parent) and syn.confidence > best:
             best, chosen = syn.confidence, syn
+    if chosen is not None:  # the table's judgement of this key wins over the generic rules below
+        return best, chosen
     if name is not None:
         wanted = norm(name)
         if key == wanted and not any(s.key == wanted and s.parent is None for s in syns) and tables.EXACT > best:
             best, chosen = tables.EXACT, None
         if parent and wanted in (parent + key, key + parent) and tables.SPELLED > best:
             best, chosen = tables.SPELLED, None
+        if sorted(tables.words(leaf.path[-1])) == sorted(tables.words(name)) and tables.SPELLED > best:
+            best, chosen = tables.SPELLED, None  # the same words in another order: usersTotal ~ total_users
     return best, chosen
 
 
@@ -291,6 +295,7 @@ class _Mapper:
             if leaf.shape.kind != "list" or leaf.shape.item is None or leaf.shape.item.kind != "object":
                 continue
             key_confidence = 0.9 if not leaf.path else _score(leaf, keys, field.name.split(".")[-1])[0]
+            key_confidence = key_confidence or tables.UNKNOWN_LIST_KEY  # a name we do not know: the structure decides
             element = _Mapper(self.spec)
             children = element.object(field.python, ctx.element(leaf.shape.item), f"{target}[].")
             total = len(fields_of(field.python))
@@ -499,10 +504,10 @@ def _root(spec: OperationSpec, mapper: _Mapper, ctx: _Ctx) -> FieldMap:
     name = spec.model.__name__
     if spec.list_of_model:
         field = StandardField("TenantList", "tenants", "list", spec.model, True, False)
-        found = mapper.list(field, ctx, "")
+        found = mapper.list(field, ctx, "tenants")
         if found is not None:
             return found
-        return FieldMap(target="", name="tenants", rule="list", model=name, confidence=0.0)
+        return FieldMap(target="tenants", name="tenants", rule="list", model=name, confidence=0.0)
     children = mapper.object(spec.model, ctx, "", top=True)
     return FieldMap(target="", name="", rule="object", model=name, children=children, extras=allows_extra(spec.model))
 

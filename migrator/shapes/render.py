@@ -36,6 +36,7 @@ class _Scope:
     """What an expression may refer to: the document variables, ``days``, the window variables."""
 
     function: str
+    missing: dict[str, str] = field(default_factory=dict)  # required standard path -> why it has no source
     windows: dict[tuple[str, ...], str] = field(default_factory=dict)  # (doc, *path) of a daily list -> variable
     rows_var: Optional[str] = None  # list_users: the collected users replace the page's list
 
@@ -88,7 +89,7 @@ def _header(service: str, emitter: _Emitter) -> str:
 
 
 def _operation(mapping: OperationMapping, emitter: _Emitter) -> str:
-    scope = _Scope(mapping.function)
+    scope = _Scope(mapping.function, {m.target: m.reason for m in mapping.missing if m.required})
     params = function_params(mapping)
     returns = f"list[{mapping.model}]" if mapping.list_of_model else mapping.model
     emitter.used_models.add(mapping.model)
@@ -210,6 +211,12 @@ def _construct(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, ex
     lines = [f"{lead}{fm.model}("]
     for child in fm.children:
         lines += _indent(_field_lines(child, scope, emitter, function, depth), 1)
+    for target, reason in scope.missing.items():
+        prefix = f"{fm.target}[]." if fm.rule == "list" or fm.target.endswith("[]") else (
+            f"{fm.target}." if fm.target else "")
+        rest = target[len(prefix):] if target.startswith(prefix) else None
+        if rest and "." not in rest and "[]" not in rest:
+            lines += _indent([f"# MANUAL: {part}" for part in _wrap(f"{rest}=... ({reason})")], 1)
     if extras:
         lines.append(f"    {extras},  # what else the legacy answer holds (the model keeps extra fields)")
     lines.append(")")
@@ -262,7 +269,10 @@ def _wrap(text: str) -> list[str]:
 
 
 def _list_expr(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str) -> list[str]:
-    """``[_helper(row) for row in <rows>]`` (the element function is emitted after the operation)."""
+    """``[_helper(row) for row in <rows>]`` (the element function is emitted after the operation); ``[]`` when no
+    legacy list was found (the docstring lists it as not mapped)."""
+    if not fm.sources:
+        return ["[]"]
     helper = f"_{function.removesuffix('_from_legacy')}_{(fm.target or fm.name).replace('[]', '').replace('.', '_')}"
     helper = helper.rstrip("_") + "_item"
     _element_function(helper, fm, scope, emitter)
@@ -294,8 +304,8 @@ def _rows(fm: FieldMap, scope: _Scope, emitter: _Emitter) -> str:
 
 
 def _element_function(name: str, fm: FieldMap, scope: _Scope, emitter: _Emitter) -> None:
-    inner = _Scope(name)
-    element = FieldMap(target=fm.target, name=fm.name, rule="object", model=fm.model, children=fm.children,
+    inner = _Scope(name, scope.missing)
+    element = FieldMap(target=fm.target + "[]", name=fm.name, rule="object", model=fm.model, children=fm.children,
                        extras=fm.extras)
     lines = [f"def {name}(row: dict[str, Any]) -> {fm.model}:",
              f'    """One element of {fm.sources[0].label if fm.sources else "the list"} → {fm.model}."""']

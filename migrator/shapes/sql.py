@@ -53,13 +53,17 @@ def _top_level_select_list(sql: str) -> Optional[str]:
 
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts, depth, current, quote = [], 0, [], ""
     for ch in text:
-        if ch == "(":
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
-        if ch == "," and depth == 0:
+        if ch == "," and depth == 0 and not quote:
             parts.append("".join(current).strip())
             current = []
         else:

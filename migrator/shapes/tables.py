@@ -27,8 +27,16 @@ class Syn:
     note: str = ""
 
 
+UNKNOWN_LIST_KEY = 0.5  # the key confidence of a list whose name is not in LIST_KEYS
+
+
 def norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
+
+
+def words(key: str) -> list[str]:
+    """``activeUsers``, ``active_users``, ``Active-Users`` → ["active", "users"]."""
+    return re.findall(r"[a-z]+|[0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key).lower())
 
 
 def _syns(*entries: tuple) -> tuple[Syn, ...]:

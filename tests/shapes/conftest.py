@@ -95,6 +95,11 @@ def load_code(code: str, tmp_path: Path) -> ModuleType:
     return module
 
 
+@pytest.fixture
+def infer_inline():
+    return infer_source
+
+
 @pytest.fixture(scope="session")
 def example_mappings() -> dict[str, dict[str, OperationMapping]]:
     return {name: service_mappings(REPO / "examples" / name) for name in ("advisor", "llm_chatbot")}
