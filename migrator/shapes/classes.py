@@ -1,9 +1,10 @@
 """Pydantic models (and ``TypedDict``s) of the service → the JSON shape FastAPI serialises them to.
 
 A response model is serialised with every field (defaults included) under its alias (``by_alias=True``, FastAPI's
-default); ``model_dump()`` uses field names unless ``by_alias=True``. Types: ``int``/``float``/``str``/``bool``,
-``datetime``/``date``/``UUID``/``Enum``/``Literal[str]`` → str, ``Optional``/``| None`` → nullable, ``list``/``set``/
-``tuple`` → list, ``dict`` → an open object, ``Annotated[X, ...]`` → X, module-level aliases followed.
+default; ``alias_generator=to_camel`` of the class or a base applies); ``model_dump()`` uses field names unless
+``by_alias=True``. Types: ``int``/``float``/``str``/``bool``, ``datetime``/``date``/``UUID``/``Enum``/``Literal[str]``
+→ str, ``Optional``/``| None`` → nullable, ``list``/``set``/``tuple`` → list, ``dict`` → an open object,
+``Annotated[X, ...]`` → X, module-level aliases followed, generic models (``Page[UserOut]``) with their parameters.
 """
 
 from __future__ import annotations
@@ -62,30 +63,69 @@ class ClassShapes:
 
     def __init__(self, modules: Resolver) -> None:
         self.modules = modules
-        self._memo: dict[tuple[int, bool], Shape] = {}
+        self._memo: dict[tuple, Shape] = {}
         self._active: set[int] = set()
+        self._typevars: dict[str, Shape] = {}  # of the generic model being built (Page[T] -> T: UserOut)
 
     # -- classes -------------------------------------------------------------------------------------------------
 
-    def model_shape(self, node: cst.ClassDef, module: SourceModule, *, by_alias: bool = True) -> Shape:
-        key = (id(node), by_alias)
+    def model_shape(self, node: cst.ClassDef, module: SourceModule, *, by_alias: bool = True,
+                    typevars: Optional[dict[str, Shape]] = None) -> Shape:
+        typevars = typevars or {}
+        key = (id(node), by_alias, tuple((k, v.model_dump_json()) for k, v in typevars.items()))
         if key in self._memo:
             return self._memo[key]
         if id(node) in self._active:  # a self-referencing model (a tree): stop here
             return Shape.unknown(f"recursive model {node.name.value}", module.origin(node))
         self._active.add(id(node))
+        outer, self._typevars = self._typevars, typevars
         try:
             shape = self._build(node, module, by_alias)
         finally:
             self._active.discard(id(node))
+            self._typevars = outer
         self._memo[key] = shape
         return shape
+
+    def type_parameters(self, node: cst.ClassDef) -> list[str]:
+        """``class Page(BaseModel, Generic[T])`` → ["T"]."""
+        for base in node.bases:
+            if isinstance(base.value, cst.Subscript) and _last(base.value.value) == "Generic":
+                return [_last(e.slice.value) for e in base.value.slice if isinstance(e.slice, cst.Index)]
+        return []
+
+    def alias_generator(self, node: cst.ClassDef, module: SourceModule, depth: int = 0) -> Optional[str]:
+        """``to_camel``/``to_pascal``/``to_snake`` from the class's config or a base's."""
+        for stmt in _class_body(node):
+            if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == "model_config"
+                                                    for t in stmt.targets):
+                found = _config_value(stmt.value, "alias_generator")
+                if found is not None:
+                    return _last(found)
+        for inner in (node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
+            if isinstance(inner, cst.ClassDef) and inner.name.value == "Config":
+                for stmt in _class_body(inner):
+                    if isinstance(stmt, cst.Assign) and any(isinstance(t.target, cst.Name)
+                                                            and t.target.value == "alias_generator"
+                                                            for t in stmt.targets):
+                        return _last(stmt.value)
+        if depth > _MAX_DEPTH:
+            return None
+        for base in node.bases:
+            where, definition = resolve_expr(module, base.value, self.modules)
+            if isinstance(definition, cst.ClassDef) and where is not None:
+                found = self.alias_generator(definition, where, depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _build(self, node: cst.ClassDef, module: SourceModule, by_alias: bool) -> Shape:
         fields: dict[str, FieldShape] = {}
         is_open = False
+        generator = self.alias_generator(node, module) if by_alias else None
         for base in node.bases:
-            if _last(base.value) in MODEL_BASES:
+            if _last(base.value) in MODEL_BASES or (isinstance(base.value, cst.Subscript)
+                                                    and _last(base.value.value) == "Generic"):
                 continue
             where, definition = resolve_expr(module, base.value, self.modules)
             if isinstance(definition, cst.ClassDef) and where is not None:
@@ -104,6 +144,8 @@ class ClassShapes:
                 if name.startswith("_") or _last(_unwrap_subscript_head(annotation)) == "ClassVar":
                     continue
                 alias = _alias(stmt.value) if by_alias else None
+                if alias is None and generator is not None:
+                    alias = _generated_alias(generator, name)
                 shape = self.annotation_shape(annotation, module)
                 origin = module.origin(stmt)
                 fields[alias or name] = FieldShape(shape=shape.model_copy(update={"origin": origin}), origin=origin)
@@ -125,6 +167,8 @@ class ClassShapes:
             return self._union([expr.left, expr.right], module, depth)
         if isinstance(expr, cst.Name) and expr.value == "None":
             return Shape.scalar("null")
+        if isinstance(expr, cst.Name) and expr.value in self._typevars:
+            return self._typevars[expr.value]
         if isinstance(expr, cst.Subscript):
             return self._generic(expr, module, depth)
         name = _last(expr)
@@ -175,6 +219,12 @@ class ClassShapes:
             return Shape.object({}, open=True)
         if head in {"ClassVar", "Final", "Required", "NotRequired", "ReadOnly"} and args:
             return self.annotation_shape(args[0], module, depth + 1)
+        where, definition = resolve_expr(module, expr.value, self.modules)
+        if isinstance(definition, cst.ClassDef) and where is not None and is_model_class(definition, where,
+                                                                                          self.modules):
+            names = self.type_parameters(definition)  # Page[UserOut]: T is UserOut inside Page
+            values = [self.annotation_shape(a, module, depth + 1) for a in args]
+            return self.model_shape(definition, where, typevars=dict(zip(names, values)))
         return self._named(expr.value, module, depth)
 
     def _union(self, members: list[cst.BaseExpression], module: SourceModule, depth: int) -> Shape:
@@ -220,6 +270,30 @@ def _alias(value: Optional[cst.BaseExpression]) -> Optional[str]:
             text = _string(by_name.get(key))
             if text:
                 return text
+    return None
+
+
+def _generated_alias(generator: str, name: str) -> Optional[str]:
+    """What pydantic's ``to_camel``/``to_pascal``/``to_snake`` make of a field name."""
+    words = [w for w in name.split("_") if w]
+    if not words:
+        return None
+    pascal = "".join(w[:1].upper() + w[1:] for w in words)
+    if generator == "to_pascal":
+        return pascal
+    if generator == "to_camel":
+        return pascal[:1].lower() + pascal[1:]
+    if generator == "to_snake":
+        return name
+    return None  # a generator of the service's own: the wire name cannot be told
+
+
+def _config_value(value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:
+    if isinstance(value, cst.Call):
+        return next((a.value for a in value.args if a.keyword is not None and a.keyword.value == key), None)
+    if isinstance(value, cst.Dict):
+        return next((e.value for e in value.elements if isinstance(e, cst.DictElement) and _string(e.key) == key),
+                    None)
     return None
 
 

@@ -387,7 +387,32 @@ class Evaluator:
     _eval_SetComp = _eval_GeneratorExp = _eval_ListComp
 
     def _eval_DictComp(self, expr: cst.DictComp, frame: _Frame, origin: Optional[Origin]) -> Shape:
-        return Shape.object({}, origin, open=True)
+        """Keys known only when iterating the keys (or ``.items()``) of an object whose keys are known:
+        ``{key: f(x[key]) for key in DEFAULTS}``; anything else is an object with unknown keys."""
+        for_in = expr.for_in
+        if for_in.inner_for_in is not None or for_in.ifs or not isinstance(expr.key, cst.Name):
+            return Shape.object({}, origin, open=True)
+        iterable, key_name, value_name = for_in.iter, expr.key.value, None
+        if (isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute)
+                and iterable.func.attr.value == "items" and isinstance(for_in.target, cst.Tuple)
+                and len(for_in.target.elements) == 2):
+            first, second = (e.value for e in for_in.target.elements)
+            if not (isinstance(first, cst.Name) and first.value == key_name and isinstance(second, cst.Name)):
+                return Shape.object({}, origin, open=True)
+            iterable, value_name = iterable.func.value, second.value
+        elif not (isinstance(for_in.target, cst.Name) and for_in.target.value == key_name):
+            return Shape.object({}, origin, open=True)
+        source = self.eval(iterable, frame)
+        if source.kind != "object" or source.open:
+            return Shape.object({}, origin, open=True)
+        fields = {}
+        for key, known in source.fields.items():
+            bindings = {**frame.bindings, key_name: Shape.scalar("str")}
+            if value_name is not None:
+                bindings[value_name] = known.shape
+            inner = _Frame(frame.module, frame.scope, bindings, frame.active, frame.depth)
+            fields[key] = FieldShape(shape=self.eval(expr.value, inner), origin=origin, optional=known.optional)
+        return Shape.object(fields, origin)
 
     def _eval_Subscript(self, expr: cst.Subscript, frame: _Frame, origin: Optional[Origin]) -> Shape:
         base = self.eval(expr.value, frame)
@@ -682,10 +707,7 @@ class Evaluator:
     def _sql_text(self, call: cst.Call, frame: _Frame) -> Optional[str]:
         if not call.args or call.args[0].keyword is not None:
             return None
-        first = call.args[0].value
-        if isinstance(first, cst.Call) and get_full_name_for_node(first.func) in ("text", "sqlalchemy.text"):
-            first = first.args[0].value if first.args else first
-        text = self._static_text(first, frame)
+        text = self._static_text(call.args[0].value, frame)
         return text if text is not None and is_select(text) else None
 
     def _static_text(self, expr: cst.BaseExpression, frame: _Frame) -> Optional[str]:
@@ -701,11 +723,17 @@ class Evaluator:
                     constant = self._constant_str(part.expression, frame)
                     parts.append(constant if constant is not None else "?")
             return "".join(parts)
+        if isinstance(expr, cst.Call) and get_full_name_for_node(expr.func) in ("text", "sqlalchemy.text"):
+            return self._static_text(expr.args[0].value, frame) if expr.args else None
         if isinstance(expr, cst.Name):
             if frame.scope is not None and expr.value in frame.scope.assigned:
                 values = frame.scope.assigned[expr.value]
                 return self._static_text(values[-1], frame) if len(values) == 1 else None
-            return self._constant_str(expr, frame)
+            if frame.scope is not None and self._is_local(expr.value, frame.scope):
+                return None
+            where, definition, _ = resolve_name(frame.module, expr.value, self.modules)
+            if isinstance(definition, (cst.Assign, cst.AnnAssign)) and definition.value is not None and where:
+                return self._static_text(definition.value, _Frame(where, None))  # SQL = text("SELECT ...")
         return None
 
     @staticmethod

@@ -21,7 +21,8 @@ from .standard import StandardField, allows_extra, fields_of, scalar_type
 from .tables import CONFIDENT, Syn, norm
 
 Rule = Literal[
-    "input", "constant", "copy", "text", "id", "by_period", "window_sum", "role", "user_status", "user_status_text",
+    "input", "constant", "copy", "text", "id", "by_period", "window_sum", "role", "role_flag", "user_status",
+    "user_status_text",
     "tenant_status", "features", "object", "list", "dict", "len",
 ]
 
@@ -352,7 +353,9 @@ class _Mapper:
     def _pick(self, field: StandardField, found: list[_Scored], target: str) -> FieldMap:
         plain = [s for s in found if s.syn is None or s.syn.window is None]
         windowed = {s.syn.window: s for s in reversed(found) if s.syn is not None and s.syn.window is not None}
-        if windowed and (not plain or plain[0].confidence < max(s.confidence for s in windowed.values())):
+        # a 7- and a 30-day figure beat a plain one: a plain ``active_users`` next to them counts accounts
+        if windowed and (not plain or plain[0].confidence < max(s.confidence for s in windowed.values())
+                         or (7 in windowed and 30 in windowed)):
             if 7 in windowed and 30 in windowed:
                 short, long_ = windowed[7], windowed[30]
                 return FieldMap(target=target, name=field.name, rule="by_period",
@@ -407,7 +410,9 @@ class _Mapper:
         """Enums and flags: role, user status, tenant status, feature lists."""
         name = getattr(field.python, "__name__", "")
         if name == "UserRole":
-            return self._keyed(field, ctx, target, tables.USER_ROLE_KEYS, "role") or self._fallback(field, target)
+            return (self._keyed(field, ctx, target, tables.USER_ROLE_KEYS, "role")
+                    or self._keyed(field, ctx, target, tables.USER_ADMIN_FLAGS, "role_flag", want="bool")
+                    or self._fallback(field, target))
         if name == "UserStatus":
             return (self._keyed(field, ctx, target, tables.USER_ACTIVE_KEYS, "user_status", want="bool")
                     or self._keyed(field, ctx, target, tables.USER_STATUS_TEXT_KEYS, "user_status_text"))

@@ -341,6 +341,9 @@ def _scalar(fm: FieldMap, scope: _Scope, emitter: _Emitter) -> str:
     emitter.adapters = emitter.adapters or rule in ("role", "user_status", "user_status_text", "tenant_status")
     if rule == "role":
         return f"adapters.role_from_legacy({sources[0]})"
+    if rule == "role_flag":
+        emitter.used_models.add("UserRole")
+        return f"UserRole.ADMIN if {sources[0]} else UserRole.USER"
     if rule == "user_status":
         return f"adapters.user_status_from_legacy({sources[0]})"
     if rule == "user_status_text":

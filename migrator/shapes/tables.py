@@ -51,6 +51,7 @@ def _syns(*entries: tuple) -> tuple[Syn, ...]:
 
 
 _ALL_TIME = "all time: the legacy total is not limited to the period"
+_QUESTIONS = ("questions", 0.7, "questions asked, taken as messages")
 
 #: "Model.field" -> legacy keys, best first
 SYNONYMS: dict[str, tuple[Syn, ...]] = {
@@ -60,35 +61,37 @@ SYNONYMS: dict[str, tuple[Syn, ...]] = {
         ("users.count", 0.9), ("total_members", 0.8), ("members.total", 0.8), ("registered_users", 0.8),
     ),
     "StatsSummary.active_users": _syns(
-        ("active_users", 1.0), ("active_7days", 0.9, 7), ("weekly_active_users", 0.9, 7), ("wau", 0.85, 7),
-        ("active_week", 0.85, 7), ("active_this_week", 0.85, 7), ("active_30days", 0.9, 30),
-        ("monthly_active_users", 0.9, 30), ("mau", 0.85, 30), ("active_month", 0.85, 30),
+        ("active_users", 1.0), ("active_in_period", 1.0), ("active_users_in_period", 1.0), ("active_7days", 0.9, 7),
+        ("weekly_active_users", 0.9, 7), ("wau", 0.85, 7), ("active_week", 0.85, 7), ("active_this_week", 0.85, 7),
+        ("active_30days", 0.9, 30), ("monthly_active_users", 0.9, 30), ("mau", 0.85, 30), ("active_month", 0.85, 30),
         ("active_this_month", 0.85, 30), ("users.active", 0.4, "accounts marked active, not recent activity"),
     ),
     "StatsSummary.new_users_this_period": _syns(
-        ("new_users", 0.95), ("new_users_this_period", 1.0), ("new_this_week", 0.9, 7), ("new_users_7days", 0.9, 7),
-        ("new_7days", 0.9, 7), ("signups_7days", 0.85, 7), ("new_this_month", 0.9, 30), ("new_users_30days", 0.9, 30),
-        ("new_30days", 0.9, 30), ("signups_30days", 0.85, 30),
+        ("new_users", 0.95), ("new_users_this_period", 1.0), ("new_in_period", 1.0), ("new_users_in_period", 1.0),
+        ("new_this_week", 0.9, 7), ("new_users_7days", 0.9, 7), ("new_7days", 0.9, 7), ("signups_7days", 0.85, 7),
+        ("new_this_month", 0.9, 30), ("new_users_30days", 0.9, 30), ("new_30days", 0.9, 30),
+        ("signups_30days", 0.85, 30),
     ),
     "StatsSummary.total_sessions": _syns(
         ("total_sessions", 0.95, _ALL_TIME), ("sessions_total", 0.9, _ALL_TIME), ("session_count", 0.9, _ALL_TIME),
         ("sessions.total", 0.9, _ALL_TIME), ("total_conversations", 0.85, _ALL_TIME),
-        ("conversations.total", 0.85, _ALL_TIME),
+        ("conversations.total", 0.85, _ALL_TIME), ("totals.sessions", 0.85, _ALL_TIME),
+        ("totals.conversations", 0.8, _ALL_TIME),
     ),
     "StatsSummary.total_messages": _syns(
         ("total_messages", 0.7, _ALL_TIME), ("messages_total", 0.7, _ALL_TIME), ("message_count", 0.7, _ALL_TIME),
-        ("messages.total", 0.7, _ALL_TIME),
+        ("messages.total", 0.7, _ALL_TIME), ("messages_in_period", 1.0), ("messages.in_period", 1.0),
     ),
     "StatsSummary.total_tokens": _syns(
         ("total_tokens", 0.7, _ALL_TIME), ("tokens_total", 0.7, _ALL_TIME), ("token_count", 0.7, _ALL_TIME),
-        ("tokens.total", 0.7, _ALL_TIME),
+        ("tokens.total", 0.7, _ALL_TIME), ("tokens_in_period", 1.0),
     ),
     "StatsSummary.estimated_cost_usd": _syns(
         ("estimated_cost_usd", 1.0), ("total_cost_usd", 0.95), ("total_cost", 0.9), ("cost_usd", 0.8),
-        ("estimated_cost", 0.9), ("cost", 0.7),
+        ("estimated_cost", 0.9), ("cost", 0.7), ("cost_usd_in_period", 1.0), ("cost_in_period", 1.0),
     ),
     "DailyTrend.date": _syns(("date", 1.0), ("day", 0.95)),
-    "DailyTrend.messages": _syns(("messages", 1.0), ("message_count", 0.95), ("messages_count", 0.95),
+    "DailyTrend.messages": _syns(("messages", 1.0), ("message_count", 0.95), ("messages_count", 0.95), _QUESTIONS,
                                  ("count", 0.65, "a count per day, taken as messages")),
     "DailyTrend.users": _syns(("users", 1.0), ("active_users", 0.95), ("user_count", 0.9), ("unique_users", 0.9)),
     "DailyTrend.tokens": _syns(("tokens", 1.0), ("token_count", 0.95), ("total_tokens", 0.95)),
@@ -112,11 +115,13 @@ SYNONYMS: dict[str, tuple[Syn, ...]] = {
     "TopUser.user_id": _syns(("user_id", 1.0), ("id", 0.95)),
     "TopUser.name": _syns(("name", 1.0), ("display_name", 0.95), ("full_name", 0.95), ("username", 0.8)),
     "TopUser.email": _syns(("email", 1.0), ("email_address", 0.95), ("mail", 0.8)),
-    "TopUser.sessions": _syns(("sessions", 1.0), ("session_count", 0.95), ("conversations", 0.85)),
-    "TopUser.messages": _syns(("messages", 1.0), ("message_count", 0.95), ("messages_count", 0.95)),
+    "TopUser.sessions": _syns(("sessions", 1.0), ("session_count", 0.95), ("conversations", 0.85),
+                              ("conversation_count", 0.85)),
+    "TopUser.messages": _syns(("messages", 1.0), ("message_count", 0.95), ("messages_count", 0.95), _QUESTIONS),
     "TopUser.tokens": _syns(("tokens", 1.0), ("token_count", 0.95), ("total_tokens", 0.95)),
     "TopUser.last_active": _syns(("last_active", 1.0), ("last_activity", 0.95), ("last_seen", 0.9),
-                                 ("last_active_at", 0.95), ("last_message_at", 0.85), ("last_login", 0.6)),
+                                 ("last_active_at", 0.95), ("last_message_at", 0.85), ("last_seen_at", 0.9),
+                                 ("last_login", 0.6)),
     "HourlyCount.hour": _syns(("hour", 1.0), ("h", 0.8), ("hour_of_day", 0.95)),
     "HourlyCount.count": _syns(("count", 1.0), ("messages", 0.9), ("total", 0.85), ("value", 0.7)),
     "WeekdayCount.day": _syns(("day", 1.0), ("weekday", 0.95), ("day_of_week", 0.95), ("name", 0.6)),
@@ -132,10 +137,11 @@ SYNONYMS: dict[str, tuple[Syn, ...]] = {
     "UserInfo.created_at": _syns(("created_at", 1.0), ("created", 0.9), ("joined_at", 0.9), ("date_joined", 0.9),
                                  ("registered_at", 0.9)),
     "UserInfo.last_login": _syns(("last_login", 1.0), ("last_login_at", 0.95), ("last_seen", 0.8),
-                                 ("last_active", 0.7)),
+                                 ("last_seen_at", 0.8), ("last_active", 0.7)),
     "UserInfo.usage": _syns(("stats", 0.9), ("usage", 1.0)),
-    "UserUsage.sessions": _syns(("sessions", 1.0), ("session_count", 0.95), ("conversations", 0.85)),
-    "UserUsage.messages": _syns(("messages", 1.0), ("message_count", 0.95)),
+    "UserUsage.sessions": _syns(("sessions", 1.0), ("session_count", 0.95), ("conversations", 0.85),
+                                ("conversation_count", 0.85)),
+    "UserUsage.messages": _syns(("messages", 1.0), ("message_count", 0.95), _QUESTIONS),
     "UserUsage.tokens": _syns(("tokens", 1.0), ("token_count", 0.95), ("total_tokens", 0.9)),
     "DeleteUserResponse.message": _syns(("message", 1.0), ("detail", 0.9), ("msg", 0.9), ("status", 0.6)),
     "DeleteUserResponse.user_id": _syns(("user_id", 1.0), ("id", 0.95)),
@@ -211,6 +217,7 @@ FALLBACKS: dict[str, tuple[str, float, str]] = {
     "StatusResponse.features": ("[]", 0.7, "the legacy status lists no features"),
     "UserInfo.role": ("UserRole.USER", 0.7, "the legacy user has no role: everyone is a 'user'"),
     "CreateUserResponse.role": ("UserRole.USER", 0.7, "the legacy user has no role: everyone is a 'user'"),
+    "DeleteUserResponse.message": ('"User deleted"', 0.65, "the legacy route answers no message"),
 }
 
 #: standard fields the route cannot be "automatic" without although the model gives them a default (a 0 or [] the
@@ -227,6 +234,7 @@ USER_ACTIVE_KEYS = _syns(("is_active", 1.0), ("active", 0.9), ("enabled", 0.9), 
 USER_STATUS_TEXT_KEYS = _syns(("status", 0.7, "a status other than 'active' counts as suspended"),
                               ("state", 0.65, "a state other than 'active' counts as suspended"))
 USER_ROLE_KEYS = _syns(("role", 1.0), ("user_role", 0.95), ("type", 0.6))
+USER_ADMIN_FLAGS = _syns(("is_admin", 0.95), ("admin", 0.85), ("is_superuser", 0.9), ("is_staff", 0.8))
 TENANT_STATUS_KEYS = _syns(("status", 1.0), ("state", 0.9), ("tenant_status", 0.95))
 #: a page of a user listing: its total count
 PAGE_TOTAL_KEYS = _syns(("total", 1.0), ("total_count", 1.0), ("count", 0.9), ("total_users", 0.9),

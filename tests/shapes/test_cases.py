@@ -516,7 +516,7 @@ CASES = [
         mapping={"message": "text detail", "user_id": "input user_id", "success": "input True"},
     ),
     Case(
-        "delete-answering-204-is-manual",
+        "delete-answering-204-says-deleted",
         "delete_user",
         """
         from fastapi import Response
@@ -525,7 +525,125 @@ CASES = [
             await repo.delete(user_id)
             return Response(status_code=204)
         """,
-        manual=["message"],
+        mapping={"message": "constant \"User deleted\"", "user_id": "input user_id"},
+    ),
+    # --- idioms seen while trying services not shaped for this (written anew for these tests) -----------------
+    Case(
+        "camel-case-from-an-alias-generator-on-a-base-model",
+        "get_tenant_stats",
+        """
+        from pydantic import BaseModel, ConfigDict
+        from pydantic.alias_generators import to_camel
+
+        class Camel(BaseModel):
+            model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+        class Counts(Camel):
+            total: int
+            active_in_period: int
+            new_in_period: int
+
+        class Day(Camel):
+            date: str
+            active_users: int
+            tokens: int
+
+        class Overview(Camel):
+            tenant_id: int
+            users: Counts
+            daily: list[Day]
+
+        def route(tenant: Tenant, period: str = "30d") -> Overview:
+            return build(tenant, period)
+        """,
+        doc="dashboard",
+        shape={"tenantId": "int", "users.activeInPeriod": "int", "daily[].activeUsers": "int"},
+        mapping={"summary.active_users": "copy users.activeInPeriod",
+                 "summary.new_users_this_period": "copy users.newInPeriod", "trends.daily[].users": "copy activeUsers",
+                 "summary.total_tokens": "window_sum daily tokens"},
+    ),
+    Case(
+        "generic-page-of-users-with-an-admin-flag",
+        "list_users",
+        """
+        from typing import Generic, TypeVar
+        from pydantic import BaseModel
+
+        T = TypeVar("T")
+
+        class Page(BaseModel, Generic[T]):
+            items: list[T]
+            total: int
+            page: int
+
+        class Member(BaseModel):
+            id: int
+            email: str
+            full_name: str | None
+            username: str
+            is_admin: bool
+            is_active: bool
+            created_at: str
+
+        @router.get("/members", response_model=Page[Member])
+        def route(page: int = 1):
+            ...
+        """,
+        doc="page",
+        shape={"items[].is_admin": "bool", "total": "int"},
+        mapping={"users": "list items", "users[].role": "role_flag is_admin",
+                 "users[].name": "text full_name username", "page.total": "copy total"},
+    ),
+    Case(
+        "sql-text-constants-at-module-level",
+        "get_tenant_stats",
+        """
+        from sqlalchemy import text
+
+        COUNTS = text("SELECT COUNT(*) AS total_users, SUM(is_active) AS active_accounts FROM users")
+        BY_DAY = text("SELECT date(created_at) AS day, COUNT(*) AS messages, SUM(tokens) AS tokens FROM m GROUP BY 1")
+
+        async def route():
+            async with get_db() as session:
+                counts = (await session.execute(COUNTS)).mappings().one()
+                days = (await session.execute(BY_DAY)).mappings().all()
+                active = await session.scalar(text("SELECT COUNT(DISTINCT user_id) FROM m"))
+            return {**dict(counts), "active_7_days": active, "active_30_days": active,
+                    "by_day": [dict(row) for row in days]}
+        """,
+        doc="dashboard",
+        shape={"total_users": "int", "active_accounts": "unknown", "by_day[].messages": "int"},
+        mapping={"summary.total_users": "copy total_users", "trends.daily": "list by_day",
+                 "summary.total_messages": "window_sum by_day messages"},
+    ),
+    Case(
+        "dict-comprehension-over-known-keys",
+        "get_tenant_stats",
+        """
+        EMPTY = {"messages": 0, "users": 0, "tokens": 0}
+
+        async def route():
+            rows = await load()
+            return {
+                "total_users": 4,
+                "active_users": 2,
+                "activity": [{"date": day, **{key: rows.get(day, EMPTY)[key] for key in EMPTY}} for day in days()],
+                "costs": {"currency": "USD", **{key: round(value, 2) for key, value in {"today": 1.0}.items()}},
+            }
+        """,
+        doc="dashboard",
+        shape={"activity[].messages": "unknown", "activity[].tokens": "unknown", "costs.today": "float"},
+        mapping={"trends.daily": "list activity", "trends.daily[].messages": "copy messages"},
+    ),
+    Case(
+        "a-plain-active-count-next-to-windowed-ones-counts-accounts",
+        "get_tenant_stats",
+        """
+        async def route():
+            return {"total_users": 9, "active_users": 8, "active_7_days": 3, "active_30_days": 5}
+        """,
+        doc="dashboard",
+        mapping={"summary.active_users": "by_period active_7_days active_30_days"},
     ),
     # --- tenants and settings -----------------------------------------------------------------------------------
     Case(

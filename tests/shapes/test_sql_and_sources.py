@@ -41,7 +41,9 @@ def test_relative_and_absolute_imports_resolve_through_re_exports(tmp_path):
     (package / "__init__.py").write_text("")
     (package / "api" / "__init__.py").write_text("from .models import Out as Out\n")
     (package / "api" / "models.py").write_text("class Out:\n    pass\n")
-    (package / "api" / "routes.py").write_text("from . import Out\nfrom ..api import models\nimport svc.api.models as m\n")
+    (package / "api" / "routes.py").write_text(
+        "from . import Out\nfrom ..api import models\nimport svc.api.models as m\n"
+    )
     index = ModuleIndex(tmp_path)
     routes = index("svc.api.routes")
     where, definition, _ = resolve_name(routes, "Out", index)
