@@ -71,24 +71,25 @@ class LegacyInputsError(RuntimeError):
 
 # --- the only code that knows FastAPI's dependency internals --------------------------------------------------------
 
-_DEPENDANTS: dict[Callable[..., Any], Any] = {}
+_DEPENDANTS: dict[tuple[Callable[..., Any], str], Any] = {}
 
 
-def _dependant(inputs_fn: Callable[..., Any]) -> Any:
-    """FastAPI's `Dependant` of `inputs_fn`, built once (as FastAPI builds a route's once)."""
-    cached = _DEPENDANTS.get(inputs_fn)
+def _dependant(inputs_fn: Callable[..., Any], path: str = "") -> Any:
+    """FastAPI's `Dependant` of `inputs_fn`, built once (as FastAPI builds a route's once). `path` names the path
+    parameters (``/{tenant_id}``), so that a plain ``tenant_id: int`` is read from the path as in the route."""
+    cached = _DEPENDANTS.get((inputs_fn, path))
     if cached is not None:
         return cached
     from fastapi.dependencies.utils import get_dependant
 
-    dependant = get_dependant(path="", call=inputs_fn)
+    dependant = get_dependant(path=path, call=inputs_fn)
     body = _body_params(dependant)
     if body:
         raise TypeError(
             f"{getattr(inputs_fn, '__qualname__', inputs_fn)}: legacy_inputs cannot provide body parameters "
             f"({', '.join(body)}); pass the body to the legacy method yourself"
         )
-    _DEPENDANTS[inputs_fn] = dependant
+    _DEPENDANTS[(inputs_fn, path)] = dependant
     return dependant
 
 
@@ -207,7 +208,7 @@ async def legacy_inputs(
     its ``dependency_overrides`` apply. Dependencies are closed when the block ends; see the module docstring for
     how errors translate.
     """
-    dependant = _dependant(inputs_fn)
+    dependant = _dependant(inputs_fn, f"/{{{tenant_in[1]}}}" if tenant_in and tenant_in[0] == "path" else "")
     if app is None:
         base = current_request()
         app = base.scope.get("app") if base is not None else None

@@ -140,7 +140,10 @@ def test_int_ids_are_converted_from_header_path_and_query():
 
     async def from_query(tenant: int = Query(...)) -> None: ...
 
+    async def plain_path(tenant_id: int) -> None: ...  # a path parameter because the route's path names it
+
     assert run(collect(from_header, "42")) == {"tenant_id": 42}
+    assert run(collect(plain_path, "8", ("path", "tenant_id"))) == {"tenant_id": 8}
     assert run(collect(from_path, "7", ("path", "tenant_id"))) == {"tenant_id": 7}
     assert run(collect(from_query, "9", ("query", "tenant"))) == {"tenant": 9}
 
@@ -317,7 +320,7 @@ def test_dependencies_are_solved_once_per_block_and_cached_like_fastapi():
     assert run(collect(inputs, "acme")) == {"a": 2, "b": 2}  # a new block, a new solve
 
 
-# --- errors: validation, HTTP statuses, what cannot be provided ---------------------------------------------------------
+# --- errors: validation, HTTP statuses, what cannot be provided -------------------------------------------------------
 
 
 def test_a_dependency_s_400_or_422_is_an_invalid_request_and_401_passes_through():
@@ -420,7 +423,7 @@ def test_single_tenant_without_a_configured_id_is_a_service_error(monkeypatch):
         SingleTenant()
 
 
-# --- end to end: a legacy route and the /mt route give the same data ---------------------------------------------------
+# --- end to end: a legacy route and the /mt route give the same data --------------------------------------------------
 
 USERS = {"acme": ["ann", "bob", "cid"], "globex": ["dan", "eve", "fay", "gus", "hal"], "override": ["x"]}
 
