@@ -34,8 +34,8 @@ tenant's (the caller's credentials never reach legacy dependencies: auth paramet
 `SingleTenant` serves deployments that hold one tenant (``[tool.migrator] tenant`` / ``tenant_env``).
 
 FastAPI internals (``get_dependant``, ``solve_dependencies`` and the scope keys of its exit stacks) are used by
-`_dependant`, `_solve` and `_synthetic_request` only; tested with FastAPI 0.110.3, 0.115.12, 0.120.0 and 0.165. A FastAPI that changed
-them makes `_solve` raise `LegacyInputsError` naming the version, never a silent misbehaviour.
+`_dependant`, `_solve` and `_synthetic_request` only; tested with FastAPI 0.110.3, 0.115.12, 0.120.0 and 0.165.
+A FastAPI that changed them makes `_solve` raise `LegacyInputsError` naming the version, never a silent misbehaviour.
 """
 
 from __future__ import annotations
