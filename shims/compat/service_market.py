@@ -33,6 +33,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 
 from shims.middleware.market_auth import key_digests, key_matches, load_market_keys
+from shims.request_context import remember_request
 from shims.spec import ALIAS_BY_NAME, ALIASES
 from shims.standard_api.errors import (
     NotImplementedOperationError,
@@ -172,7 +173,7 @@ def create_service_market_router(
     provision = Provisioner(handler, public_url=public_url, access_url_template=access_url_template,
                             features=tuple(features))  # fmt: skip
     guard = _api_key_guard(load_market_keys(api_keys))
-    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard)])
+    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)])
 
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(

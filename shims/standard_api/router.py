@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ..request_context import remember_request
 from ..spec import BY_NAME
 from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError, TenantExistsError
 from .handler import StandardAPIHandler
@@ -203,7 +204,10 @@ def create_standard_router(
     any object with the handler's methods (e.g. built on mt_paas's ``StandardAPIHandlerV2``).
     """
     check_handler(handler)
-    router = APIRouter(prefix=prefix, tags=list(tags), dependencies=list(dependencies or ()))
+    # remember_request: handler code reaches the serving app (shims.legacy_deps honours its dependency_overrides)
+    router = APIRouter(
+        prefix=prefix, tags=list(tags), dependencies=[Depends(remember_request), *list(dependencies or ())]
+    )
 
     # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
     def tenant_param() -> Any:
