@@ -428,6 +428,8 @@ class Interp:
             first = present[0]
             if all(v is first or _same_const(v, first) for v in present):
                 merged[name] = first
+            elif (router := self._merge_routers(present, len(present) == len(values), ctx.cond)) is not None:
+                merged[name] = router
             else:
                 merged[name] = Unknown(
                     f"`{name}` is assigned differently in the branches of the if/try at line {op.line}",
@@ -436,6 +438,32 @@ class Interp:
         ctx.scope.vars.clear()
         ctx.scope.vars.update(merged)
         return all_return and bool(op.branches)
+
+    def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
+        """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
+
+        The branches build the same kind of object with the same static prefix: whichever runs, routes added to the
+        name afterwards go to it. What a branch registered itself stays (marked conditional, as registered under
+        an `if`). `always`: every way through the `if` binds the name, so the object exists unless the `if` itself
+        is conditional (`cond`). Different kinds or prefixes: None (the name stays unknown)."""
+        if not all(isinstance(v, RouterV) for v in values):
+            return None
+        first = values[0]
+        others = [v for v in dict.fromkeys(values) if v is not first]
+        for other in others:
+            if other.kind != first.kind or not isinstance(other.prefix, str) or other.prefix != first.prefix:
+                return None
+        for other in others:
+            first.routes.extend(other.routes)
+            first.includes.extend(other.includes)
+            first.mounts.extend(other.mounts)
+            first.included = first.included or other.included
+            other.merged_into = first
+            if other in self.routers:
+                self.routers.remove(other)
+        if always:
+            first.conditional = cond
+        return first
 
     def _loop(self, op: LoopOp, ctx: Ctx, returns: list | None) -> None:
         if op.iter is None:  # while: the body may run
@@ -579,6 +607,13 @@ class Interp:
                     return found
         return Unknown(f"`{cls.fact.name}.{attr}` is not defined on the class", ctx.module.file, ctx.line)
 
+    def framework_class(self, cls: ClassV) -> str | None:
+        """"fastapi.FastAPI" or "fastapi.APIRouter" when the repository class derives from one, else None."""
+        for base in self.class_bases(cls):
+            if isinstance(base, Ext) and base.name in ("fastapi.FastAPI", "fastapi.APIRouter"):
+                return base.name
+        return None
+
     def class_bases(self, cls: ClassV, seen: frozenset = frozenset()) -> list[Value]:
         """All bases (transitively) of a repository class: ClassV and Ext values."""
         if id(cls) in seen:
@@ -663,6 +698,9 @@ class Interp:
         if isinstance(func, FuncV):
             return self.call_function(func, call, ctx)
         if isinstance(func, ClassV):
+            framework = self.framework_class(func)
+            if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`: same signature
+                return self._call_ext(framework, call, ctx)
             return InstanceV(func)
         if isinstance(func, RouteDecoratorV):  # router.get("/x")(handler)
             target = self._eval_arg(call, 0, "__func__", replace(ctx, parse=ANY))
@@ -714,13 +752,22 @@ class Interp:
                 return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
             return self._eval_arg(call, 0, "default", ctx)
         if name in _ENV_READS:
-            return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time", ctx.module.file, ctx.line)
+            return self._env_default(call, ctx)
         if name.startswith("builtins.") and last == "str" and len(call.args) == 1:
             value = self.eval(call.args[0], ctx)
             if isinstance(value, ConstV) and isinstance(value.value, (str, int, float)):
                 return ConstV(str(value.value))
         return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
                        external=True)
+
+    def _env_default(self, call: ir.Call, ctx: Ctx) -> Value:
+        """`os.getenv("X", "/api")`, `os.environ.get(...)`, `os.environ.setdefault(...)`: the default, as served by
+        a process that does not set X (the same rule as settings-class defaults). No static default: unknown."""
+        default = self._eval_arg(call, 1, "default", ctx)
+        if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool)):
+            return default
+        return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
+                       ctx.module.file, ctx.line)
 
     def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
         args = [self.eval(a, ctx) for a in call.args]
@@ -860,7 +907,7 @@ class Interp:
         """`uvicorn pkg.main:create_app --factory`: an app factory nobody calls still defines an app."""
         for fv in list(self.functions):
             name = fv.fact.name
-            if fv.called or not _is_app_factory_name(name):
+            if fv.called or not (_is_app_factory_name(name) or self._builds_app(fv)):
                 continue
             if any(p.default is None and p.kind in ("posonly", "positional", "kwonly") for p in fv.fact.params):
                 continue
@@ -873,7 +920,49 @@ class Interp:
                     router.factory = name
 
 
+    def _builds_app(self, fv: FuncV) -> bool:
+        """The function's own body calls `FastAPI(...)` (or a repository subclass of it): an app factory, whatever
+        its name (`register_app()`, `init_app()`), possibly called only from a module that is not parsed."""
+        if fv.fact.body is None:
+            return False
+        ctx = Ctx(fv.module, fv.module.scope, fv.fact.line)
+        for call in _calls(fv.fact.body):
+            func = call.func
+            last = func.id if isinstance(func, ir.Name) else func.attr if isinstance(func, ir.Attr) else None
+            if last == "FastAPI":
+                return True
+            if last is not None and last[:1].isupper():
+                value = self.eval(func, ctx)
+                if isinstance(value, ClassV) and self.framework_class(value) == "fastapi.FastAPI":
+                    return True
+        return False
+
+
 _MISSING = object()
+
+
+def _calls(ops: tuple[Op, ...]):
+    """The calls of a function body's statements (not of nested functions or classes), outermost first."""
+    for op in ops:
+        if isinstance(op, (AssignOp, ExprOp, ReturnOp)):
+            if op.value is not None:
+                yield from _expr_calls(op.value)
+        elif isinstance(op, IfOp):
+            for branch in op.branches:
+                yield from _calls(branch)
+        elif isinstance(op, LoopOp):
+            yield from _calls(op.body)
+
+
+def _expr_calls(expr: ir.Expr):
+    if isinstance(expr, ir.Call):
+        yield expr
+        for arg in expr.args:
+            yield from _expr_calls(arg)
+        for _, arg in expr.kwargs:
+            yield from _expr_calls(arg)
+    elif isinstance(expr, ir.Attr):
+        yield from _expr_calls(expr.base)
 
 
 class _SelfImport(Exception):

@@ -176,6 +176,7 @@ class RouterV:
     included: bool = False
     mounted_in: RouterV | None = None
     factory: str | None = None  # created by calling this (uncalled) factory function
+    merged_into: RouterV | None = None  # built in another branch of an if/else than the router it was merged into
 
 
 @dataclass(eq=False, slots=True)
