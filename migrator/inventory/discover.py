@@ -42,6 +42,9 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
     ignored_tests: int = 0
     imported_as: dict[str, str] = field(default_factory=dict)  # file -> dotted name an absolute import used
+    # Dotted name of the root itself when it is a package inside packages (analysing `src/prefect/server`:
+    # "prefect.server"); "" otherwise. Absolute imports of that name resolve inside the root.
+    root_package: str = ""
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
 
@@ -74,6 +77,8 @@ class Discovery:
         names = [parts.pop()] if parts else []
         while parts and ("/".join(parts) + "/__init__.py") in self._file_set:
             names.append(parts.pop())
+        if not parts and self.root_package:  # the chain of packages goes on above the root
+            names.append(self.root_package)
         return ".".join(reversed(names)) or rel[:-3].replace("/", ".")
 
 
@@ -84,7 +89,7 @@ def _skip(discovery: Discovery, rel: str, reason: str) -> None:
 def discover(root: str, *, include_tests: bool = False) -> Discovery:
     """List and prefilter the Python files under root (which must be a directory)."""
     root_abs = os.path.abspath(root)
-    discovery = Discovery(root=root_abs)
+    discovery = Discovery(root=root_abs, root_package=_package_of(root_abs))
     visited = {os.path.realpath(root_abs)}
     stack: list[tuple[str, str]] = [("", os.path.realpath(root_abs))]
     while stack:
@@ -135,6 +140,18 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
     return discovery
 
 
+def _package_of(directory: str) -> str:
+    """Dotted package name of a directory from the `__init__.py` files at and above it ("" when not a package)."""
+    names: list[str] = []
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        names.append(os.path.basename(directory))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return ".".join(reversed(names)) if all(n.isidentifier() for n in names) else ""
+
+
 def _consider(discovery: Discovery, rel: str, path: str) -> None:
     try:
         size = os.stat(path).st_size
@@ -183,6 +200,9 @@ def resolve_module(discovery: Discovery, from_file: str, level: int, dotted: str
             if found.endswith(".py"):
                 discovery.imported_as.setdefault(found, dotted.removesuffix(".__init__"))
             return found
+    package = discovery.root_package
+    if package and (dotted == package or dotted.startswith(package + ".")):
+        return _lookup(discovery, [], parts[package.count(".") + 1:])
     return None
 
 

@@ -353,17 +353,20 @@ class _Builder:
 
     def if_chain(self, st: cst.If, node: ast.If, qual: str, nested: bool) -> IfOp:
         branches = [self.suite(st.body, node.body, qual, nested)]
+        tests: list[ir.Expr | None] = [ir.convert(st.test, node.lineno)]
         exhaustive = False
         current, current_node = st, node
         while current.orelse is not None:
             if isinstance(current.orelse, cst.If):
                 current, current_node = current.orelse, current_node.orelse[0]
                 branches.append(self.suite(current.body, current_node.body, qual, nested))
+                tests.append(ir.convert(current.test, current_node.lineno))
             else:
                 branches.append(self.suite(current.orelse.body, current_node.orelse, qual, nested))
+                tests.append(None)
                 exhaustive = True
                 break
-        return IfOp(node.lineno, tuple(branches), exhaustive)
+        return IfOp(node.lineno, tuple(branches), exhaustive, tuple(tests))
 
     def params(self, parameters: cst.Parameters, line: int) -> tuple[ParamFact, ...]:
         out: list[ParamFact] = []

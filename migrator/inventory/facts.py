@@ -95,6 +95,8 @@ class IfOp:
     line: int
     branches: tuple[tuple[Op, ...], ...]
     exhaustive: bool  # has an else (one branch always runs)
+    # if/elif chains: the test of each branch (None for the else); empty for try handlers, match cases, loop elses
+    tests: tuple[Expr | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

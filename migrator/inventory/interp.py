@@ -43,6 +43,7 @@ from .values import (
     ClassV,
     ConstV,
     DependsV,
+    DictV,
     Ext,
     FuncV,
     GenericV,
@@ -158,9 +159,12 @@ class Interp:
         self.unresolved: list[Unresolved] = []
         self.skipped: list[Skipped] = []
         self.parsed_on_demand: list[str] = []
-        self.call_cache: dict[tuple[int, int], Value] = {}
+        # (id(call), id(scope)) -> (call, scope, result): the entry keeps both alive, so that their ids are not
+        # reused by other objects while the cache holds them.
+        self.call_cache: dict[tuple[int, int], tuple[ir.Call, Scope, Value]] = {}
         self.call_stack: list[FunctionFact] = []
         self.functions: list[FuncV] = []  # module-level functions, for uncalled app factories
+        self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -362,7 +366,7 @@ class Interp:
             self.bind(ctx, name, value)
             return
         value = self.eval(op.value, ctx)
-        binding: object = Thunk(op.value, ctx) if isinstance(value, Unknown) and value.pending else value
+        binding: object = Thunk(op.value, ctx) if _pending(value) else value
         for name in op.targets:
             if name is not None:
                 self.bind(ctx, name, binding)
@@ -408,7 +412,53 @@ class Interp:
         self.run_block(op.cls.body, replace(ctx, scope=scope, in_class=True))
         ctx.scope.vars[op.cls.name] = cls
 
+    def _reachable(self, op: IfOp, ctx: Ctx) -> tuple[list[tuple[Op, ...]], bool]:
+        """The branches of an if/elif chain that can run, and whether one of them always does.
+
+        A test known statically (constants, environment defaults, settings defaults, `TYPE_CHECKING`, membership
+        in a dict that is empty at import) decides as Python would; a branch that cannot run is recorded in
+        `skipped_branches` (coverage reports the routes it registers)."""
+        if not op.tests:
+            return list(op.branches), op.exhaustive
+        out: list[tuple[Op, ...]] = []
+        tctx = replace(ctx, line=op.line, parse=ANY)
+        for index, (test, branch) in enumerate(zip(op.tests, op.branches)):
+            known = True if test is None else self.truth(self.eval(test, tctx))
+            if known is False:
+                self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, ir.unparse(test) or "?",
+                                                           branch, "is false"))
+                continue
+            out.append(branch)
+            if known is True:
+                for later_test, later in zip(op.tests[index + 1:], op.branches[index + 1:]):
+                    text = ir.unparse(later_test) if later_test is not None else "else"
+                    self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, text, later,
+                                                               "is never reached (an earlier branch always runs)"))
+                return out, True
+        return out, False
+
+    def truth(self, value: Value) -> bool | None:
+        """Python truthiness of a value, when known statically."""
+        if isinstance(value, ConstV):
+            try:
+                return bool(value.value)
+            except Exception:
+                return None
+        if isinstance(value, Unknown):
+            return False if value.unset_env else None
+        if isinstance(value, (SeqV, DictV)):
+            return bool(value.items)
+        if isinstance(value, Ext):
+            return False if value.name == "typing.TYPE_CHECKING" else None
+        if isinstance(value, (RouterV, FuncV, ClassV, ModuleV)):
+            return True
+        return None
+
     def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> bool:
+        branches, exhaustive = self._reachable(op, ctx)
+        if exhaustive and len(branches) == 1:  # decided statically: the branch runs as plain code
+            return self.run_block(branches[0], ctx, returns)
+        op = IfOp(op.line, tuple(branches), exhaustive)
         before = ctx.scope.vars
         outcomes: list[dict] = []
         all_return = True
@@ -519,11 +569,64 @@ class Interp:
             return self._binop(expr.op, self.eval(expr.left, ctx), self.eval(expr.right, ctx), ctx)
         if kind is ir.Seq:
             return SeqV([self.eval(item, ctx) for item in expr.items])
+        if kind is ir.DictExpr:
+            return self._dict(expr, ctx)
+        if kind is ir.Compare:
+            return self._compare(expr, ctx)
+        if kind is ir.BoolOp:
+            return self._boolop(expr, ctx)
+        if kind is ir.Not:
+            known = self.truth(self.eval(expr.operand, ctx))
+            if known is None:
+                return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+            return ConstV(not known)
         if kind is ir.Subscript:
             return self._subscript(expr, ctx)
         if kind is ir.Opaque:
             return Unknown(f"`{expr.text}` is not evaluated statically", ctx.module.file, ctx.line)
         return Unknown(f"`{ir.unparse(expr)}` is not evaluated statically", ctx.module.file, ctx.line)
+
+    def _dict(self, expr: ir.DictExpr, ctx: Ctx) -> Value:
+        items: dict = {}
+        for key_expr, value_expr in expr.items:
+            key = self.eval(key_expr, ctx)
+            if isinstance(key, Unknown):
+                return key
+            if not isinstance(key, ConstV) or not _hashable(key.value):
+                return Unknown(f"dict key `{ir.unparse(key_expr)}` is not a constant", ctx.module.file, ctx.line)
+            items[key.value] = self.eval(value_expr, ctx)
+        return DictV(items)
+
+    def _compare(self, expr: ir.Compare, ctx: Ctx) -> Value:
+        left, right = self.eval(expr.left, ctx), self.eval(expr.right, ctx)
+        if expr.op in ("in", "not in") and isinstance(right, (DictV, SeqV)):
+            found: bool | None = None
+            if isinstance(right, DictV) and not right.items:
+                found = False  # a dict empty at import (a cache): nothing is in it before run time
+            elif (value := _const(left)) is not _NOT_CONST and _hashable(value):
+                keys = list(right.items) if isinstance(right, DictV) else [_const(i) for i in right.items]
+                if value in keys:
+                    found = True
+                elif _NOT_CONST not in keys:
+                    found = False
+            if found is not None:
+                return ConstV(found if expr.op == "in" else not found)
+        a, b = _const(left), _const(right)
+        if a is not _NOT_CONST and b is not _NOT_CONST:
+            try:
+                return ConstV(_COMPARISONS[expr.op](a, b))
+            except Exception:
+                pass
+        return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+
+    def _boolop(self, expr: ir.BoolOp, ctx: Ctx) -> Value:
+        left = self.eval(expr.left, ctx)
+        known = self.truth(left)
+        if known is None:
+            return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+        if (expr.op == "and") != known:  # `False and x`, `True or x`: the left operand
+            return ConstV(None) if isinstance(left, Unknown) else left
+        return self.eval(expr.right, ctx)
 
     def _binop(self, op: str, left: Value, right: Value, ctx: Ctx) -> Value:
         for side in (left, right):
@@ -552,6 +655,12 @@ class Interp:
             if base.name.startswith("os.environ"):
                 return Unknown(f"`{ir.unparse(expr)}` is read from the environment at run time", ctx.module.file, ctx.line)
             return GenericV(base, [self.eval(i, ctx) for i in expr.items])
+        if isinstance(base, DictV) and len(expr.items) == 1:
+            key = self.eval(expr.items[0], ctx)
+            if isinstance(key, ConstV) and _hashable(key.value) and key.value in base.items:
+                return base.items[key.value]
+            return _unknown_from(key, f"key of `{ir.unparse(expr)}`", ctx) if isinstance(key, Unknown) else Unknown(
+                f"`{ir.unparse(expr)}`: key {describe(key)} is not in the dict", ctx.module.file, ctx.line)
         if isinstance(base, (ConstV, SeqV)) and len(expr.items) == 1:
             index = self.eval(expr.items[0], ctx)
             if isinstance(index, ConstV):
@@ -685,9 +794,10 @@ class Interp:
         value = self._eval_arg(call, 99, "include_in_schema", ctx)
         return not (isinstance(value, ConstV) and value.value is False)
 
-    def call(self, call: ir.Call, ctx: Ctx) -> Value:
+    def call(self, call: ir.Call, ctx: Ctx, func: Value | None = None) -> Value:
         ctx = replace(ctx, line=call.line or ctx.line)
-        func = self.eval(call.func, ctx)
+        if func is None:
+            func = self.eval(call.func, ctx)
         if isinstance(func, Ext):
             return self._call_ext(func.name, call, ctx)
         if isinstance(func, BoundV):
@@ -747,10 +857,14 @@ class Interp:
                 if isinstance(value, ConstV) and isinstance(value.value, str):
                     scheme_name = value.value
             return SchemeV(last, scheme_name)
-        if name == "pydantic.Field":
-            if self._arg(call, 0, "default") is None:
-                return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
-            return self._eval_arg(call, 0, "default", ctx)
+        if name in ("pydantic.Field", "dataclasses.field"):
+            if self._arg(call, 0, "default") is not None:
+                return self._eval_arg(call, 0, "default", ctx)
+            factory = self._eval_arg(call, 99, "default_factory", pctx)
+            if isinstance(factory, ClassV):  # `run: RunSettings = Field(default_factory=RunSettings)`
+                return self.call(ir.Call(ir.Name("<default_factory>"), (), (), False, ctx.line), ctx,
+                                 func=factory)
+            return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
         if name in _ENV_READS:
             return self._env_default(call, ctx)
         if name.startswith("builtins.") and last == "str" and len(call.args) == 1:
@@ -767,7 +881,7 @@ class Interp:
         if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool)):
             return default
         return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
-                       ctx.module.file, ctx.line)
+                       ctx.module.file, ctx.line, unset_env=default is None)
 
     def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
         args = [self.eval(a, ctx) for a in call.args]
@@ -845,7 +959,7 @@ class Interp:
     def call_function(self, fv: FuncV, call: ir.Call, ctx: Ctx) -> Value:
         key = (id(call), id(ctx.scope))
         if key in self.call_cache:
-            return self.call_cache[key]
+            return self.call_cache[key][2]
         fact = fv.fact
         if fact.body is None:
             fact = self._full_function(fv)
@@ -890,7 +1004,7 @@ class Interp:
             result = returns[0]
         else:
             result = Unknown(f"`{fact.qualname}` returns different values", ctx.module.file, ctx.line)
-        self.call_cache[key] = result
+        self.call_cache[key] = (call, ctx.scope, result)
         return result
 
     def _full_function(self, fv: FuncV) -> FunctionFact | None:
@@ -967,6 +1081,54 @@ def _expr_calls(expr: ir.Expr):
 
 class _SelfImport(Exception):
     """An import binding that resolves to itself (`from . import x` inside x's own package __init__)."""
+
+
+_NOT_CONST = object()
+_COMPARISONS = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "is": lambda a, b: a is b,
+    "is not": lambda a, b: a is not b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+
+
+def _const(value: object) -> object:
+    """The Python value of a constant (an unset environment variable reads as None), else _NOT_CONST."""
+    if isinstance(value, ConstV):
+        return value.value
+    if isinstance(value, Unknown) and value.unset_env:
+        return None
+    return _NOT_CONST
+
+
+@dataclass(eq=False, slots=True)
+class SkippedBranch:
+    """A branch of an if/elif chain that does not run (its test is known statically)."""
+
+    file: str
+    line: int  # of the `if`
+    test: str  # source text of the branch's test ("else" for the else branch)
+    ops: tuple[Op, ...]
+    why: str  # "is false" | "is never reached (...)"
+
+
+def _pending(value: object) -> bool:
+    """Unknown only until a module not parsed yet is parsed (also inside a tuple, list or dict display)."""
+    if isinstance(value, Unknown):
+        return value.pending
+    if isinstance(value, SeqV):
+        return any(_pending(item) for item in value.items)
+    if isinstance(value, DictV):
+        return any(_pending(item) for item in value.items.values())
+    return False
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _same_const(a: object, b: object) -> bool:

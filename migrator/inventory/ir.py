@@ -69,15 +69,40 @@ class BinOp:
 
 
 @dataclass(frozen=True, slots=True)
+class Compare:
+    op: str  # == != in "not in" is "is not" < <= > >=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # and | or
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
     text: str  # something we do not model (lambda, comprehension, ...): kept as source text
 
 
-Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Opaque
+Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Compare | BoolOp | Not | Opaque
 
 _BINOPS = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
     cst.Modulo: "%", cst.BitOr: "|", cst.BitAnd: "&", cst.Power: "**", cst.MatrixMultiply: "@",
+}
+
+
+_COMPARE = {
+    cst.Equal: "==", cst.NotEqual: "!=", cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not",
+    cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
 }
 
 
@@ -135,6 +160,17 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
         return Const(node.evaluated_value)
     if isinstance(node, cst.Ellipsis):
         return Const(...)
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        target = node.comparisons[0]
+        op = _COMPARE.get(type(target.operator))
+        if op is not None:
+            return Compare(op, convert(node.left, line), convert(target.comparator, line))
+        return _opaque(node)
+    if isinstance(node, cst.BooleanOperation):
+        op = "and" if isinstance(node.operator, cst.And) else "or"
+        return BoolOp(op, convert(node.left, line), convert(node.right, line))
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return Not(convert(node.expression, line))
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         inner = convert(node.expression, line)
         if isinstance(inner, Const) and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
@@ -227,6 +263,12 @@ def unparse(expr: Expr | None) -> str | None:
         return "f" + _quote("".join(out))
     if isinstance(expr, BinOp):
         return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, Compare):
+        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, BoolOp):
+        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, Not):
+        return f"not {unparse(expr.operand)}"
     if isinstance(expr, Opaque):
         return expr.text
     return None  # pragma: no cover

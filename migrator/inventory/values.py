@@ -22,6 +22,7 @@ class Unknown:
     pending: bool = False
     dotted: str | None = None  # what it refers to, when that much is known (e.g. an import of an unparsed module)
     external: bool = False  # the result of calling something outside the repository (StaticFiles(), Flask(), ...)
+    unset_env: bool = False  # an environment variable read without default: None when the variable is not set
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,13 @@ class ConstV:
 @dataclass(eq=False, slots=True)
 class SeqV:
     items: list[Value]
+
+
+@dataclass(eq=False, slots=True)
+class DictV:
+    """A dict display whose keys are constants (enum members count as their values)."""
+
+    items: dict  # constant key -> Value
 
 
 @dataclass(eq=False, slots=True)
@@ -194,7 +202,7 @@ class RouteDecoratorV:
 
 
 Value = (
-    Unknown | Ext | ConstV | SeqV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
+    Unknown | Ext | ConstV | SeqV | DictV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
     | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV
 )
 

@@ -15,7 +15,7 @@ RECALL = Path(__file__).parent / "fixtures" / "recall"
 CASES = [
     ("envprefix", "envsvc.main:app", "envsvc/main.py:app",
      {("GET", "/api/v2/notes/"), ("GET", "/api/v2/notes/{note_id}"), ("DELETE", "/admin/notes/{note_id}")}),
-    ("ifelse", "ifsvc.main:app", "ifsvc/main.py:app", {("GET", "/items"), ("GET", "/health")}),
+    ("ifelse", "ifsvc.main:app", "ifsvc/main.py:app", {("GET", "/items"), ("GET", "/health"), ("GET", "/legacy")}),
     ("factory", "fsvc.main:app", "fsvc/core/registrar.py:register_app()",
      {("GET", "/api/v1/users"), ("POST", "/api/v1/users")}),
     ("routersub", "rsvc.main:app", "rsvc/main.py:app",
@@ -52,6 +52,14 @@ def test_app_assigned_in_both_branches_of_an_if_is_one_app(inventories):
     debug = [r for r in inventory.routes if r.path == "/debug/echo"]
     assert len(debug) == 1 and debug[0].conditional
     assert not next(r for r in inventory.routes if r.path == "/health").conditional
+
+
+def test_tests_known_statically_take_one_branch_as_python_would(inventories):
+    inventory = inventories["ifelse"]
+    paths = {r.path: r for r in inventory.routes}
+    # unset variable -> false; a default -> the elif; the else is never reached
+    assert "/beta" not in paths and "/modern" not in paths
+    assert not paths["/legacy"].conditional
 
 
 def test_factory_with_any_name_called_from_a_module_without_routing_code(inventories):
