@@ -89,7 +89,7 @@ class _Assembler:
                 if isinstance(mount.path, Unknown):
                     self.report(mount.file, mount.line, f"mount({mount.text}): path {mount.path.reason}")
                     continue
-                self.walk(mount.app, base + mount.path, [], cond or mount.conditional,
+                self.walk(mount.app, base + mount.path.rstrip("/"), [], cond or mount.conditional,
                           schema, app, chain + (id(mount.app),))
             elif isinstance(mount.app, Unknown) and not mount.app.external:
                 self.report(mount.file, mount.line,

@@ -45,6 +45,7 @@ class Discovery:
     # Dotted name of the root itself when it is a package inside packages (analysing `src/prefect/server`:
     # "prefect.server"); "" otherwise. Absolute imports of that name resolve inside the root.
     root_package: str = ""
+    root_namespace: str = ""  # the root's folder name, once an absolute import used it as a (namespace) package
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
 
@@ -77,8 +78,8 @@ class Discovery:
         names = [parts.pop()] if parts else []
         while parts and ("/".join(parts) + "/__init__.py") in self._file_set:
             names.append(parts.pop())
-        if not parts and self.root_package:  # the chain of packages goes on above the root
-            names.append(self.root_package)
+        if not parts and (self.root_package or self.root_namespace):  # the chain goes on above the root
+            names.append(self.root_package or self.root_namespace)
         return ".".join(reversed(names)) or rel[:-3].replace("/", ".")
 
 
@@ -200,9 +201,14 @@ def resolve_module(discovery: Discovery, from_file: str, level: int, dotted: str
             if found.endswith(".py"):
                 discovery.imported_as.setdefault(found, dotted.removesuffix(".__init__"))
             return found
-    package = discovery.root_package
+    # The root is itself a package (`src/prefect/server` for `prefect.server.*`), or a namespace package named
+    # like its folder (`keep/` without __init__.py, imported as `keep.api...` from the folder above).
+    package = discovery.root_package or os.path.basename(discovery.root)
     if package and (dotted == package or dotted.startswith(package + ".")):
-        return _lookup(discovery, [], parts[package.count(".") + 1:])
+        found = _lookup(discovery, [], parts[package.count(".") + 1:])
+        if found is not None and not discovery.root_package:
+            discovery.root_namespace = package
+        return found
     return None
 
 

@@ -265,8 +265,9 @@ class _Builder:
     def statement(self, st: cst.CSTNode, node: ast.stmt, qual: str, nested: bool, ops: list[Op]) -> None:
         line = node.lineno
         if isinstance(st, cst.Expr):
-            if isinstance(st.value, cst.Call):
-                ops.append(ExprOp(line, ir.convert(st.value, line)))
+            value = st.value.expression if isinstance(st.value, cst.Await) else st.value  # `await setup(app)`
+            if isinstance(value, cst.Call):
+                ops.append(ExprOp(line, ir.convert(value, line)))
         elif isinstance(st, cst.Assign):
             targets: list[str | None] = []
             unpack = False

@@ -58,6 +58,7 @@ from .values import (
     RouterV,
     SchemeV,
     SeqV,
+    StartupHookV,
     Unknown,
     Value,
     describe,
@@ -165,6 +166,7 @@ class Interp:
         self.call_stack: list[FunctionFact] = []
         self.functions: list[FuncV] = []  # module-level functions, for uncalled app factories
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
+        self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -208,6 +210,7 @@ class Interp:
             ms = self.state(path, parse=NONE)
             self.execute(ms)
         self._call_uncalled_factories()
+        self._run_startup_hooks()
         # Namespace packages get their dotted names from the imports seen while running: refresh them.
         for ms in self.modules.values():
             ms.module = self.discovery.module_name(ms.file)
@@ -321,8 +324,11 @@ class Interp:
             elif kind is ClassOp:
                 self._class(op, ctx)
             elif kind is IfOp:
-                if self._if(op, ctx, returns):
+                ended, some_ended = self._if(op, ctx, returns)
+                if ended:
                     return True
+                if some_ended:  # `if not os.path.exists(static): return`: what follows may not run
+                    ctx = replace(ctx, cond=True)
             elif kind is LoopOp:
                 self._loop(op, ctx, returns)
             elif kind is ReturnOp:
@@ -393,6 +399,10 @@ class Interp:
                 decorator = self.eval(expr, replace(dctx, parse=NONE))
                 if isinstance(decorator, RouteDecoratorV):
                     self._register(decorator, fv, line, ctx)
+            elif isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == "on_event":
+                hook = self.eval(expr, dctx)
+                if isinstance(hook, StartupHookV):
+                    hook.app.startup.append(fv)
             elif isinstance(expr, ir.Call) and isinstance(self.eval(expr.func, replace(dctx, parse=NONE)), FuncV):
                 # a helper of the repository that returns `router.api_route(...)` (a decorator factory)
                 decorator = self.eval(expr, dctx)
@@ -454,18 +464,22 @@ class Interp:
             return True
         return None
 
-    def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> bool:
+    def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> tuple[bool, bool]:
+        """(every way through returns, some way through returns)."""
         branches, exhaustive = self._reachable(op, ctx)
         if exhaustive and len(branches) == 1:  # decided statically: the branch runs as plain code
-            return self.run_block(branches[0], ctx, returns)
+            ended = self.run_block(branches[0], ctx, returns)
+            return ended, ended
         op = IfOp(op.line, tuple(branches), exhaustive)
         before = ctx.scope.vars
         outcomes: list[dict] = []
         all_return = True
+        some_return = False
         for branch in op.branches:
             ctx.scope.vars = dict(before)
             ended = self.run_block(branch, replace(ctx, line=op.line, cond=True), returns)
             all_return = all_return and ended
+            some_return = some_return or ended
             if not ended:
                 outcomes.append(ctx.scope.vars)
         if not op.exhaustive:
@@ -487,7 +501,7 @@ class Interp:
                 )
         ctx.scope.vars.clear()
         ctx.scope.vars.update(merged)
-        return all_return and bool(op.branches)
+        return all_return and bool(op.branches), some_return
 
     def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
         """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
@@ -832,6 +846,9 @@ class Interp:
         if name == "fastapi.FastAPI":
             router = RouterV("app", ctx.module.file, ctx.line, "", self._deps_arg(call, pctx), ctx.cond)
             self.routers.append(router)
+            for hook in [self._eval_arg(call, 99, "lifespan", pctx), *self._deps_arg(call, pctx, "on_startup")]:
+                if isinstance(hook, FuncV):
+                    router.startup.append(hook)
             return router
         if name == "fastapi.APIRouter":
             prefix = self._str_arg(call, 99, "prefix", pctx, "")
@@ -946,7 +963,15 @@ class Interp:
                 app.mounted_in = router
             router.mounts.append(Mount(path, app, line, file, cond, ir.unparse(self._arg(call, 1, "app")) or "?"))
             return ConstV(None)
-        return ConstV(None)  # add_middleware, on_event, exception_handler, ...: no routes
+        if name == "add_event_handler" and router.kind == "app":
+            event, handler = self._eval_arg(call, 0, "event_type", ctx), self._eval_arg(call, 1, "func", ctx)
+            if isinstance(event, ConstV) and event.value == "startup" and isinstance(handler, FuncV):
+                router.startup.append(handler)
+            return ConstV(None)
+        if name == "on_event" and router.kind == "app":  # @app.on_event("startup")
+            event = self._eval_arg(call, 0, "event_type", ctx)
+            return StartupHookV(router) if isinstance(event, ConstV) and event.value == "startup" else ConstV(None)
+        return ConstV(None)  # add_middleware, exception_handler, ...: no routes
 
     def _methods(self, call: ir.Call, ctx: Ctx, index: int) -> list[str] | Unknown:
         value = self._eval_arg(call, index, "methods", ctx)
@@ -1010,12 +1035,29 @@ class Interp:
     def _full_function(self, fv: FuncV) -> FunctionFact | None:
         """Parse a skeleton module whole to get a function body that was left out."""
         path = fv.module.file
-        result = extract_file(self.discovery.root, path, fv.module.module, skeleton=False)
-        if self.on_parse:
-            self.on_parse(path)
+        result = self.full_modules.get(path)
+        if result is None:
+            result = self.full_modules[path] = extract_file(self.discovery.root, path, fv.module.module,
+                                                            skeleton=False)
+            if self.on_parse:
+                self.on_parse(path)
         if isinstance(result, str):
             return None
         return _find_function(result.ops, fv.fact.qualname, fv.fact.line)
+
+    def _run_startup_hooks(self) -> None:
+        """Lifespan and startup handlers run before the app serves: routes they add are served (called with the app
+        as their first argument, as Starlette does)."""
+        done: set[int] = set()
+        for router in list(self.routers):
+            for hook in router.startup:
+                if id(hook.fact) in done or router.kind != "app":
+                    continue
+                done.add(id(hook.fact))
+                scope = Scope({"<app>": router}, hook.module.scope, hook.module)
+                args = (ir.Name("<app>"),) if hook.fact.params else ()
+                ctx = Ctx(hook.module, scope, hook.fact.line, cond=router.conditional, parse=ANY)
+                self.call_function(hook, ir.Call(ir.Name("<startup>"), args, (), False, hook.fact.line), ctx)
 
     def _call_uncalled_factories(self) -> None:
         """`uvicorn pkg.main:create_app --factory`: an app factory nobody calls still defines an app."""

@@ -160,6 +160,8 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
         return Const(node.evaluated_value)
     if isinstance(node, cst.Ellipsis):
         return Const(...)
+    if isinstance(node, cst.Await):  # statically, an awaited call is the call
+        return convert(node.expression, line)
     if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
         target = node.comparisons[0]
         op = _COMPARE.get(type(target.operator))

@@ -185,6 +185,14 @@ class RouterV:
     mounted_in: RouterV | None = None
     factory: str | None = None  # created by calling this (uncalled) factory function
     merged_into: RouterV | None = None  # built in another branch of an if/else than the router it was merged into
+    startup: list[FuncV] = field(default_factory=list)  # lifespan / startup handlers (apps)
+
+
+@dataclass(eq=False, slots=True)
+class StartupHookV:
+    """`app.on_event("startup")`: a decorator that adds the function to the app's startup handlers."""
+
+    app: RouterV
 
 
 @dataclass(eq=False, slots=True)
@@ -203,7 +211,7 @@ class RouteDecoratorV:
 
 Value = (
     Unknown | Ext | ConstV | SeqV | DictV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
-    | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV
+    | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV | StartupHookV
 )
 
 
