@@ -21,10 +21,13 @@ from .models import Skipped
 MAX_BYTES = 5 * 1024 * 1024
 IGNORED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", "site-packages",
+        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "site-packages",
         ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".migrator",
     }
 )
+# Build outputs (setuptools' build/lib/..., dist/*.whl) hold no module of their own at their top; a package named
+# `build` (`features/build/api.py`) does.
+ARTIFACT_DIRS = frozenset({"build", "dist"})
 TEST_DIRS = frozenset({"tests", "test"})
 
 
@@ -123,6 +126,8 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
                 name = entry.name
                 if name in IGNORED_DIRS or name.startswith(".") or name.endswith(".egg-info"):
                     continue
+                if name in ARTIFACT_DIRS and not _has_modules(entry.path):
+                    continue
                 if not include_tests and name in TEST_DIRS:
                     discovery.ignored_tests += 1
                     continue
@@ -139,6 +144,14 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
                 _consider(discovery, rel, entry.path)
     discovery.finish()
     return discovery
+
+
+def _has_modules(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(e.name.endswith(".py") for e in entries)
+    except OSError:
+        return False
 
 
 def _package_of(directory: str) -> str:

@@ -587,6 +587,12 @@ class Interp:
             return self._dict(expr, ctx)
         if kind is ir.Compare:
             return self._compare(expr, ctx)
+        if kind is ir.IfExp:
+            known = self.truth(self.eval(expr.test, ctx))
+            if known is None:
+                return Unknown(f"`{ir.unparse(expr)}`: the condition is not known statically", ctx.module.file,
+                               ctx.line)
+            return self.eval(expr.body if known else expr.orelse, ctx)
         if kind is ir.BoolOp:
             return self._boolop(expr, ctx)
         if kind is ir.Not:
@@ -603,6 +609,12 @@ class Interp:
     def _dict(self, expr: ir.DictExpr, ctx: Ctx) -> Value:
         items: dict = {}
         for key_expr, value_expr in expr.items:
+            if key_expr is None:  # `{**kwargs, "prefix": p}`
+                other = self.eval(value_expr, ctx)
+                if not isinstance(other, (DictV, KwargsV)):
+                    return _unknown_from(other, f"`**{ir.unparse(value_expr)}`", ctx)
+                items.update({k: self.force(v, ctx) for k, v in other.items.items()})
+                continue
             key = self.eval(key_expr, ctx)
             if isinstance(key, Unknown):
                 return key
@@ -706,6 +718,8 @@ class Interp:
                                    instance=isinstance(value, InstanceV))
         if isinstance(value, ConstV) and isinstance(value.value, str) and attr in _STR_METHODS:
             return BoundV(value, attr)
+        if isinstance(value, (DictV, KwargsV)) and attr == "get":
+            return BoundV(value, attr)
         if isinstance(value, Unknown):
             return value
         return Unknown(f"attribute `{attr}` of {describe(value)}", ctx.module.file, ctx.line)
@@ -760,11 +774,11 @@ class Interp:
             return call.args[index]
         return None
 
-    def _star_kwargs(self, call: ir.Call, ctx: Ctx) -> KwargsV | None:
+    def _star_kwargs(self, call: ir.Call, ctx: Ctx) -> KwargsV | DictV | None:
         if call.star_kwargs is None:
             return None
         value = self.eval(call.star_kwargs, ctx)
-        return value if isinstance(value, KwargsV) else None
+        return value if isinstance(value, (KwargsV, DictV)) else None
 
     def _kwargs(self, call: ir.Call, ctx: Ctx) -> tuple[tuple[str, ir.Expr], ...]:
         """Explicit keyword arguments plus those passed on through a known `**kwargs`."""
@@ -819,6 +833,12 @@ class Interp:
                 return self._router_method(func.obj, func.name, call, replace(ctx, parse=ANY))
             if isinstance(func.obj, ConstV):
                 return self._str_method(func.obj.value, func.name, call, replace(ctx, parse=ANY))
+            if isinstance(func.obj, (DictV, KwargsV)) and func.name == "get":
+                key = self._eval_arg(call, 0, "key", ctx)
+                if isinstance(key, ConstV) and _hashable(key.value):
+                    if key.value in func.obj.items:
+                        return self.force(func.obj.items[key.value], ctx)
+                    return self._eval_arg(call, 1, "default", ctx, ConstV(None)) or ConstV(None)
         if isinstance(func, FuncV):
             return self.call_function(func, call, ctx)
         if isinstance(func, ClassV):
@@ -884,10 +904,19 @@ class Interp:
             return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
         if name in _ENV_READS:
             return self._env_default(call, ctx)
-        if name.startswith("builtins.") and last == "str" and len(call.args) == 1:
+        if name == "typing.cast" and len(call.args) == 2:
+            return self.eval(call.args[1], ctx)
+        if name.startswith("builtins.") and last in _CONVERSIONS and len(call.args) == 1 and not call.kwargs:
             value = self.eval(call.args[0], ctx)
-            if isinstance(value, ConstV) and isinstance(value.value, (str, int, float)):
-                return ConstV(str(value.value))
+            if last == "bool":
+                known = self.truth(value)
+                if known is not None:
+                    return ConstV(known)
+            elif (const := _const(value)) is not _NOT_CONST and isinstance(const, (str, int, float, bool)):
+                try:
+                    return ConstV(_CONVERSIONS[last](const))
+                except (TypeError, ValueError):
+                    pass
         return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
                        external=True)
 
@@ -895,7 +924,9 @@ class Interp:
         """`os.getenv("X", "/api")`, `os.environ.get(...)`, `os.environ.setdefault(...)`: the default, as served by
         a process that does not set X (the same rule as settings-class defaults). No static default: unknown."""
         default = self._eval_arg(call, 1, "default", ctx)
-        if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool)):
+        if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool, type(None))):
+            return default
+        if isinstance(default, Unknown) and default.unset_env:  # `os.environ.get("A", os.environ.get("B"))`
             return default
         return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
                        ctx.module.file, ctx.line, unset_env=default is None)
@@ -1126,6 +1157,7 @@ class _SelfImport(Exception):
 
 
 _NOT_CONST = object()
+_CONVERSIONS = {"str": str, "int": int, "float": float, "bool": bool}
 _COMPARISONS = {
     "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "is": lambda a, b: a is b,
     "is not": lambda a, b: a is not b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,

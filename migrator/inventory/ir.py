@@ -53,7 +53,14 @@ class Seq:
 
 @dataclass(frozen=True, slots=True)
 class DictExpr:
-    items: tuple[tuple[Expr, Expr], ...]
+    items: tuple[tuple[Expr | None, Expr], ...]  # key None: `**other`
+
+
+@dataclass(frozen=True, slots=True)
+class IfExp:
+    test: Expr
+    body: Expr
+    orelse: Expr
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +99,7 @@ class Opaque:
     text: str  # something we do not model (lambda, comprehension, ...): kept as source text
 
 
-Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Compare | BoolOp | Not | Opaque
+Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Compare | BoolOp | Not | IfExp | Opaque
 
 _BINOPS = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
@@ -215,9 +222,11 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 pairs.append((convert(element.key, line), convert(element.value, line)))
-            else:
-                return _opaque(node)
+            else:  # `**other`: key None
+                pairs.append((None, convert(element.value, line)))
         return DictExpr(tuple(pairs))
+    if isinstance(node, cst.IfExp):
+        return IfExp(convert(node.test, line), convert(node.body, line), convert(node.orelse, line))
     if isinstance(node, cst.BinaryOperation):
         op = _BINOPS.get(type(node.operator))
         if op is None:
@@ -257,7 +266,10 @@ def unparse(expr: Expr | None) -> str | None:
             return f"({inner}{',' if len(expr.items) == 1 else ''})"
         return f"[{inner}]" if expr.kind == "list" else "{" + inner + "}"
     if isinstance(expr, DictExpr):
-        return "{" + ", ".join(f"{unparse(k)}: {unparse(v)}" for k, v in expr.items) + "}"
+        return "{" + ", ".join(f"{unparse(k)}: {unparse(v)}" if k is not None else f"**{unparse(v)}"
+                               for k, v in expr.items) + "}"
+    if isinstance(expr, IfExp):
+        return f"{unparse(expr.body)} if {unparse(expr.test)} else {unparse(expr.orelse)}"
     if isinstance(expr, FStr):
         out = []
         for part in expr.parts:
