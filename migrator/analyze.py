@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from migrator import __version__
 from migrator.catalog import Catalog, load_catalog
 from migrator.inventory.build import Progress, run_inventory
-from migrator.inventory.models import App, Skipped, Unresolved
+from migrator.inventory.coverage import LOW_COVERAGE
+from migrator.inventory.models import App, Skipped, UnplacedRoute, Unresolved
 from migrator.movability import Assessment, assess
 from migrator.plan import (
     Plan,
@@ -76,6 +77,11 @@ class Summary(BaseModel):
     unresolved: int
     skipped: int
     lines_removed_phase3: int
+    # coverage: route decorators and add_api_route calls seen in the source vs routes placed in an app
+    routes_seen: int = 0
+    routes_placed: int = 0
+    coverage: float = 1.0  # placed / seen (1.0 when nothing was seen)
+    low_coverage: bool = False  # under LOW_COVERAGE (0.9): the inventory missed routes it saw (see `unplaced`)
 
 
 class AnalysisReport(BaseModel):
@@ -93,6 +99,7 @@ class AnalysisReport(BaseModel):
     unresolved: list[Unresolved]
     skipped: list[Skipped]
     plan: Plan
+    unplaced: list[UnplacedRoute] = Field(default_factory=list)  # seen in the source, not in any app (why)
 
 
 def report_schema() -> dict:
@@ -177,6 +184,10 @@ def analyze(
         unresolved=len(inventory.unresolved),
         skipped=len(inventory.skipped),
         lines_removed_phase3=removal.lines_removed,
+        routes_seen=inventory.coverage.seen,
+        routes_placed=inventory.coverage.placed,
+        coverage=round(inventory.coverage.ratio, 4),
+        low_coverage=inventory.coverage.ratio < LOW_COVERAGE,
     )
     return AnalysisReport(
         root=str(root_path),
@@ -190,6 +201,7 @@ def analyze(
         unresolved=inventory.unresolved,
         skipped=inventory.skipped,
         plan=plan,
+        unplaced=inventory.coverage.unplaced,
     )
 
 

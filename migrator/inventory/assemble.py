@@ -45,6 +45,16 @@ class _Assembler:
         self.unresolved: list[Unresolved] = []
         self.visited: set[int] = set()
         self._reported: set[tuple[str, int, str]] = set()
+        # coverage: registrations (file, line) placed in an app, and why the others are not
+        self.placed: set[tuple[str, int]] = set()
+        self.reasons: dict[tuple[str, int], str] = {}
+        self.app_models: list[App] = []
+        self.sorted_routes: list[Route] = []
+
+    def lost(self, router: RouterV, reason: str) -> None:
+        """Every registration of `router` (and of what it includes) is not placed, for `reason`."""
+        for reg in _registrations(router):
+            self.reasons.setdefault((reg.file, reg.line), reason)
 
     def report(self, file: str, line: int, reason: str) -> None:
         key = (file, line, reason)
@@ -60,6 +70,8 @@ class _Assembler:
             self.report(router.file, router.line,
                         f"prefix of router `{router.var or '?'}` is not static ({router.prefix.reason}); "
                         f"its {count} route(s) are not listed")
+            self.lost(router, f"the prefix of router `{router.var or '?'}` ({router.file}:{router.line}) is not "
+                              f"static: {router.prefix.reason}")
             return
         base = prefix + router.prefix
         deps = deps + router.dependencies
@@ -78,6 +90,8 @@ class _Assembler:
                 self.report(include.file, include.line,
                             f"include_router({include.text}, prefix=...): {include.prefix.reason}; "
                             f"its {_count_routes(target)} route(s) are not listed")
+                self.lost(target, f"included at {include.file}:{include.line} with a prefix that is not static: "
+                                  f"{include.prefix.reason}")
                 continue
             if id(target) in chain:
                 self.report(include.file, include.line, f"include_router({include.text}) includes itself")
@@ -88,6 +102,8 @@ class _Assembler:
             if isinstance(mount.app, RouterV) and mount.app.kind == "app":
                 if isinstance(mount.path, Unknown):
                     self.report(mount.file, mount.line, f"mount({mount.text}): path {mount.path.reason}")
+                    self.lost(mount.app, f"mounted at {mount.file}:{mount.line} under a path that is not static: "
+                                         f"{mount.path.reason}")
                     continue
                 self.walk(mount.app, base + mount.path.rstrip("/"), [], cond or mount.conditional,
                           schema, app, chain + (id(mount.app),))
@@ -103,10 +119,13 @@ class _Assembler:
         fact = fv.fact
         if isinstance(reg.path, Unknown):
             self.report(reg.file, reg.line, f"path of route `{fact.qualname}` is not static: {reg.path.reason}")
+            self.reasons.setdefault((reg.file, reg.line), f"its path is not static: {reg.path.reason}")
             return
         if isinstance(reg.methods, Unknown):
             self.report(reg.file, reg.line, f"methods of route `{fact.qualname}` are not static: {reg.methods.reason}")
+            self.reasons.setdefault((reg.file, reg.line), f"its methods are not static: {reg.methods.reason}")
             return
+        self.placed.add((reg.file, reg.line))
         full = base + reg.path
         pparams = path_params(full)
         params: list[Param] = []
@@ -153,6 +172,7 @@ class _Assembler:
             decorator_line=reg.line if reg.registration == "decorator" else None,
             registration=reg.registration,
             registration_line=reg.line,
+            registration_file=reg.file,
             router=router.var,
             router_file=router.var_file or router.file,
             app=app_id(app),
@@ -181,6 +201,18 @@ def _flatten(values: list[Value]) -> list[Value]:
     return out
 
 
+def _registrations(router: RouterV, seen: frozenset = frozenset()):
+    if id(router) in seen:
+        return
+    yield from router.routes
+    for include in router.includes:
+        if isinstance(include.router, RouterV):
+            yield from _registrations(include.router, seen | {id(router)})
+    for mount in router.mounts:
+        if isinstance(mount.app, RouterV):
+            yield from _registrations(mount.app, seen | {id(router)})
+
+
 def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
     if id(router) in seen:
         return 0
@@ -192,6 +224,12 @@ def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
 
 
 def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
+    asm = assembler(interp)
+    return asm.app_models, asm.sorted_routes, asm.unresolved
+
+
+def assembler(interp: Interp) -> _Assembler:
+    """Run the assembly; the assembler keeps what coverage needs (`placed`, `reasons`) besides the results."""
     asm = _Assembler(interp)
     apps = [r for r in interp.routers if r.kind == "app"]
     for app in apps:
@@ -204,6 +242,8 @@ def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
         if count:
             asm.report(router.file, router.line,
                        f"router `{router.var or '?'}` with {count} route(s) is not included in any app statically")
+            asm.lost(router, f"router `{router.var or '?'}` ({router.var_file or router.file}:"
+                             f"{router.var_line or router.line}) is not included in any app statically")
     app_models = [
         App(
             file=app.var_file or app.file,
@@ -213,5 +253,6 @@ def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
         )
         for app in apps
     ]
-    routes = sorted(asm.routes, key=lambda r: (r.path, r.methods, r.app, r.file, r.line))
-    return app_models, routes, asm.unresolved
+    asm.app_models = app_models
+    asm.sorted_routes = sorted(asm.routes, key=lambda r: (r.path, r.methods, r.app, r.file, r.line))
+    return asm

@@ -42,6 +42,7 @@ from .facts import (
     ParamFact,
     RefNode,
     ReturnOp,
+    route_sites,
 )
 
 
@@ -579,6 +580,7 @@ def extract_source(rel: str, module: str, data: bytes, *, skeleton: bool = True)
         line_count=line_count(data),
         skeleton=bool(stubbed),
         mentions_bearer=any(token in data for token in _BEARER),
+        sites=tuple(route_sites(ops)),
     )
 
 

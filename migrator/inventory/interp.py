@@ -23,6 +23,8 @@ from . import ir
 from .discover import Discovery, resolve_module
 from .extract import extract_file
 from .facts import (
+    DECORATOR_METHODS,
+    HTTP_METHODS,
     AssignOp,
     ClassOp,
     DefOp,
@@ -64,8 +66,6 @@ from .values import (
     describe,
 )
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-DECORATOR_METHODS = frozenset(HTTP_METHODS + ("api_route", "route", "websocket"))
 SCHEMES = frozenset(
     {
         "HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "OpenIdConnect",

@@ -66,6 +66,18 @@ def render_markdown(report: AnalysisReport) -> str:
         f"phase 3 removes ~{s.lines_removed_phase3} lines."
     )
     out.append("")
+    coverage = (f"Coverage: {s.routes_placed} of {s.routes_seen} route decorators and `add_api_route` calls placed "
+                f"in an app ({s.coverage:.0%}).")
+    if s.low_coverage:
+        coverage = f"**{coverage} Under 90%: the inventory is incomplete (see below).**"
+    out += [coverage, ""]
+    if report.unplaced:
+        out += [f"### Routes seen but not placed in any app ({len(report.unplaced)})", "",
+                "| where | function | why |", "|---|---|---|"]
+        for item in report.unplaced:
+            out.append(f"| {_cell(item.file)}:{item.line} | {_code(_cell(item.function) if item.function else None)} "
+                       f"| {_cell(item.reason)} |")
+        out.append("")
     if report.routes:
         out += ["| method | path | function | auth | tenant | standard operation | phase 1 |",
                 "|---|---|---|---|---|---|---|"]

@@ -84,6 +84,17 @@ def _phase(phase: Phase) -> Panel:
                  title_align="left")
 
 
+def coverage_line(report: AnalysisReport) -> str:
+    s = report.summary
+    line = (f"coverage: {s.routes_placed} of {s.routes_seen} route decorators and add_api_route calls placed in an "
+            f"app ({s.coverage:.0%})")
+    if report.unplaced:
+        line += f"; {len(report.unplaced)} not placed (listed first)"
+    if s.low_coverage:
+        line += " - under 90%: the inventory is incomplete, see why below"
+    return line
+
+
 def render_rich(report: AnalysisReport, console: Console) -> None:
     s = report.summary
     name = report.service or report.root
@@ -95,8 +106,18 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
         f"{s.unresolved} unresolved, {s.skipped} skipped; phase 3 removes ~{s.lines_removed_phase3} lines",
         highlight=False,
     )
+    console.print(coverage_line(report), highlight=False, markup=False,
+                  style="yellow bold" if s.low_coverage else None)
     if not report.apps:
         console.print(f"[yellow]No FastAPI app found[/] ({s.files_total} Python files scanned).")
+    if report.unplaced:
+        table = Table(title=f"Routes seen but not placed in any app ({len(report.unplaced)})", title_justify="left")
+        table.add_column("Where", no_wrap=True)
+        table.add_column("Function", overflow="fold")
+        table.add_column("Why", overflow="fold")
+        for item in report.unplaced:
+            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.function or "?"), Text(item.reason))
+        console.print(table)
     if report.routes:
         console.print(_routes(report))
     manual = [r for r in report.routes if r.status == "manual"]
@@ -106,20 +127,20 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
             console.print(f"  {','.join(route.methods)} {escape(route.path)} [dim]({escape(route.file)}:{route.line})[/]",
                           highlight=False)
             for reason in route.manual_steps:
-                console.print(f"    - {reason}", highlight=False, markup=False)
+                console.print(Text(f"    - {reason}"), highlight=False)
     if report.unresolved:
         table = Table(title="Unresolved", title_justify="left")
         table.add_column("Where", no_wrap=True)
         table.add_column("Reason", overflow="fold")
         for item in report.unresolved:
-            table.add_row(f"{item.file}:{item.line}", Text(item.reason))
+            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.reason))
         console.print(table)
     if report.skipped:
         table = Table(title="Skipped files", title_justify="left")
         table.add_column("File", overflow="fold")
         table.add_column("Reason", overflow="fold")
         for item in report.skipped:
-            table.add_row(item.file, Text(item.reason))
+            table.add_row(Text(item.file), Text(item.reason))
         console.print(table)
     if report.plan.unimplemented_operations:
         console.print("Standard operations without legacy logic (501 until implemented): "
