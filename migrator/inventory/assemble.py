@@ -14,6 +14,7 @@ from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
 from .interp import Interp
 from .models import App, Param, Route, Unresolved
+from .tenancy import TenantRules
 from .values import (
     DependsV,
     FuncV,
@@ -38,9 +39,10 @@ def app_id(app: RouterV) -> str:
 
 
 class _Assembler:
-    def __init__(self, interp: Interp):
+    def __init__(self, interp: Interp, rules: TenantRules | None = None):
         self.interp = interp
-        self.analyzer = Analyzer(interp)
+        self.rules = rules or TenantRules()
+        self.analyzer = Analyzer(interp, self.rules)
         self.routes: list[Route] = []
         self.unresolved: list[Unresolved] = []
         self.visited: set[int] = set()
@@ -136,7 +138,7 @@ class _Assembler:
         for param in route_params:
             info = self.analyzer.param(fv, param, pparams)
             all_inputs.extend(info.inputs)
-            p_tenant = tenant_of(info.inputs, pparams)
+            p_tenant = tenant_of(info.inputs, pparams, self.rules)
             if p_tenant and tenant_param is None:
                 tenant_param, tenant_source = param.name, p_tenant
             params.append(Param(
@@ -147,7 +149,7 @@ class _Assembler:
                 alias=info.alias,
                 dependency=dotted_name(info.dependency) if info.kind in ("depends", "security") else None,
                 headers=headers_of(info.inputs),
-                auth=auth_of(info.inputs),
+                auth=auth_of(info.inputs, self.rules),
                 reads_tenant=p_tenant is not None,
             ))
         level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
@@ -158,8 +160,18 @@ class _Assembler:
             name = dotted_name(target)
             if name and name not in dep_names:
                 dep_names.append(name)
+        identity = [p.name for p in params if p.kind in ("depends", "security")]
+        body = self.analyzer.body_inputs(fv, identity)  # headers read in the body, `user.tenant_id`
+        all_inputs.extend(body)
         if tenant_source is None:
-            tenant_source = tenant_of(all_inputs, pparams)
+            tenant_source = tenant_of(all_inputs, pparams, self.rules)
+            if tenant_source and tenant_source.startswith("identity:"):
+                tenant_param = tenant_source.split(":", 1)[1].split(".", 1)[0]
+                if tenant_param not in identity:  # read inside a dependency: the route parameter that leads there
+                    tenant_param = next((p.name for p in params if any(
+                        i.kind == "identity" for i in self.analyzer.inputs_of(self._dep(fv, p.name)))), None)
+        if tenant_source is None:
+            tenant_source = tenant_of(self.analyzer.context_inputs(), pparams, self.rules)
         kwargs = dict(reg.kwargs)
         self.routes.append(Route(
             methods=list(reg.methods),
@@ -181,7 +193,7 @@ class _Assembler:
             response_model=ir.unparse(kwargs.get("response_model")),
             include_in_schema=schema and reg.include_in_schema,
             params=params,
-            auth=auth_of(all_inputs),
+            auth=auth_of(all_inputs, self.rules),
             headers=headers_of(all_inputs),
             tenant_source=tenant_source,
             tenant_param=tenant_param,
@@ -189,6 +201,13 @@ class _Assembler:
             closure=fact.nested,
             dependencies=dep_names,
         ))
+
+
+    def _dep(self, fv: FuncV, name: str) -> Value | None:
+        param = next((p for p in fv.fact.params if p.name == name), None)
+        if param is None:
+            return None
+        return self.analyzer.param(fv, param, set()).dependency
 
 
 def _flatten(values: list[Value]) -> list[Value]:
@@ -223,14 +242,14 @@ def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
     return total
 
 
-def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
-    asm = assembler(interp)
+def assemble(interp: Interp, rules: TenantRules | None = None) -> tuple[list[App], list[Route], list[Unresolved]]:
+    asm = assembler(interp, rules)
     return asm.app_models, asm.sorted_routes, asm.unresolved
 
 
-def assembler(interp: Interp) -> _Assembler:
+def assembler(interp: Interp, rules: TenantRules | None = None) -> _Assembler:
     """Run the assembly; the assembler keeps what coverage needs (`placed`, `reasons`) besides the results."""
-    asm = _Assembler(interp)
+    asm = _Assembler(interp, rules)
     apps = [r for r in interp.routers if r.kind == "app"]
     for app in apps:
         if app.mounted_in is None:

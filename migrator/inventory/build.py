@@ -17,6 +17,7 @@ from .extract import extract_batch
 from .facts import ModuleFacts
 from .interp import Interp
 from .models import Inventory, Skipped
+from .tenancy import TenancyConfigError, load_rules
 
 Progress = Callable[[int, int], None]  # (files done, files total)
 
@@ -142,12 +143,16 @@ def run_inventory(
         raise InventoryInputError(f"{root}: no such directory")
     if not path.is_dir():
         raise InventoryInputError(f"{root}: not a directory")
+    try:
+        rules = load_rules(str(path))
+    except TenancyConfigError as exc:
+        raise InventoryInputError(str(exc)) from None
     discovery = discover(str(path), include_tests=include_tests)
     items = [(rel, discovery.module_name(rel)) for rel in discovery.candidates]
     facts, skipped = extract_all(discovery.root, items, discovery.sizes, workers=workers, progress=progress)
     interp = Interp(discovery, facts)
     interp.run()
-    asm = assembler(interp)
+    asm = assembler(interp, rules)
     apps, routes = asm.app_models, asm.sorted_routes
     unresolved = sorted(interp.unresolved + asm.unresolved, key=lambda u: (u.file, u.line, u.reason))
     route_coverage = coverage.measure(interp, asm.placed, asm.reasons, unresolved)

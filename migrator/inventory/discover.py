@@ -48,6 +48,7 @@ class Discovery:
     # Dotted name of the root itself when it is a package inside packages (analysing `src/prefect/server`:
     # "prefect.server"); "" otherwise. Absolute imports of that name resolve inside the root.
     root_package: str = ""
+    context_var_files: list[str] = field(default_factory=list)  # files that mention ContextVar (tenant context)
     root_namespace: str = ""  # the root's folder name, once an absolute import used it as a (namespace) package
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
@@ -188,6 +189,8 @@ def _consider(discovery: Discovery, rel: str, path: str) -> None:
         return
     discovery.files.append(rel)
     discovery.sizes[rel] = size
+    if b"ContextVar" in data:
+        discovery.context_var_files.append(rel)
     if ROUTING.search(data):
         discovery.candidates.append(rel)
     elif b"fastapi" in data:

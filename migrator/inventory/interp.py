@@ -167,6 +167,7 @@ class Interp:
         self.functions: list[FuncV] = []  # module-level functions, for uncalled app factories
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
+        self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -399,6 +400,8 @@ class Interp:
                 decorator = self.eval(expr, replace(dctx, parse=NONE))
                 if isinstance(decorator, RouteDecoratorV):
                     self._register(decorator, fv, line, ctx)
+            elif isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == "middleware":
+                self.middlewares.append((ctx.module.file, fact.line, fact.end_line))  # @app.middleware("http")
             elif isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == "on_event":
                 hook = self.eval(expr, dctx)
                 if isinstance(hook, StartupHookV):
@@ -993,6 +996,11 @@ class Interp:
             if isinstance(app, RouterV):
                 app.mounted_in = router
             router.mounts.append(Mount(path, app, line, file, cond, ir.unparse(self._arg(call, 1, "app")) or "?"))
+            return ConstV(None)
+        if name == "add_middleware" and router.kind == "app":
+            middleware = self._eval_arg(call, 0, "middleware_class", ctx)
+            if isinstance(middleware, ClassV):
+                self.middlewares.append((middleware.module.file, middleware.fact.line, middleware.fact.end_line))
             return ConstV(None)
         if name == "add_event_handler" and router.kind == "app":
             event, handler = self._eval_arg(call, 0, "event_type", ctx), self._eval_arg(call, 1, "func", ctx)
