@@ -102,3 +102,35 @@ def test_rich_view_never_swallows_bracketed_text(tmp_path):
     text = _rich(report, width=400)
     assert "[tool.migrator.catalog]" in text
     assert "svc/[odd].py" in text
+
+
+SUGGESTED = {
+    "svc/main.py": """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+        @app.get("/api/v1/members/{id}")
+        def get(id: int):
+            return {}
+
+        @app.get("/api/v1/stats/overview")
+        def stats_overview():
+            return {}
+    """,
+}
+
+
+def test_suggestions_and_shape_matches_are_shown_with_confidence_and_evidence(tmp_path):
+    report = analyze(_repo(tmp_path, SUGGESTED), workers=1)
+    routes = {r.path: r for r in report.routes}
+    member = routes["/api/v1/members/{id}"]
+    assert member.operation is None and member.suggestion == "get_user" and member.confidence < 0.8
+    stats = routes["/api/v1/stats/overview"]
+    assert stats.operation == "get_tenant_stats" and 0.8 <= stats.confidence < 1 and stats.evidence
+    assert report.summary.suggested == 1
+    text = _rich(report, width=300)
+    assert "Suggested mappings (confirm each with an entry in [tool.migrator.catalog]" in text
+    assert 'paths = ["/api/v1/members/{id}"]' in text
+    markdown = render_markdown(report)
+    assert "### Suggested mappings" in markdown and 'operation = "get_user"' in markdown

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from . import ir
 from .facts import ParamFact
 from .interp import FASTAPI, Ctx, Interp
-from .tenancy import ContextSource, SourceCache, TenantRules, find_context_vars, header_reads, identity_reads
+from .tenancy import (
+    TENANT_PARAM,
+    ContextSource,
+    SourceCache,
+    TenantRules,
+    find_context_vars,
+    header_reads,
+    identity_reads,
+)
 from .values import (
     AnnotatedV,
     ClassV,
@@ -32,7 +40,6 @@ from .values import (
     Value,
 )
 
-TENANT_PARAM = re.compile(r"^(x_)?tenant(_?id|_slug|_key|_code)?$", re.IGNORECASE)
 CREDENTIAL = re.compile(r"authorization|key|token|secret|auth|signature|password|credential", re.IGNORECASE)
 _SCALARS = frozenset(
     {"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "time", "timedelta", "Decimal", "Literal",

@@ -25,6 +25,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 _DEFAULT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
+# path and query parameters that carry the tenant (an organisation or workspace is the tenant of B2B services)
+TENANT_PARAM = re.compile(r"^(x_)?(tenant|org|organi[sz]ation|workspace)(_?id|_slug|_key|_code)?$", re.IGNORECASE)
 DEFAULT_ATTRS = ("tenant_id", "tenant", "tenant_slug", "org_id", "organization_id", "organisation_id",
                  "workspace_id")
 _HEADER_READ = re.compile(r"""\.headers(?:\.get\(\s*|\[\s*)(["'])([A-Za-z0-9_-]+)\1""")

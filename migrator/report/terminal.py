@@ -10,6 +10,7 @@ from rich.text import Text
 
 from migrator.analyze import AnalysisReport
 from migrator.plan import Phase, PlanItem
+from migrator.report import suggestion_toml
 
 _STATUS = {"automatic": "[green]automatic[/]", "manual": "[yellow bold]manual[/]", "stays": "[dim]stays[/]"}
 
@@ -34,8 +35,11 @@ def _routes(report: AnalysisReport) -> Table:
         if route.conditional:
             label.append(" (if)", style="dim")
         operation = (
-            f"{route.operation}\n{route.standard_method} {route.standard_path}" if route.operation else "—"
+            f"{route.operation}\n{route.standard_method} {route.standard_path}" if route.operation
+            else f"suggested: {route.suggestion}?" if route.suggestion else "—"
         )
+        if route.operation and route.confidence is not None and route.confidence < 1:
+            operation += f"\nby shape, {route.confidence:.2f}"
         who = ", ".join(route.auth) or "no auth"
         table.add_row(
             label,
@@ -128,6 +132,13 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
                           highlight=False)
             for reason in route.manual_steps:
                 console.print(Text(f"    - {reason}"), highlight=False)
+    suggested = [r for r in report.routes if r.suggestion]
+    if suggested:
+        console.print(Text("Suggested mappings (confirm each with an entry in [tool.migrator.catalog], e.g. "
+                           + suggestion_toml(suggested[0]).replace("\n", "; ") + ")", style="bold"))
+        for route in suggested:
+            console.print(Text(f"  {','.join(route.methods)} {route.path} -> {route.suggestion} "
+                               f"({route.confidence:.2f}: {'; '.join(route.evidence)})"), highlight=False)
     if report.unresolved:
         table = Table(title="Unresolved", title_justify="left")
         table.add_column("Where", no_wrap=True)
