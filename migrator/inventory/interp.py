@@ -39,6 +39,7 @@ from .facts import (
     ReturnOp,
 )
 from .models import Skipped, Unresolved
+from .settings_env import DotenvCache, coerce, settings_file_options
 from .values import (
     AnnotatedV,
     BoundV,
@@ -168,6 +169,7 @@ class Interp:
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
+        self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -717,8 +719,13 @@ class Interp:
                 return ConstV(value.prefix) if isinstance(value.prefix, str) else value.prefix
             return BoundV(value, attr)
         if isinstance(value, (InstanceV, ClassV)):
-            return self.class_attr(value.cls if isinstance(value, InstanceV) else value, attr, ctx,
-                                   instance=isinstance(value, InstanceV))
+            cls = value.cls if isinstance(value, InstanceV) else value
+            found = self.class_attr(cls, attr, ctx, instance=isinstance(value, InstanceV))
+            if isinstance(value, InstanceV) and not isinstance(found, (FuncV, ClassV)):
+                from_file = self._dotenv_value(cls, attr, found)
+                if from_file is not None:
+                    return from_file
+            return found
         if isinstance(value, ConstV) and isinstance(value.value, str) and attr in _STR_METHODS:
             return BoundV(value, attr)
         if isinstance(value, (DictV, KwargsV)) and attr == "get":
@@ -746,6 +753,23 @@ class Interp:
                 if not (isinstance(found, Unknown) and found.reason.endswith("is not defined on the class")):
                     return found
         return Unknown(f"`{cls.fact.name}.{attr}` is not defined on the class", ctx.module.file, ctx.line)
+
+    def _dotenv_value(self, cls: ClassV, attr: str, default: Value) -> ConstV | None:
+        """The value a pydantic settings instance reads from its `env_file` for a field, if the file sets it."""
+        options: dict[str, str] = {}
+        chain = [cls] + [b for b in self.class_bases(cls) if isinstance(b, ClassV)]
+        if not any(isinstance(b, Ext) and b.name == "pydantic.BaseSettings" for b in self.class_bases(cls)):
+            return None
+        for klass in reversed(chain):  # the subclass's options win
+            options.update(settings_file_options(klass.fact.body))
+        if "env_file" not in options:
+            return None
+        if self.dotenv is None:
+            self.dotenv = DotenvCache(self.discovery.root)
+        raw = self.dotenv.values(options["env_file"]).get((options.get("env_prefix", "") + attr).lower())
+        if raw is None:
+            return None
+        return ConstV(coerce(raw, default.value if isinstance(default, ConstV) else None))
 
     def framework_class(self, cls: ClassV) -> str | None:
         """"fastapi.FastAPI" or "fastapi.APIRouter" when the repository class derives from one, else None."""

@@ -100,3 +100,39 @@ def test_a_route_module_of_an_apirouter_subclass_in_another_package_is_followed(
     })
     inventory = build_inventory(root, workers=1)
     assert inventoried(inventory, "svc/main.py:app") == {("GET", "/users/{user_id}")}
+
+
+def test_a_settings_class_reads_its_env_file(make_repo, inventoried):
+    root = make_repo({
+        ".env": "# local development\nexport APP_ENVIRONMENT='development'\nAPP_API_PREFIX=/api/v2  # comment\n",
+        "backend/app/config.py": """
+            from typing import Literal
+
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file="../.env", env_prefix="APP_")
+                ENVIRONMENT: Literal["development", "production"] | None = None
+                API_PREFIX: str = "/api/v1"
+
+            settings = Settings()
+        """,
+        "backend/app/main.py": """
+            from fastapi import APIRouter, FastAPI
+
+            from app.config import settings
+
+            app = FastAPI()
+            dev = APIRouter()
+
+            @dev.get("/debug")
+            def debug():
+                return {}
+
+            if settings.ENVIRONMENT == "development":
+                app.include_router(dev, prefix=settings.API_PREFIX)
+        """,
+    })
+    inventory = build_inventory(root / "backend", workers=1)
+    assert inventoried(inventory, "app/main.py:app") == {("GET", "/api/v2/debug")}
+    assert inventory.routes[0].conditional is False
