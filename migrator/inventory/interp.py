@@ -170,6 +170,7 @@ class Interp:
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
+        self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -179,6 +180,7 @@ class Interp:
         ms = self.modules.get(path)
         if ms is not None:
             return ms
+        parse = min(parse, self.parse_cap)
         facts = self.facts.get(path)
         if facts is None:
             if parse < ANY and not (parse == FASTAPI and path in self.discovery.fastapi_modules):
@@ -1112,6 +1114,9 @@ class Interp:
         """Lifespan and startup handlers run before the app serves: routes they add are served (called with the app
         as their first argument, as Starlette does)."""
         done: set[int] = set()
+        # Handlers do much besides routing (migrations, clients, caches): they follow calls into modules already
+        # known, and into modules that mention fastapi, not into every module of the repository.
+        self.parse_cap = FASTAPI
         for router in list(self.routers):
             for hook in router.startup:
                 if id(hook.fact) in done or router.kind != "app":
@@ -1121,6 +1126,7 @@ class Interp:
                 args = (ir.Name("<app>"),) if hook.fact.params else ()
                 ctx = Ctx(hook.module, scope, hook.fact.line, cond=router.conditional, parse=ANY)
                 self.call_function(hook, ir.Call(ir.Name("<startup>"), args, (), False, hook.fact.line), ctx)
+        self.parse_cap = ANY
 
     def _call_uncalled_factories(self) -> None:
         """`uvicorn pkg.main:create_app --factory`: an app factory nobody calls still defines an app."""
