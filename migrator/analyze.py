@@ -17,9 +17,10 @@ import libcst as cst
 from pydantic import BaseModel, ConfigDict, Field
 
 from migrator import __version__
-from migrator.catalog import Catalog, load_catalog
+from migrator.catalog import Catalog, Match, load_catalog
 from migrator.inventory.build import Progress, run_inventory
-from migrator.inventory.models import App, Skipped, Unresolved
+from migrator.inventory.coverage import LOW_COVERAGE
+from migrator.inventory.models import App, Skipped, UnplacedRoute, Unresolved
 from migrator.movability import Assessment, assess
 from migrator.plan import (
     Plan,
@@ -61,6 +62,9 @@ class RouteReport(BaseModel):
     tenant_param: str | None = None
     conditional: bool = False
     state: str | None = None  # from the journal: moved | manual | alias | stays
+    confidence: float | None = None  # of the mapping (1.0: a catalog pattern; lower: recognised by shape)
+    evidence: list[str] = Field(default_factory=list)  # what made the mapping (or the suggestion)
+    suggestion: str | None = None  # unmapped: the catalog key it looks like, to confirm in [tool.migrator.catalog]
 
 
 class Summary(BaseModel):
@@ -76,6 +80,12 @@ class Summary(BaseModel):
     unresolved: int
     skipped: int
     lines_removed_phase3: int
+    # coverage: route decorators and add_api_route calls seen in the source vs routes placed in an app
+    routes_seen: int = 0
+    routes_placed: int = 0
+    coverage: float = 1.0  # placed / seen (1.0 when nothing was seen)
+    low_coverage: bool = False  # under LOW_COVERAGE (0.9): the inventory missed routes it saw (see `unplaced`)
+    suggested: int = 0  # unmapped routes with a suggested operation
 
 
 class AnalysisReport(BaseModel):
@@ -93,6 +103,7 @@ class AnalysisReport(BaseModel):
     unresolved: list[Unresolved]
     skipped: list[Skipped]
     plan: Plan
+    unplaced: list[UnplacedRoute] = Field(default_factory=list)  # seen in the source, not in any app (why)
 
 
 def report_schema() -> dict:
@@ -145,8 +156,11 @@ def analyze(
     inventory = run.inventory
     modules = _Modules(str(root_path))
     decisions: list[RouteDecision] = []
+    suggestions: dict[int, Match] = {}
     for route in inventory.routes:
         match = catalog.match(route)
+        if match is None and (suggestion := catalog.suggest(route)) is not None:
+            suggestions[id(route)] = suggestion
         assessment = None
         if match is not None:
             module = modules.get(route.file)
@@ -163,7 +177,7 @@ def analyze(
         service = service or journal.service
     plan = build_plan(decisions, inventory.apps, removal=removal, journal=journal, service=service,
                       unresolved=len(inventory.unresolved))
-    routes = [_route_report(d, journal) for d in decisions]
+    routes = [_route_report(d, journal, suggestions.get(id(d.route))) for d in decisions]
     summary = Summary(
         files_total=inventory.files_total,
         files_parsed=inventory.files_parsed,
@@ -177,6 +191,11 @@ def analyze(
         unresolved=len(inventory.unresolved),
         skipped=len(inventory.skipped),
         lines_removed_phase3=removal.lines_removed,
+        routes_seen=inventory.coverage.seen,
+        routes_placed=inventory.coverage.placed,
+        coverage=round(inventory.coverage.ratio, 4),
+        low_coverage=inventory.coverage.ratio < LOW_COVERAGE,
+        suggested=sum(1 for r in routes if r.suggestion),
     )
     return AnalysisReport(
         root=str(root_path),
@@ -190,10 +209,11 @@ def analyze(
         unresolved=inventory.unresolved,
         skipped=inventory.skipped,
         plan=plan,
+        unplaced=inventory.coverage.unplaced,
     )
 
 
-def _route_report(decision: RouteDecision, journal) -> RouteReport:
+def _route_report(decision: RouteDecision, journal, suggestion: Match | None = None) -> RouteReport:
     route, match, assessment = decision.route, decision.match, decision.assessment
     automatic = bool(assessment and assessment.automatic)
     status = "stays" if match is None else ("automatic" if automatic else "manual")
@@ -219,6 +239,9 @@ def _route_report(decision: RouteDecision, journal) -> RouteReport:
         tenant_param=route.tenant_param,
         conditional=route.conditional,
         state=route_state(journal, route.methods, route.path),
+        confidence=match.confidence if match else (suggestion.confidence if suggestion else None),
+        evidence=list(match.evidence if match else suggestion.evidence if suggestion else []),
+        suggestion=suggestion.entry.key if suggestion else None,
     )
 
 

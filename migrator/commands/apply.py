@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, render_diff, write_phase
 from migrator.journal import JournalError
@@ -74,7 +75,7 @@ def report(console: Console, result: PhaseResult, written: list[str]) -> None:
         table.add_column("standard operation")
         for line in result.moved:
             route, _, op = line.partition(" -> ")
-            table.add_row(route, op)
+            table.add_row(Text(route), Text(op))  # plain text: `[tool.migrator.catalog]` is not markup
         console.print(table)
     if result.manual:
         table = Table(title="Manual steps (left untouched)", title_justify="left")
@@ -82,14 +83,15 @@ def report(console: Console, result: PhaseResult, written: list[str]) -> None:
         table.add_column("route")
         table.add_column("why")
         for step in result.manual:
-            table.add_row(step.where, step.route, step.reason)
+            table.add_row(Text(step.where), Text(step.route), Text(step.reason))
         console.print(table)
     if result.not_implemented:
         console.print("Standard operations answering 501 until someone implements them:")
         for op, why in sorted(result.not_implemented.items()):
-            console.print(f"  {op}: {why}", highlight=False)
+            console.print(Text(f"  {op}: {why}"), highlight=False)
     for note in result.notes:
-        console.print(note, highlight=False)
+        console.print(Text(note), highlight=False)
+    written = list(dict.fromkeys(written))  # each file once
     console.print(f"phase {result.phase} applied: {len(written)} file(s) written", highlight=False)
     for path in written:
-        console.print(f"  {path}", highlight=False)
+        console.print(Text(f"  {path}"), highlight=False)
