@@ -39,6 +39,7 @@ from shims.standard_api.errors import (
     TenantNotFoundError,
 )
 from shims.standard_api.handler import StandardAPIHandler
+from shims.standard_api.limits import body_limited_route
 from shims.standard_api.models import (
     ActivateRequest,
     ContactInfo,
@@ -288,6 +289,7 @@ def create_service_market_router(
     prefix: str = "/api/tenant",
     access_url_template: str | None = None,
     features: Sequence[str] = ("chat", "rag"),
+    max_body_bytes: int | None = None,
 ) -> APIRouter:
     """The alias router. `api_keys` default to env `MARKET_API_KEYS`/`MARKET_API_KEY` (read now); none → 503.
 
@@ -303,7 +305,8 @@ def create_service_market_router(
                 f"access_url_template may use only {{tenant_id}} and {{base_url}}: {access_url_template!r} ({exc!r})"
             ) from None
     guard = _api_key_guard(load_market_keys(api_keys))
-    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard)])
+    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard)],
+                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
     default_features = list(features)
 
     def access_url(request: Request, tenant_id: str, fallback: str | None) -> str:

@@ -31,6 +31,7 @@ from starlette.responses import Response
 from ..spec import BY_NAME
 from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError
 from .handler import StandardAPIHandler
+from .limits import body_limited_route
 from .models import (
     ActivateRequest,
     ActivateResponse,
@@ -176,6 +177,7 @@ def create_standard_router(
     *,
     tags: Sequence[str] = ("standard-api",),
     dependencies: Optional[Sequence[Depends]] = None,
+    max_body_bytes: Optional[int] = None,
 ) -> APIRouter:
     """Build the ``/mt`` router of STANDARD_API.md for ``handler``.
 
@@ -184,7 +186,8 @@ def create_standard_router(
     """
     if not isinstance(handler, StandardAPIHandler):
         raise TypeError(f"handler must be a StandardAPIHandler, got {type(handler).__name__}")
-    router = APIRouter(prefix=prefix, tags=list(tags), dependencies=list(dependencies or ()))
+    router = APIRouter(prefix=prefix, tags=list(tags), dependencies=list(dependencies or ()),
+                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
 
     # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
     def tenant_param() -> Any:
