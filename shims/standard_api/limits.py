@@ -10,14 +10,21 @@ as soon as the limit is passed. The answer is 413 with the standard error body
 The limit: the router argument, else env ``MARKET_MAX_BODY_BYTES`` (read when the router is built), else 1 MB.
 It works with any FastAPI version that has ``APIRoute.get_route_handler`` (all of them), independently of
 FastAPI's own ``max_body_size``.
+
+The same route class keeps validation errors encodable: FastAPI's 422 echoes the rejected input, and an input it
+cannot write as JSON (a body that is not UTF-8, a number such as ``1e400`` that parsed to infinity, a lone
+surrogate) made every exception handler built on ``jsonable_encoder`` — FastAPI's own included — fail with a 500.
+Such inputs are echoed as text instead (``\ufffd`` for undecodable bytes, ``"inf"`` for infinities).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Awaitable, Callable, Optional
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -68,6 +75,27 @@ def declared_length(request: Request) -> Optional[int]:
     return int(value) if value.isdigit() else None
 
 
+def encodable(value: Any) -> Any:
+    """``value`` with what JSON cannot carry made into text (bytes, non-finite floats, lone surrogates)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {encodable(key): encodable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encodable(item) for item in value]
+    return value
+
+
+def encodable_error(exc: RequestValidationError) -> RequestValidationError:
+    """The same validation error with every echoed ``input`` (and the body) encodable as JSON."""
+    errors = [{**error, "input": encodable(error["input"])} if "input" in error else error for error in exc.errors()]
+    return RequestValidationError(errors, body=encodable(getattr(exc, "body", None)))
+
+
 def body_limited_route(max_body_bytes: Optional[int] = None) -> type[APIRoute]:
     """An ``APIRoute`` subclass refusing bodies over the limit (see the module docstring)."""
     limit = resolve_max_body_bytes(max_body_bytes)
@@ -80,7 +108,10 @@ def body_limited_route(max_body_bytes: Optional[int] = None) -> type[APIRoute]:
                 length = declared_length(request)
                 if length is not None and length > limit:
                     raise too_large(limit)
-                return await handler(Request(request.scope, _bounded(request.receive, limit)))
+                try:
+                    return await handler(Request(request.scope, _bounded(request.receive, limit)))
+                except RequestValidationError as exc:
+                    raise encodable_error(exc) from None
 
             return bounded_handler
 

@@ -124,3 +124,15 @@ def test_a_bad_limit_is_refused_when_the_router_is_built(monkeypatch, value):
         body_limited_route()
     with pytest.raises(ValueError):
         body_limited_route(0)
+
+
+@pytest.mark.parametrize("content, content_type, echoed", [
+    (b"\x80\xff", "text/plain", "\ufffd\ufffd"),  # not UTF-8: FastAPI's handler failed to encode the bytes (500)
+    (b'{"email": 1e400, "name": "n"}', "application/json", "inf"),  # parses to infinity: not JSON either
+])
+def test_validation_errors_echo_only_what_json_can_carry(content, content_type, echoed):
+    """The route class keeps FastAPI's 422 encodable by any handler built on jsonable_encoder (FastAPI's own)."""
+    with TestClient(_app(), raise_server_exceptions=False) as client:
+        response = client.post(USERS, content=content, headers={"content-type": content_type})
+    assert response.status_code == 422, response.text
+    assert echoed in json.dumps(response.json()["detail"], ensure_ascii=False)
