@@ -115,12 +115,11 @@ class Redactor:
     def text(self, text: str) -> str:
         """Free text (a text body, a header value, a JSON string): known values, secret shapes, ``Bearer x`` and
         ``name=value`` pairs with a credential name."""
-        text = self.scrub(text)
+        text = scrub_shapes(self.scrub(text), REDACTED)
         if "=" in text or ":" in text:
             text = _TEXT_PAIR.sub(self._pair, text)
-        text = _TEXT_SCHEME.sub(lambda m: m.group(0) if PLACEHOLDER.match(m.group(3))
+        return _TEXT_SCHEME.sub(lambda m: m.group(0) if PLACEHOLDER.match(m.group(3))
                                 else f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-        return scrub_shapes(text, REDACTED)
 
     def _pair(self, match: re.Match) -> str:
         name, value = match.group("name"), match.group("value")

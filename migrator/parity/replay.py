@@ -132,7 +132,8 @@ class _Runner:
         self.redactor = Redactor(known=session.credentials.values())
         session.credentials.listener = lambda text, value: self.redactor.remember(value, text)
         self.twin_skips: Counter = Counter()
-        self.headers_left_out: Counter = Counter()  # header name -> exchanges sent without it (no value)
+        # header name -> (exchanges sent without it, its placeholder keys): no value for a redacted plain header
+        self.headers_left_out: dict[str, tuple[set[int], set[str]]] = {}
         self.twins_sent = 0
         # Phase 3: tenants whose state no longer follows the recording, because a recorded mutation hit a removed
         # route; tenant -> the first such exchange ("*" for a mutation without a tenant).
@@ -145,7 +146,7 @@ class _Runner:
         request = exchange.request
         where = f"{self.options.cassette.name} {exchange.label}"
         credentials = self.session.credentials
-        headers = self._headers(request.headers, where)
+        headers = self._headers(request.headers, where, exchange.id or 0)
         body: Optional[bytes] = None
         if request.has_json:
             body = encode_json(substitute_json(request.json_body, credentials, where))
@@ -158,9 +159,9 @@ class _Runner:
         path = credentials.substitute(request.path, where)
         return await client.send(request.method, path, query, headers, body, label=where)
 
-    def _headers(self, recorded: dict[str, str], where: str) -> dict[str, str]:
+    def _headers(self, recorded: dict[str, str], where: str, exchange_id: int) -> dict[str, str]:
         """Recorded headers with their values; a header recorded only because it is not on the allowlist (no
-        credential name) and without a value is left out and counted, instead of failing the run."""
+        credential name) and without a value is left out and reported, instead of failing the run."""
         headers: dict[str, str] = {}
         for name, value in recorded.items():
             try:
@@ -168,7 +169,9 @@ class _Runner:
             except ParityUsageError:
                 if is_credential_name(name) or not placeholders_in(value):
                     raise
-                self.headers_left_out[name] += 1
+                left_out = self.headers_left_out.setdefault(name, (set(), set()))
+                left_out[0].add(exchange_id)
+                left_out[1].update(placeholders_in(value))
         return headers
 
     def _actual(self, response) -> Actual:
@@ -382,12 +385,11 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
 
 
 def _run_notes(report: ParityReport, runner: "_Runner", twins: bool) -> None:
-    if runner.headers_left_out:
-        names = ", ".join(f"{name} ({count}x)" for name, count in sorted(runner.headers_left_out.items()))
+    for name, (exchanges, keys) in sorted(runner.headers_left_out.items()):
         report.notes.append(
-            f"replayed without recorded header(s) {names}: their values are redacted in the cassette (not on the "
-            "allowlist) and no value was given; pass --credential NAME:N=VALUE, or declare them in plain_headers "
-            "(request list or [tool.migrator.parity]) and re-record")
+            f"replayed {len(exchanges)} exchange(s) without header {name}: its recorded value is redacted (not on "
+            f"the allowlist of plain headers) and no value was given (--credential {sorted(keys)[0]}=VALUE); or "
+            "declare it in plain_headers (request list or [tool.migrator.parity]) and re-record")
     if not twins:
         return
     skips = runner.twin_skips
