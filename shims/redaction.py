@@ -11,7 +11,8 @@ Used by `shims.recording` (cassettes) and, through it, by `migrator parity` (rep
    one of `LOOSE_WORDS` (``key``, ``auth``, ``sig``, ``private``, ``session``) and the value is not prose (has no
    whitespace) and no qualifier makes the name harmless (``sort_key``, ``public_key``, ``session_count``).
    ``code`` counts with a qualifier such as ``auth``/``verification``/``reset``, or bare unless the value is a
-   symbolic constant (``INVALID_REQUEST``); ``country_code``/``error_code`` never.
+   symbolic constant (``INVALID_REQUEST``); ``country_code``/``error_code`` never. A `METADATA_WORDS` word after
+   the credential word makes the name describe it rather than hold it (``token_type``, ``token_expires_in``).
 3. Under such a name **strings** are secret (and the strings of a list); **numbers** only under the few names
    that hold numeric secrets (`NUMERIC_SECRET_WORDS`: ``pin``, ``otp``, ``password``, ...). So ``tokens: 1234``,
    ``total_tokens``, ``sessions``, ``session_count`` stay comparable, ``session_id: "a1b2c3"`` does not.
@@ -80,6 +81,13 @@ SECRET_CODE_QUALIFIERS = frozenset(
      "confirmation", "confirm", "security", "pin", "login", "activation", "device", "backup", "sms", "one", "time",
      "twofa", "2fa", "magic", "secret"}
 )
+#: Words that, after the credential word, make the name describe the credential instead of holding it
+#: (``token_type: "bearer"``, ``token_expires_in``, ``password_updated_at``, ``secret_name``).
+METADATA_WORDS = frozenset(
+    {"type", "types", "kind", "count", "counts", "length", "len", "size", "expires", "expiry", "expiration", "ttl",
+     "at", "date", "time", "updated", "created", "changed", "format", "name", "names", "version", "policy",
+     "rotation", "enabled", "required", "status", "url", "uri", "endpoint", "scheme", "algorithm", "alg"}
+)
 _SYMBOLIC_CONSTANT = re.compile(r"^[A-Za-z]+(?:[_.-][A-Za-z]+)*$")
 
 # --- names --------------------------------------------------------------------------------------------------------
@@ -98,7 +106,11 @@ def name_kind(name: str) -> str:
     """How a name marks its value: ``"secret"``, ``"loose"`` (secret unless prose), ``"code"`` (a bare ``code``:
     secret unless a symbolic constant such as ``INVALID_REQUEST``) or ``""`` (not a credential name)."""
     words = name_words(name)
-    if any(word in SECRET_WORDS for word in words) or any(root in word for word in words for root in SECRET_ROOTS):
+    secret = [i for i, word in enumerate(words) if word in SECRET_WORDS or word in LOOSE_WORDS or word == "code"
+              or any(root in word for root in SECRET_ROOTS)]
+    if secret and any(word in METADATA_WORDS for word in words[secret[-1] + 1:]):
+        return ""  # about the credential, not the credential: token_type, token_expires_in, secret_name
+    if any(word in SECRET_WORDS for word in words) or any(root in word for root in SECRET_ROOTS for word in words):
         return "secret"
     harmless = any(word in HARMLESS_QUALIFIERS for word in words)
     if "code" in words or "codes" in words:
