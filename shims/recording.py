@@ -133,7 +133,7 @@ def _resume(path: Path) -> tuple[int, dict[str, int]]:
     count, counters = 0, {}
     if not path.exists():
         return 0, counters
-    with path.open("r", encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8", errors="replace") as handle:  # a damaged line must not stop recording
         for line in handle:
             if not line.strip():
                 continue

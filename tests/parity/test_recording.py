@@ -160,3 +160,12 @@ def test_disabled_middleware_records_nothing(tmp_path):
     assert not path.exists()
     with pytest.raises(ValueError):
         RecordingMiddleware(_service())
+
+
+def test_appending_to_a_cassette_with_a_damaged_line_keeps_recording(tmp_path):
+    import asyncio
+
+    path = tmp_path / "traffic.jsonl"
+    path.write_bytes(b'{"id": 1, "request": {"method": "GET", "path": "/\xff"}}\n')
+    asyncio.run(_drive(RecordingMiddleware(_service(), cassette=path), [("GET", "/items/2", {})]))
+    assert json.loads(path.read_bytes().splitlines()[1])["id"] == 2
