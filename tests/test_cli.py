@@ -108,8 +108,8 @@ def test_analyze_skips_non_utf8_and_unreadable_source_files_with_a_reason(tmp_pa
 
 
 def test_conform_with_no_check_run_is_an_error_unless_allowed(monkeypatch):
-    import shims.testing as testing
-    from shims.testing.conformance import CheckResult, CheckStatus, ConformanceReport
+    import migrator.conformance as conformance
+    from migrator.conformance import CheckResult, CheckStatus, ConformanceReport
 
     def nothing_ran(client, **kwargs):
         checks = [CheckResult(suite="dashboard", name="stats", status=CheckStatus.SKIPPED, reason="needs x"),
@@ -117,8 +117,8 @@ def test_conform_with_no_check_run_is_an_error_unless_allowed(monkeypatch):
         return ConformanceReport(target="t", tenant_id="t1", suite="dashboard", started_at="now", duration_ms=1,
                                  checks=checks)
 
-    monkeypatch.setattr(testing, "run_conformance", nothing_ran)
-    args = ["conform", "--app", "shims.testing.reference:app", "--tenant", "t1", "--key", "k"]
+    monkeypatch.setattr(conformance, "run_conformance", nothing_ran)
+    args = ["conform", "--app", "migrator.testing.reference:app", "--tenant", "t1", "--key", "k"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "no conformance check ran (2 skipped or not implemented)" in result.stderr

@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from migrator.testing.reference import InMemoryHandler
 from shims.compat.service_market import create_service_market_router
 from shims.standard_api.limits import DEFAULT_MAX_BODY_BYTES, MAX_BODY_ENV, body_limited_route, resolve_max_body_bytes
 from shims.standard_api.router import create_standard_router
-from shims.testing import InMemoryHandler
 
 KEY = "limits-market-key-123456"
 USERS = "/mt/tenant/hallym_univ/users"

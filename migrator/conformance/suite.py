@@ -6,7 +6,11 @@ an in-process app (``--app module:app``; httpx's ASGI transport is async-only). 
 on failure, a precise reason (expected vs got). What it asserts is the wire contract of STANDARD_API.md: paths,
 status codes, exact JSON key sets and types, the error body, query validation, tenant scoping.
 
-- Operations answering 501 are "not implemented" (a warning), except the mandatory reads (`MANDATORY`).
+- Operations answering 501 are counted as "not implemented", apart from failures; a 501 on a mandatory operation
+  (`MANDATORY`, abstract in mt_paas v2) is listed in ``mandatory_not_implemented`` and fails only with ``strict``.
+- Without a tenant id the run picks a seeded one from the service's ``GET /api/tenant/list`` (`discover_tenant`).
+- The ``webhook`` suite runs what the mt_paas sandbox tester checks on the Service Market webhook, plus the
+  provisioning refusals (`migrator.conformance.webhook`).
 - Writes clean up after themselves: the user the users suite creates is deleted, the tenant the lifecycle suite
   activates is deactivated (``preserve_data: false``), also when a check in between fails.
 - The API key is sent as ``X-Market-API-Key`` and never written to the report (reasons are redacted).
@@ -25,7 +29,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError, computed_field
 
-from ..standard_api.models import (
+from shims.spec import ALIAS_BY_NAME
+from shims.standard_api.models import (
     ActivateResponse,
     CostsResponse,
     CreateUserResponse,
@@ -42,7 +47,9 @@ from ..standard_api.models import (
     UserInfo,
     UsersListResponse,
 )
+
 from .shapes import shape_problems
+from .webhook import DEFAULT_WEBHOOK_PATH, webhook_checks
 
 __all__ = [
     "AUTH_HEADER",
@@ -57,7 +64,9 @@ __all__ = [
 ]
 
 AUTH_HEADER = "X-Market-API-Key"
-SUITES = ("dashboard", "users", "settings", "lifecycle", "full")
+SUITES = ("dashboard", "users", "settings", "lifecycle", "webhook", "full")
+TENANT_LIST_PATH = ALIAS_BY_NAME["service_market_list_tenants"].path
+SERVICE_MARKET_KEY_HEADER = "X-API-Key"
 #: reads every service must implement (abstract in mt_paas v2): a 501 on these is a failure
 MANDATORY = frozenset(
     {"check_health", "get_tenant_status", "get_tenant_usage", "get_tenant_stats", "get_tenant_costs", "list_users",
@@ -95,10 +104,15 @@ class CheckResult(BaseModel):
 class ConformanceReport(BaseModel):
     target: str
     tenant_id: str
+    #: "given", or where the run found it (``GET /api/tenant/list``)
+    tenant_source: str = "given"
     suite: str
+    strict: bool = False
     started_at: str
     duration_ms: float
     checks: list[CheckResult]
+    #: mandatory operations (abstract in mt_paas v2) that answered 501
+    mandatory_not_implemented: list[str] = []
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -148,8 +162,10 @@ def _excerpt(response: httpx.Response, limit: int = 160) -> str:
 class _Run:
     """State of one run: the client, the results so far, and the request/assert helpers the checks use."""
 
-    def __init__(self, client: httpx.Client, api_key: str, tenant_id: str, prefix: str) -> None:
+    def __init__(self, client: httpx.Client, api_key: str, tenant_id: str, prefix: str, strict: bool = False) -> None:
         self.client = client
+        self.strict = strict
+        self.mandatory_missing: list[str] = []
         self.api_key = api_key
         self.tenant = tenant_id
         self.prefix = prefix.rstrip("/")
@@ -159,11 +175,21 @@ class _Run:
         self._current: tuple[Optional[str], Optional[str]] = (None, None)
         self.unique = secrets.token_hex(4)
         self.missing_tenant = f"conformance_missing_{self.unique}"
+        # the manual's id rule, "<name>_<application id>", so that legacy-backed services can create exactly it
+        self.new_tenant = f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
 
     # --- requests ------------------------------------------------------------------------------------------
 
     def tpath(self, suffix: str = "", tenant: Optional[str] = None) -> str:
         return f"/tenant/{quote(tenant or self.tenant, safe='')}{suffix}"
+
+    def raw_request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A request outside the Standard API prefix (service root, Service Market paths); headers as given."""
+        self._current = (method, path)
+        try:
+            return self.client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise _Fail(f"{method} {path}: request failed ({type(exc).__name__}: {exc})") from None
 
     def request(self, method: str, path: str, *, key: Any = _DEFAULT_KEY, **kwargs: Any) -> httpx.Response:
         headers = {}
@@ -220,7 +246,10 @@ class _Run:
             return
         if got == 501 and expected != 501:
             if operation in MANDATORY:
-                raise _Fail(f"'{operation}' is mandatory but answered 501 Not Implemented")
+                if operation not in self.mandatory_missing:
+                    self.mandatory_missing.append(operation)
+                message = f"'{operation}' is mandatory but answered 501 Not Implemented"
+                raise _Fail(message) if self.strict else _NotImplemented(message)
             raise _NotImplemented(f"'{operation}' answered 501 Not Implemented")
         raise _Fail(f"expected status {expected}, got {got}: {_excerpt(response)}")
 
@@ -298,7 +327,7 @@ def _dashboard(run: _Run) -> None:
             _echo("tenant_id", data.tenant_id, t)
             _echo("period", data.period, period or "30d")
             daily = (data.trends or {}).get("daily", [])
-            _expect(len(daily) <= days[period or "30d"],
+            _expect(len(daily) <= days.get(period or "30d", 366),
                     f"$.trends.daily has {len(daily)} entries, more than the {period or '30d'} period")  # fmt: skip
             return data
 
@@ -307,8 +336,9 @@ def _dashboard(run: _Run) -> None:
     run.check("stats: default period is 30d", stats(None))
     run.check("stats: period=7d", stats("7d"))
     run.check("stats: period=90d", stats("90d"))
+    run.check("stats: period=1y (mt_paas accepts it)", stats("1y"))
     run.check("stats: invalid period → 422",
-              lambda: run.validation_error(run.request("GET", run.tpath("/stats"), params={"period": "1y"})))
+              lambda: run.validation_error(run.request("GET", run.tpath("/stats"), params={"period": "1w"})))
     run.check("stats: unknown tenant → 404", lambda: run.error(
         run.request("GET", run.tpath("/stats", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",), "get_tenant_stats"))
 
@@ -319,6 +349,16 @@ def _dashboard(run: _Run) -> None:
         _expect(len(data.by_user_top10) <= 10, f"$.by_user_top10 has {len(data.by_user_top10)} entries (max 10)")
 
     run.check("costs: default period", costs)
+
+    def costs_of_month() -> None:
+        month = datetime.now(timezone.utc).strftime("%Y-%m")
+        data = run.model(run.request("GET", run.tpath("/stats/costs"), params={"period": month}), CostsResponse, 200,
+                         "get_tenant_costs")  # fmt: skip
+        _echo("period", data.period, month)
+        wrong = [d.date for d in data.daily_trend if not d.date.startswith(month)]
+        _expect(not wrong, f"$.daily_trend of period {month} has other days: {wrong[:3]}")
+
+    run.check("costs: period=YYYY-MM (mt_paas's lifecycle test)", costs_of_month)
     run.check("costs: invalid period → 422",
               lambda: run.validation_error(run.request("GET", run.tpath("/stats/costs"), params={"period": "7"})))
     run.check("costs: unknown tenant → 404", lambda: run.error(
@@ -576,14 +616,7 @@ def _lifecycle(run: _Run) -> None:
     run.check("status: unknown tenant → 404", lambda: run.error(
         run.request("GET", run.tpath("/status", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",), "get_tenant_status"))
     month = datetime.now(timezone.utc).strftime("%Y-%m")
-
-    def usage() -> None:
-        data = run.model(run.request("GET", run.tpath("/usage"), params={"period": month}), UsageResponse, 200,
-                         "get_tenant_usage")  # fmt: skip
-        _echo("tenant_id", data.tenant_id, t)
-        _echo("period", data.period, month)
-
-    run.check("usage: current month", usage)
+    run.check("usage: current month", _usage_of(run, t, month))
     run.check("usage: malformed period → 400", lambda: run.error(
         run.request("GET", run.tpath("/usage"), params={"period": "2026-13"}), 400, ("INVALID_REQUEST",),
         "get_tenant_usage"))  # fmt: skip
@@ -591,74 +624,114 @@ def _lifecycle(run: _Run) -> None:
     run.check("usage: unknown tenant → 404", lambda: run.error(
         run.request("GET", run.tpath("/usage", run.missing_tenant), params={"period": month}), 404,
         ("TENANT_NOT_FOUND",), "get_tenant_usage"))  # fmt: skip
-
-    new = f"conformance_{run.unique}"
-    body = {
-        "tenant_id": new,
-        "tenant_name": "Conformance Check",
-        "plan": "basic",
-        "features": ["chat"],
-        "config": {},
-        "contact": {"email": f"conformance-{run.unique}@example.com", "name": "Conformance Check"},
-    }
-    run.check("activate: body/path tenant mismatch → 400", lambda: run.error(
-        run.request("POST", run.tpath("/activate", new + "_other"), json=body), 400, ("INVALID_REQUEST",),
-        "activate_tenant"))  # fmt: skip
-    run.check("activate: missing fields → 422",
-              lambda: run.validation_error(run.request("POST", run.tpath("/activate", new), json={"tenant_id": new})))
-    activated = False
-
-    def activate() -> None:
-        nonlocal activated
-        response = run.request("POST", run.tpath("/activate", new), json=body)
-        activated = 200 <= response.status_code < 300
-        data = run.model(response, ActivateResponse, 200, "activate_tenant")
-        _echo("tenant_id", data.tenant_id, new)
-        _echo("success", data.success, True)
-
-    step = "activate: new tenant"
-    run.check(step, activate)
-    try:
-
-        def status_of(expected: str, gone_ok: bool) -> Callable[[], None]:
-            def check() -> None:
-                response = run.request("GET", run.tpath("/status", new))
-                if gone_ok and response.status_code == 404:
-                    return  # a service may delete a deactivated tenant outright
-                data = run.model(response, StatusResponse, 200, "get_tenant_status")
-                _echo("status", data.status, expected)
-
-            return check
-
-        run.check("activate: new tenant is active", status_of("active", False), after=(step,))
-        run.check("activate: existing tenant → 409", lambda: run.error(
-            run.request("POST", run.tpath("/activate", new), json=body), 409, ("TENANT_EXISTS",), "activate_tenant"),
-            after=(step,))  # fmt: skip
-
-        def deactivate() -> None:
-            nonlocal activated
-            response = run.request("POST", run.tpath("/deactivate", new),
-                                   json={"reason": "conformance check clean-up", "preserve_data": False})  # fmt: skip
-            if 200 <= response.status_code < 300:
-                activated = False
-            data = run.model(response, DeactivateResponse, 200, "deactivate_tenant")
-            _echo("tenant_id", data.tenant_id, new)
-            _echo("success", data.success, True)
-            _echo("status", data.status, "deactivated")
-            _echo("data_preserved", data.data_preserved, False)
-
-        run.check("deactivate: the new tenant", deactivate, after=(step,))
-        run.check("deactivate: status is deactivated", status_of("deactivated", True),
-                  after=("deactivate: the new tenant",))  # fmt: skip
-    finally:
-        if activated:
-            run.check("activate: clean up the test tenant", lambda: run.status(run.request(
-                "POST", run.tpath("/deactivate", new), json={"reason": "conformance clean-up", "preserve_data": False}),
-                200, "deactivate_tenant"))  # fmt: skip
+    _tenant_lifecycle(run, month)
     run.check("deactivate: unknown tenant → 404", lambda: run.error(
         run.request("POST", run.tpath("/deactivate", run.missing_tenant),
                     json={"reason": "conformance check", "preserve_data": True}),
         404, ("TENANT_NOT_FOUND",), "deactivate_tenant"))  # fmt: skip
+
+
+def _usage_of(run: _Run, tenant: str, month: str) -> Callable[[], None]:
+    def check() -> None:
+        data = run.model(run.request("GET", run.tpath("/usage", tenant), params={"period": month}), UsageResponse,
+                         200, "get_tenant_usage")  # fmt: skip
+        _echo("tenant_id", data.tenant_id, tenant)
+        _echo("period", data.period, month)
+
+    return check
+
+
+def activation_body(tenant_id: str, email: str) -> dict[str, Any]:
+    """What the market's own client (`mt_paas.market.ServiceClient.activate_tenant`) sends: ``config`` empty."""
+    return {
+        "tenant_id": tenant_id,
+        "tenant_name": "Conformance",
+        "plan": "basic",
+        "features": ["chat"],
+        "config": {},
+        "contact": {"email": email, "name": "Conformance Check"},
+    }
+
+
+def _tenant_lifecycle(run: _Run, month: str) -> None:
+    """The market client's sequence on a new tenant: activate, status, usage, deactivate, activate again (the
+    same contact reactivates it), status; plus the refusals around it. The id follows the manual's rule
+    (``<name>_<application id>``) so that services which derive ids that way can create exactly it."""
+    new = run.new_tenant
+    body = activation_body(new, f"conformance-{run.unique}@example.com")
+    other = activation_body(new, f"conformance-other-{run.unique}@example.com")
+    run.check("activate: body/path tenant mismatch → 400", lambda: run.error(
+        run.request("POST", run.tpath("/activate", new + "0"), json=body), 400, ("INVALID_REQUEST",),
+        "activate_tenant"))  # fmt: skip
+    run.check("activate: missing fields → 422",
+              lambda: run.validation_error(run.request("POST", run.tpath("/activate", new), json={"tenant_id": new})))
+    state = {"active": False}
+
+    def activate(name: str) -> Callable[[], None]:
+        def check() -> None:
+            response = run.request("POST", run.tpath("/activate", new), json=body)
+            state["active"] = state["active"] or 200 <= response.status_code < 300
+            data = run.model(response, ActivateResponse, 200, "activate_tenant")
+            _echo("tenant_id", data.tenant_id, new)
+            _echo("success", data.success, True)
+
+        return check
+
+    step = "activate: new tenant (exactly the path's id)"
+    run.check(step, activate(step))
+    try:
+        run.check("activate: new tenant is active", _status_is(run, "active", gone_ok=False), after=(step,))
+        run.check("activate: usage of the new tenant (YYYY-MM)", _usage_of(run, new, month), after=(step,))
+        run.check("activate: existing tenant, another contact → 409", lambda: run.error(
+            run.request("POST", run.tpath("/activate", new), json=other), 409, ("TENANT_EXISTS",), "activate_tenant"),
+            after=(step,))  # fmt: skip
+        run.check("activate: existing active tenant, same contact → its own tenant or 409",
+                  lambda: _own_or_exists(run, body), after=(step,))  # fmt: skip
+        deactivated = "deactivate: the new tenant (data preserved)"
+        run.check(deactivated, _deactivate(run, state, preserve=True), after=(step,))
+        run.check("deactivate: status is deactivated", _status_is(run, "deactivated", gone_ok=True),
+                  after=(deactivated,))  # fmt: skip
+        reactivated = "reactivate: the same contact activates it again"
+        run.check(reactivated, activate(reactivated), after=(deactivated,))
+        run.check("reactivate: status is active", _status_is(run, "active", gone_ok=False), after=(reactivated,))
+    finally:
+        if state["active"]:
+            run.check("activate: clean up the test tenant", _deactivate(run, state, preserve=False))
+
+
+def _status_is(run: _Run, expected: str, *, gone_ok: bool) -> Callable[[], None]:
+    def check() -> None:
+        response = run.request("GET", run.tpath("/status", run.new_tenant))
+        if gone_ok and response.status_code == 404:
+            return  # a service may delete a deactivated tenant outright
+        data = run.model(response, StatusResponse, 200, "get_tenant_status")
+        _echo("status", data.status, expected)
+
+    return check
+
+
+def _own_or_exists(run: _Run, body: dict[str, Any]) -> None:
+    response = run.request("POST", run.tpath("/activate", run.new_tenant), json=body)
+    if response.status_code == 409:
+        run.error(response, 409, ("TENANT_EXISTS",), "activate_tenant")
+        return
+    data = run.model(response, ActivateResponse, 200, "activate_tenant")
+    _echo("tenant_id", data.tenant_id, run.new_tenant)
+
+
+def _deactivate(run: _Run, state: dict[str, bool], *, preserve: bool) -> Callable[[], None]:
+    def check() -> None:
+        response = run.request("POST", run.tpath("/deactivate", run.new_tenant),
+                               json={"reason": "conformance check", "preserve_data": preserve})  # fmt: skip
+        if 200 <= response.status_code < 300:
+            state["active"] = False
+        data = run.model(response, DeactivateResponse, 200, "deactivate_tenant")
+        _echo("tenant_id", data.tenant_id, run.new_tenant)
+        _echo("success", data.success, True)
+        _echo("status", data.status, "deactivated")
+        _echo("data_preserved", data.data_preserved, preserve)
+
+    return check
 
 
 def _auth(run: _Run, require_auth: bool) -> None:
@@ -702,6 +775,32 @@ def _preflight(run: _Run) -> None:
         )
 
 
+def discover_tenant(client: httpx.Client, api_key: str) -> str:
+    """A seeded tenant of the target: the first active one its ``GET /api/tenant/list`` names (the Service Market's
+    tenant list, answered by every migrated service and most legacy ones). `ConformanceError` says how to choose
+    one by hand when there is none."""
+    how = (
+        "pass --tenant ID: the id of an existing tenant of the service (one of its seeded tenants, or one created "
+        "with POST /mt/tenant/{id}/activate)"
+    )
+    try:
+        response = client.get(TENANT_LIST_PATH, headers={SERVICE_MARKET_KEY_HEADER: api_key})
+    except httpx.TransportError as exc:
+        raise TargetUnreachableError(f"cannot reach {client.base_url}: {type(exc).__name__}") from None
+    try:
+        tenants = response.json().get("tenants") if response.status_code == 200 else None
+    except (ValueError, AttributeError):
+        tenants = None
+    if not isinstance(tenants, list):
+        raise ConformanceError(f"no tenant given and GET {TENANT_LIST_PATH} answered {response.status_code}: {how}")
+    ids = [t.get("tenant_id") for t in tenants if isinstance(t, dict) and isinstance(t.get("tenant_id"), str)]
+    active = [t["tenant_id"] for t in tenants if isinstance(t, dict) and t.get("status") == "active"
+              and isinstance(t.get("tenant_id"), str)]  # fmt: skip
+    if not ids:
+        raise ConformanceError(f"no tenant given and GET {TENANT_LIST_PATH} lists none: {how}")
+    return (active or ids)[0]
+
+
 def run_conformance(
     client: httpx.Client,
     *,
@@ -711,27 +810,30 @@ def run_conformance(
     prefix: str = "/mt",
     require_auth: bool = False,
     target: Optional[str] = None,
+    strict: bool = False,
+    webhook_path: str = DEFAULT_WEBHOOK_PATH,
 ) -> ConformanceReport:
     """Run ``suite`` against the service behind ``client`` (base URL = service root) and return the report.
 
-    Raises `ConformanceError` for a bad suite, a missing tenant or a key the target rejects (401/403), and
+    Raises `ConformanceError` for a bad suite, no tenant (none given, none listed) or a key the target rejects
+    (401/403), and
     `TargetUnreachableError` when the target does not answer at all. ``require_auth``: fail (instead of skip) the auth checks when ``/mt`` answers without a key.
     ``target`` labels the report (default: the client's base URL).
     """
     if suite not in SUITES:
         raise ConformanceError(f"unknown suite '{suite}': choose one of {', '.join(SUITES)}")
-    if not tenant_id:
-        raise ConformanceError(
-            "no tenant to test: pass the id of an existing tenant of the target (--tenant ID / tenant_id=...)"
-        )
     if not api_key:
         raise ConformanceError(f"no API key: pass the {AUTH_HEADER} value (--key or MARKET_API_KEY)")
-    run = _Run(client, api_key, tenant_id, prefix)
+    source = "given"
+    if not tenant_id:
+        tenant_id, source = discover_tenant(client, api_key), TENANT_LIST_PATH
+    run = _Run(client, api_key, tenant_id, prefix, strict)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     _preflight(run)
-    order = ("lifecycle", "dashboard", "users", "settings") if suite == "full" else (suite,)
-    steps = {"lifecycle": _lifecycle, "dashboard": _dashboard, "users": _users, "settings": _settings}
+    order = ("lifecycle", "dashboard", "users", "settings", "webhook") if suite == "full" else (suite,)
+    steps = {"lifecycle": _lifecycle, "dashboard": _dashboard, "users": _users, "settings": _settings,
+             "webhook": lambda run: webhook_checks(run, webhook_path)}  # fmt: skip
     for name in order:
         run.suite = name
         steps[name](run)
@@ -741,7 +843,10 @@ def run_conformance(
     return ConformanceReport(
         target=target or str(client.base_url),
         tenant_id=tenant_id,
+        tenant_source=source,
         suite=suite,
+        strict=strict,
+        mandatory_not_implemented=run.mandatory_missing,
         started_at=started_at,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
         checks=run.results,

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .conformance import CheckStatus, ConformanceReport
+from .suite import CheckStatus, ConformanceReport
 
 __all__ = ["render_json", "render_rich"]
 
@@ -49,3 +49,8 @@ def render_rich(report: ConformanceReport, console: Optional[Console] = None, *,
         f"{verdict}: {counts['passed']} passed, {counts['failed']} failed, {counts['not-implemented']} not implemented,"
         f" {counts['skipped']} skipped in {report.duration_ms / 1000:.2f}s (suite {report.suite})"
     )
+    if report.tenant_source != "given":
+        console.print(f"tenant {escape(report.tenant_id)} picked from {escape(report.tenant_source)} (--tenant to choose)")
+    if report.mandatory_not_implemented:
+        missing = ", ".join(report.mandatory_not_implemented)
+        console.print(f"[yellow]mandatory operations answering 501[/]: {escape(missing)} (--strict fails on them)")

@@ -21,17 +21,18 @@ from typing import Any, Optional
 
 from fastapi import FastAPI
 
-from ..standard_api.errors import (
+from shims.adapters.lifecycle import check_reactivation, reactivation_response
+from shims.adapters.periods import month_of, period_to_days
+from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
     QuotaExceededError,
-    TenantExistsError,
     TenantNotFoundError,
     UserExistsError,
     UserNotFoundError,
 )
-from ..standard_api.handler import StandardAPIHandler
-from ..standard_api.models import (
+from shims.standard_api.handler import StandardAPIHandler
+from shims.standard_api.models import (
     ActivateRequest,
     ActivateResponse,
     Branding,
@@ -75,8 +76,9 @@ from ..standard_api.models import (
     UserStatus,
     UserUsage,
     WeekdayCount,
+    is_period,
 )
-from ..standard_api.router import create_standard_router
+from shims.standard_api.router import create_standard_router
 
 __all__ = ["PRICES", "REFERENCE_NOW", "REFERENCE_TENANTS", "InMemoryHandler", "make_app"]
 
@@ -87,7 +89,6 @@ REFERENCE_TENANTS = ("hallym_univ", "yonsei_univ")
 PRICES: dict[str, tuple[float, float]] = {"gpt-4o": (0.0025, 0.01), "gpt-4o-mini": (0.00015, 0.0006)}
 _INPUT_SHARE = 0.7
 _HISTORY_DAYS = 120
-_PERIOD_DAYS = {"7d": 7, "30d": 30, "90d": 90}
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -175,6 +176,8 @@ _SEED_USERS = {
         ("Yoon Jiwoo", "jiwoo.yoon", UserRole.USER, UserStatus.ACTIVE, 20),
         ("Han Sora", "sora.han", UserRole.USER, UserStatus.ACTIVE, 3),
         ("Lim Taeyang", "taeyang.lim", UserRole.USER, UserStatus.PENDING, 1),
+        ("Moon Daeho", "daeho.moon", UserRole.MODERATOR, UserStatus.ACTIVE, 150),
+        ("Seo Jin", "jin.seo", UserRole.USER, UserStatus.INACTIVE, 320),
     ],
     "yonsei_univ": [
         ("Song Hana", "hana.song", UserRole.ADMIN, UserStatus.ACTIVE, 200),
@@ -191,7 +194,7 @@ def _seed_activity(rng: random.Random, user: _User, now: datetime) -> None:
         return  # never logged in
     today = now.date()
     # A suspended user stopped 40 days ago; a busier profile for admins and instructors.
-    last_day = today - timedelta(days=40) if user.status is UserStatus.SUSPENDED else today
+    last_day = today - timedelta(days=40) if user.status in (UserStatus.SUSPENDED, UserStatus.INACTIVE) else today
     chance = 0.6 if user.role is not UserRole.USER else 0.35
     first_day = max(user.created_at.date(), today - timedelta(days=_HISTORY_DAYS - 1))
     day = first_day
@@ -337,14 +340,17 @@ class InMemoryHandler(StandardAPIHandler):
             raise UserNotFoundError(user_id)
         return user
 
-    def _days(self, period: str) -> int:
-        if period not in _PERIOD_DAYS:
-            raise InvalidRequestError(f"period must be one of 7d, 30d, 90d, got '{period}'")
-        return _PERIOD_DAYS[period]
-
     def _window(self, period: str) -> tuple[date, date]:
+        """``<N>d``/``<N>y``: the last N days (today included); ``YYYY-MM``: that calendar month (up to today)."""
         today = self.now.date()
-        return today - timedelta(days=self._days(period) - 1), today
+        if not is_period(period):
+            raise InvalidRequestError(f"period must be <N>d, <N>y or YYYY-MM, got '{period[:20]}'")
+        month = month_of(period)
+        if month is None:
+            return today - timedelta(days=period_to_days(period) - 1), today
+        start = date(int(month[:4]), int(month[5:]), 1)
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start, min(following - timedelta(days=1), today)
 
     def _activity(self, tenant: _Tenant, start: date, end: date) -> Iterable[tuple[_User, _Activity]]:
         for user in tenant.users.values():
@@ -376,8 +382,12 @@ class InMemoryHandler(StandardAPIHandler):
 
     async def activate_tenant(self, request: ActivateRequest) -> ActivateResponse:
         with self._lock:
-            if request.tenant_id in self._tenants:
-                raise TenantExistsError(request.tenant_id)
+            existing = self._tenants.get(request.tenant_id)
+            if existing is not None:
+                # its own contact reactivates a deactivated tenant; anything else is 409
+                check_reactivation(request, status=existing.status, owner_email=existing.contact_email)
+                existing.status, existing.updated_at = "active", self.now
+                return reactivation_response(existing.tenant_id, f"{self.access_url_base}/{existing.tenant_id}")
             known = set(FeatureFlags.model_fields)
             flags = FeatureFlags(**{name: name in request.features for name in known})
             tenant = _Tenant(
@@ -727,16 +737,20 @@ def make_app(
 ) -> FastAPI:
     """A FastAPI app serving ``handler`` (default: a fresh `InMemoryHandler`) on the standard router.
 
-    With ``keys`` the app is protected by ``MarketAuthMiddleware`` (``/mt/health`` stays open); without, it has
-    no authentication (tests and local runs only). The handler is kept on ``app.state.handler``.
+    With ``keys`` the app is protected by ``MarketAuthMiddleware`` (``/mt/health`` stays open) and also serves the
+    Service Market aliases (``/api/tenant/...``, which always need a key); without, it has no authentication and
+    no aliases (tests and local runs only). The handler is kept on ``app.state.handler``.
     """
     handler = handler if handler is not None else InMemoryHandler()
     app = FastAPI(title="Standard API v2 reference", version=handler.service_version)
     app.include_router(create_standard_router(handler, prefix=prefix))
+    app.add_api_route("/health", lambda: {"status": "healthy"}, methods=["GET"], include_in_schema=False)
     app.state.handler = handler
     if keys is not None:
-        from ..middleware.market_auth import MarketAuthMiddleware  # another module; only needed with keys
+        from shims.compat.service_market import create_service_market_router  # only needed with keys
+        from shims.middleware.market_auth import MarketAuthMiddleware
 
+        app.include_router(create_service_market_router(handler, api_keys=keys, public_url=handler.access_url_base))
         app.add_middleware(
             MarketAuthMiddleware,
             valid_keys=keys if isinstance(keys, str) else list(keys),  # a str is a comma-separated list
@@ -747,7 +761,10 @@ def make_app(
 
 
 def __getattr__(name: str) -> Any:
-    # `migrator conform --app shims.testing.reference:app` without building an app on every import.
+    # `migrator conform --app migrator.testing.reference:app` without building an app on every import; keyed (and
+    # serving the Service Market aliases) when the environment names a market key, as a migrated service is.
     if name == "app":
-        return make_app()
+        import os
+
+        return make_app(keys=os.environ.get("MARKET_API_KEYS") or os.environ.get("MARKET_API_KEY") or None)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
