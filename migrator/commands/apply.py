@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, render_diff, write_phase
+from migrator.commands._hints import unparsable_in
 from migrator.journal import JournalError
 from migrator.target import TargetError
 
@@ -60,7 +61,8 @@ def apply(
             raise typer.Exit(1 if pending else 0)
         written = write_phase(repo, result)
     except (ApplyError, TargetError, JournalError, ChangeError) as exc:
-        err.print(f"error: {exc}", highlight=False)
+        hint = unparsable_in(repo) if "no FastAPI app found" in str(exc) else None
+        err.print(f"error: {exc}" + (f"; could not parse {hint}" if hint else ""), highlight=False, markup=False)
         raise typer.Exit(2)
     report(out, result, written)
 

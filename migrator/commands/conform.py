@@ -181,6 +181,8 @@ def conform(
         False, "--require-auth", help="Fail (not skip) the auth checks when /mt answers without a key."
     ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List passed checks too (rich format)."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Pass a run in which no check ran (by default "
+                                                                  "that is an error, exit 2)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per request (--target only)."),
 ) -> None:
     """Check that a service serves the Standard API v2 exactly as the Service Market expects."""
@@ -209,6 +211,11 @@ def conform(
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    ran = report.counts["passed"] + report.counts["failed"]
+    if not ran and not allow_empty:  # nothing checked is not a pass
+        typer.echo(f"error: no conformance check ran ({len(report.checks)} skipped or not implemented); pass "
+                   "--allow-empty if that is intended", err=True)
+        raise typer.Exit(2)
 
     if output is not None:
         try:

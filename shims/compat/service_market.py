@@ -42,6 +42,7 @@ from shims.standard_api.errors import (
 )
 from shims.standard_api.handler import StandardAPIHandler
 from shims.standard_api.interop import call_operation, check_handler, translate_foreign_error
+from shims.standard_api.limits import body_limited_route
 from shims.standard_api.models import (
     PERIOD_PATTERN,
     ErrorResponse,
@@ -159,6 +160,7 @@ def create_service_market_router(
     access_url_template: str | None = None,
     public_url: str | None = None,
     features: Sequence[str] = ("chat", "rag"),
+    max_body_bytes: int | None = None,
 ) -> APIRouter:
     """The alias router. `api_keys` default to env `MARKET_API_KEYS`/`MARKET_API_KEY` (read now); none → 503.
 
@@ -173,7 +175,8 @@ def create_service_market_router(
     provision = Provisioner(handler, public_url=public_url, access_url_template=access_url_template,
                             features=tuple(features))  # fmt: skip
     guard = _api_key_guard(load_market_keys(api_keys))
-    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)])
+    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)],
+                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
 
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(

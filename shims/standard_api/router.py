@@ -38,6 +38,7 @@ from ..spec import BY_NAME
 from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError, TenantExistsError
 from .handler import StandardAPIHandler
 from .interop import call_hook, call_operation, check_handler, health_from, translate_foreign_error
+from .limits import body_limited_route
 from .models import (
     MONTH_PATTERN,
     PERIOD_PATTERN,
@@ -196,6 +197,7 @@ def create_standard_router(
     *,
     tags: Sequence[str] = ("standard-api",),
     dependencies: Optional[Sequence[Depends]] = None,
+    max_body_bytes: Optional[int] = None,
 ) -> APIRouter:
     """Build the ``/mt`` router of STANDARD_API.md for ``handler``.
 
@@ -206,7 +208,10 @@ def create_standard_router(
     check_handler(handler)
     # remember_request: handler code reaches the serving app (shims.legacy_deps honours its dependency_overrides)
     router = APIRouter(
-        prefix=prefix, tags=list(tags), dependencies=[Depends(remember_request), *list(dependencies or ())]
+        prefix=prefix,
+        tags=list(tags),
+        dependencies=[Depends(remember_request), *list(dependencies or ())],
+        route_class=body_limited_route(max_body_bytes),  # 413 over the limit (limits.py)
     )
 
     # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
