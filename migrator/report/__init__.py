@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -16,8 +17,16 @@ def format_for_path(path: str | os.PathLike) -> str:
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write text so that readers see the old file or the new one, never half of it."""
+    """Write text so that readers see the old file or the new one, never half of it.
+
+    A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a FIFO) is written in place:
+    renaming a temporary file over it would replace the device (as root) or fail.
+    """
     target = Path(path)
+    if _is_special(target):
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
@@ -33,6 +42,13 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def _is_special(target: Path) -> bool:
+    try:
+        return not stat.S_ISREG(target.stat().st_mode)  # follows symlinks: /dev/stdout -> /proc/self/fd/1
+    except OSError:
+        return False
 
 
 def _mode_for(target: Path) -> int:
