@@ -1,27 +1,25 @@
-"""Benchmark `migrator analyze` on a generated repository of ~2,000 Python files.
+"""Benchmark `migrator analyze` as a user runs it: whole processes, start-up included, against `ast.parse`.
 
-    python bench/bench_analyze.py [--files 2000] [--rounds 3] [--keep DIR]
+    python bench/bench_analyze.py [--repo PATH ...] [--files 2000] [--repeat 5] [--no-generated] [--keep DIR]
 
-The tree: one FastAPI service (app, settings with a prefix default, dependencies with Annotated aliases), ~10% of
-the files routers nested three levels deep (api_router -> domain router -> module router, prefixes from settings
-defaults, module constants and f-strings), a legacy /admin module the catalog maps, and ordinary modules of
-realistic size (services, models, utilities; a few raise fastapi's HTTPException, so they pass the prefilter).
+For each tree (every `--repo PATH`, a real code base checked out locally, and a generated tree of ~2,000 files
+unless `--no-generated`), two whole processes are timed, interleaved (warm-up run of each, then rounds in
+alternating order, `_timing.interleave`):
+- ast:     `python bench/ast_parse_tree.py TREE`: reads and `ast.parse`s every `.py` file under TREE;
+- analyze: `migrator analyze TREE --format json -o /dev/null` (the console script of this environment).
+Prints min/median/max of each, the ratio of medians analyze / ast (bound <= 1.0 on every tree) and the peak RSS of
+both (main process and its largest child: analyze's pool workers), plus the bound main + workers x largest worker
+< 300 MB. Exit 1 when a bound is exceeded.
 
-Measured in one run (best of --rounds for the fast measurements):
-- ast:       read + `ast.parse` of every file of the tree, in this process (the reference);
-- analyze:   the whole CLI, `python -m migrator analyze TREE --format json -o FILE`, in a subprocess (wall time,
-             interpreter start-up and imports included);
-- libcst:    read + `libcst.parse_module` of every file, in this process (one round: it is slow).
-Prints analyze/ast (must be <= 1.0) and libcst/analyze (must be >= 5), and the peak memory of analyze, measured
-with getrusage in a subprocess that runs the CLI: max RSS of the main process plus that of its largest pool
-worker times the number of workers (an upper bound of the simultaneous total; must stay under 300 MB).
-Exit 1 when a bound is exceeded.
+The generated tree: one FastAPI service (app, settings with a prefix default, dependencies with Annotated aliases),
+~10% of the files routers nested three levels deep (api_router -> domain router -> module router, prefixes from
+settings defaults, module constants and f-strings), a legacy /admin module the catalog maps, and ordinary modules
+of realistic size (services, models, utilities; a few raise fastapi's HTTPException, so they pass the prefilter).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import os
 import random
@@ -29,10 +27,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import interleave, migrator_command, peak_rss, ratio_line, rss_line, run_process  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
+AST_SCRIPT = str(Path(__file__).resolve().parent / "ast_parse_tree.py")
+MAX_MB = 300.0
 
 # --- the generated repository ------------------------------------------------------------------------------------
 
@@ -225,113 +228,85 @@ def generate(root: Path, files: int, seed: int = 2026) -> dict[str, int]:
 # --- measurements ------------------------------------------------------------------------------------------------
 
 
-def _python_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.py"))
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
-def time_ast(files: list[Path]) -> float:
-    start = time.perf_counter()
-    for path in files:
-        ast.parse(path.read_bytes(), filename=str(path))
-    return time.perf_counter() - start
-
-
-def time_libcst(files: list[Path]) -> float:
-    import libcst
-
-    start = time.perf_counter()
-    for path in files:
-        libcst.parse_module(path.read_bytes())
-    return time.perf_counter() - start
-
-
-def time_analyze(tree: Path, out: Path) -> tuple[float, dict]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "migrator", "analyze", str(tree), "--format", "json", "-o", str(out)],
-                          capture_output=True, text=True, env=env, check=False)
-    elapsed = time.perf_counter() - start
+def _summary(tree: Path, env: dict) -> dict:
+    proc = subprocess.run([*migrator_command(), "analyze", str(tree), "--format", "json"], capture_output=True,
+                          text=True, env=env, check=False)
     if proc.returncode != 0:
-        raise SystemExit(f"analyze failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    return elapsed, json.loads(out.read_text(encoding="utf-8"))
+        raise SystemExit(f"analyze {tree} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    return json.loads(proc.stdout)["summary"]
 
 
-_MEMORY_PROBE = """
-import json, resource, sys
-from migrator.cli import app
-try:
-    app(sys.argv[1:], standalone_mode=False)
-finally:
-    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"main_kb": self_kb, "worker_kb": child_kb}), file=sys.stderr)
-"""
-
-
-def measure_memory(tree: Path, out: Path) -> dict:
+def _pool_size() -> int:
     from migrator.inventory.build import available_cpus
 
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, "analyze", str(tree), "--format", "json", "-o", str(out)],
-                          capture_output=True, text=True, env=env, check=False)
-    line = proc.stderr.strip().splitlines()[-1]
-    data = json.loads(line)
-    workers = min(available_cpus(), 8)
-    data["workers"] = workers
-    data["bound_mb"] = (data["main_kb"] + data["worker_kb"] * workers) / 1024
-    return data
+    return min(available_cpus(), 8)
+
+
+def measure(tree: Path, label: str, repeat: int) -> bool:
+    """Times, ratio and memory of one tree; True when its bounds are met."""
+    env = _env()
+    analyze = [*migrator_command(), "analyze", str(tree), "--format", "json", "-o", os.devnull]
+    modes = {
+        "ast.parse script": lambda: run_process([sys.executable, AST_SCRIPT, str(tree)],
+                                                                       env=env),
+        "migrator analyze": lambda: run_process(analyze, env=env),
+    }
+    samples = interleave(modes, repeat=repeat)
+    base, ours = samples.values()
+    summary = _summary(tree, env)
+    files = sum(1 for _ in tree.rglob("*.py"))
+    print(f"\n{label}: {tree} ({files} .py files; analyze parsed {summary['files_parsed']} of "
+          f"{summary['files_total']}, {summary['routes']} routes, {summary['unresolved']} unresolved)")
+    for item in (base, ours):
+        print("  " + item.line())
+    text, ok_time = ratio_line(ours, base, bound=1.0)
+    print("  " + text)
+    rss_ast = peak_rss([AST_SCRIPT, str(tree)], env=env)
+    rss_analyze = peak_rss(["-m", "migrator", "analyze", str(tree), "--format", "json", "-o", os.devnull], env=env)
+    print("  " + rss_line("ast.parse of every file", rss_ast))
+    print("  " + rss_line("migrator analyze", rss_analyze))
+    workers = _pool_size() if rss_analyze["children"] else 0
+    bound = rss_analyze["main"] + workers * rss_analyze["children"]
+    ok_memory = bound < MAX_MB
+    print(f"  memory bound: main + {workers} x largest worker = {bound:.0f} MB (< {MAX_MB:.0f} MB: "
+          f"{'ok' if ok_memory else 'EXCEEDED'})")
+    return ok_time and ok_memory
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repo", type=Path, action="append", default=[],
+                        help="a real code base to measure (the folder passed to analyze); repeatable")
+    parser.add_argument("--files", type=int, default=2000, help="size of the generated tree")
+    parser.add_argument("--repeat", type=int, default=5, help="timed rounds per mode (after one warm-up each)")
+    parser.add_argument("--no-generated", action="store_true", help="measure only the --repo trees")
     parser.add_argument("--keep", type=Path, help="generate the tree here and keep it")
     args = parser.parse_args(argv)
+    for repo in args.repo:
+        if not repo.is_dir():
+            parser.error(f"--repo {repo}: not a directory")
 
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-analyze-"))
-    tree = args.keep or workdir / "tree"
-    try:
-        if tree.exists():
-            shutil.rmtree(tree)
-        shape = generate(tree, args.files)
-        files = _python_files(tree)
-        size = sum(p.stat().st_size for p in files)
-        console.print(f"tree: {len(files)} files, {size / 1e6:.1f} MB, {shape['route_modules']} route modules")
-        out = workdir / "report.json"
-        t_ast = min(time_ast(files) for _ in range(args.rounds))
-        runs = [time_analyze(tree, out) for _ in range(args.rounds)]
-        t_analyze = min(t for t, _ in runs)
-        report = runs[0][1]
-        t_libcst = time_libcst(files)
-        memory = measure_memory(tree, out)
-    finally:
-        if args.keep is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-
-    summary = report["summary"]
-    ratio_ast = t_analyze / t_ast
-    ratio_cst = t_libcst / t_analyze
-    table = Table(title="migrator analyze benchmark")
-    table.add_column("measurement")
-    table.add_column("value", justify="right")
-    table.add_row("ast.parse of every file (in process)", f"{t_ast:.2f} s")
-    table.add_row("migrator analyze (CLI subprocess, wall)", f"{t_analyze:.2f} s")
-    table.add_row("libcst.parse_module of every file (in process)", f"{t_libcst:.2f} s")
-    table.add_row("analyze / ast (must be <= 1.0)", f"{ratio_ast:.2f}")
-    table.add_row("libcst / analyze (must be >= 5)", f"{ratio_cst:.1f}x")
-    table.add_row("peak RSS main process", f"{memory['main_kb'] / 1024:.0f} MB")
-    table.add_row("peak RSS largest pool worker", f"{memory['worker_kb'] / 1024:.0f} MB")
-    table.add_row(f"bound: main + {memory['workers']} workers (must be < 300 MB)", f"{memory['bound_mb']:.0f} MB")
-    table.add_row("files parsed by analyze / total", f"{summary['files_parsed']} / {summary['files_total']}")
-    table.add_row("routes found / unresolved / mapped", f"{summary['routes']} / {summary['unresolved']} / {summary['mapped']}")
-    console.print(table)
-    ok = ratio_ast <= 1.0 and ratio_cst >= 5 and memory["bound_mb"] < 300
-    console.print("[green]all bounds met[/]" if ok else "[red]a bound is exceeded[/]")
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; {args.repeat} rounds per mode, "
+          "interleaved, after one warm-up run each")
+    ok = True
+    for repo in args.repo:
+        ok &= measure(repo, "repository", args.repeat)
+    if not args.no_generated:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-analyze-"))
+        tree = args.keep or workdir / "tree"
+        try:
+            if tree.exists():
+                shutil.rmtree(tree)
+            shape = generate(tree, args.files)
+            ok &= measure(tree, f"generated ({shape['route_modules']} route modules)", args.repeat)
+        finally:
+            if args.keep is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+    print("\nall bounds met" if ok else "\na bound is exceeded")
     return 0 if ok else 1
 
 
