@@ -1,7 +1,9 @@
 """The `migrator` command line: thin wrappers that call library functions.
 
 Each command lives in its own module under `migrator.commands` and registers itself through
-``register(app: typer.Typer)``; this module only assembles them, so commands can grow independently.
+``register(app: typer.Typer)``. Start-up time matters (`migrator --help` and `--version` answer in well under
+0.15 s): `COMMANDS` names each command's module and one-line help, so the help lists every command without
+importing any, and only the command being run is imported (tests/test_cli.py checks the table against the modules).
 Exit codes everywhere: 0 ok, 1 findings (diffs, parity failures, conformance failures), 2 usage or input errors.
 An exception no command turned into a message is still bad input as far as the user can tell: the root group prints
 it as one line and exits 2 (never 1, which CI reads as findings); ``migrator --debug CMD`` shows the traceback.
@@ -10,29 +12,70 @@ it as one line and exits 2 (never 1, which CI reads as findings); ``migrator --d
 from __future__ import annotations
 
 import importlib
-import pkgutil
-import sys
-from pathlib import Path
 from typing import Optional
 
-import click
 import typer
+import typer.core
 from typer.core import TyperGroup
 
-from migrator import __version__
+# name -> (module, one-line help), in the order a migration uses them. The help is the first line of the command
+# function's docstring (what Typer shows); tests/test_cli.py fails when the two drift apart.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("migrator.commands.demo",
+             "Migrate a copy of an embedded legacy service through all three phases, with parity checks at each."),
+    "analyze": ("migrator.commands.analyze",
+                "Inventory every route of every FastAPI app, map it to the Standard API, and plan the three phases."),
+    "apply": ("migrator.commands.apply",
+              "Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."),
+    "status": ("migrator.commands.status",
+               "Show the migration phase of REPO, its dates, what the next phase will do and what blocks it."),
+    "record": ("migrator.commands.record",
+               "Send a request list to the (legacy) service and record what comes back, secrets redacted."),
+    "parity": ("migrator.commands.parity",
+               "Replay a cassette against the service and compare by the phase's expectations."),
+    "conform": ("migrator.commands.conform",
+                "Check that a service serves the Standard API v2 exactly as the Service Market expects."),
+}
 
-# Help lists the commands in the order a migration uses them; commands not named here follow alphabetically.
-_ORDER = ["demo", "analyze", "apply", "status", "record", "parity", "conform"]
 
+def load_command(name: str):
+    """The click command of one entry of `COMMANDS`, its module imported now (and only now)."""
+    module_name, _ = COMMANDS[name]
+    holder = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    importlib.import_module(module_name).register(holder)
+    return typer.main.get_command(holder)  # one command and no callback: the command itself, not a group
+
+
+def _passthrough() -> tuple[type[BaseException], ...]:
+    """Exceptions the root group lets through: exits, aborts and usage errors (click's own, or the copy of click
+    that Typer vendors since 0.2x: the classes differ)."""
+    click = getattr(typer.core, "_click", None) or typer.core.click
+    names = ("ClickException", "Abort", "Exit")
+    found = [getattr(click.exceptions, name) for name in names if hasattr(click.exceptions, name)]
+    return (typer.Exit, typer.Abort, SystemExit, *found)
 
 
 class GuardedGroup(TyperGroup):
-    """The root command group: unexpected exceptions become one line on stderr and exit 2 (unless --debug)."""
+    """The root command group: commands loaded on demand (`COMMANDS`); unexpected exceptions become one line on
+    stderr and exit 2 (unless --debug)."""
 
-    def invoke(self, ctx: click.Context):
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The command list from the table: no command module is imported to show it."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_line) for name, (_, help_line) in COMMANDS.items()])
+
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except _passthrough():
             raise
         except KeyboardInterrupt:
             typer.echo("migrator: interrupted", err=True)
@@ -58,11 +101,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: Typer's rich formatter costs 0.1 s of imports
 )
 
 
 def _version_callback(value: bool) -> None:
     if value:
+        from migrator import __version__
+
         typer.echo(f"migrator {__version__}")
         raise typer.Exit()
 
@@ -75,30 +121,6 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of an unexpected error (else one line)."),
 ) -> None:
     """Migrate a legacy FastAPI service onto the Standard API v2 in phases, and prove nothing broke."""
-
-
-def _requested_command(argv: list[str], names: list[str]) -> Optional[str]:
-    """The command named on the command line, if any: only its module needs importing (start-up time)."""
-    for arg in argv:
-        if arg.startswith("-"):
-            continue
-        return arg if arg in names else None
-    return None
-
-
-def _register_commands() -> None:
-    import migrator.commands as package
-
-    names = [m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")]
-    names.sort(key=lambda n: (_ORDER.index(n) if n in _ORDER else len(_ORDER), n))
-    wanted = _requested_command(sys.argv[1:], names) if Path(sys.argv[0]).name in ("migrator", "__main__.py") else None
-    for name in names:
-        if wanted is None or name == wanted:
-            module = importlib.import_module(f"migrator.commands.{name}")
-            module.register(app)
-
-
-_register_commands()
 
 
 def main() -> None:

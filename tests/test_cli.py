@@ -23,6 +23,77 @@ def test_help_lists_usage():
     assert "Usage" in result.output
 
 
+def test_usage_errors_are_click_usage_errors_not_unexpected_ones():
+    """A missing argument, an unknown option or command: click's usage message and exit 2, never the "unexpected
+    error" line (typer vendors its own click since 0.2x: the root group must let those exceptions through)."""
+    for args, message in ((["analyze"], "Missing argument"), (["analyze", "--bogus"], "No such option: --bogus"),
+                          (["nosuch"], "No such command 'nosuch'")):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr and "unexpected" not in result.stderr, (args, result.stderr)
+
+
+# --- start-up: the help lists every command without importing any ---------------------------------------------------
+
+COMMANDS_DIR = Path(__file__).resolve().parent.parent / "migrator" / "commands"
+HEAVY = ("libcst", "fastapi", "pydantic", "httpx", "starlette", "rich.table", "rich.console", "typer.rich_utils",
+         "migrator.inventory", "migrator.parity", "migrator.apply", "migrator.commands.")
+
+_LOADED = """
+import runpy, sys
+sys.argv = ["migrator", *sys.argv[1:]]
+try:
+    runpy.run_module("migrator", run_name="__main__", alter_sys=True)
+except SystemExit:
+    pass
+print("\\n" + " ".join(sorted(sys.modules)))
+"""
+
+
+def _modules_loaded_by(*args: str) -> tuple[str, set[str]]:
+    proc = subprocess.run([sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, check=True)
+    output, _, modules = proc.stdout.rstrip().rpartition("\n")
+    return output, set(modules.split())
+
+
+def test_help_and_version_import_no_command_and_nothing_heavy():
+    for args in (["--help"], ["--version"], []):
+        output, modules = _modules_loaded_by(*args)
+        assert "migrator.cli" in modules
+        heavy = sorted(m for m in modules if m.startswith(HEAVY) or m in ("rich", "click"))
+        assert heavy == [], (args, heavy)
+    output, _ = _modules_loaded_by("--help")
+    from migrator.cli import COMMANDS
+
+    for name, (_, help_line) in COMMANDS.items():
+        assert name in output and help_line.split()[0] in output
+
+
+def test_running_a_command_imports_that_command_only():
+    _, modules = _modules_loaded_by("status", "--help")
+    commands = sorted(m for m in modules if m.startswith("migrator.commands."))
+    assert commands == ["migrator.commands.status"]
+
+
+def test_the_command_table_matches_the_command_modules():
+    """`COMMANDS` (what --help lists without importing) names every command module, with its Typer name and the
+    first line of its help."""
+    import importlib
+
+    import typer
+
+    from migrator.cli import COMMANDS
+
+    modules = sorted(f"migrator.commands.{p.stem}" for p in COMMANDS_DIR.glob("*.py") if not p.stem.startswith("_"))
+    assert sorted(module for module, _ in COMMANDS.values()) == modules
+    for name, (module, help_line) in COMMANDS.items():
+        holder = typer.Typer()
+        importlib.import_module(module).register(holder)
+        command = typer.main.get_command(holder)
+        assert command.name == name
+        assert command.get_short_help_str(limit=1000) == help_line
+
+
 def test_console_script_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "migrator", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -35,12 +106,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_an_unexpected_error_is_one_line_and_exit_2_and_debug_shows_it(monkeypatch, tmp_path):
-    import migrator.commands.parity as parity_command
+    import migrator.parity.replay as replay
 
     def boom(*args, **kwargs):
         raise RuntimeError("something nobody planned for\nsecond line")
 
-    monkeypatch.setattr(parity_command, "run_parity", boom)
+    monkeypatch.setattr(replay, "run_parity", boom)  # the command imports it when it runs
     cassette = tmp_path / "c.jsonl"
     cassette.write_text("")
     result = runner.invoke(app, ["parity", "-c", str(cassette)])

@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from migrator.commands.record import (
     APP,
@@ -27,10 +25,9 @@ from migrator.commands.record import (
     progress_bar,
     target_options,
 )
-from migrator.parity.cassette import write_text_atomic
-from migrator.parity.errors import ParityUsageError
-from migrator.parity.render import RENDERERS, print_rich
-from migrator.parity.replay import ParityOptions, count_exchanges, run_parity
+
+# The parity package and rich are imported inside the command: `migrator --help` and the other commands never
+# load them.
 
 
 class Format(str, Enum):
@@ -71,6 +68,14 @@ def parity_command(
                                                                   "default that is an error, exit 2)."),
 ) -> None:
     """Replay a cassette against the service and compare by the phase's expectations."""
+    from rich.console import Console
+    from rich.text import Text
+
+    from migrator.parity.cassette import write_text_atomic
+    from migrator.parity.errors import ParityUsageError
+    from migrator.parity.render import RENDERERS, print_rich
+    from migrator.parity.replay import ParityOptions, count_exchanges, run_parity
+
     try:
         options = ParityOptions(cassette=cassette, phase=phase, market_key=market_key, ignore=list(ignore or []),
                                 noise=noise, twins=twins, requests=requests, allow_empty=allow_empty,

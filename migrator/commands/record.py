@@ -11,13 +11,9 @@ from pathlib import Path
 from typing import Callable, Iterator, List, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from migrator.parity.credentials import parse_assignments
-from migrator.parity.errors import ParityUsageError
-from migrator.parity.record import RecordOptions, record
+# Heavy modules (the parity package, rich) are imported inside the functions: `migrator --help` and the other
+# commands never load them.
 
 APP = typer.Option(None, "--app", help="The service in process, as module:app (default: \\[tool.migrator] app).")
 TARGET = typer.Option(None, "--target", help="The service over HTTP, e.g. http://127.0.0.1:8000.")
@@ -36,6 +32,8 @@ def register(app: typer.Typer) -> None:
 
 
 def fail(message: str) -> None:
+    from rich.console import Console
+
     Console(stderr=True, soft_wrap=True).print(f"error: {message}", highlight=False, markup=False)
     raise typer.Exit(2)
 
@@ -46,6 +44,9 @@ def progress_bar(label: str, total: Optional[int]) -> Iterator[Optional[Callable
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task(label, total=total)
@@ -53,6 +54,8 @@ def progress_bar(label: str, total: Optional[int]) -> Iterator[Optional[Callable
 
 
 def target_options(app_spec, target, repo, reset, no_reset, credential, env) -> dict:
+    from migrator.parity.credentials import parse_assignments
+
     return {
         "app": app_spec,
         "target": target,
@@ -78,6 +81,12 @@ def record_command(
                                     help="Store time and elapsed_ms (leave out for a byte-identical re-recording)."),
 ) -> None:
     """Send a request list to the (legacy) service and record what comes back, secrets redacted."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from migrator.parity.errors import ParityUsageError
+    from migrator.parity.record import RecordOptions, record
+
     try:
         options = RecordOptions(requests=requests, output=output, timestamps=timestamps,
                                 **target_options(app_spec, target, repo, reset, no_reset, credential, env))
