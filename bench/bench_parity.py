@@ -1,13 +1,14 @@
 """Benchmark `migrator parity`: raw replay vs replay + compare, on a 10,000-exchange cassette, in process.
 
-    python bench/bench_parity.py [--example advisor|llm_chatbot] [--exchanges 10000] [--rounds 1]
+    python bench/bench_parity.py [--example advisor|llm_chatbot] [--exchanges 10000] [--repeat 3]
 
 The cassette is built from the example's committed cassette (the GET exchanges before its first mutation,
 cycled: they do not change state, so every replay compares equal) and streamed from disk. Both modes replay the
 same file against the same phase-0 app; the rate counts the replay loop only (from the first to the last
-exchange: app import and data reset are excluded). Prints exchanges per second for each mode, the ratio
-(compare time / raw time, must be ≤ 1.3) and the peak RSS of the whole run (must stay under 300 MB).
-Exit 1 when a bound is exceeded.
+exchange: app import and data reset are excluded). The modes are interleaved (`_timing.interleave`): one warm-up
+run of each, then `--repeat` rounds in alternating order, so neither mode is always the cold first one. Prints
+min/median/max loop seconds and exchanges per second of each mode, the ratio of medians (compare / raw, must be
+<= 1.3) and the peak RSS of the whole run (must stay under 300 MB). Exit 1 when a bound is exceeded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import interleave, ratio_line, self_peak_rss_mb  # noqa: E402
 
 from migrator.parity.replay import ParityOptions, replay_raw, run_parity  # noqa: E402
 
@@ -89,56 +90,57 @@ class LoopTimer:
         return self.last - self.first
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+class Differences(Exception):
+    """replay + compare found what an unchanged app must never show."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--example", choices=sorted(EXAMPLES), default="advisor")
     parser.add_argument("--exchanges", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=1, help="alternate raw/compare this many times; best of each")
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds per mode (after one warm-up each)")
     parser.add_argument("--max-ratio", type=float, default=1.3)
     parser.add_argument("--max-mb", type=float, default=300.0)
     args = parser.parse_args(argv)
 
     package, env = EXAMPLES[args.example]
     folder = ROOT / "examples" / args.example
-    console = Console()
     with tempfile.TemporaryDirectory(prefix="bench-parity-") as tmp:
         cassette = Path(tmp) / "cassette.jsonl"
         distinct = build_cassette(folder / "parity" / "cassette.jsonl", cassette, args.exchanges)
         options = ParityOptions(cassette=cassette, repo=folder, env=env, requests=folder / "parity" / "requests.yaml",
                                 credentials=example_credentials(folder, package))
-        console.print(f"{args.exchanges} exchanges ({distinct} distinct GETs of {args.example}, "
-                      f"{cassette.stat().st_size / 1e6:.1f} MB on disk), in process, {args.rounds} round(s)")
-        raw_best = compare_best = None
-        for _ in range(args.rounds):
-            raw = LoopTimer()
-            sent = replay_raw(options, raw)
-            assert sent == args.exchanges
-            compared = LoopTimer()
-            report = run_parity(options, compared)
-            if report.summary.failed or report.summary.noisy or report.summary.total != args.exchanges:
-                console.print(f"[red]unexpected differences: {report.summary.line()}[/red]")
-                return 1
-            del report
-            raw_best = raw if raw_best is None or raw.seconds < raw_best.seconds else raw_best
-            compare_best = compared if compare_best is None or compared.seconds < compare_best.seconds \
-                else compare_best
-    ratio = compare_best.seconds / raw_best.seconds
-    peak = peak_rss_mb()
-    table = Table(title="parity replay", title_justify="left")
-    for column in ("mode", "exchanges/s", "loop seconds"):
-        table.add_column(column, justify="right" if column != "mode" else "left")
-    table.add_row("raw replay", f"{raw_best.rate:,.0f}", f"{raw_best.seconds:.2f}")
-    table.add_row("replay + compare", f"{compare_best.rate:,.0f}", f"{compare_best.seconds:.2f}")
-    console.print(table)
-    ok_ratio, ok_memory = ratio <= args.max_ratio, peak < args.max_mb
-    console.print(f"compare / raw time ratio: {ratio:.3f} (bound {args.max_ratio}) "
-                  f"{'ok' if ok_ratio else 'EXCEEDED'}")
-    console.print(f"peak RSS of the whole run: {peak:.0f} MB (bound {args.max_mb:.0f} MB) "
-                  f"{'ok' if ok_memory else 'EXCEEDED'}")
+        print(f"{args.exchanges} exchanges ({distinct} distinct GETs of {args.example}, "
+              f"{cassette.stat().st_size / 1e6:.1f} MB on disk), in process; {args.repeat} rounds per mode, "
+              "interleaved, after one warm-up run each")
+
+        def raw() -> float:
+            timer = LoopTimer()
+            if replay_raw(options, timer) != args.exchanges:
+                raise Differences("raw replay sent fewer exchanges than the cassette holds")
+            return timer.seconds
+
+        def compare() -> float:
+            timer = LoopTimer()
+            report = run_parity(options, timer)
+            summary = report.summary
+            if summary.failed or summary.noisy or summary.total != args.exchanges:
+                raise Differences(f"unexpected differences: {summary.line()}")
+            return timer.seconds
+
+        try:
+            samples = interleave({"raw replay": raw, "replay + compare": compare}, repeat=args.repeat)
+        except Differences as exc:
+            print(exc)
+            return 1
+    for item in samples.values():
+        print(f"  {item.line()}  {(args.exchanges - 1) / item.median:,.0f} exchanges/s at the median")
+    text, ok_ratio = ratio_line(samples["replay + compare"], samples["raw replay"], bound=args.max_ratio)
+    print("  " + text)
+    peak = self_peak_rss_mb()
+    ok_memory = peak < args.max_mb
+    verdict = "ok" if ok_memory else "EXCEEDED"
+    print(f"  peak RSS of the whole run: {peak:.0f} MB (bound {args.max_mb:.0f} MB) {verdict}")
     return 0 if ok_ratio and ok_memory else 1
 
 
