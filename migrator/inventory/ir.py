@@ -1,6 +1,6 @@
-"""A small, picklable expression IR converted from LibCST expressions.
+"""A small, picklable expression IR, converted from `ast` (`ast_facts`) or LibCST (`cst_facts`) expressions.
 
-Workers parse files and send back facts; LibCST trees are large object graphs that are slow to pickle, so the
+Workers parse files and send back facts; syntax trees are large object graphs that are slow to pickle, so the
 expressions that matter (decorators, prefixes, defaults, annotations, calls at module level) travel as these
 frozen dataclasses. `unparse` turns them back into source-like text for reports and `Param.annotation`.
 """
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-import libcst as cst
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,138 +99,62 @@ class Opaque:
 
 Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Compare | BoolOp | Not | IfExp | Opaque
 
-_BINOPS = {
-    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
-    cst.Modulo: "%", cst.BitOr: "|", cst.BitAnd: "&", cst.Power: "**", cst.MatrixMultiply: "@",
-}
+OPAQUE_MAX = 200  # characters of source text an Opaque keeps
 
 
-_COMPARE = {
-    cst.Equal: "==", cst.NotEqual: "!=", cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not",
-    cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
-}
+def opaque(source: str) -> Opaque:
+    """The Opaque of an expression from its source text: comments dropped, whitespace collapsed, the expression's
+    own outer parentheses dropped (LibCST keeps them and what they hold on the node, `ast` leaves them out of its
+    positions), cut to 200 characters."""
+    text = " ".join(_without_comments(source).split() if "#" in source else source.split())
+    while len(text) > 2 and text[0] == "(" and _closing(text) == len(text) - 1:
+        text = text[1:-1].strip()
+    return Opaque(text[:OPAQUE_MAX])
 
 
-def _opaque(node: cst.CSTNode) -> Opaque:
-    try:
-        text = cst.Module(body=[]).code_for_node(node)
-    except Exception:  # pragma: no cover - codegen of a parsed node does not fail in practice
-        text = type(node).__name__
-    return Opaque(" ".join(text.split())[:200])
+def _string_end(text: str, index: int) -> int:
+    """Index just past the string literal whose quote is at text[index] (or the end of text)."""
+    quote = text[index:index + 3] if text[index:index + 3] in ('"""', "'''") else text[index]
+    index += len(quote)
+    while index < len(text) and not text.startswith(quote, index):
+        index += 2 if text[index] == "\\" else 1
+    return index + len(quote)
 
 
-def _string_value(node: cst.BaseString) -> object:
-    if isinstance(node, cst.SimpleString):
-        try:
-            return node.evaluated_value
-        except Exception:
-            return None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _string_value(node.left), _string_value(node.right)
-        if isinstance(left, str) and isinstance(right, str):
-            return left + right
-        if isinstance(left, bytes) and isinstance(right, bytes):
-            return left + right
-    return None
+def _without_comments(source: str) -> str:
+    out: list[str] = []
+    index, size = 0, len(source)
+    while index < size:
+        char = source[index]
+        if char in "'\"":
+            end = _string_end(source, index)
+            out.append(source[index:end])
+            index = end
+        elif char == "#":
+            newline = source.find("\n", index)
+            index = size if newline == -1 else newline
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
 
 
-def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
-    """LibCST expression -> IR. `line` is the line of the enclosing statement (LibCST gives no positions cheaply)."""
-    if isinstance(node, cst.Name):
-        if node.value in ("True", "False", "None"):
-            return Const({"True": True, "False": False, "None": None}[node.value])
-        return Name(node.value)
-    if isinstance(node, cst.Attribute):
-        return Attr(convert(node.value, line), node.attr.value)
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        if isinstance(node, cst.ConcatenatedString) and (
-            isinstance(node.left, cst.FormattedString) or isinstance(node.right, cst.FormattedString)
-        ):
-            return BinOp("+", convert(node.left, line), convert(node.right, line))
-        value = _string_value(node)
-        return Const(value) if value is not None else _opaque(node)
-    if isinstance(node, cst.FormattedString):
-        parts: list[str | Expr] = []
-        for part in node.parts:
-            if isinstance(part, cst.FormattedStringText):
-                parts.append(part.value)
-            elif part.format_spec or part.conversion not in (None, "s") or part.equal:
-                return _opaque(node)
-            else:
-                parts.append(convert(part.expression, line))
-        return FStr(tuple(parts))
-    if isinstance(node, cst.Integer):
-        return Const(node.evaluated_value)
-    if isinstance(node, cst.Float):
-        return Const(node.evaluated_value)
-    if isinstance(node, cst.Ellipsis):
-        return Const(...)
-    if isinstance(node, cst.Await):  # statically, an awaited call is the call
-        return convert(node.expression, line)
-    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
-        target = node.comparisons[0]
-        op = _COMPARE.get(type(target.operator))
-        if op is not None:
-            return Compare(op, convert(node.left, line), convert(target.comparator, line))
-        return _opaque(node)
-    if isinstance(node, cst.BooleanOperation):
-        op = "and" if isinstance(node.operator, cst.And) else "or"
-        return BoolOp(op, convert(node.left, line), convert(node.right, line))
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
-        return Not(convert(node.expression, line))
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = convert(node.expression, line)
-        if isinstance(inner, Const) and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
-            return Const(-inner.value)
-        return _opaque(node)
-    if isinstance(node, cst.Call):
-        args: list[Expr] = []
-        kwargs: list[tuple[str, Expr]] = []
-        starred = False
-        star_kwargs = None
-        for arg in node.args:
-            if arg.star:
-                starred = True
-                if arg.star == "**" and star_kwargs is None:
-                    star_kwargs = convert(arg.value, line)
-            elif arg.keyword is not None:
-                kwargs.append((arg.keyword.value, convert(arg.value, line)))
-            else:
-                args.append(convert(arg.value, line))
-        return Call(convert(node.func, line), tuple(args), tuple(kwargs), starred, line, star_kwargs)
-    if isinstance(node, cst.Subscript):
-        items: list[Expr] = []
-        for element in node.slice:
-            if isinstance(element.slice, cst.Index):
-                items.append(convert(element.slice.value, line))
-            else:
-                items.append(_opaque(element.slice))
-        return Subscript(convert(node.value, line), tuple(items))
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
-        elements = []
-        for element in node.elements:
-            if isinstance(element, cst.StarredElement):
-                elements.append(_opaque(element))
-            else:
-                elements.append(convert(element.value, line))
-        return Seq(tuple(elements), kind)
-    if isinstance(node, cst.Dict):
-        pairs = []
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                pairs.append((convert(element.key, line), convert(element.value, line)))
-            else:  # `**other`: key None
-                pairs.append((None, convert(element.value, line)))
-        return DictExpr(tuple(pairs))
-    if isinstance(node, cst.IfExp):
-        return IfExp(convert(node.test, line), convert(node.body, line), convert(node.orelse, line))
-    if isinstance(node, cst.BinaryOperation):
-        op = _BINOPS.get(type(node.operator))
-        if op is None:
-            return _opaque(node)
-        return BinOp(op, convert(node.left, line), convert(node.right, line))
-    return _opaque(node)
+def _closing(text: str) -> int:
+    """Index of the bracket that closes text[0] (string literals skipped), or -1."""
+    depth, index, size = 0, 0, len(text)
+    while index < size:
+        char = text[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char in "'\"":
+            index = _string_end(text, index)
+            continue
+        index += 1
+    return -1
 
 
 def _quote(value: str) -> str:

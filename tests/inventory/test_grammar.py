@@ -131,3 +131,72 @@ def test_find_function_picks_duplicates_by_line_in_new_syntax():
     second = find_function(module, "f", 5)
     assert second is module.body[1]
     assert find_function(module, "f", 3) is None
+
+
+# Everything the two paths could read differently: strings (escapes, braces, implicit concatenation with
+# f-strings, conversions), comments and parentheses around expressions the IR keeps as text, `x[a, b]` beside
+# `x[(a, b)]`, starred elements, a parenthesized decorator, `elif` beside `else: if`, chained boolean operators,
+# negative numbers, `await`, a comment naming bearer after a body's last statement.
+EDGES = '''\
+import os
+from fastapi import APIRouter, Depends
+
+PREFIX = "/v1"
+router = APIRouter(prefix=f"{PREFIX}/items\\t{{raw}}" "/tail")
+TEXT = rf"\\d{{2}}" f"{PREFIX}" "" f"/{os.sep!r}"
+BYTES = b"a" b"b"
+ANNOT = dict[str, int]
+PAIR = dict[(str, int)]
+PARTS = [*ANNOT, 1, -2.5, -(3), +4, ~5, 1j]
+ODD = (  # a comment before
+    lambda x: x  # and one inside
+)
+KEYS = {**{"a": 1}, "b": [i for i in range(3)]}
+FLAGS = a and b and c or not d
+WHERE = "x" if PREFIX > "/" else "y"
+
+
+def limiter(x):
+    return x
+
+
+@router.get("/{item_id}")
+@(
+    limiter
+)
+async def get_item(item_id: int, *rest, q: str = "a" "b", flag=-1, **extra):
+    if item_id == 1:
+        value = await limiter(item_id)
+    elif item_id == 2:
+        value = 2
+    else:
+        if q:
+            value = 3
+    return {"v": value}  # bearer is only named here
+
+
+if __name__ == "__main__":
+    pass
+elif PREFIX:
+    OTHER = 1
+'''
+
+
+def test_both_paths_read_the_same_facts_from_every_edge():
+    with_ast = extract_source("edges.py", "edges", EDGES.encode(), skeleton=False)
+    original = extract._fast_tree
+    extract._fast_tree = lambda data, rel: None
+    try:
+        with_libcst = extract_source("edges.py", "edges", EDGES.encode(), skeleton=False)
+    finally:
+        extract._fast_tree = original
+    assert with_ast == with_libcst
+    router = with_ast.ops[3].value
+    assert router.kwargs[0][1].parts[1] == "/items\t{raw}/tail"  # escapes decoded, braces single, pieces joined
+    assert type(with_ast.ops[4].value).__name__ == "Opaque"  # `{os.sep!r}`: a conversion is not modelled
+    odd = with_ast.ops[9].value
+    assert odd.text == "lambda x: x"  # comments and the parentheses around it left out
+    get_item = next(op.func for op in with_ast.ops if getattr(op, "func", None) and op.func.name == "get_item")
+    lines = EDGES.splitlines()
+    assert [line for _, line in get_item.decorators] == [i for i, t in enumerate(lines, 1) if t.startswith("@")][:2]
+    assert get_item.mentions_bearer
