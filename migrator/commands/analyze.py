@@ -81,11 +81,10 @@ def register(app: typer.Typer) -> None:
             _fail(f"{output}: is a directory")
 
         from migrator.analyze import analyze
+        from migrator.apply import ApplyError, recover_target
         from migrator.catalog import CatalogError
         from migrator.inventory.build import InventoryInputError
         from migrator.plan import PlanInputError
-
-        from migrator.apply import ApplyError, recover_target
 
         try:
             recover_target(repo, say=lambda line: typer.echo(f"migrator analyze: {line}", err=True))

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrator.apply import ApplyError, plan_phase, recover_target, write_phase
-from migrator.apply import transaction
+from migrator.apply import ApplyError, plan_phase, recover_target, transaction, write_phase
 from migrator.apply.changes import FileChange
 from migrator.apply.lock import LOCK, apply_lock
 from migrator.cli import app as cli_app
