@@ -40,8 +40,9 @@ def test_ruff_finds_the_imports_sorted(case, tmp_path):
     import sys
 
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "svc"\n\n[tool.ruff]\nline-length = 120\n')
-    (tmp_path / "svc" / "handlers").mkdir(parents=True)
-    (tmp_path / "svc" / "routers").mkdir()
+    for module in ("svc/handlers/market_handler.py", "svc/routers/users.py"):  # ruff resolves first-party paths
+        (tmp_path / module).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / module).write_text("")
     (tmp_path / "app.py").write_text(_src(case["after"]))
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "I", "app.py"], cwd=tmp_path,
                           capture_output=True, text=True)
