@@ -122,6 +122,8 @@ def build_state(state: Phase1State, plan) -> Phase1State:
             _add_helper(state, module, name)
     for service in state.services.values():
         service.helpers.sort(key=lambda h: h.position)
+        body = service.origin.tree.body
+        service.functions.sort(key=lambda f: body.index(service.origin.function(f.function)))
     _external_imports(state)
     _name_helpers(state)
     for service in state.services.values():

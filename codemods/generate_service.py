@@ -74,7 +74,7 @@ class GenerateService(MigratorCommand):
             f"The routes there delegate to these functions, and so does the Standard API handler\n"
             f"(`{state.handler_module}`): this is the service's code, edit it freely.\n"
             '"""\n')
-        return tree.with_changes(body=[doc, *spaced(nodes, first=2)])
+        return tree.with_changes(body=[doc, *spaced(nodes, first=1)])
 
     def _function(self, service: ServiceModule, move: FunctionMove) -> cst.FunctionDef:
         origin = service.origin
