@@ -251,7 +251,8 @@ def _block_code(module: cst.Module, statements: Sequence[cst.SimpleStatementLine
     if not statements:
         return ""
     first = statements[0].with_changes(leading_lines=())
-    return "".join(module.code_for_node(s) for s in [first, *statements[1:]]).rstrip("\n")
+    code = "".join(module.code_for_node(s) for s in [first, *statements[1:]])
+    return code.replace("\r\n", "\n").rstrip("\n")
 
 
 def top_block_is_sorted(module: cst.Module, style: ImportStyle) -> bool:
@@ -262,6 +263,44 @@ def top_block_is_sorted(module: cst.Module, style: ImportStyle) -> bool:
     if parsed is None:
         return False
     return render_imports(parsed, style) == _block_code(module, statements)
+
+
+def _from_key(node: cst.ImportFrom) -> Optional[tuple[int, str]]:
+    if isinstance(node.names, cst.ImportStar):
+        return None
+    return len(node.relative), get_full_name_for_node(node.module) if node.module else ""
+
+
+def _alias_key(alias: cst.ImportAlias) -> tuple:
+    return _member_key(get_full_name_for_node(alias.name) or "")
+
+
+def sort_merged_names(before: cst.Module, after: cst.Module) -> cst.Module:
+    """Names added to an existing `from x import a, c` go to their sorted place (`a, b, c`) when the statement's
+    names were sorted: what a block that is not sorted as a whole still gets."""
+    was_sorted: dict[tuple[int, str], bool] = {}
+    for stmt in before.body:
+        for small in getattr(stmt, "body", ()) if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.ImportFrom) and _from_key(small) is not None:
+                keys = [_alias_key(a) for a in small.names]
+                was_sorted[_from_key(small)] = keys == sorted(keys)
+    body = list(after.body)
+    for index, stmt in enumerate(body):
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.ImportFrom)):
+            continue
+        node = stmt.body[0]
+        key = _from_key(node)
+        if key is None or not was_sorted.get(key):
+            continue
+        names = list(node.names)
+        ordered = sorted(names, key=_alias_key)
+        if ordered == names:
+            continue
+        commas = [a.comma for a in names]
+        ordered = [a.with_changes(comma=c) for a, c in zip(ordered, commas)]
+        body[index] = stmt.with_changes(body=[node.with_changes(names=ordered)])
+    return after.with_changes(body=body)
 
 
 def sort_top_imports(module: cst.Module, style: ImportStyle) -> cst.Module:

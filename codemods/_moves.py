@@ -258,8 +258,9 @@ def _external_imports(state: Phase1State) -> None:
 
     A read-only scan of import statements: `ast` is enough here and far cheaper than LibCST.
     """
-    from codemods._imports import package_for
     from libcst.helpers import get_absolute_module_from_package
+
+    from codemods._imports import package_for
 
     routers = set(state.by_origin)
     wanted = {m.rsplit(".", 1)[-1].encode() for m in routers}

@@ -17,7 +17,7 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
-from ._imports import ImportStyle, sort_top_imports, top_block_is_sorted
+from ._imports import ImportStyle, sort_merged_names, sort_top_imports, top_block_is_sorted
 
 STATE = "migrator.state"
 
@@ -55,11 +55,14 @@ def run_codemods(tree: cst.Module, commands: Sequence[type[MigratorCommand]], co
     """Apply `commands` to one file's tree in order, then the scheduled import edits once; `wrapper`: a prepared
     MetadataWrapper of `tree` (the first command reuses its resolved metadata instead of resolving it again)."""
     sorted_before = style is not None and top_block_is_sorted(tree, style)
+    original = tree
     for command in commands:
         tree = command(context).run_on(tree, wrapper if wrapper is not None and wrapper.module is tree else None)
     if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
         tree = tree.visit(AddImportsVisitor(context))
         context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+        if not sorted_before:
+            tree = sort_merged_names(original, tree)
     if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
         metadata = MetadataWrapper(tree, unsafe_skip_copy=True)
         tree = metadata.visit(RemoveImportsVisitor(replace(context, wrapper=metadata)))

@@ -19,9 +19,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, Field
 
 from migrator.catalog import DEFAULTED, OPERATIONS
-from migrator.inventory.build import InventoryRun
 from migrator.inventory.models import Route
-from migrator.inventory.refs import Node, RefIndex
 from migrator.journal import PHASE_WEEKS, Journal, JournalError
 from migrator.journal import load_journal as _load_journal
 
@@ -216,8 +214,8 @@ class RemovalEstimate(BaseModel):
     modules: list[RemovedModule] = Field(default_factory=list)
     kept: list[str] = Field(default_factory=list)  # mapped route functions other code still calls
     note: str = (
-        "mapped legacy route functions, plus helpers and whole modules referenced only by them "
-        "(static references; dynamic uses are not seen)"
+        "the legacy route functions phase 1 moves, plus the helpers and whole modules only they use: phase 3's own "
+        "dead-code analysis (static references; dynamic uses are not seen)"
     )
 
 
@@ -264,99 +262,6 @@ Plan = MigrationPlan  # the name analyze's report schema used before
 
 def route_key(route: Route) -> str:
     return f"{','.join(route.methods)} {route.path}"
-
-
-# --- phase-3 estimate ------------------------------------------------------------------------------------------
-
-
-def estimate_removal(run: InventoryRun, removed: list[Route], staying: list[Route]) -> RemovalEstimate:
-    index = RefIndex(run.discovery, run.facts)
-    live: set[Node] = {(r.file, r.qualname) for r in staying}
-    for app in run.inventory.apps:
-        live.add((app.file, app.variable))
-    roots: set[Node] = {(r.file, r.qualname) for r in removed if "." not in r.qualname} - live
-    extra: dict[str, list[tuple[str, int]]] = {}
-    for route in removed:  # methods and closures: count their own lines only
-        if "." in route.qualname:
-            start = route.decorator_line or route.line
-            extra.setdefault(route.file, []).append((route.qualname, route.end_line - min(start, route.line) + 1))
-    dead: set[Node] = set(roots)
-    # `router.add_api_route(path, func)` at module level reads the function: that read goes with the route
-    registered = {(r.file, r.qualname) for r in removed if r.registration == "add_api_route"}
-    kept: dict[Node, list[Node]] = {}
-    changed = True
-    while changed:  # a mapped route function that code which stays still calls must stay
-        changed = False
-        for node in sorted(dead, key=lambda n: (n[0], n[1] or "")):
-            referrers = index.referrers(node)
-            if referrers is not None and node in registered:
-                referrers = {r for r in referrers if r != (node[0], None)}
-            users = sorted((r for r in referrers or () if r not in dead), key=lambda n: (n[0], n[1] or ""))
-            if referrers is None or users:
-                dead.discard(node)
-                kept[node] = users
-                changed = True
-    frontier: set[Node] = set()
-    for node in dead:
-        frontier |= index.out_refs(node)
-    changed = True
-    while changed:
-        changed = False
-        for node in sorted(frontier - dead - live, key=lambda n: (n[0], n[1] or "")):
-            referrers = index.referrers(node)
-            if referrers and referrers <= dead:
-                dead.add(node)
-                frontier |= index.out_refs(node)
-                changed = True
-    by_file: dict[str, list[str]] = {}
-    for file, name in dead:
-        by_file.setdefault(file, [])
-        if name is not None:
-            by_file[file].append(name)
-    for file in extra:
-        by_file.setdefault(file, [])
-    modules: list[RemovedModule] = []
-    for file in sorted(by_file):
-        module = index.module(file)
-        if module is None:
-            continue
-        names = sorted(set(by_file[file]))
-        whole = (file, None) in dead or _wholly_dead(index, module, dead, live)
-        if whole:
-            removed_lines = module.line_count
-        else:
-            removed_lines = sum(module.nodes[n].end - module.nodes[n].start + 1 for n in names if n in module.nodes)
-            removed_lines += sum(lines for _, lines in extra.get(file, []))
-        names += [q for q, _ in extra.get(file, [])]
-        if removed_lines:
-            modules.append(RemovedModule(file=file, lines_total=module.line_count, lines_removed=removed_lines,
-                                         whole_module=whole, definitions=names))
-    still_used = [
-        f"{file}:{name} (still used by "
-        + (", ".join(f"{u[0]}:{u[1] or '<module>'}" for u in users) or "code not analysed") + ")"
-        for (file, name), users in sorted(kept.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
-    ]
-    return RemovalEstimate(lines_removed=sum(m.lines_removed for m in modules), modules=modules, kept=still_used)
-
-
-def _wholly_dead(index: RefIndex, module, dead: set[Node], live: set[Node]) -> bool:
-    """Every definition of the module is dead or used only inside the module by dead code (or not at all)."""
-    if not module.nodes or not any((module.file, n) in dead for n in module.nodes):
-        return False
-    for name in module.nodes:
-        node = (module.file, name)
-        if node in live:
-            return False
-        if node in dead:
-            continue
-        referrers = index.referrers(node)
-        if referrers is None:
-            return False
-        if any(r not in dead and r[0] != module.file for r in referrers):
-            return False
-        if any(r[0] == module.file and r[1] is None for r in referrers):
-            return False
-    return True
 
 
 # --- phases ----------------------------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from migrator.plan import (
     MoveTarget,
     PlannedRoute,
     RemovalEstimate,
+    RemovedModule,
     ServicePlan,
     build_phases,
-    estimate_removal,
     load_journal,
     unimplemented_operations,
 )
@@ -250,7 +250,7 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     covered = {r.operation for r in plan.automatic}
     plan.unimplemented_operations = unimplemented_operations(covered) if covered else []
     plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
-    removal = _estimate(run, plan) if estimate else None
+    removal = _estimate(root_path, plan, sources) if estimate else None
     build_phases(plan, removal=removal, journal=journal, unresolved=len(inventory.unresolved),
                  phase1_files=_phase1_files(plan, root_path))
     return PlanRun(plan, root_path, project, run, catalog, sources, journal)
@@ -301,9 +301,26 @@ def _phase1_files(plan: MigrationPlan, root: Path) -> list[str]:
     return sorted(files)
 
 
-def _estimate(run: InventoryRun, plan: MigrationPlan) -> RemovalEstimate:
-    """Phase 3's estimate: the routes phase 1 moves are the ones phase 3 removes (plan.routes follows the
-    inventory's order)."""
-    going = [r for r, p in zip(run.inventory.routes, plan.routes) if p.verdict.automatic]
-    staying = [r for r, p in zip(run.inventory.routes, plan.routes) if not p.verdict.automatic]
-    return estimate_removal(run, going, staying)
+def _estimate(root: Path, plan: MigrationPlan, sources: SourceSet) -> RemovalEstimate:
+    """Phase 3's estimate: phase 3's own analysis (`migrator.removal`) run now on the routes phase 1 moves."""
+    from codemods._phase23_routes import RouteRef
+    from migrator.removal import analyse_removal
+
+    removals: dict[str, list[RouteRef]] = {}
+    for route in plan.automatic:
+        if "." not in route.qualname:
+            removals.setdefault(route.file, []).append(RouteRef(route.qualname, tuple(sorted(route.methods)),
+                                                                route.path))
+    protected = {plan.handler.file, *(s.file for s in plan.services)} if plan.handler else set()
+    removal = analyse_removal(root, removals, sources=sources, app=plan.app.file if plan.app else None,
+                              protected=protected)
+    decisions, summaries = removal.decisions, removal.summaries
+    modules = []
+    for file, lines in sorted(removal.lines_removed().items()):
+        names = sorted(n for n in decisions.dead.get(file, set())
+                       if (u := summaries[file].definition(n)) is not None and u.kind != "import")
+        modules.append(RemovedModule(file=file, lines_total=summaries[file].lines, lines_removed=lines,
+                                     whole_module=file in decisions.deleted, definitions=names))
+    kept = [f"{file}:{name} (still used by {', '.join(users) or 'code of its own module'})"
+            for (file, name), users in sorted(decisions.kept.items())]
+    return RemovalEstimate(lines_removed=sum(m.lines_removed for m in modules), modules=modules, kept=kept)

@@ -88,10 +88,10 @@ def test_routes_in_the_app_file_are_moved_and_wired_in_one_pass(tmp_path):
     write_phase(root, result)
     again = CliRunner().invoke(cli_app, ["apply", "--phase", "1", str(root)])
     assert again.exit_code == 0 and "nothing to change" in again.output, again.output
-    from fastapi.testclient import TestClient
-
     import importlib
     import sys
+
+    from fastapi.testclient import TestClient
 
     sys.path.insert(0, str(root))
     try:
