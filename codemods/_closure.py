@@ -67,7 +67,7 @@ def _scan(index: ModuleIndex, nodes: Iterable[cst.CSTNode], rewritten: set[str],
 
 
 def needs_of(index: ModuleIndex, nodes: Iterable[cst.CSTNode], sources: SourceSet, *, rewritten: set[str],
-             generated: set[str], routes: dict[str, set[str]]) -> Needs:
+             generated: set[str], routes: dict[str, set[str]], memo: Optional[dict] = None) -> Needs:
     """What `nodes` (a route's body, return annotation, kept parameter annotations and defaults) of `index` need.
 
     `rewritten`: modules whose definitions move along; `generated`: modules of generated code, or prefixes of their
@@ -106,7 +106,18 @@ def needs_of(index: ModuleIndex, nodes: Iterable[cst.CSTNode], sources: SourceSe
             needs.problem = problem
             break
         needs.helpers.append((module, name))
-        _scan(owner, [node], rewritten, generated, worklist, needs)
+        key = (module, name)
+        if memo is None or key not in memo:  # what a helper uses, scanned once per run
+            found, refs = Needs(), []
+            _scan(owner, [node], rewritten, generated, refs, found)
+            if memo is not None:
+                memo[key] = (refs, found.imports, found.problem)
+        else:
+            refs, imports, problem = memo[key]
+            found = Needs(imports=set(imports), problem=problem)
+        worklist.extend(refs)
+        needs.imports |= found.imports
+        needs.problem = needs.problem or found.problem
     return needs
 
 

@@ -7,6 +7,7 @@ tree (`MigratorCommand` reuses the file's `MetadataWrapper` instead of deep-copy
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping, Optional
@@ -166,27 +167,62 @@ def _index(path: str, source: str) -> ModuleIndex:
 # --- small tree queries -------------------------------------------------------------------------------------------
 
 
-class _Collect(cst.CSTVisitor):
-    """Name nodes, node types and nested definitions of a subtree in one plain pass (matchers are far slower)."""
-
-    def __init__(self) -> None:
-        self.names: list[cst.Name] = []
-        self.types: set[type] = set()
-        self.defs: list = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.types.add(type(node))
-        if isinstance(node, cst.Name):
-            self.names.append(node)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            self.defs.append(node)
-        return True
+_SKIP_FIELDS = frozenset(
+    {"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
+     "trailing_whitespace", "newline", "indent", "empty_lines", "first_line", "last_line", "lbracket", "rbracket",
+     "lbrace", "rbrace", "colon", "equal", "star", "dot", "asynchronous", "operator"}
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def collect(node: cst.CSTNode) -> _Collect:
-    collector = _Collect()
-    node.visit(collector)
-    return collector
+def _fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type)
+                      if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS)
+        _FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes that carry code (not whitespace or punctuation), by direct field access: an order of
+    magnitude faster than `CSTNode.children` or a `CSTVisitor`, which go through the visitor machinery."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+@dataclass
+class Collected:
+    names: list[cst.Name] = field(default_factory=list)  # Name nodes, in no particular order
+    types: set[type] = field(default_factory=set)  # node types present
+    defs: list = field(default_factory=list)  # nested FunctionDef / ClassDef nodes
+    strings: list[str] = field(default_factory=list)  # the text of every simple string literal
+
+
+def collect(node: cst.CSTNode) -> Collected:
+    """Name nodes, node types and nested definitions of a subtree, in one walk."""
+    out = Collected()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        out.types.add(kind)
+        if kind is cst.Name:
+            out.names.append(current)
+            continue
+        if kind is cst.SimpleString:
+            out.strings.append(current.value)
+            continue
+        if kind is cst.FunctionDef or kind is cst.ClassDef:
+            out.defs.append(current)
+        stack.extend(children(current))
+    return out
 
 
 def name_nodes(node: cst.CSTNode) -> list[cst.Name]:

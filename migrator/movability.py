@@ -22,7 +22,6 @@ A route needs a person when:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Optional
 
 import libcst as cst
@@ -31,19 +30,13 @@ from pydantic import BaseModel, Field
 from codemods._closure import needs_of
 from codemods._imports import module_name_for
 from codemods._signature import declared_params, kept_nodes, marker
-from codemods._source import ModuleIndex, SourceError, SourceSet, collect
+from codemods._source import ModuleIndex, SourceError, SourceSet, children, collect
 from migrator.catalog import Catalog, Match, builtin_catalog
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
 
 TENANT_ATTRS = frozenset({"tenant_id", "tenant", "tenant_slug"})
 _CONTEXT_KINDS = {"request": "Request", "response": "Response", "background": "BackgroundTasks"}
-_SKIP_FIELDS = frozenset(
-    {"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
-     "trailing_whitespace", "newline", "indent", "empty_lines", "first_line", "last_line", "lbracket", "rbracket",
-     "lbrace", "rbrace", "colon", "equal", "star", "dot", "asynchronous", "operator"}
-)
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 class Assessment(BaseModel):
@@ -69,29 +62,6 @@ class Usage:
         return bool(self.attrs or self.subscripts or self.bare)
 
 
-def _fields(node_type: type) -> tuple[str, ...]:
-    names = _FIELDS.get(node_type)
-    if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node_type)
-            if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS
-        )
-        _FIELDS[node_type] = names
-    return names
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    # Direct field access: ~15x faster than CSTNode.children, which goes through the visitor machinery.
-    for name in _fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
 def body_usage(func: cst.FunctionDef, names: set[str]) -> dict[str, Usage]:
     """How the function body (not its signature or decorators) uses each of `names`."""
     usage = {name: Usage() for name in names}
@@ -115,7 +85,7 @@ def body_usage(func: cst.FunctionDef, names: set[str]) -> dict[str, Usage]:
             if node.value in usage:
                 usage[node.value].bare += 1
             continue
-        stack.extend(_children(node))
+        stack.extend(children(node))
     for item in usage.values():
         item.attrs.reverse()
     return usage
@@ -319,12 +289,13 @@ def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, gene
             route_names.setdefault(module_name_for(route.file), set()).add(route.qualname)
     while True:
         rewritten = {item.index.module for item in locals_ if item.verdict.status == "automatic" and item.index}
+        memo: dict = {}  # valid for one set of rewritten modules
         changed = False
         for route, item in zip(routes, locals_):
             if item.verdict.status != "automatic" or item.index is None:
                 continue
             needs = needs_of(item.index, item.nodes, sources, rewritten=rewritten, generated=generated,
-                             routes=route_names)
+                             routes=route_names, memo=memo)
             if needs.problem:
                 item.verdict.status = "manual"
                 item.verdict.reasons.append(_reason("closure", needs.problem, route))
