@@ -1,6 +1,9 @@
 """Phase 1 — write the service's `StandardAPIHandler` subclass: a thin, typed adapter over the service modules.
 
-After phase 1, `advisor/handlers/market_handler.py`::
+Before: no handler module; the logic of the moving routes is in the service modules (`generate_service`), e.g.
+`advisor/services/legacy_dashboard.py` with ``async def get_costs(*, days: int = 30, tenant_id: str)``.
+
+After, `advisor/handlers/market_handler.py`::
 
     \"\"\"Standard API v2 handler of advisor: ...\"\"\"
 
