@@ -1,6 +1,14 @@
 """Phase 3 with ``--gone`` — the removed legacy paths answer 410 Gone with a ``Link`` to their successor.
 
-After phase 1's wiring in the app::
+Before, the app ends with phase 1's wiring::
+
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
+
+After::
+
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
 
     # migrator phase 3: the removed legacy routes answer 410 Gone with a Link to their successor.
     app.include_router(create_gone_router({
