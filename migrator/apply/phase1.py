@@ -167,7 +167,7 @@ def _generated(path: str, command, state: Phase1State) -> FileChange:
     body = list(tree.body)
     if len(body) > 1 and not body[1].leading_lines:  # a blank line between the docstring and the imports
         body[1] = body[1].with_changes(leading_lines=[cst.EmptyLine()])
-    return FileChange(path, None, tree.with_changes(body=body).code)
+    return FileChange(path, None, tree.with_changes(body=body, has_trailing_newline=True).code)
 
 
 def _record(root: Path, plan: MigrationPlan, journal: Journal, result: PhaseResult, service: str, version: str,
