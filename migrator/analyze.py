@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from migrator import __version__
 from migrator.catalog import Catalog
 from migrator.inventory.build import Progress
-from migrator.inventory.models import App, Skipped, Unresolved
+from migrator.inventory.coverage import LOW_COVERAGE
+from migrator.inventory.models import App, Skipped, UnplacedRoute, Unresolved
 from migrator.plan import MigrationPlan, PlannedRoute, route_state
 from migrator.planner import make_plan
 
@@ -46,6 +47,9 @@ class RouteReport(BaseModel):
     tenant_param: str | None = None
     conditional: bool = False
     state: str | None = None  # from the journal: moved | manual | alias | stays
+    confidence: float | None = None  # of the mapping (1.0: a catalog pattern; lower: recognised by shape)
+    evidence: list[str] = Field(default_factory=list)  # what made the mapping (or the suggestion)
+    suggestion: str | None = None  # unmapped: the catalog key it looks like, to confirm in [tool.migrator.catalog]
 
 
 class Summary(BaseModel):
@@ -61,6 +65,12 @@ class Summary(BaseModel):
     unresolved: int
     skipped: int
     lines_removed_phase3: int
+    # coverage: route decorators and add_api_route calls seen in the source vs routes placed in an app
+    routes_seen: int = 0
+    routes_placed: int = 0
+    coverage: float = 1.0  # placed / seen (1.0 when nothing was seen)
+    low_coverage: bool = False  # under LOW_COVERAGE (0.9): the inventory missed routes it saw (see `unplaced`)
+    suggested: int = 0  # unmapped routes with a suggested operation
 
 
 class AnalysisReport(BaseModel):
@@ -78,6 +88,7 @@ class AnalysisReport(BaseModel):
     unresolved: list[Unresolved]
     skipped: list[Skipped]
     plan: MigrationPlan
+    unplaced: list[UnplacedRoute] = Field(default_factory=list)  # seen in the source, not in any app (why)
 
 
 def report_schema() -> dict:
@@ -116,6 +127,11 @@ def report_for(plan: MigrationPlan, inventory, catalog_source, journal, root) ->
         unresolved=len(inventory.unresolved),
         skipped=len(inventory.skipped),
         lines_removed_phase3=estimate.lines_removed if estimate else 0,
+        routes_seen=inventory.coverage.seen,
+        routes_placed=inventory.coverage.placed,
+        coverage=round(inventory.coverage.ratio, 4),
+        low_coverage=inventory.coverage.ratio < LOW_COVERAGE,
+        suggested=sum(1 for r in routes if r.suggestion),
     )
     return AnalysisReport(
         root=str(root),
@@ -129,6 +145,7 @@ def report_for(plan: MigrationPlan, inventory, catalog_source, journal, root) ->
         unresolved=inventory.unresolved,
         skipped=inventory.skipped,
         plan=plan,
+        unplaced=inventory.coverage.unplaced,
     )
 
 
@@ -157,6 +174,9 @@ def _route_report(route: PlannedRoute, journal) -> RouteReport:
         tenant_param=verdict.tenant.param if verdict.tenant else None,
         conditional=route.conditional,
         state=route_state(journal, route.methods, route.path),
+        confidence=route.confidence,
+        evidence=route.evidence,
+        suggestion=route.suggestion,
     )
 
 

@@ -36,6 +36,8 @@ from pydantic import (
     model_validator,
 )
 
+from migrator.catalog_shapes import CONFIDENT, SUGGEST, shape_of
+from migrator.inventory.tenancy import TENANT_PARAM
 from shims import spec
 
 if sys.version_info >= (3, 11):
@@ -63,6 +65,7 @@ Operation = Literal[
 ]
 
 _PARAM = re.compile(r"^{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}$")
+_PATH_PARAMS = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}")
 
 
 class CatalogError(ValueError):
@@ -116,11 +119,16 @@ class CatalogEntry(BaseModel):
 
 
 class Match(BaseModel):
-    """A route matched to an entry. `bindings`: pattern path parameter -> the route's own parameter name."""
+    """A route matched to an entry. `bindings`: pattern path parameter -> the route's own parameter name.
+
+    `confidence` is 1.0 for an entry's path pattern (built-in or `[tool.migrator.catalog]`), lower for a route
+    recognised by its shape (`migrator.catalog_shapes`); `evidence` says what matched."""
 
     entry: CatalogEntry
     pattern: str
     bindings: dict[str, str] = Field(default_factory=dict)
+    confidence: float = 1.0
+    evidence: list[str] = Field(default_factory=list)
 
     @property
     def operation(self) -> str:
@@ -132,8 +140,17 @@ class Match(BaseModel):
 
     @property
     def param_map(self) -> dict[str, str]:
-        """The entry's mapping with the route's own names for path parameters (`uid` -> `user_id`)."""
-        return {self.bindings.get(legacy, legacy): standard for legacy, standard in self.entry.param_map.items()}
+        """The entry's mapping with the route's own names for path parameters (`uid` -> `user_id`); a path
+        parameter the entry does not map is paired with the standard path's own (not the tenant), in order, so that
+        `[tool.migrator.catalog]` entries need no `param_map` for path parameters named differently."""
+        mapped = {self.bindings.get(legacy, legacy): standard for legacy, standard in self.entry.param_map.items()}
+        standard = [p for p in _PATH_PARAMS.findall(self.entry.standard_path or "") if p != "tenant_id"]
+        free = [p for p in standard if p not in mapped.values()]
+        route_params = [name for name in self.bindings.values()
+                        if name not in mapped and not TENANT_PARAM.match(name)]
+        if free and len(route_params) == len(free):
+            mapped.update(zip(route_params, free))
+        return mapped
 
 
 class _RouteLike(Protocol):
@@ -177,8 +194,26 @@ class Catalog(BaseModel):
 
     entries: list[CatalogEntry]
     source: str | None = None  # pyproject.toml that extended it
+    user_entries: list[CatalogEntry] = Field(default_factory=list)  # from [tool.migrator.catalog]
 
     def match(self, route: _RouteLike) -> Match | None:
+        """The entry whose path pattern the route matches (confidence 1), else a confident match by shape
+        (confidence >= CONFIDENT), else None. Phase 1 moves what this returns."""
+        exact = self.match_pattern(route)
+        if exact is not None:
+            return exact
+        shaped = self._by_shape(route)
+        return shaped if shaped is not None and shaped.confidence >= CONFIDENT else None
+
+    def suggest(self, route: _RouteLike) -> Match | None:
+        """A match by shape too uncertain for `match` (SUGGEST <= confidence < CONFIDENT): shown as a suggestion;
+        an entry in `[tool.migrator.catalog]` with the route's method and path confirms it."""
+        if self.match_pattern(route) is not None:
+            return None
+        shaped = self._by_shape(route)
+        return shaped if shaped is not None and SUGGEST <= shaped.confidence < CONFIDENT else None
+
+    def match_pattern(self, route: _RouteLike) -> Match | None:
         for entry in self.entries:
             if not set(route.methods) & set(entry.methods):
                 continue
@@ -186,8 +221,29 @@ class Catalog(BaseModel):
                 for spelling in _spellings(pattern):
                     bindings = match_path(spelling, route.path)
                     if bindings is not None:
-                        return Match(entry=entry, pattern=spelling, bindings=bindings)
+                        where = "[tool.migrator.catalog]" if entry in self.user_entries else "the built-in catalog"
+                        return Match(entry=entry, pattern=spelling, bindings=bindings,
+                                     evidence=[f"path matches `{spelling}` ({where}, `{entry.key}`)"])
         return None
+
+    def _by_shape(self, route: _RouteLike) -> Match | None:
+        shape = shape_of(route)
+        if shape is None:
+            return None
+        base = self.entry(shape.key)
+        if base is None:  # excluded in [tool.migrator.catalog]
+            return None
+        names = _PATH_PARAMS.findall(route.path)
+        param_map = {k: v for k, v in base.param_map.items() if k not in ("user_id", "tenant_id")}
+        if shape.item_param:
+            param_map[shape.item_param] = "user_id"
+        methods = [m for m in route.methods if m in ("GET", "POST", "PUT", "PATCH", "DELETE")]
+        entry = base.model_copy(update={
+            "paths": [route.path], "methods": methods, "param_map": param_map,
+            "notes": f"recognised by shape ({', '.join(shape.evidence)})",
+        })
+        return Match(entry=entry, pattern=route.path, bindings={n: n for n in names},
+                     confidence=shape.confidence, evidence=shape.evidence)
 
     def entry(self, key: str) -> CatalogEntry | None:
         return next((e for e in self.entries if e.key == key), None)
@@ -310,4 +366,4 @@ def load_catalog(root: str | Path) -> Catalog:
     if duplicates:
         raise CatalogError(f"{pyproject}: [tool.migrator.catalog] entries: duplicate keys {duplicates}")
     builtin = [e for e in BUILTIN if e.key not in extension.exclude and e.key not in keys]
-    return Catalog(entries=extension.entries + builtin, source=str(pyproject))
+    return Catalog(entries=extension.entries + builtin, source=str(pyproject), user_entries=extension.entries)

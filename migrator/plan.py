@@ -146,6 +146,9 @@ class PlannedRoute(BaseModel):
     param_map: dict[str, str] = Field(default_factory=dict)
     adapters: list[str] = Field(default_factory=list)
     fixed: dict[str, str] = Field(default_factory=dict)
+    confidence: Optional[float] = None  # of the catalog match (or of the suggestion, unmapped)
+    evidence: list[str] = Field(default_factory=list)
+    suggestion: Optional[str] = None  # unmapped: the catalog key it looks like
     verdict: Verdict
     move: Optional[MoveTarget] = None
     state: Optional[Literal["moved", "alias", "manual", "stays"]] = None  # what phase 1 records

@@ -197,8 +197,9 @@ def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root
 # --- the plan ----------------------------------------------------------------------------------------------------
 
 
-def _planned(route: Route, match: Optional[Match], verdict) -> PlannedRoute:
+def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional[Match] = None) -> PlannedRoute:
     entry = match.entry if match else None
+    shown = match or suggestion
     return PlannedRoute(
         key=f"{','.join(route.methods)} {route.path}", methods=route.methods, path=route.path,
         function=route.function, qualname=route.qualname, file=route.file, line=route.line, end_line=route.end_line,
@@ -207,6 +208,8 @@ def _planned(route: Route, match: Optional[Match], verdict) -> PlannedRoute:
         primary=entry.primary if entry else None, standard_method=entry.standard_method if entry else None,
         standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},
         adapters=list(entry.adapters) if entry else [], fixed=dict(entry.fixed) if entry else {}, verdict=verdict,
+        confidence=shown.confidence if shown else None, evidence=list(shown.evidence) if shown else [],
+        suggestion=suggestion.entry.key if suggestion else None,
     )
 
 
@@ -244,7 +247,8 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
             skip[number] = ("other-app", f"served by the app {route.app}; phase 1 migrates {app_key} "
                                          "(choose with [tool.migrator] app)")
     verdicts = assess_routes(inventory.routes, matches, sources, generated=generated, skip=skip)
-    plan.routes = [_planned(r, m, v) for r, m, v in zip(inventory.routes, matches, verdicts)]
+    suggestions = [catalog.suggest(r) if m is None else None for r, m in zip(inventory.routes, matches)]
+    plan.routes = [_planned(r, m, v, s) for r, m, v, s in zip(inventory.routes, matches, verdicts, suggestions)]
     if app is not None:
         _layout(plan, root_path, project, package)
     covered = {r.operation for r in plan.automatic}

@@ -1,5 +1,7 @@
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -25,3 +27,100 @@ def test_console_script_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "migrator", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("migrator ")
+
+
+# --- no traceback, one line, exit 2 ----------------------------------------------------------------------------------
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_an_unexpected_error_is_one_line_and_exit_2_and_debug_shows_it(monkeypatch, tmp_path):
+    import migrator.commands.parity as parity_command
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("something nobody planned for\nsecond line")
+
+    monkeypatch.setattr(parity_command, "run_parity", boom)
+    cassette = tmp_path / "c.jsonl"
+    cassette.write_text("")
+    result = runner.invoke(app, ["parity", "-c", str(cassette)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "migrator: error: RuntimeError: something nobody planned for (unexpected; rerun with --debug for the "
+        "traceback)"]
+    debug = runner.invoke(app, ["--debug", "parity", "-c", str(cassette)])
+    assert isinstance(debug.exception, RuntimeError)  # the traceback is the user's to see
+
+
+def test_findings_keep_exit_1(tmp_path):
+    """Exit 1 stays reserved for findings: a pending phase with --check."""
+    repo = tmp_path / "advisor"
+    shutil.copytree(EXAMPLES / "advisor", repo, ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
+    result = runner.invoke(app, ["apply", "--phase", "1", "--check", str(repo)])
+    assert result.exit_code == 1, result.output
+
+
+def _copy_with_broken_app(tmp_path: Path) -> Path:
+    repo = tmp_path / "advisor"
+    shutil.copytree(EXAMPLES / "advisor", repo, ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
+    server = repo / "advisor" / "server.py"
+    server.write_text(server.read_text(encoding="utf-8") + "\ndef broken(:\n", encoding="utf-8")
+    return repo
+
+
+def test_a_syntax_error_in_the_app_file_is_named_by_analyze_and_apply(tmp_path):
+    repo = _copy_with_broken_app(tmp_path)
+    analyze = runner.invoke(app, ["analyze", str(repo), "--format", "json"])
+    assert analyze.exit_code == 2
+    assert "no FastAPI app found; could not parse advisor/server.py: syntax error at line" in analyze.stderr
+    apply = runner.invoke(app, ["apply", "--phase", "1", str(repo)])
+    assert apply.exit_code == 2
+    assert len(apply.stderr.strip().splitlines()) == 1
+    assert "could not parse advisor/server.py: syntax error at line" in apply.stderr
+    assert not (repo / ".migrator").exists()
+
+
+def test_analyze_skips_non_utf8_and_unreadable_source_files_with_a_reason(tmp_path, monkeypatch):
+    import builtins
+    import json
+
+    repo = tmp_path / "advisor"
+    shutil.copytree(EXAMPLES / "advisor", repo, ignore=shutil.ignore_patterns("__pycache__", ".migrator"))
+    (repo / "advisor" / "latin.py").write_bytes(b"# caf\xe9\nname = '\xe9'\n")
+    (repo / "advisor" / "wide.py").write_bytes("x = 1\n".encode("utf-16"))
+    (repo / "advisor" / "locked.py").write_text("from fastapi import APIRouter\n")
+    real_open = builtins.open
+
+    def guarded_open(file, *args, **kwargs):  # chmod 000 does not stop root: refuse the read here instead
+        if str(file).endswith("locked.py"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    result = runner.invoke(app, ["analyze", str(repo), "--format", "json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    skipped = {item["file"]: item["reason"] for item in report["skipped"]}
+    assert "not valid UTF-8" in skipped["advisor/latin.py"] or "cannot decode" in skipped["advisor/latin.py"]
+    assert "advisor/wide.py" in skipped
+    assert skipped["advisor/locked.py"].startswith("unreadable")
+    assert report["summary"]["routes"] > 0  # the rest of the service is still analysed
+
+
+def test_conform_with_no_check_run_is_an_error_unless_allowed(monkeypatch):
+    import migrator.conformance as conformance
+    from migrator.conformance import CheckResult, CheckStatus, ConformanceReport
+
+    def nothing_ran(client, **kwargs):
+        checks = [CheckResult(suite="dashboard", name="stats", status=CheckStatus.SKIPPED, reason="needs x"),
+                  CheckResult(suite="dashboard", name="costs", status=CheckStatus.NOT_IMPLEMENTED)]
+        return ConformanceReport(target="t", tenant_id="t1", suite="dashboard", started_at="now", duration_ms=1,
+                                 checks=checks)
+
+    monkeypatch.setattr(conformance, "run_conformance", nothing_ran)
+    args = ["conform", "--app", "migrator.testing.reference:app", "--tenant", "t1", "--key", "k"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "no conformance check ran (2 skipped or not implemented)" in result.stderr
+    allowed = runner.invoke(app, [*args, "--allow-empty"])
+    assert allowed.exit_code == 0, allowed.output

@@ -14,15 +14,15 @@ import uvicorn
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from shims.testing import make_app
+from migrator.testing.reference import make_app
 
 runner = CliRunner()
 KEY = "cli-market-key-9876543210"
-REFERENCE = "shims.testing.reference:app"
+REFERENCE = "migrator.testing.reference:app"
 
 BROKEN_MODULE = '''
 from starlette.responses import JSONResponse
-from shims.testing import InMemoryHandler, make_app
+from migrator.testing.reference import InMemoryHandler, make_app
 
 
 class Broken(InMemoryHandler):
@@ -64,6 +64,23 @@ def test_the_reference_app_passes_with_exit_0():
     result = invoke("--app", REFERENCE, "--tenant", "hallym_univ")
     assert result.exit_code == 0, result.output
     assert "conformant:" in result.output and "0 failed" in result.output
+
+
+def test_without_tenant_the_reference_app_picks_a_listed_one():
+    result = invoke("--app", REFERENCE)
+    assert result.exit_code == 0, result.output
+    assert "tenant hallym_univ picked from /api/tenant/list" in result.output
+
+
+def test_without_tenant_and_without_a_tenant_list_exit_2_says_how_to_choose(tmp_path):
+    name = f"nolist_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text("from migrator.testing.reference import make_app\n\napp = make_app()\n")
+    result = invoke("--app", f"{name}:app", "--app-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: no tenant given and GET /api/tenant/list answered 404: pass --tenant ID: the id of an existing tenant"
+        " of the service (one of its seeded tenants, or one created with POST /mt/tenant/{id}/activate)"
+    ]
 
 
 def test_a_broken_app_fails_with_exit_1_and_a_precise_report(service_dir):
@@ -157,11 +174,10 @@ def _closed_port() -> int:
         (["--tenant", "t"], "give exactly one of --target URL or --app module:app"),
         (["--app", REFERENCE, "--target", "http://x", "--tenant", "t"], "give exactly one of"),
         (["--app", "no_such_module_xyz:app", "--tenant", "t"], "cannot import 'no_such_module_xyz'"),
-        (["--app", "shims.testing.reference:nothing", "--tenant", "t"], "has no attribute 'nothing'"),
-        (["--app", "shims.testing.reference", "--tenant", "t"], "--app must look like 'package.module:app'"),
-        (["--app", "shims.testing.reference:REFERENCE_TENANTS", "--tenant", "t"], "not an ASGI application"),
+        (["--app", "migrator.testing.reference:nothing", "--tenant", "t"], "has no attribute 'nothing'"),
+        (["--app", "migrator.testing.reference", "--tenant", "t"], "--app must look like 'package.module:app'"),
+        (["--app", "migrator.testing.reference:REFERENCE_TENANTS", "--tenant", "t"], "not an ASGI application"),
         (["--app", REFERENCE, "--app-dir", "/no/such/dir", "--tenant", "t"], "is not a directory"),
-        (["--app", REFERENCE], "no tenant: pass --tenant ID"),
         (["--target", "localhost:8000", "--tenant", "t"], "--target must be an http(s) URL"),
     ],
 )

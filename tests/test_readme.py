@@ -25,3 +25,17 @@ def test_ci_runs_the_readme_commands_as_written():
     for command in _setup_commands():
         assert command in ci
     assert "set -euo pipefail" in ci
+
+
+def test_the_readme_conform_command_works_as_written():
+    from typer.testing import CliRunner
+
+    from migrator.cli import app
+
+    section = (ROOT / "README.md").read_text().split("### `migrator conform", 1)[1].split("\n### ", 1)[0]
+    (command,) = re.findall(r"```bash\n(.*?)\n```", section, re.S)
+    args = command.split()
+    assert args[0].endswith("migrator") and args[1] == "conform"
+    result = CliRunner().invoke(app, args[1:], env={"MARKET_API_KEY": None, "MARKET_API_KEYS": None})
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.output

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="Never show a progress bar."),
     ) -> None:
         """Inventory every route of every FastAPI app, map it to the Standard API, and plan the three phases."""
-        from migrator.report import FORMATS, format_for_path, write_atomic
+        from migrator.report import FORMATS, format_for_path
 
         fmt = output_format or (format_for_path(output) if output else "rich")
         if fmt not in FORMATS:
@@ -99,32 +99,45 @@ def register(app: typer.Typer) -> None:
         finally:
             close()
 
-        if fmt == "json":
-            from migrator.report.json_out import render_json
+        _render(report, fmt, output)
+        if not report.apps:
+            from migrator.commands._hints import unparsable_note
 
-            text = render_json(report)
-        elif fmt == "markdown":
-            from migrator.report.markdown import render_markdown
+            note = unparsable_note(report.skipped)
+            if note:
+                _fail(f"{repo}: no FastAPI app found; could not parse {note}")
 
-            text = render_markdown(report)
-        else:
-            from rich.console import Console
 
-            from migrator.report.terminal import render_rich
+def _render(report, fmt: str, output: Path | None) -> None:
+    """The report on stdout, or written atomically to ``output``."""
+    from migrator.report import write_atomic
 
-            if output is None:
-                render_rich(report, Console(width=None if sys.stdout.isatty() else 140))
-                return
-            console = Console(record=True, width=140, file=open_null(), color_system=None)
-            render_rich(report, console)
-            text = console.export_text()
+    if fmt == "json":
+        from migrator.report.json_out import render_json
+
+        text = render_json(report)
+    elif fmt == "markdown":
+        from migrator.report.markdown import render_markdown
+
+        text = render_markdown(report)
+    else:
+        from rich.console import Console
+
+        from migrator.report.terminal import render_rich
+
         if output is None:
-            sys.stdout.write(text)
+            render_rich(report, Console(width=None if sys.stdout.isatty() else 140))
             return
-        try:
-            write_atomic(output, text)
-        except OSError as exc:
-            _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        console = Console(record=True, width=140, file=open_null(), color_system=None)
+        render_rich(report, console)
+        text = console.export_text()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        _fail(f"{output}: cannot write: {exc.strerror or exc}")
 
 
 def open_null():

@@ -9,8 +9,10 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, recover_target, render_diff, write_phase
+from migrator.commands._hints import unparsable_in
 from migrator.journal import JournalError
 from migrator.target import TargetError
 
@@ -72,7 +74,8 @@ def apply(
             report_reasons(out, result)
             raise typer.Exit(1 if pending else 0)
     except (ApplyError, TargetError, JournalError, ChangeError) as exc:
-        err.print(f"error: {exc}", highlight=False)
+        hint = unparsable_in(repo) if "no FastAPI app found" in str(exc) else None
+        err.print(f"error: {exc}" + (f"; could not parse {hint}" if hint else ""), highlight=False, markup=False)
         raise typer.Exit(2)
     report(out, result, written)
 
@@ -84,22 +87,23 @@ def report(console: Console, result: PhaseResult, written: list[str]) -> None:
         table.add_column("standard operation")
         for line in result.moved:
             route, _, op = line.partition(" -> ")
-            table.add_row(route, op)
+            table.add_row(Text(route), Text(op))  # plain text: `[tool.migrator.catalog]` is not markup
         console.print(table)
     report_reasons(console, result)
     if result.not_implemented and written:
         console.print("Standard operations answering 501 until someone implements them:")
         for op, why in sorted(result.not_implemented.items()):
-            console.print(f"  {op}: {why}", highlight=False)
+            console.print(Text(f"  {op}: {why}"), highlight=False)
     for note in result.notes:
-        console.print(note, highlight=False)
+        console.print(Text(note), highlight=False)
     if not written:
         why = result.unchanged_reason or "already applied"
-        console.print(f"phase {result.phase}: nothing to change ({why})", highlight=False)
+        console.print(Text(f"phase {result.phase}: nothing to change ({why})"), highlight=False)
         return
+    written = list(dict.fromkeys(written))  # each file once
     console.print(f"phase {result.phase} applied: {len(written)} file(s) written", highlight=False)
     for path in written:
-        console.print(f"  {path}", highlight=False)
+        console.print(Text(f"  {path}"), highlight=False)
 
 
 def report_reasons(console: Console, result: PhaseResult) -> None:
@@ -108,4 +112,4 @@ def report_reasons(console: Console, result: PhaseResult) -> None:
         return
     console.print(f"Left to a person ({len(result.manual)}):", highlight=False)
     for step in result.manual:
-        console.print(f"  {step.where}  {step.route}: {step.reason}", highlight=False, soft_wrap=True)
+        console.print(Text(f"  {step.where}  {step.route}: {step.reason}"), highlight=False, soft_wrap=True)

@@ -1,12 +1,13 @@
-"""`migrator conform`: run the Standard API conformance suite (shims.testing) against a service.
+"""`migrator conform`: run the Standard API conformance suite (migrator.conformance) against a service.
 
 Thin: picks the client (a running service over HTTP, or an app imported in-process), calls
-`shims.testing.run_conformance` and renders the report. Exit 0 all passed, 1 failures, 2 usage or input errors.
+`migrator.conformance.run_conformance` and renders the report. Exit 0 all passed, 1 failures, 2 usage or input errors.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -24,6 +25,7 @@ class Suite(str, Enum):
     users = "users"
     settings = "settings"
     lifecycle = "lifecycle"
+    webhook = "webhook"
     full = "full"
 
 
@@ -34,6 +36,20 @@ class Format(str, Enum):
 
 class UsageError(Exception):
     """Bad arguments or an unusable target: reported in one line, exit 2."""
+
+
+@contextmanager
+def _market_key_in_environment(key: str) -> Iterator[None]:
+    """An in-process app reads its market key from the environment at start-up (as `MarketAuthMiddleware` and the
+    Service Market router do): give it the key under test unless one is configured already."""
+    configured = any(os.environ.get(name, "").strip() for name in ("MARKET_API_KEYS", "MARKET_API_KEY"))
+    if not configured:
+        os.environ[_KEY_ENV] = key
+    try:
+        yield
+    finally:
+        if not configured:
+            os.environ.pop(_KEY_ENV, None)
 
 
 @contextmanager
@@ -88,11 +104,13 @@ def _run(
     prefix: str,
     require_auth: bool,
     timeout: float,
+    strict: bool,
+    webhook_path: Optional[str],
 ):
     import httpx
     from fastapi.testclient import TestClient
 
-    from shims.testing import ConformanceError, run_conformance
+    from migrator.conformance import ConformanceError, run_conformance
 
     def run(client: httpx.Client):
         try:
@@ -104,6 +122,8 @@ def _run(
                 prefix=prefix,
                 require_auth=require_auth,
                 target=target or f"app {app_spec}",
+                strict=strict,
+                **({"webhook_path": webhook_path} if webhook_path else {}),
             )
         except ConformanceError as exc:
             raise UsageError(str(exc)) from None
@@ -113,7 +133,7 @@ def _run(
             return run(client)
     if app_dir is not None and not app_dir.is_dir():
         raise UsageError(f"--app-dir {app_dir} is not a directory")
-    with _import_root(app_dir):
+    with _import_root(app_dir), _market_key_in_environment(key):
         app = load_app(app_spec or "")
         try:
             client = TestClient(app, raise_server_exceptions=False)
@@ -144,8 +164,16 @@ def conform(
         show_default=False,
         help="The X-Market-API-Key value the service accepts.",
     ),
-    tenant: Optional[str] = typer.Option(None, "--tenant", help="Id of an existing tenant of the service."),
-    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full adds the auth checks."),
+    tenant: Optional[str] = typer.Option(
+        None, "--tenant", help="Id of an existing tenant; default: the first active one GET /api/tenant/list names."
+    ),
+    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full runs them all, plus auth."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
+    ),
+    webhook_path: Optional[str] = typer.Option(
+        None, "--webhook-path", help="The Service Market webhook (webhook suite); default: the auto-provision alias."
+    ),
     fmt: Format = typer.Option(Format.rich, "--format", help="Report format."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
     prefix: str = typer.Option("/mt", "--prefix", help="Path prefix of the Standard API."),
@@ -153,20 +181,20 @@ def conform(
         False, "--require-auth", help="Fail (not skip) the auth checks when /mt answers without a key."
     ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="List passed checks too (rich format)."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Pass a run in which no check ran (by default "
+                                                                  "that is an error, exit 2)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per request (--target only)."),
 ) -> None:
     """Check that a service serves the Standard API v2 exactly as the Service Market expects."""
     from rich.console import Console
 
-    from shims.testing.render import render_json, render_rich
+    from migrator.conformance.render import render_json, render_rich
 
     try:
         if (target is None) == (app_spec is None):
             raise UsageError("give exactly one of --target URL or --app module:app")
         if not key:
             raise UsageError(f"no API key: pass --key KEY or set {_KEY_ENV}")
-        if not tenant:
-            raise UsageError("no tenant: pass --tenant ID (an existing tenant of the service)")
         report = _run(
             target=target,
             app_spec=app_spec,
@@ -177,10 +205,17 @@ def conform(
             prefix=prefix,
             require_auth=require_auth,
             timeout=timeout,
+            strict=strict,
+            webhook_path=webhook_path,
         )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    ran = report.counts["passed"] + report.counts["failed"]
+    if not ran and not allow_empty:  # nothing checked is not a pass
+        typer.echo(f"error: no conformance check ran ({len(report.checks)} skipped or not implemented); pass "
+                   "--allow-empty if that is intended", err=True)
+        raise typer.Exit(2)
 
     if output is not None:
         try:
@@ -194,8 +229,8 @@ def conform(
             raise typer.Exit(2) from None
         counts = report.counts
         typer.echo(
-            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed"
-            f" (report written to {output})"
+            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed,"
+            f" {counts['not-implemented']} not implemented (report written to {output})"
         )
     elif fmt is Format.json:
         typer.echo(render_json(report))

@@ -1,6 +1,7 @@
 """`migrator parity --cassette FILE [--app module:app | --target URL] [--phase N] [--format ...] [-o FILE]`.
 
-Exit codes: 0 every exchange equal (noise aside), 1 regressions, 2 usage or input error.
+Exit codes: 0 every exchange equal (noise aside), 1 regressions, 2 usage or input error — including a run that
+compared nothing (an empty cassette), unless ``--allow-empty``.
 """
 
 from __future__ import annotations
@@ -66,11 +67,13 @@ def parity_command(
     requests: Optional[Path] = typer.Option(None, "--requests", help="A request list whose credential defaults "
                                                                      "replay may use (last resort)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Rich format: list passing exchanges too."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Pass a run that compared no exchange (by "
+                                                                  "default that is an error, exit 2)."),
 ) -> None:
     """Replay a cassette against the service and compare by the phase's expectations."""
     try:
         options = ParityOptions(cassette=cassette, phase=phase, market_key=market_key, ignore=list(ignore or []),
-                                noise=noise, twins=twins, requests=requests,
+                                noise=noise, twins=twins, requests=requests, allow_empty=allow_empty,
                                 **target_options(app_spec, target, repo, reset, no_reset, credential, env))
         total = count_exchanges(cassette) if cassette.is_file() else None
         with progress_bar("replaying", total) as advance:

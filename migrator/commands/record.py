@@ -99,6 +99,8 @@ def record_command(
             status = f"[red]{item.status} (expected {item.expect})[/red]"
         table.add_row(item.name, f"{item.method} {item.url}", status)
     console.print(table, highlight=False)
+    for note in result.notes:
+        console.print(f"note: {note}", highlight=False, markup=False)
     for warning in result.warnings:
         console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(f"wrote {result.output}", highlight=False, markup=False)

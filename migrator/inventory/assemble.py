@@ -14,6 +14,7 @@ from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
 from .interp import Interp
 from .models import App, Param, Route, Unresolved
+from .tenancy import TenantRules
 from .values import (
     DependsV,
     FuncV,
@@ -38,13 +39,24 @@ def app_id(app: RouterV) -> str:
 
 
 class _Assembler:
-    def __init__(self, interp: Interp):
+    def __init__(self, interp: Interp, rules: TenantRules | None = None):
         self.interp = interp
-        self.analyzer = Analyzer(interp)
+        self.rules = rules or TenantRules()
+        self.analyzer = Analyzer(interp, self.rules)
         self.routes: list[Route] = []
         self.unresolved: list[Unresolved] = []
         self.visited: set[int] = set()
         self._reported: set[tuple[str, int, str]] = set()
+        # coverage: registrations (file, line) placed in an app, and why the others are not
+        self.placed: set[tuple[str, int]] = set()
+        self.reasons: dict[tuple[str, int], str] = {}
+        self.app_models: list[App] = []
+        self.sorted_routes: list[Route] = []
+
+    def lost(self, router: RouterV, reason: str) -> None:
+        """Every registration of `router` (and of what it includes) is not placed, for `reason`."""
+        for reg in _registrations(router):
+            self.reasons.setdefault((reg.file, reg.line), reason)
 
     def report(self, file: str, line: int, reason: str) -> None:
         key = (file, line, reason)
@@ -60,6 +72,8 @@ class _Assembler:
             self.report(router.file, router.line,
                         f"prefix of router `{router.var or '?'}` is not static ({router.prefix.reason}); "
                         f"its {count} route(s) are not listed")
+            self.lost(router, f"the prefix of router `{router.var or '?'}` ({router.file}:{router.line}) is not "
+                              f"static: {router.prefix.reason}")
             return
         base = prefix + router.prefix
         deps = deps + router.dependencies
@@ -78,6 +92,8 @@ class _Assembler:
                 self.report(include.file, include.line,
                             f"include_router({include.text}, prefix=...): {include.prefix.reason}; "
                             f"its {_count_routes(target)} route(s) are not listed")
+                self.lost(target, f"included at {include.file}:{include.line} with a prefix that is not static: "
+                                  f"{include.prefix.reason}")
                 continue
             if id(target) in chain:
                 self.report(include.file, include.line, f"include_router({include.text}) includes itself")
@@ -88,8 +104,10 @@ class _Assembler:
             if isinstance(mount.app, RouterV) and mount.app.kind == "app":
                 if isinstance(mount.path, Unknown):
                     self.report(mount.file, mount.line, f"mount({mount.text}): path {mount.path.reason}")
+                    self.lost(mount.app, f"mounted at {mount.file}:{mount.line} under a path that is not static: "
+                                         f"{mount.path.reason}")
                     continue
-                self.walk(mount.app, base + mount.path, [], cond or mount.conditional,
+                self.walk(mount.app, base + mount.path.rstrip("/"), [], cond or mount.conditional,
                           schema, app, chain + (id(mount.app),))
             elif isinstance(mount.app, Unknown) and not mount.app.external:
                 self.report(mount.file, mount.line,
@@ -103,10 +121,13 @@ class _Assembler:
         fact = fv.fact
         if isinstance(reg.path, Unknown):
             self.report(reg.file, reg.line, f"path of route `{fact.qualname}` is not static: {reg.path.reason}")
+            self.reasons.setdefault((reg.file, reg.line), f"its path is not static: {reg.path.reason}")
             return
         if isinstance(reg.methods, Unknown):
             self.report(reg.file, reg.line, f"methods of route `{fact.qualname}` are not static: {reg.methods.reason}")
+            self.reasons.setdefault((reg.file, reg.line), f"its methods are not static: {reg.methods.reason}")
             return
+        self.placed.add((reg.file, reg.line))
         full = base + reg.path
         pparams = path_params(full)
         params: list[Param] = []
@@ -117,7 +138,7 @@ class _Assembler:
         for param in route_params:
             info = self.analyzer.param(fv, param, pparams)
             all_inputs.extend(info.inputs)
-            p_tenant = tenant_of(info.inputs, pparams)
+            p_tenant = tenant_of(info.inputs, pparams, self.rules)
             if p_tenant and tenant_param is None:
                 tenant_param, tenant_source = param.name, p_tenant
             params.append(Param(
@@ -128,7 +149,7 @@ class _Assembler:
                 alias=info.alias,
                 dependency=dotted_name(info.dependency) if info.kind in ("depends", "security") else None,
                 headers=headers_of(info.inputs),
-                auth=auth_of(info.inputs),
+                auth=auth_of(info.inputs, self.rules),
                 reads_tenant=p_tenant is not None,
             ))
         level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
@@ -139,8 +160,18 @@ class _Assembler:
             name = dotted_name(target)
             if name and name not in dep_names:
                 dep_names.append(name)
+        identity = [p.name for p in params if p.kind in ("depends", "security")]
+        body = self.analyzer.body_inputs(fv, identity)  # headers read in the body, `user.tenant_id`
+        all_inputs.extend(body)
         if tenant_source is None:
-            tenant_source = tenant_of(all_inputs, pparams)
+            tenant_source = tenant_of(all_inputs, pparams, self.rules)
+            if tenant_source and tenant_source.startswith("identity:"):
+                tenant_param = tenant_source.split(":", 1)[1].split(".", 1)[0]
+                if tenant_param not in identity:  # read inside a dependency: the route parameter that leads there
+                    tenant_param = next((p.name for p in params if any(
+                        i.kind == "identity" for i in self.analyzer.inputs_of(self._dep(fv, p.name)))), None)
+        if tenant_source is None:
+            tenant_source = tenant_of(self.analyzer.context_inputs(), pparams, self.rules)
         kwargs = dict(reg.kwargs)
         self.routes.append(Route(
             methods=list(reg.methods),
@@ -153,6 +184,7 @@ class _Assembler:
             decorator_line=reg.line if reg.registration == "decorator" else None,
             registration=reg.registration,
             registration_line=reg.line,
+            registration_file=reg.file,
             router=router.var,
             router_file=router.var_file or router.file,
             app=app_id(app),
@@ -161,7 +193,7 @@ class _Assembler:
             response_model=ir.unparse(kwargs.get("response_model")),
             include_in_schema=schema and reg.include_in_schema,
             params=params,
-            auth=auth_of(all_inputs),
+            auth=auth_of(all_inputs, self.rules),
             headers=headers_of(all_inputs),
             tenant_source=tenant_source,
             tenant_param=tenant_param,
@@ -169,6 +201,13 @@ class _Assembler:
             closure=fact.nested,
             dependencies=dep_names,
         ))
+
+
+    def _dep(self, fv: FuncV, name: str) -> Value | None:
+        param = next((p for p in fv.fact.params if p.name == name), None)
+        if param is None:
+            return None
+        return self.analyzer.param(fv, param, set()).dependency
 
 
 def _flatten(values: list[Value]) -> list[Value]:
@@ -181,6 +220,18 @@ def _flatten(values: list[Value]) -> list[Value]:
     return out
 
 
+def _registrations(router: RouterV, seen: frozenset = frozenset()):
+    if id(router) in seen:
+        return
+    yield from router.routes
+    for include in router.includes:
+        if isinstance(include.router, RouterV):
+            yield from _registrations(include.router, seen | {id(router)})
+    for mount in router.mounts:
+        if isinstance(mount.app, RouterV):
+            yield from _registrations(mount.app, seen | {id(router)})
+
+
 def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
     if id(router) in seen:
         return 0
@@ -191,8 +242,14 @@ def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
     return total
 
 
-def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
-    asm = _Assembler(interp)
+def assemble(interp: Interp, rules: TenantRules | None = None) -> tuple[list[App], list[Route], list[Unresolved]]:
+    asm = assembler(interp, rules)
+    return asm.app_models, asm.sorted_routes, asm.unresolved
+
+
+def assembler(interp: Interp, rules: TenantRules | None = None) -> _Assembler:
+    """Run the assembly; the assembler keeps what coverage needs (`placed`, `reasons`) besides the results."""
+    asm = _Assembler(interp, rules)
     apps = [r for r in interp.routers if r.kind == "app"]
     for app in apps:
         if app.mounted_in is None:
@@ -204,6 +261,8 @@ def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
         if count:
             asm.report(router.file, router.line,
                        f"router `{router.var or '?'}` with {count} route(s) is not included in any app statically")
+            asm.lost(router, f"router `{router.var or '?'}` ({router.var_file or router.file}:"
+                             f"{router.var_line or router.line}) is not included in any app statically")
     app_models = [
         App(
             file=app.var_file or app.file,
@@ -213,5 +272,6 @@ def assemble(interp: Interp) -> tuple[list[App], list[Route], list[Unresolved]]:
         )
         for app in apps
     ]
-    routes = sorted(asm.routes, key=lambda r: (r.path, r.methods, r.app, r.file, r.line))
-    return app_models, routes, asm.unresolved
+    asm.app_models = app_models
+    asm.sorted_routes = sorted(asm.routes, key=lambda r: (r.path, r.methods, r.app, r.file, r.line))
+    return asm

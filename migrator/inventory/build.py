@@ -10,12 +10,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assemble import assemble
+from . import coverage
+from .assemble import assembler
 from .discover import Discovery, discover
 from .extract import extract_batch
 from .facts import ModuleFacts
 from .interp import Interp
 from .models import Inventory, Skipped
+from .tenancy import TenancyConfigError, load_rules
 
 Progress = Callable[[int, int], None]  # (files done, files total)
 
@@ -141,14 +143,20 @@ def run_inventory(
         raise InventoryInputError(f"{root}: no such directory")
     if not path.is_dir():
         raise InventoryInputError(f"{root}: not a directory")
+    try:
+        rules = load_rules(str(path))
+    except TenancyConfigError as exc:
+        raise InventoryInputError(str(exc)) from None
     discovery = discover(str(path), include_tests=include_tests)
     items = [(rel, discovery.module_name(rel)) for rel in discovery.candidates]
     facts, skipped = extract_all(discovery.root, items, discovery.sizes, workers=workers, progress=progress)
     interp = Interp(discovery, facts)
     interp.run()
-    apps, routes, unresolved = assemble(interp)
-    unresolved = sorted(interp.unresolved + unresolved, key=lambda u: (u.file, u.line, u.reason))
-    all_skipped = sorted(discovery.skipped + skipped + interp.skipped, key=lambda s: (s.file, s.reason))
+    asm = assembler(interp, rules)
+    apps, routes = asm.app_models, asm.sorted_routes
+    unresolved = sorted(interp.unresolved + asm.unresolved, key=lambda u: (u.file, u.line, u.reason))
+    route_coverage = coverage.measure(interp, asm.placed, asm.reasons, unresolved)
+    all_skipped = _once_per_file(discovery.skipped + skipped + interp.skipped)
     inventory = Inventory(
         root=str(path),
         apps=sorted(apps, key=lambda a: (a.file, a.line, a.variable)),
@@ -158,8 +166,17 @@ def run_inventory(
         files_total=len(discovery.files),
         files_parsed=len(facts),  # the interpreter adds the modules it parsed on demand to `facts`
         ignored_tests=discovery.ignored_tests,
+        coverage=route_coverage,
     )
     return InventoryRun(inventory, discovery, facts)
+
+
+def _once_per_file(items: list[Skipped]) -> list[Skipped]:
+    """A file met twice (parsed up front, then again on demand) is listed once, with its first reason."""
+    first: dict[str, Skipped] = {}
+    for item in items:
+        first.setdefault(item.file, item)
+    return sorted(first.values(), key=lambda s: (s.file, s.reason))
 
 
 def _dedupe(items: list) -> list:

@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from . import ir
 from .facts import ParamFact
 from .interp import FASTAPI, Ctx, Interp
+from .tenancy import (
+    TENANT_PARAM,
+    ContextSource,
+    SourceCache,
+    TenantRules,
+    find_context_vars,
+    header_reads,
+    identity_reads,
+)
 from .values import (
     AnnotatedV,
     ClassV,
@@ -31,8 +40,6 @@ from .values import (
     Value,
 )
 
-TENANT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
-TENANT_PARAM = re.compile(r"^(x_)?tenant(_?id|_slug|_key|_code)?$", re.IGNORECASE)
 CREDENTIAL = re.compile(r"authorization|key|token|secret|auth|signature|password|credential", re.IGNORECASE)
 _SCALARS = frozenset(
     {"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "time", "timedelta", "Decimal", "Literal",
@@ -41,6 +48,7 @@ _SCALARS = frozenset(
 )
 _CONTAINERS = frozenset({"Optional", "Union", "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence",
                          "Tuple", "tuple"})
+DEFAULT_RULES = TenantRules()
 _BEARER_SCHEMES = frozenset({"HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2",
                              "OpenIdConnect"})
 
@@ -49,8 +57,9 @@ _BEARER_SCHEMES = frozenset({"HTTPBearer", "OAuth2PasswordBearer", "OAuth2Author
 class Input:
     """One thing read from the request somewhere in a Depends chain."""
 
-    kind: str  # header | query | path | param (unmarked scalar: path or query) | cookie | scheme | token
-    name: str  # wire name (header name, parameter name) or scheme class name
+    # header | query | path | param (unmarked scalar: path or query) | cookie | scheme | token | identity | context
+    kind: str
+    name: str  # wire name (header name, parameter name), scheme class name, `param.attr`, `context:<file>:<line>`
     bearer: bool = False  # header read by a function that checks for a Bearer token
     scheme_name: str | None = None  # APIKeyHeader/Query/Cookie name
 
@@ -63,10 +72,12 @@ class ParamInfo:
     inputs: list[Input]
 
 
-def auth_of(inputs: list[Input]) -> list[str]:
+def auth_of(inputs: list[Input], rules: TenantRules = DEFAULT_RULES) -> list[str]:
     out: list[str] = []
     for item in inputs:
         label = None
+        if item.kind == "scheme" and item.name == "APIKeyHeader" and rules.is_tenant_header(item.scheme_name or ""):
+            continue  # `Security(APIKeyHeader(name="x-tenant-id"))` names the tenant, not a credential
         if item.kind == "scheme":
             if item.name in _BEARER_SCHEMES:
                 label = "Authorization: Bearer"
@@ -82,7 +93,7 @@ def auth_of(inputs: list[Input]) -> list[str]:
                 label = f"cookie:{item.scheme_name}"
             else:
                 label = "Authorization"
-        elif item.kind == "header" and not TENANT_HEADER.match(item.name):
+        elif item.kind == "header" and not rules.is_tenant_header(item.name):
             if item.name.lower() == "authorization":
                 label = "Authorization: Bearer" if item.bearer else "Authorization"
             elif CREDENTIAL.search(item.name):
@@ -102,26 +113,36 @@ def headers_of(inputs: list[Input]) -> list[str]:
         name = None
         if item.kind == "header":
             name = item.name
-        elif item.kind == "scheme" and item.name != "APIKeyQuery" and item.name != "APIKeyCookie":
+        elif item.kind == "scheme" and item.name not in ("APIKeyQuery", "APIKeyCookie"):
             name = item.scheme_name if item.name == "APIKeyHeader" else "Authorization"
         if name and name not in out:
             out.append(name)
     return out
 
 
-def tenant_of(inputs: list[Input], path_params: set[str]) -> str | None:
-    """`header:<name>` | `path:<name>` | `query:<name>` | `token` | None; the first found in precedence order."""
+def tenant_of(inputs: list[Input], path_params: set[str], rules: TenantRules = DEFAULT_RULES) -> str | None:
+    """The first found in precedence order: `header:<name>` (a parameter, a dependency, an APIKeyHeader scheme or
+    a read in a body) | `path:<name>` | `query:<name>` | `identity:<param>.<attr>` (the caller's identity object)
+    | `token` | `context:<file>:<line>` (a context variable or a middleware) | None (single-tenant)."""
     for item in inputs:
-        if item.kind == "header" and TENANT_HEADER.match(item.name):
+        if item.kind == "header" and rules.is_tenant_header(item.name):
             return f"header:{item.name}"
+        if item.kind == "scheme" and item.name == "APIKeyHeader" and rules.is_tenant_header(item.scheme_name or ""):
+            return f"header:{item.scheme_name}"
     for item in inputs:
         if item.kind in ("path", "param") and item.name in path_params and TENANT_PARAM.match(item.name):
             return f"path:{item.name}"
     for item in inputs:
         if item.kind in ("query", "param") and item.name not in path_params and TENANT_PARAM.match(item.name):
             return f"query:{item.name}"
+    for item in inputs:
+        if item.kind == "identity":
+            return f"identity:{item.name}"
     if any(item.kind == "token" for item in inputs):
         return "token"
+    for item in inputs:
+        if item.kind == "context":
+            return item.name
     return None
 
 
@@ -145,10 +166,28 @@ def dotted_name(value: Value | None) -> str | None:
 
 
 class Analyzer:
-    def __init__(self, interp: Interp):
+    def __init__(self, interp: Interp, rules: TenantRules = DEFAULT_RULES):
         self.interp = interp
+        self.rules = rules
+        self.sources = SourceCache(interp.discovery.root)
         self._memo: dict[int, list[Input]] = {}
         self._active: set[int] = set()
+        self.contexts = find_context_vars(self.sources, interp.discovery.context_var_files) + [
+            ContextSource(file, line, f"middleware reads {name}")
+            for file, line, end in interp.middlewares
+            for name in header_reads(self.sources.span(file, line, end)) if rules.is_tenant_header(name)
+        ]
+
+    def body_inputs(self, fv: FuncV, identity_params: list[str]) -> list[Input]:
+        """What the function's own body reads: request headers, tenant attributes of its identity parameters."""
+        text = self.sources.span(fv.module.file, fv.fact.line, fv.fact.end_line)
+        bearer = "bearer" in text.lower() or bool(fv.module.facts and fv.module.facts.mentions_bearer)
+        inputs = [Input("header", name, bearer=bearer) for name in header_reads(text)]
+        inputs += [Input("identity", found) for found in identity_reads(text, identity_params, self.rules)]
+        return inputs
+
+    def context_inputs(self) -> list[Input]:
+        return [Input("context", found.source) for found in self.contexts[:1]]
 
     def _ctx(self, fv: FuncV) -> Ctx:
         return Ctx(fv.module, fv.closure or fv.module.scope, line=fv.fact.line, parse=FASTAPI)
@@ -231,6 +270,13 @@ class Analyzer:
             return ParamInfo("query", None, None, [Input("param", param.name)])
         return ParamInfo("body", None, None, [])
 
+    def _is_tenant_input(self, item: Input) -> bool:
+        if item.kind == "header":
+            return self.rules.is_tenant_header(item.name)
+        if item.kind == "identity":
+            return True
+        return item.kind in ("path", "query", "param") and bool(TENANT_PARAM.match(item.name))
+
     def _scheme_class(self, value: Value | None) -> str | None:
         cls = value.cls if isinstance(value, InstanceV) else value if isinstance(value, ClassV) else None
         if cls is None:
@@ -277,11 +323,17 @@ class Analyzer:
             params = list(func.fact.params)
             if func.bound and params and params[0].kind in ("posonly", "positional"):
                 params = params[1:]
+            identity: list[str] = []
             for param in params:
                 if param.kind in ("star", "starstar"):
                     continue
-                inputs.extend(self.param(func, param, set()).inputs)
-            if "tenant" in func.fact.name.lower() and not any(_is_tenant_input(i) for i in inputs) and auth_of(inputs):
+                info = self.param(func, param, set())
+                inputs.extend(info.inputs)
+                if info.kind in ("depends", "security"):
+                    identity.append(param.name)
+            inputs.extend(self.body_inputs(func, identity))
+            if ("tenant" in func.fact.name.lower() and not any(self._is_tenant_input(i) for i in inputs)
+                    and auth_of(inputs, self.rules)):
                 inputs.append(Input("token", dotted_name(func) or func.fact.name))
         finally:
             self._active.discard(key)
@@ -295,7 +347,4 @@ _ALL_SCHEMES = frozenset(
 )
 
 
-def _is_tenant_input(item: Input) -> bool:
-    if item.kind == "header":
-        return bool(TENANT_HEADER.match(item.name))
-    return item.kind in ("path", "query", "param") and bool(TENANT_PARAM.match(item.name))
+

@@ -21,10 +21,13 @@ from .models import Skipped
 MAX_BYTES = 5 * 1024 * 1024
 IGNORED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", "site-packages",
+        ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", "site-packages",
         ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".migrator",
     }
 )
+# Build outputs (setuptools' build/lib/..., dist/*.whl) hold no module of their own at their top; a package named
+# `build` (`features/build/api.py`) does.
+ARTIFACT_DIRS = frozenset({"build", "dist"})
 TEST_DIRS = frozenset({"tests", "test"})
 
 
@@ -42,6 +45,11 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
     ignored_tests: int = 0
     imported_as: dict[str, str] = field(default_factory=dict)  # file -> dotted name an absolute import used
+    # Dotted name of the root itself when it is a package inside packages (analysing `src/prefect/server`:
+    # "prefect.server"); "" otherwise. Absolute imports of that name resolve inside the root.
+    root_package: str = ""
+    context_var_files: list[str] = field(default_factory=list)  # files that mention ContextVar (tenant context)
+    root_namespace: str = ""  # the root's folder name, once an absolute import used it as a (namespace) package
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
 
@@ -74,6 +82,8 @@ class Discovery:
         names = [parts.pop()] if parts else []
         while parts and ("/".join(parts) + "/__init__.py") in self._file_set:
             names.append(parts.pop())
+        if not parts and (self.root_package or self.root_namespace):  # the chain goes on above the root
+            names.append(self.root_package or self.root_namespace)
         return ".".join(reversed(names)) or rel[:-3].replace("/", ".")
 
 
@@ -84,7 +94,7 @@ def _skip(discovery: Discovery, rel: str, reason: str) -> None:
 def discover(root: str, *, include_tests: bool = False) -> Discovery:
     """List and prefilter the Python files under root (which must be a directory)."""
     root_abs = os.path.abspath(root)
-    discovery = Discovery(root=root_abs)
+    discovery = Discovery(root=root_abs, root_package=_package_of(root_abs))
     visited = {os.path.realpath(root_abs)}
     stack: list[tuple[str, str]] = [("", os.path.realpath(root_abs))]
     while stack:
@@ -117,6 +127,8 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
                 name = entry.name
                 if name in IGNORED_DIRS or name.startswith(".") or name.endswith(".egg-info"):
                     continue
+                if name in ARTIFACT_DIRS and not _has_modules(entry.path):
+                    continue
                 if not include_tests and name in TEST_DIRS:
                     discovery.ignored_tests += 1
                     continue
@@ -133,6 +145,26 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
                 _consider(discovery, rel, entry.path)
     discovery.finish()
     return discovery
+
+
+def _has_modules(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(e.name.endswith(".py") for e in entries)
+    except OSError:
+        return False
+
+
+def _package_of(directory: str) -> str:
+    """Dotted package name of a directory from the `__init__.py` files at and above it ("" when not a package)."""
+    names: list[str] = []
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        names.append(os.path.basename(directory))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return ".".join(reversed(names)) if all(n.isidentifier() for n in names) else ""
 
 
 def _consider(discovery: Discovery, rel: str, path: str) -> None:
@@ -157,6 +189,8 @@ def _consider(discovery: Discovery, rel: str, path: str) -> None:
         return
     discovery.files.append(rel)
     discovery.sizes[rel] = size
+    if b"ContextVar" in data:
+        discovery.context_var_files.append(rel)
     if ROUTING.search(data):
         discovery.candidates.append(rel)
     elif b"fastapi" in data:
@@ -183,6 +217,14 @@ def resolve_module(discovery: Discovery, from_file: str, level: int, dotted: str
             if found.endswith(".py"):
                 discovery.imported_as.setdefault(found, dotted.removesuffix(".__init__"))
             return found
+    # The root is itself a package (`src/prefect/server` for `prefect.server.*`), or a namespace package named
+    # like its folder (`keep/` without __init__.py, imported as `keep.api...` from the folder above).
+    package = discovery.root_package or os.path.basename(discovery.root)
+    if package and (dotted == package or dotted.startswith(package + ".")):
+        found = _lookup(discovery, [], parts[package.count(".") + 1:])
+        if found is not None and not discovery.root_package:
+            discovery.root_namespace = package
+        return found
     return None
 
 

@@ -1,13 +1,18 @@
 """One file -> `ModuleFacts` (runs in worker processes).
 
 Parsing strategy (the expensive step is LibCST, ~10x slower than `ast`):
-1. `ast.parse` the file (cheap): it rejects syntax errors early and gives statement lines and spans.
+1. `ast.parse` the file (cheap) as a *fast path only*: it gives statement lines and spans.
 2. Build a *skeleton*: the body of every function whose source holds no routing code (no router, app,
    include_router, route decorator, ...) and is longer than a few lines is replaced by `...` padded with newlines,
    so line numbers do not move. Short bodies stay (they may be factories such as `return Settings()`).
 3. LibCST parses the skeleton; the routing statements are converted into ops and IR. LibCST gives no positions
    without an expensive metadata pass, so each LibCST statement is paired with its `ast` twin for its line.
 Modules parsed on demand by the interpreter (settings, constants) are parsed whole (`skeleton=False`).
+
+One grammar: whether a file parses is decided by LibCST's native parser (the newest grammar it knows,
+`GRAMMAR`), never by the running interpreter. When `ast` rejects a file (syntax newer than the interpreter: PEP 695
+generics under 3.11, `except A, B:` under 3.13) LibCST parses it whole and its position metadata gives the lines
+(slower, but rare); when the skeleton does not parse (it never should), the whole file is parsed instead.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import tokenize
 
 import libcst as cst
 
-from . import ir
+from . import ir, twins
 from .facts import (
     AssignOp,
     ClassFact,
@@ -37,7 +42,22 @@ from .facts import (
     ParamFact,
     RefNode,
     ReturnOp,
+    route_sites,
 )
+
+
+def _newest_grammar() -> str:
+    try:
+        from libcst._parser.types.config import KNOWN_PYTHON_VERSION_STRINGS
+
+        return KNOWN_PYTHON_VERSION_STRINGS[-1]
+    except (ImportError, IndexError):  # pragma: no cover - a LibCST that moved the list
+        return "3.14"
+
+
+#: The Python grammar every file is parsed with, whatever interpreter runs migrator.
+GRAMMAR = _newest_grammar()
+PARSER_CONFIG = cst.PartialParserConfig(python_version=GRAMMAR)
 
 # Source that can hold routing code. A function body matching this is always parsed.
 ROUTING = re.compile(
@@ -128,6 +148,25 @@ def _walk_functions(stmts, visit) -> None:
                 _walk_functions(case.body, visit)
 
 
+def _body_span(fn: ast.FunctionDef | ast.AsyncFunctionDef, src: bytes, starts: list[int]) -> tuple[int, int, int]:
+    """(start offset, end offset, first line) of a function body, decorators of its first statement included.
+
+    `ast` puts a decorated definition at its `def`/`class` line; its decorators come before. A stub that started
+    at the `def` would leave them dangling over `...` (a file LibCST then rejects).
+    """
+    first, last = fn.body[0], fn.body[-1]
+    decorators = getattr(first, "decorator_list", None)
+    if decorators:
+        line = min(d.lineno for d in decorators)
+        start = starts[line]
+        while src[start:start + 1] in (b" ", b"\t", b"\f"):
+            start += 1  # the `@`: a decorator starts its own line
+    else:
+        line = first.lineno
+        start = starts[line] + first.col_offset
+    return start, starts[last.end_lineno] + last.end_col_offset, line
+
+
 def _skeleton(tree: ast.Module, src: bytes, starts: list[int]) -> tuple[bytes, set[int], set[int]]:
     """(skeleton source, def lines of stubbed functions, def lines of functions mentioning "bearer")."""
     ranges: list[tuple[int, int, int]] = []
@@ -135,12 +174,10 @@ def _skeleton(tree: ast.Module, src: bytes, starts: list[int]) -> tuple[bytes, s
     bearer: set[int] = set()
 
     def visit(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        first, last = fn.body[0], fn.body[-1]
-        start = starts[first.lineno] + first.col_offset
-        end = starts[last.end_lineno] + last.end_col_offset
+        start, end, first_line = _body_span(fn, src, starts)
         if any(src.find(token, start, end) != -1 for token in _BEARER):
             bearer.add(fn.lineno)
-        span = last.end_lineno - first.lineno
+        span = fn.body[-1].end_lineno - first_line
         if span >= _SHORT_BODY and not ROUTING.search(src, start, end):
             ranges.append((start, end, span))
             stubbed.add(fn.lineno)
@@ -164,9 +201,7 @@ def _bearer_lines(tree: ast.Module, src: bytes, starts: list[int]) -> set[int]:
     found: set[int] = set()
 
     def visit(fn) -> None:
-        first, last = fn.body[0], fn.body[-1]
-        start = starts[first.lineno] + first.col_offset
-        end = starts[last.end_lineno] + last.end_col_offset
+        start, end, _ = _body_span(fn, src, starts)
         if any(src.find(token, start, end) != -1 for token in _BEARER):
             found.add(fn.lineno)
         _walk_functions(fn.body, visit)
@@ -231,8 +266,9 @@ class _Builder:
     def statement(self, st: cst.CSTNode, node: ast.stmt, qual: str, nested: bool, ops: list[Op]) -> None:
         line = node.lineno
         if isinstance(st, cst.Expr):
-            if isinstance(st.value, cst.Call):
-                ops.append(ExprOp(line, ir.convert(st.value, line)))
+            value = st.value.expression if isinstance(st.value, cst.Await) else st.value  # `await setup(app)`
+            if isinstance(value, cst.Call):
+                ops.append(ExprOp(line, ir.convert(value, line)))
         elif isinstance(st, cst.Assign):
             targets: list[str | None] = []
             unpack = False
@@ -279,7 +315,7 @@ class _Builder:
         elif isinstance(st, cst.ClassDef):
             ops.append(ClassOp(self.klass(st, node, qual, nested)))
         elif isinstance(st, cst.If):
-            if _is_main_guard(node.test):
+            if _is_main_guard(st.test):
                 # `if __name__ == "__main__":` does not run when a server imports the module; its else does
                 if st.orelse is not None and node.orelse:
                     if isinstance(st.orelse, cst.If):
@@ -319,17 +355,20 @@ class _Builder:
 
     def if_chain(self, st: cst.If, node: ast.If, qual: str, nested: bool) -> IfOp:
         branches = [self.suite(st.body, node.body, qual, nested)]
+        tests: list[ir.Expr | None] = [ir.convert(st.test, node.lineno)]
         exhaustive = False
         current, current_node = st, node
         while current.orelse is not None:
             if isinstance(current.orelse, cst.If):
                 current, current_node = current.orelse, current_node.orelse[0]
                 branches.append(self.suite(current.body, current_node.body, qual, nested))
+                tests.append(ir.convert(current.test, current_node.lineno))
             else:
                 branches.append(self.suite(current.orelse.body, current_node.orelse, qual, nested))
+                tests.append(None)
                 exhaustive = True
                 break
-        return IfOp(node.lineno, tuple(branches), exhaustive)
+        return IfOp(node.lineno, tuple(branches), exhaustive, tuple(tests))
 
     def params(self, parameters: cst.Parameters, line: int) -> tuple[ParamFact, ...]:
         out: list[ParamFact] = []
@@ -388,16 +427,17 @@ class _Builder:
         )
 
 
-def _is_main_guard(test: ast.expr) -> bool:
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-        and isinstance(test.comparators[0], ast.Constant)
-        and test.comparators[0].value == "__main__"
-    )
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    """`__name__ == "__main__"` (either side)."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    target = test.comparisons[0]
+    if not isinstance(target.operator, cst.Equal):
+        return False
+    sides = (test.left, target.comparator)
+    names = [side for side in sides if isinstance(side, cst.Name) and side.value == "__name__"]
+    strings = [side for side in sides if isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__"]
+    return len(names) == 1 and len(strings) == 1
 
 
 def _augop(operator: cst.BaseAugOp) -> str | None:
@@ -450,31 +490,89 @@ def line_count(src: bytes) -> int:
     return src.count(b"\n") + (0 if src.endswith(b"\n") else 1)
 
 
+def _syntax_error(exc: cst.ParserSyntaxError) -> ExtractError:
+    """One line: "syntax error at line N: <what LibCST expected>" (LibCST's message carries the exact line)."""
+    message = " ".join(exc.message.split())
+    match = re.match(r"(?:parser error: )?error at (\d+):\d+: (.*)", message)
+    line, what = (int(match.group(1)), match.group(2)) if match else (exc.raw_line, message)
+    if len(what) > 160:
+        what = what[:157] + "..."
+    return ExtractError(f"syntax error at line {line}: {what}")
+
+
+def parse_cst(source: bytes | str) -> cst.Module:
+    """LibCST's native parser with the newest grammar (`GRAMMAR`); ExtractError with a one-line reason."""
+    try:
+        with unvalidated_nodes():
+            return cst.parse_module(source, PARSER_CONFIG)
+    except cst.ParserSyntaxError as exc:
+        raise _syntax_error(exc) from None
+    except RecursionError:
+        raise ExtractError("cannot parse: nesting too deep") from None
+
+
+def _fast_tree(data: bytes, rel: str) -> ast.Module | SyntaxError | None:
+    """The running interpreter's `ast`, as a fast path only; its SyntaxError (or None) when it cannot parse the
+    file. LibCST decides whether the file parses; the interpreter's message only words the reason better."""
+    try:
+        return ast.parse(data, filename=rel)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _bearer_twins(nodes: list, starts: list[int], src: bytes) -> set[int]:
+    found: set[int] = set()
+
+    def visit(fn) -> None:
+        if fn.body:
+            start, end = starts[fn.body_start_line], _line_end(starts, fn.body[-1].end_lineno, src)
+            if any(src.find(token, start, end) != -1 for token in _BEARER):
+                found.add(fn.lineno)
+            twins.walk_defs(fn.body, visit)
+
+    twins.walk_defs(nodes, visit)
+    return found
+
+
+def _line_end(starts: list[int], line: int, src: bytes) -> int:
+    return starts[line + 1] if line + 1 < len(starts) else len(src)
+
+
 def extract_source(rel: str, module: str, data: bytes, *, skeleton: bool = True) -> ModuleFacts:
     """Facts of one file's bytes. Raises ExtractError with a one-line reason when it cannot be analysed.
 
     The bytes are known to decode (discovery checked every file).
     """
-    try:
-        tree = ast.parse(data, filename=rel)
-    except SyntaxError as exc:
-        raise ExtractError(f"syntax error at line {exc.lineno}: {exc.msg}") from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise ExtractError(f"cannot parse: {type(exc).__name__}: {exc}") from None
+    tree = _fast_tree(data, rel)
     starts = _line_starts(data)
-    if skeleton:
-        source, stubbed, bearer = _skeleton(tree, data, starts)
-    else:
-        source, stubbed, bearer = data, set(), _bearer_lines(tree, data, starts)
-    try:
-        with unvalidated_nodes():
-            module_node = cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        raise ExtractError(f"LibCST cannot parse it (line {exc.raw_line}): {exc.message}") from None
-    except RecursionError:
-        raise ExtractError("LibCST cannot parse it: nesting too deep") from None
+    stubbed: set[int] = set()
+    module_node = None
+    if isinstance(tree, ast.Module):
+        if skeleton:
+            source, stubbed, bearer = _skeleton(tree, data, starts)
+            if stubbed:
+                try:
+                    module_node = parse_cst(source)
+                except ExtractError:  # the skeleton must never make a valid file unparsable: parse it whole
+                    stubbed = set()
+        else:
+            bearer = _bearer_lines(tree, data, starts)
+        if module_node is None:
+            module_node = parse_cst(data)
+        nodes: list = tree.body
+    else:  # syntax the running interpreter does not know: LibCST alone, positions from its metadata
+        try:
+            module_node = parse_cst(data)
+        except ExtractError:
+            if isinstance(tree, SyntaxError) and tree.lineno:  # invalid for both: the interpreter words it best
+                raise ExtractError(f"syntax error at line {tree.lineno}: {tree.msg}") from None
+            raise
+        nodes = twins.twins(module_node)
+        bearer = _bearer_twins(nodes, starts, data)
     builder = _Builder(stubbed, bearer)
-    ops = builder.block(_suite_statements(module_node), tree.body, "", False)
+    ops = builder.block(_suite_statements(module_node), nodes, "", False)
     return ModuleFacts(
         file=rel,
         module=module,
@@ -482,6 +580,7 @@ def extract_source(rel: str, module: str, data: bytes, *, skeleton: bool = True)
         line_count=line_count(data),
         skeleton=bool(stubbed),
         mentions_bearer=any(token in data for token in _BEARER),
+        sites=tuple(route_sites(ops)),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ir import Expr
+from .ir import Attr, Call, Expr
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +95,8 @@ class IfOp:
     line: int
     branches: tuple[tuple[Op, ...], ...]
     exhaustive: bool  # has an else (one branch always runs)
+    # if/elif chains: the test of each branch (None for the else); empty for try handlers, match cases, loop elses
+    tests: tuple[Expr | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,54 @@ class RefNode:
     refs: frozenset[str]  # names and dotted `a.b` attribute chains read inside
 
 
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+DECORATOR_METHODS = frozenset(HTTP_METHODS + ("api_route", "route", "websocket"))
+REGISTRATION_CALLS = frozenset({"add_api_route", "add_api_websocket_route"})
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSite:
+    """A route decorator (`@x.get(...)`) or registration call (`x.add_api_route(...)`, `x.get(p)(f)`) in the
+    source, whether or not it ends up in an app: what coverage counts."""
+
+    line: int
+    kind: str  # decorator | call
+    function: str | None  # qualname of the decorated function, or source text of the endpoint argument
+    enclosing: str | None  # qualname of the function whose body holds it (None: module or class level)
+
+
+def route_sites(ops: tuple[Op, ...], enclosing: str | None = None) -> list[RouteSite]:
+    out: list[RouteSite] = []
+    for op in ops:
+        if isinstance(op, DefOp):
+            for expr, line in op.func.decorators:
+                if isinstance(expr, Call) and isinstance(expr.func, Attr) and expr.func.attr in DECORATOR_METHODS:
+                    out.append(RouteSite(line, "decorator", op.func.qualname, enclosing))
+            if op.func.body:
+                out.extend(route_sites(op.func.body, op.func.qualname))
+        elif isinstance(op, ClassOp):
+            out.extend(route_sites(op.cls.body, enclosing))
+        elif isinstance(op, IfOp):
+            for branch in op.branches:
+                out.extend(route_sites(branch, enclosing))
+        elif isinstance(op, LoopOp):
+            out.extend(route_sites(op.body, enclosing))
+        elif isinstance(op, ExprOp) and isinstance(op.value, Call):
+            func = op.value.func
+            if isinstance(func, Attr) and func.attr in REGISTRATION_CALLS:
+                endpoint = op.value.args[1] if len(op.value.args) > 1 else dict(op.value.kwargs).get("endpoint")
+                out.append(RouteSite(op.line, "call", _text(endpoint), enclosing))
+            elif isinstance(func, Call) and isinstance(func.func, Attr) and func.func.attr in DECORATOR_METHODS:
+                out.append(RouteSite(op.line, "call", _text(op.value.args[0] if op.value.args else None), enclosing))
+    return out
+
+
+def _text(expr: Expr | None) -> str | None:
+    from .ir import unparse
+
+    return unparse(expr) if expr is not None else None
+
+
 @dataclass(slots=True)
 class ModuleFacts:
     file: str  # posix, relative to the root
@@ -127,3 +177,4 @@ class ModuleFacts:
     line_count: int
     skeleton: bool = False  # some function bodies were not parsed
     mentions_bearer: bool = False  # the module checks Bearer tokens somewhere (a helper may parse the header)
+    sites: tuple[RouteSite, ...] = ()  # route decorators and registration calls, for coverage

@@ -23,6 +23,8 @@ from . import ir
 from .discover import Discovery, resolve_module
 from .extract import extract_file
 from .facts import (
+    DECORATOR_METHODS,
+    HTTP_METHODS,
     AssignOp,
     ClassOp,
     DefOp,
@@ -37,12 +39,14 @@ from .facts import (
     ReturnOp,
 )
 from .models import Skipped, Unresolved
+from .settings_env import DotenvCache, coerce, settings_file_options
 from .values import (
     AnnotatedV,
     BoundV,
     ClassV,
     ConstV,
     DependsV,
+    DictV,
     Ext,
     FuncV,
     GenericV,
@@ -57,13 +61,12 @@ from .values import (
     RouterV,
     SchemeV,
     SeqV,
+    StartupHookV,
     Unknown,
     Value,
     describe,
 )
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-DECORATOR_METHODS = frozenset(HTTP_METHODS + ("api_route", "route", "websocket"))
 SCHEMES = frozenset(
     {
         "HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "OpenIdConnect",
@@ -158,9 +161,16 @@ class Interp:
         self.unresolved: list[Unresolved] = []
         self.skipped: list[Skipped] = []
         self.parsed_on_demand: list[str] = []
-        self.call_cache: dict[tuple[int, int], Value] = {}
+        # (id(call), id(scope)) -> (call, scope, result): the entry keeps both alive, so that their ids are not
+        # reused by other objects while the cache holds them.
+        self.call_cache: dict[tuple[int, int], tuple[ir.Call, Scope, Value]] = {}
         self.call_stack: list[FunctionFact] = []
         self.functions: list[FuncV] = []  # module-level functions, for uncalled app factories
+        self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
+        self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
+        self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
+        self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
+        self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
 
@@ -170,6 +180,7 @@ class Interp:
         ms = self.modules.get(path)
         if ms is not None:
             return ms
+        parse = min(parse, self.parse_cap)
         facts = self.facts.get(path)
         if facts is None:
             if parse < ANY and not (parse == FASTAPI and path in self.discovery.fastapi_modules):
@@ -204,6 +215,7 @@ class Interp:
             ms = self.state(path, parse=NONE)
             self.execute(ms)
         self._call_uncalled_factories()
+        self._run_startup_hooks()
         # Namespace packages get their dotted names from the imports seen while running: refresh them.
         for ms in self.modules.values():
             ms.module = self.discovery.module_name(ms.file)
@@ -317,8 +329,11 @@ class Interp:
             elif kind is ClassOp:
                 self._class(op, ctx)
             elif kind is IfOp:
-                if self._if(op, ctx, returns):
+                ended, some_ended = self._if(op, ctx, returns)
+                if ended:
                     return True
+                if some_ended:  # `if not os.path.exists(static): return`: what follows may not run
+                    ctx = replace(ctx, cond=True)
             elif kind is LoopOp:
                 self._loop(op, ctx, returns)
             elif kind is ReturnOp:
@@ -362,7 +377,7 @@ class Interp:
             self.bind(ctx, name, value)
             return
         value = self.eval(op.value, ctx)
-        binding: object = Thunk(op.value, ctx) if isinstance(value, Unknown) and value.pending else value
+        binding: object = Thunk(op.value, ctx) if _pending(value) else value
         for name in op.targets:
             if name is not None:
                 self.bind(ctx, name, binding)
@@ -389,6 +404,12 @@ class Interp:
                 decorator = self.eval(expr, replace(dctx, parse=NONE))
                 if isinstance(decorator, RouteDecoratorV):
                     self._register(decorator, fv, line, ctx)
+            elif isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == "middleware":
+                self.middlewares.append((ctx.module.file, fact.line, fact.end_line))  # @app.middleware("http")
+            elif isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and expr.func.attr == "on_event":
+                hook = self.eval(expr, dctx)
+                if isinstance(hook, StartupHookV):
+                    hook.app.startup.append(fv)
             elif isinstance(expr, ir.Call) and isinstance(self.eval(expr.func, replace(dctx, parse=NONE)), FuncV):
                 # a helper of the repository that returns `router.api_route(...)` (a decorator factory)
                 decorator = self.eval(expr, dctx)
@@ -408,14 +429,64 @@ class Interp:
         self.run_block(op.cls.body, replace(ctx, scope=scope, in_class=True))
         ctx.scope.vars[op.cls.name] = cls
 
-    def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> bool:
+    def _reachable(self, op: IfOp, ctx: Ctx) -> tuple[list[tuple[Op, ...]], bool]:
+        """The branches of an if/elif chain that can run, and whether one of them always does.
+
+        A test known statically (constants, environment defaults, settings defaults, `TYPE_CHECKING`, membership
+        in a dict that is empty at import) decides as Python would; a branch that cannot run is recorded in
+        `skipped_branches` (coverage reports the routes it registers)."""
+        if not op.tests:
+            return list(op.branches), op.exhaustive
+        out: list[tuple[Op, ...]] = []
+        tctx = replace(ctx, line=op.line, parse=ANY)
+        for index, (test, branch) in enumerate(zip(op.tests, op.branches)):
+            known = True if test is None else self.truth(self.eval(test, tctx))
+            if known is False:
+                self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, ir.unparse(test) or "?",
+                                                           branch, "is false"))
+                continue
+            out.append(branch)
+            if known is True:
+                for later_test, later in zip(op.tests[index + 1:], op.branches[index + 1:]):
+                    text = ir.unparse(later_test) if later_test is not None else "else"
+                    self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, text, later,
+                                                               "is never reached (an earlier branch always runs)"))
+                return out, True
+        return out, False
+
+    def truth(self, value: Value) -> bool | None:
+        """Python truthiness of a value, when known statically."""
+        if isinstance(value, ConstV):
+            try:
+                return bool(value.value)
+            except Exception:
+                return None
+        if isinstance(value, Unknown):
+            return False if value.unset_env else None
+        if isinstance(value, (SeqV, DictV)):
+            return bool(value.items)
+        if isinstance(value, Ext):
+            return False if value.name == "typing.TYPE_CHECKING" else None
+        if isinstance(value, (RouterV, FuncV, ClassV, ModuleV)):
+            return True
+        return None
+
+    def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> tuple[bool, bool]:
+        """(every way through returns, some way through returns)."""
+        branches, exhaustive = self._reachable(op, ctx)
+        if exhaustive and len(branches) == 1:  # decided statically: the branch runs as plain code
+            ended = self.run_block(branches[0], ctx, returns)
+            return ended, ended
+        op = IfOp(op.line, tuple(branches), exhaustive)
         before = ctx.scope.vars
         outcomes: list[dict] = []
         all_return = True
+        some_return = False
         for branch in op.branches:
             ctx.scope.vars = dict(before)
             ended = self.run_block(branch, replace(ctx, line=op.line, cond=True), returns)
             all_return = all_return and ended
+            some_return = some_return or ended
             if not ended:
                 outcomes.append(ctx.scope.vars)
         if not op.exhaustive:
@@ -428,6 +499,8 @@ class Interp:
             first = present[0]
             if all(v is first or _same_const(v, first) for v in present):
                 merged[name] = first
+            elif (router := self._merge_routers(present, len(present) == len(values), ctx.cond)) is not None:
+                merged[name] = router
             else:
                 merged[name] = Unknown(
                     f"`{name}` is assigned differently in the branches of the if/try at line {op.line}",
@@ -435,7 +508,33 @@ class Interp:
                 )
         ctx.scope.vars.clear()
         ctx.scope.vars.update(merged)
-        return all_return and bool(op.branches)
+        return all_return and bool(op.branches), some_return
+
+    def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
+        """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
+
+        The branches build the same kind of object with the same static prefix: whichever runs, routes added to the
+        name afterwards go to it. What a branch registered itself stays (marked conditional, as registered under
+        an `if`). `always`: every way through the `if` binds the name, so the object exists unless the `if` itself
+        is conditional (`cond`). Different kinds or prefixes: None (the name stays unknown)."""
+        if not all(isinstance(v, RouterV) for v in values):
+            return None
+        first = values[0]
+        others = [v for v in dict.fromkeys(values) if v is not first]
+        for other in others:
+            if other.kind != first.kind or not isinstance(other.prefix, str) or other.prefix != first.prefix:
+                return None
+        for other in others:
+            first.routes.extend(other.routes)
+            first.includes.extend(other.includes)
+            first.mounts.extend(other.mounts)
+            first.included = first.included or other.included
+            other.merged_into = first
+            if other in self.routers:
+                self.routers.remove(other)
+        if always:
+            first.conditional = cond
+        return first
 
     def _loop(self, op: LoopOp, ctx: Ctx, returns: list | None) -> None:
         if op.iter is None:  # while: the body may run
@@ -491,11 +590,76 @@ class Interp:
             return self._binop(expr.op, self.eval(expr.left, ctx), self.eval(expr.right, ctx), ctx)
         if kind is ir.Seq:
             return SeqV([self.eval(item, ctx) for item in expr.items])
+        if kind is ir.DictExpr:
+            return self._dict(expr, ctx)
+        if kind is ir.Compare:
+            return self._compare(expr, ctx)
+        if kind is ir.IfExp:
+            known = self.truth(self.eval(expr.test, ctx))
+            if known is None:
+                return Unknown(f"`{ir.unparse(expr)}`: the condition is not known statically", ctx.module.file,
+                               ctx.line)
+            return self.eval(expr.body if known else expr.orelse, ctx)
+        if kind is ir.BoolOp:
+            return self._boolop(expr, ctx)
+        if kind is ir.Not:
+            known = self.truth(self.eval(expr.operand, ctx))
+            if known is None:
+                return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+            return ConstV(not known)
         if kind is ir.Subscript:
             return self._subscript(expr, ctx)
         if kind is ir.Opaque:
             return Unknown(f"`{expr.text}` is not evaluated statically", ctx.module.file, ctx.line)
         return Unknown(f"`{ir.unparse(expr)}` is not evaluated statically", ctx.module.file, ctx.line)
+
+    def _dict(self, expr: ir.DictExpr, ctx: Ctx) -> Value:
+        items: dict = {}
+        for key_expr, value_expr in expr.items:
+            if key_expr is None:  # `{**kwargs, "prefix": p}`
+                other = self.eval(value_expr, ctx)
+                if not isinstance(other, (DictV, KwargsV)):
+                    return _unknown_from(other, f"`**{ir.unparse(value_expr)}`", ctx)
+                items.update({k: self.force(v, ctx) for k, v in other.items.items()})
+                continue
+            key = self.eval(key_expr, ctx)
+            if isinstance(key, Unknown):
+                return key
+            if not isinstance(key, ConstV) or not _hashable(key.value):
+                return Unknown(f"dict key `{ir.unparse(key_expr)}` is not a constant", ctx.module.file, ctx.line)
+            items[key.value] = self.eval(value_expr, ctx)
+        return DictV(items)
+
+    def _compare(self, expr: ir.Compare, ctx: Ctx) -> Value:
+        left, right = self.eval(expr.left, ctx), self.eval(expr.right, ctx)
+        if expr.op in ("in", "not in") and isinstance(right, (DictV, SeqV)):
+            found: bool | None = None
+            if isinstance(right, DictV) and not right.items:
+                found = False  # a dict empty at import (a cache): nothing is in it before run time
+            elif (value := _const(left)) is not _NOT_CONST and _hashable(value):
+                keys = list(right.items) if isinstance(right, DictV) else [_const(i) for i in right.items]
+                if value in keys:
+                    found = True
+                elif _NOT_CONST not in keys:
+                    found = False
+            if found is not None:
+                return ConstV(found if expr.op == "in" else not found)
+        a, b = _const(left), _const(right)
+        if a is not _NOT_CONST and b is not _NOT_CONST:
+            try:
+                return ConstV(_COMPARISONS[expr.op](a, b))
+            except Exception:
+                pass
+        return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+
+    def _boolop(self, expr: ir.BoolOp, ctx: Ctx) -> Value:
+        left = self.eval(expr.left, ctx)
+        known = self.truth(left)
+        if known is None:
+            return Unknown(f"`{ir.unparse(expr)}` is not known statically", ctx.module.file, ctx.line)
+        if (expr.op == "and") != known:  # `False and x`, `True or x`: the left operand
+            return ConstV(None) if isinstance(left, Unknown) else left
+        return self.eval(expr.right, ctx)
 
     def _binop(self, op: str, left: Value, right: Value, ctx: Ctx) -> Value:
         for side in (left, right):
@@ -524,6 +688,12 @@ class Interp:
             if base.name.startswith("os.environ"):
                 return Unknown(f"`{ir.unparse(expr)}` is read from the environment at run time", ctx.module.file, ctx.line)
             return GenericV(base, [self.eval(i, ctx) for i in expr.items])
+        if isinstance(base, DictV) and len(expr.items) == 1:
+            key = self.eval(expr.items[0], ctx)
+            if isinstance(key, ConstV) and _hashable(key.value) and key.value in base.items:
+                return base.items[key.value]
+            return _unknown_from(key, f"key of `{ir.unparse(expr)}`", ctx) if isinstance(key, Unknown) else Unknown(
+                f"`{ir.unparse(expr)}`: key {describe(key)} is not in the dict", ctx.module.file, ctx.line)
         if isinstance(base, (ConstV, SeqV)) and len(expr.items) == 1:
             index = self.eval(expr.items[0], ctx)
             if isinstance(index, ConstV):
@@ -551,9 +721,16 @@ class Interp:
                 return ConstV(value.prefix) if isinstance(value.prefix, str) else value.prefix
             return BoundV(value, attr)
         if isinstance(value, (InstanceV, ClassV)):
-            return self.class_attr(value.cls if isinstance(value, InstanceV) else value, attr, ctx,
-                                   instance=isinstance(value, InstanceV))
+            cls = value.cls if isinstance(value, InstanceV) else value
+            found = self.class_attr(cls, attr, ctx, instance=isinstance(value, InstanceV))
+            if isinstance(value, InstanceV) and not isinstance(found, (FuncV, ClassV)):
+                from_file = self._dotenv_value(cls, attr, found)
+                if from_file is not None:
+                    return from_file
+            return found
         if isinstance(value, ConstV) and isinstance(value.value, str) and attr in _STR_METHODS:
+            return BoundV(value, attr)
+        if isinstance(value, (DictV, KwargsV)) and attr == "get":
             return BoundV(value, attr)
         if isinstance(value, Unknown):
             return value
@@ -579,6 +756,30 @@ class Interp:
                     return found
         return Unknown(f"`{cls.fact.name}.{attr}` is not defined on the class", ctx.module.file, ctx.line)
 
+    def _dotenv_value(self, cls: ClassV, attr: str, default: Value) -> ConstV | None:
+        """The value a pydantic settings instance reads from its `env_file` for a field, if the file sets it."""
+        options: dict[str, str] = {}
+        chain = [cls] + [b for b in self.class_bases(cls) if isinstance(b, ClassV)]
+        if not any(isinstance(b, Ext) and b.name == "pydantic.BaseSettings" for b in self.class_bases(cls)):
+            return None
+        for klass in reversed(chain):  # the subclass's options win
+            options.update(settings_file_options(klass.fact.body))
+        if "env_file" not in options:
+            return None
+        if self.dotenv is None:
+            self.dotenv = DotenvCache(self.discovery.root)
+        raw = self.dotenv.values(options["env_file"]).get((options.get("env_prefix", "") + attr).lower())
+        if raw is None:
+            return None
+        return ConstV(coerce(raw, default.value if isinstance(default, ConstV) else None))
+
+    def framework_class(self, cls: ClassV) -> str | None:
+        """"fastapi.FastAPI" or "fastapi.APIRouter" when the repository class derives from one, else None."""
+        for base in self.class_bases(cls):
+            if isinstance(base, Ext) and base.name in ("fastapi.FastAPI", "fastapi.APIRouter"):
+                return base.name
+        return None
+
     def class_bases(self, cls: ClassV, seen: frozenset = frozenset()) -> list[Value]:
         """All bases (transitively) of a repository class: ClassV and Ext values."""
         if id(cls) in seen:
@@ -602,11 +803,11 @@ class Interp:
             return call.args[index]
         return None
 
-    def _star_kwargs(self, call: ir.Call, ctx: Ctx) -> KwargsV | None:
+    def _star_kwargs(self, call: ir.Call, ctx: Ctx) -> KwargsV | DictV | None:
         if call.star_kwargs is None:
             return None
         value = self.eval(call.star_kwargs, ctx)
-        return value if isinstance(value, KwargsV) else None
+        return value if isinstance(value, (KwargsV, DictV)) else None
 
     def _kwargs(self, call: ir.Call, ctx: Ctx) -> tuple[tuple[str, ir.Expr], ...]:
         """Explicit keyword arguments plus those passed on through a known `**kwargs`."""
@@ -650,9 +851,10 @@ class Interp:
         value = self._eval_arg(call, 99, "include_in_schema", ctx)
         return not (isinstance(value, ConstV) and value.value is False)
 
-    def call(self, call: ir.Call, ctx: Ctx) -> Value:
+    def call(self, call: ir.Call, ctx: Ctx, func: Value | None = None) -> Value:
         ctx = replace(ctx, line=call.line or ctx.line)
-        func = self.eval(call.func, ctx)
+        if func is None:
+            func = self.eval(call.func, ctx)
         if isinstance(func, Ext):
             return self._call_ext(func.name, call, ctx)
         if isinstance(func, BoundV):
@@ -660,9 +862,18 @@ class Interp:
                 return self._router_method(func.obj, func.name, call, replace(ctx, parse=ANY))
             if isinstance(func.obj, ConstV):
                 return self._str_method(func.obj.value, func.name, call, replace(ctx, parse=ANY))
+            if isinstance(func.obj, (DictV, KwargsV)) and func.name == "get":
+                key = self._eval_arg(call, 0, "key", ctx)
+                if isinstance(key, ConstV) and _hashable(key.value):
+                    if key.value in func.obj.items:
+                        return self.force(func.obj.items[key.value], ctx)
+                    return self._eval_arg(call, 1, "default", ctx, ConstV(None)) or ConstV(None)
         if isinstance(func, FuncV):
             return self.call_function(func, call, ctx)
         if isinstance(func, ClassV):
+            framework = self.framework_class(func)
+            if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`: same signature
+                return self._call_ext(framework, call, ctx)
             return InstanceV(func)
         if isinstance(func, RouteDecoratorV):  # router.get("/x")(handler)
             target = self._eval_arg(call, 0, "__func__", replace(ctx, parse=ANY))
@@ -684,6 +895,9 @@ class Interp:
         if name == "fastapi.FastAPI":
             router = RouterV("app", ctx.module.file, ctx.line, "", self._deps_arg(call, pctx), ctx.cond)
             self.routers.append(router)
+            for hook in [self._eval_arg(call, 99, "lifespan", pctx), *self._deps_arg(call, pctx, "on_startup")]:
+                if isinstance(hook, FuncV):
+                    router.startup.append(hook)
             return router
         if name == "fastapi.APIRouter":
             prefix = self._str_arg(call, 99, "prefix", pctx, "")
@@ -709,18 +923,42 @@ class Interp:
                 if isinstance(value, ConstV) and isinstance(value.value, str):
                     scheme_name = value.value
             return SchemeV(last, scheme_name)
-        if name == "pydantic.Field":
-            if self._arg(call, 0, "default") is None:
-                return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
-            return self._eval_arg(call, 0, "default", ctx)
+        if name in ("pydantic.Field", "dataclasses.field"):
+            if self._arg(call, 0, "default") is not None:
+                return self._eval_arg(call, 0, "default", ctx)
+            factory = self._eval_arg(call, 99, "default_factory", pctx)
+            if isinstance(factory, ClassV):  # `run: RunSettings = Field(default_factory=RunSettings)`
+                return self.call(ir.Call(ir.Name("<default_factory>"), (), (), False, ctx.line), ctx,
+                                 func=factory)
+            return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
         if name in _ENV_READS:
-            return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time", ctx.module.file, ctx.line)
-        if name.startswith("builtins.") and last == "str" and len(call.args) == 1:
+            return self._env_default(call, ctx)
+        if name == "typing.cast" and len(call.args) == 2:
+            return self.eval(call.args[1], ctx)
+        if name.startswith("builtins.") and last in _CONVERSIONS and len(call.args) == 1 and not call.kwargs:
             value = self.eval(call.args[0], ctx)
-            if isinstance(value, ConstV) and isinstance(value.value, (str, int, float)):
-                return ConstV(str(value.value))
+            if last == "bool":
+                known = self.truth(value)
+                if known is not None:
+                    return ConstV(known)
+            elif (const := _const(value)) is not _NOT_CONST and isinstance(const, (str, int, float, bool)):
+                try:
+                    return ConstV(_CONVERSIONS[last](const))
+                except (TypeError, ValueError):
+                    pass
         return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
                        external=True)
+
+    def _env_default(self, call: ir.Call, ctx: Ctx) -> Value:
+        """`os.getenv("X", "/api")`, `os.environ.get(...)`, `os.environ.setdefault(...)`: the default, as served by
+        a process that does not set X (the same rule as settings-class defaults). No static default: unknown."""
+        default = self._eval_arg(call, 1, "default", ctx)
+        if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool, type(None))):
+            return default
+        if isinstance(default, Unknown) and default.unset_env:  # `os.environ.get("A", os.environ.get("B"))`
+            return default
+        return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
+                       ctx.module.file, ctx.line, unset_env=default is None)
 
     def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
         args = [self.eval(a, ctx) for a in call.args]
@@ -785,7 +1023,20 @@ class Interp:
                 app.mounted_in = router
             router.mounts.append(Mount(path, app, line, file, cond, ir.unparse(self._arg(call, 1, "app")) or "?"))
             return ConstV(None)
-        return ConstV(None)  # add_middleware, on_event, exception_handler, ...: no routes
+        if name == "add_middleware" and router.kind == "app":
+            middleware = self._eval_arg(call, 0, "middleware_class", ctx)
+            if isinstance(middleware, ClassV):
+                self.middlewares.append((middleware.module.file, middleware.fact.line, middleware.fact.end_line))
+            return ConstV(None)
+        if name == "add_event_handler" and router.kind == "app":
+            event, handler = self._eval_arg(call, 0, "event_type", ctx), self._eval_arg(call, 1, "func", ctx)
+            if isinstance(event, ConstV) and event.value == "startup" and isinstance(handler, FuncV):
+                router.startup.append(handler)
+            return ConstV(None)
+        if name == "on_event" and router.kind == "app":  # @app.on_event("startup")
+            event = self._eval_arg(call, 0, "event_type", ctx)
+            return StartupHookV(router) if isinstance(event, ConstV) and event.value == "startup" else ConstV(None)
+        return ConstV(None)  # add_middleware, exception_handler, ...: no routes
 
     def _methods(self, call: ir.Call, ctx: Ctx, index: int) -> list[str] | Unknown:
         value = self._eval_arg(call, index, "methods", ctx)
@@ -798,7 +1049,7 @@ class Interp:
     def call_function(self, fv: FuncV, call: ir.Call, ctx: Ctx) -> Value:
         key = (id(call), id(ctx.scope))
         if key in self.call_cache:
-            return self.call_cache[key]
+            return self.call_cache[key][2]
         fact = fv.fact
         if fact.body is None:
             fact = self._full_function(fv)
@@ -843,24 +1094,45 @@ class Interp:
             result = returns[0]
         else:
             result = Unknown(f"`{fact.qualname}` returns different values", ctx.module.file, ctx.line)
-        self.call_cache[key] = result
+        self.call_cache[key] = (call, ctx.scope, result)
         return result
 
     def _full_function(self, fv: FuncV) -> FunctionFact | None:
         """Parse a skeleton module whole to get a function body that was left out."""
         path = fv.module.file
-        result = extract_file(self.discovery.root, path, fv.module.module, skeleton=False)
-        if self.on_parse:
-            self.on_parse(path)
+        result = self.full_modules.get(path)
+        if result is None:
+            result = self.full_modules[path] = extract_file(self.discovery.root, path, fv.module.module,
+                                                            skeleton=False)
+            if self.on_parse:
+                self.on_parse(path)
         if isinstance(result, str):
             return None
         return _find_function(result.ops, fv.fact.qualname, fv.fact.line)
+
+    def _run_startup_hooks(self) -> None:
+        """Lifespan and startup handlers run before the app serves: routes they add are served (called with the app
+        as their first argument, as Starlette does)."""
+        done: set[int] = set()
+        # Handlers do much besides routing (migrations, clients, caches): they follow calls into modules already
+        # known, and into modules that mention fastapi, not into every module of the repository.
+        self.parse_cap = FASTAPI
+        for router in list(self.routers):
+            for hook in router.startup:
+                if id(hook.fact) in done or router.kind != "app":
+                    continue
+                done.add(id(hook.fact))
+                scope = Scope({"<app>": router}, hook.module.scope, hook.module)
+                args = (ir.Name("<app>"),) if hook.fact.params else ()
+                ctx = Ctx(hook.module, scope, hook.fact.line, cond=router.conditional, parse=ANY)
+                self.call_function(hook, ir.Call(ir.Name("<startup>"), args, (), False, hook.fact.line), ctx)
+        self.parse_cap = ANY
 
     def _call_uncalled_factories(self) -> None:
         """`uvicorn pkg.main:create_app --factory`: an app factory nobody calls still defines an app."""
         for fv in list(self.functions):
             name = fv.fact.name
-            if fv.called or not _is_app_factory_name(name):
+            if fv.called or not (_is_app_factory_name(name) or self._builds_app(fv)):
                 continue
             if any(p.default is None and p.kind in ("posonly", "positional", "kwonly") for p in fv.fact.params):
                 continue
@@ -873,11 +1145,102 @@ class Interp:
                     router.factory = name
 
 
+    def _builds_app(self, fv: FuncV) -> bool:
+        """The function's own body calls `FastAPI(...)` (or a repository subclass of it): an app factory, whatever
+        its name (`register_app()`, `init_app()`), possibly called only from a module that is not parsed."""
+        if fv.fact.body is None:
+            return False
+        ctx = Ctx(fv.module, fv.module.scope, fv.fact.line)
+        for call in _calls(fv.fact.body):
+            func = call.func
+            last = func.id if isinstance(func, ir.Name) else func.attr if isinstance(func, ir.Attr) else None
+            if last == "FastAPI":
+                return True
+            if last is not None and last[:1].isupper():
+                value = self.eval(func, ctx)
+                if isinstance(value, ClassV) and self.framework_class(value) == "fastapi.FastAPI":
+                    return True
+        return False
+
+
 _MISSING = object()
+
+
+def _calls(ops: tuple[Op, ...]):
+    """The calls of a function body's statements (not of nested functions or classes), outermost first."""
+    for op in ops:
+        if isinstance(op, (AssignOp, ExprOp, ReturnOp)):
+            if op.value is not None:
+                yield from _expr_calls(op.value)
+        elif isinstance(op, IfOp):
+            for branch in op.branches:
+                yield from _calls(branch)
+        elif isinstance(op, LoopOp):
+            yield from _calls(op.body)
+
+
+def _expr_calls(expr: ir.Expr):
+    if isinstance(expr, ir.Call):
+        yield expr
+        for arg in expr.args:
+            yield from _expr_calls(arg)
+        for _, arg in expr.kwargs:
+            yield from _expr_calls(arg)
+    elif isinstance(expr, ir.Attr):
+        yield from _expr_calls(expr.base)
 
 
 class _SelfImport(Exception):
     """An import binding that resolves to itself (`from . import x` inside x's own package __init__)."""
+
+
+_NOT_CONST = object()
+_CONVERSIONS = {"str": str, "int": int, "float": float, "bool": bool}
+_COMPARISONS = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "is": lambda a, b: a is b,
+    "is not": lambda a, b: a is not b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+
+
+def _const(value: object) -> object:
+    """The Python value of a constant (an unset environment variable reads as None), else _NOT_CONST."""
+    if isinstance(value, ConstV):
+        return value.value
+    if isinstance(value, Unknown) and value.unset_env:
+        return None
+    return _NOT_CONST
+
+
+@dataclass(eq=False, slots=True)
+class SkippedBranch:
+    """A branch of an if/elif chain that does not run (its test is known statically)."""
+
+    file: str
+    line: int  # of the `if`
+    test: str  # source text of the branch's test ("else" for the else branch)
+    ops: tuple[Op, ...]
+    why: str  # "is false" | "is never reached (...)"
+
+
+def _pending(value: object) -> bool:
+    """Unknown only until a module not parsed yet is parsed (also inside a tuple, list or dict display)."""
+    if isinstance(value, Unknown):
+        return value.pending
+    if isinstance(value, SeqV):
+        return any(_pending(item) for item in value.items)
+    if isinstance(value, DictV):
+        return any(_pending(item) for item in value.items.values())
+    return False
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def _same_const(a: object, b: object) -> bool:

@@ -53,7 +53,14 @@ class Seq:
 
 @dataclass(frozen=True, slots=True)
 class DictExpr:
-    items: tuple[tuple[Expr, Expr], ...]
+    items: tuple[tuple[Expr | None, Expr], ...]  # key None: `**other`
+
+
+@dataclass(frozen=True, slots=True)
+class IfExp:
+    test: Expr
+    body: Expr
+    orelse: Expr
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +76,40 @@ class BinOp:
 
 
 @dataclass(frozen=True, slots=True)
+class Compare:
+    op: str  # == != in "not in" is "is not" < <= > >=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # and | or
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class Opaque:
     text: str  # something we do not model (lambda, comprehension, ...): kept as source text
 
 
-Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Opaque
+Expr = Const | Name | Attr | Call | Subscript | Seq | DictExpr | FStr | BinOp | Compare | BoolOp | Not | IfExp | Opaque
 
 _BINOPS = {
     cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
     cst.Modulo: "%", cst.BitOr: "|", cst.BitAnd: "&", cst.Power: "**", cst.MatrixMultiply: "@",
+}
+
+
+_COMPARE = {
+    cst.Equal: "==", cst.NotEqual: "!=", cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not",
+    cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">", cst.GreaterThanEqual: ">=",
 }
 
 
@@ -135,6 +167,19 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
         return Const(node.evaluated_value)
     if isinstance(node, cst.Ellipsis):
         return Const(...)
+    if isinstance(node, cst.Await):  # statically, an awaited call is the call
+        return convert(node.expression, line)
+    if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+        target = node.comparisons[0]
+        op = _COMPARE.get(type(target.operator))
+        if op is not None:
+            return Compare(op, convert(node.left, line), convert(target.comparator, line))
+        return _opaque(node)
+    if isinstance(node, cst.BooleanOperation):
+        op = "and" if isinstance(node.operator, cst.And) else "or"
+        return BoolOp(op, convert(node.left, line), convert(node.right, line))
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+        return Not(convert(node.expression, line))
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         inner = convert(node.expression, line)
         if isinstance(inner, Const) and isinstance(inner.value, (int, float)) and not isinstance(inner.value, bool):
@@ -177,9 +222,11 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
         for element in node.elements:
             if isinstance(element, cst.DictElement):
                 pairs.append((convert(element.key, line), convert(element.value, line)))
-            else:
-                return _opaque(node)
+            else:  # `**other`: key None
+                pairs.append((None, convert(element.value, line)))
         return DictExpr(tuple(pairs))
+    if isinstance(node, cst.IfExp):
+        return IfExp(convert(node.test, line), convert(node.body, line), convert(node.orelse, line))
     if isinstance(node, cst.BinaryOperation):
         op = _BINOPS.get(type(node.operator))
         if op is None:
@@ -219,7 +266,10 @@ def unparse(expr: Expr | None) -> str | None:
             return f"({inner}{',' if len(expr.items) == 1 else ''})"
         return f"[{inner}]" if expr.kind == "list" else "{" + inner + "}"
     if isinstance(expr, DictExpr):
-        return "{" + ", ".join(f"{unparse(k)}: {unparse(v)}" for k, v in expr.items) + "}"
+        return "{" + ", ".join(f"{unparse(k)}: {unparse(v)}" if k is not None else f"**{unparse(v)}"
+                               for k, v in expr.items) + "}"
+    if isinstance(expr, IfExp):
+        return f"{unparse(expr.body)} if {unparse(expr.test)} else {unparse(expr.orelse)}"
     if isinstance(expr, FStr):
         out = []
         for part in expr.parts:
@@ -227,6 +277,12 @@ def unparse(expr: Expr | None) -> str | None:
         return "f" + _quote("".join(out))
     if isinstance(expr, BinOp):
         return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, Compare):
+        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, BoolOp):
+        return f"{unparse(expr.left)} {expr.op} {unparse(expr.right)}"
+    if isinstance(expr, Not):
+        return f"not {unparse(expr.operand)}"
     if isinstance(expr, Opaque):
         return expr.text
     return None  # pragma: no cover

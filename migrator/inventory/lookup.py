@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 
 def _blocks(node: cst.CSTNode) -> Iterator[cst.BaseSuite]:
@@ -45,29 +45,6 @@ def _defs(body, parts: list[str]) -> Iterator[cst.FunctionDef]:
                 yield from _defs(statement.body, rest[1:])
 
 
-def _ast_defs(body: list[ast.stmt], parts: list[str]) -> Iterator[ast.AST]:
-    head, rest = parts[0], parts[1:]
-
-    def statements(stmts):
-        for node in stmts:
-            yield node
-            for field in ("body", "orelse", "finalbody"):
-                if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)):
-                    yield from statements(getattr(node, field, []) or [])
-            for handler in getattr(node, "handlers", []) if isinstance(node, ast.Try) else []:
-                yield from statements(handler.body)
-
-    for node in statements(body):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == head:
-            if not rest:
-                if not isinstance(node, ast.ClassDef):
-                    yield node
-            elif isinstance(node, ast.ClassDef):
-                yield from _ast_defs(node.body, rest)
-            elif rest[0] == "<locals>" and len(rest) > 1:
-                yield from _ast_defs(node.body, rest[1:])
-
-
 def find_function(module: cst.Module, qualname: str, line: int | None = None) -> cst.FunctionDef | None:
     """The FunctionDef for `qualname` (e.g. `get_users`, `C.m`, `outer.<locals>.inner`).
 
@@ -78,8 +55,9 @@ def find_function(module: cst.Module, qualname: str, line: int | None = None) ->
     found = list(_defs(module, parts))
     if len(found) <= 1 or line is None:
         return found[0] if found else None
-    tree = ast.parse(module.code)
-    for index, node in enumerate(_ast_defs(tree.body, parts)):
-        if node.lineno == line and index < len(found):
-            return found[index]
+    # Positions from LibCST itself (not the running interpreter's `ast`, which may not know the file's syntax).
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    for node in found:
+        if positions[node.name].start.line == line:
+            return node
     return None

@@ -46,6 +46,7 @@ class Route(_Model):
     decorator_line: int | None = None  # of the route decorator (None for add_api_route)
     registration: Literal["decorator", "add_api_route"] = "decorator"
     registration_line: int  # decorator or add_api_route call
+    registration_file: str | None = None  # file of the decorator or call (add_api_route may be elsewhere)
     router: str | None = None  # module variable the route is registered on (`router`, `app`)
     router_file: str | None = None
     app: str  # "file:variable" of the serving app
@@ -76,6 +77,27 @@ class Unresolved(_Model):
     reason: str
 
 
+class UnplacedRoute(_Model):
+    """A route decorator or registration call seen in the source whose route is not placed in any app."""
+
+    file: str
+    line: int  # of the decorator or call
+    function: str | None = None  # qualname of the decorated function, or the endpoint argument's source text
+    reason: str
+
+
+class Coverage(_Model):
+    """Route decorators and `add_api_route` calls seen in the analysed files vs those placed in an app."""
+
+    seen: int = 0
+    placed: int = 0
+    unplaced: list[UnplacedRoute] = Field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.placed / self.seen if self.seen else 1.0
+
+
 class Skipped(_Model):
     file: str
     reason: str
@@ -90,6 +112,7 @@ class Inventory(_Model):
     files_total: int = 0  # Python files considered (after ignore rules)
     files_parsed: int = 0  # parsed with LibCST (prefilter candidates + modules parsed on demand)
     ignored_tests: int = 0  # test files left out (tests/, test_*.py, conftest.py)
+    coverage: Coverage = Field(default_factory=Coverage)
 
     def routes_of(self, app: str) -> list[Route]:
         """Routes served by one app, `app` as "file:variable"."""

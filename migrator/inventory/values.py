@@ -22,6 +22,7 @@ class Unknown:
     pending: bool = False
     dotted: str | None = None  # what it refers to, when that much is known (e.g. an import of an unparsed module)
     external: bool = False  # the result of calling something outside the repository (StaticFiles(), Flask(), ...)
+    unset_env: bool = False  # an environment variable read without default: None when the variable is not set
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,13 @@ class ConstV:
 @dataclass(eq=False, slots=True)
 class SeqV:
     items: list[Value]
+
+
+@dataclass(eq=False, slots=True)
+class DictV:
+    """A dict display whose keys are constants (enum members count as their values)."""
+
+    items: dict  # constant key -> Value
 
 
 @dataclass(eq=False, slots=True)
@@ -176,6 +184,15 @@ class RouterV:
     included: bool = False
     mounted_in: RouterV | None = None
     factory: str | None = None  # created by calling this (uncalled) factory function
+    merged_into: RouterV | None = None  # built in another branch of an if/else than the router it was merged into
+    startup: list[FuncV] = field(default_factory=list)  # lifespan / startup handlers (apps)
+
+
+@dataclass(eq=False, slots=True)
+class StartupHookV:
+    """`app.on_event("startup")`: a decorator that adds the function to the app's startup handlers."""
+
+    app: RouterV
 
 
 @dataclass(eq=False, slots=True)
@@ -193,8 +210,8 @@ class RouteDecoratorV:
 
 
 Value = (
-    Unknown | Ext | ConstV | SeqV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
-    | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV
+    Unknown | Ext | ConstV | SeqV | DictV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
+    | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV | StartupHookV
 )
 
 

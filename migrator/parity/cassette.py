@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Iterator, Optional, Union
+from urllib.parse import urlencode
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -34,6 +36,51 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from migrator.parity.errors import ParityUsageError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # control characters other than tab
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+
+
+def _no_control(value: str, what: str) -> str:
+    match = _CONTROL.search(value)
+    if match:
+        raise ValueError(f"{what} holds a control character ({match.group(0)!r}): not sendable over HTTP")
+    return value
+
+
+def _check_headers(headers: dict[str, str]) -> dict[str, str]:
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"header name {name!r} is not a valid HTTP header name")
+        _no_control(value, f"header {name}")
+    return headers
+
+
+def _check_query(query: Any) -> Any:
+    if isinstance(query, str):
+        return _no_control(query, "the query")
+    if isinstance(query, dict):
+        for key, value in query.items():
+            _no_control(str(key), "a query name")
+            for item in value if isinstance(value, list) else [value]:
+                _no_control(str(item), f"query {key}")
+    return query
+
+
+def encode_query(query: Any) -> str:
+    """A request list's ``query`` (a string or a mapping, lists repeat the name) as an encoded query string."""
+    if isinstance(query, str):
+        return query.lstrip("?")
+    pairs = []
+    for key, value in query.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, _query_text(item)))
+    return urlencode(pairs, safe="${}<>:")
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 # --- request lists ----------------------------------------------------------------------------------------------
@@ -74,7 +121,17 @@ class RequestSpec(BaseModel):
     def _path(cls, value: str) -> str:
         if not value.startswith("/") or "?" in value:
             raise ValueError("must start with '/' and carry no query (use `query:`)")
-        return value
+        return _no_control(value, "the path")
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_headers(value)
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: Any) -> Any:
+        return _check_query(value)
 
     @model_validator(mode="after")
     def _one_body(self) -> "RequestSpec":
@@ -92,6 +149,7 @@ class RequestList(BaseModel):
 
     version: int = 1
     credentials: dict[str, CredentialSpec] = Field(default_factory=dict)
+    plain_headers: list[str] = Field(default_factory=list)  # request headers recorded as they are (not secrets)
     requests: list[RequestSpec] = Field(min_length=1)
 
     @field_validator("version")
@@ -122,9 +180,10 @@ class RequestList(BaseModel):
 def load_request_list(path: Path) -> RequestList:
     """Read and validate a request list; errors name the file and the entry (index and name)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ParityUsageError(f"{path}: cannot read the request list: {exc.strerror or exc}") from exc
+    text = decode_utf8(raw, path, "request list")
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
@@ -177,6 +236,23 @@ class RecordedRequest(_Part):
     path: str
     query: str = ""
 
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("the path must start with '/'")
+        return _no_control(value, "the path")
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        return _no_control(value, "the query")
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_headers(value)
+
 
 class RecordedResponse(_Part):
     status: int
@@ -202,15 +278,26 @@ class Exchange(BaseModel):
         return self.request.method in SAFE_METHODS
 
 
+def decode_utf8(raw: bytes, path: Path, what: str, line: Optional[int] = None) -> str:
+    """``raw`` as text; invalid UTF-8 is a usage error naming the file (and line) and the byte offset."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"{path}:{line}" if line is not None else str(path)
+        raise ParityUsageError(f"{where}: the {what} is not valid UTF-8 (byte {exc.start + 1}: "
+                               f"{raw[exc.start:exc.start + 1]!r})") from None
+
+
 def iter_exchanges(path: Path) -> Iterator[Exchange]:
     """Stream the exchanges of a cassette; an exchange without an id gets its position (1-based)."""
     try:
-        handle = path.open("r", encoding="utf-8")
+        handle = path.open("rb")
     except OSError as exc:
         raise ParityUsageError(f"{path}: cannot read the cassette: {exc.strerror or exc}") from exc
     with handle:
         position = 0
-        for lineno, line in enumerate(handle, start=1):
+        for lineno, raw in enumerate(_lines(handle, path), start=1):
+            line = decode_utf8(raw, path, "cassette", lineno)
             if not line.strip():
                 continue
             position += 1
@@ -219,12 +306,20 @@ def iter_exchanges(path: Path) -> Iterator[Exchange]:
             except ValidationError as exc:
                 error = exc.errors()[0]
                 where = ".".join(str(p) for p in error["loc"])
+                message = error["msg"].removeprefix("Value error, ")
                 raise ParityUsageError(
-                    f"{path}:{lineno}: not a cassette exchange: {where + ': ' if where else ''}{error['msg']}"
-                ) from exc
+                    f"{path}:{lineno}: not a cassette exchange: {where + ': ' if where else ''}{message}"
+                ) from None
             if exchange.id is None:
                 exchange.id = position
             yield exchange
+
+
+def _lines(handle: Any, path: Path) -> Iterator[bytes]:
+    try:
+        yield from handle
+    except OSError as exc:
+        raise ParityUsageError(f"{path}: cannot read the cassette: {exc.strerror or exc}") from exc
 
 
 def read_line(path: Path, offset: int) -> Exchange:

@@ -10,9 +10,10 @@ character → ``_``: ``MIGRATOR_CRED_AUTHORIZATION_1``), the target's credential
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from typing import Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from migrator.parity.errors import ParityUsageError
 
@@ -48,6 +49,7 @@ class Credentials:
         defaults: Optional[Mapping[str, str]] = None,
         environ: Optional[Mapping[str, str]] = None,
         listener: Optional[Callable[[str, str], None]] = None,
+        typed: frozenset[str] = frozenset(),
     ) -> None:
         self._explicit = dict(explicit or {})
         self._loader = loader
@@ -56,6 +58,7 @@ class Credentials:
         self._environ = environ if environ is not None else os.environ
         self._cache: dict[str, Optional[str]] = {}
         self.listener = listener  # told (placeholder text, value) of each value resolved, e.g. to scrub it
+        self.typed = typed  # keys whose value is JSON (a literal number of a request list), not text
 
     def get(self, key: str) -> Optional[str]:
         if key in self._cache:
@@ -77,6 +80,17 @@ class Credentials:
     def values(self) -> dict[str, str]:
         """Every value resolved so far, mapped to its placeholder text (for scrubbing)."""
         return {value: placeholder_text(key) for key, value in self._cache.items() if value}
+
+    def substitute_value(self, text: str, where: str = "") -> Any:
+        """Like `substitute`; a JSON string that is exactly one typed placeholder becomes its JSON value."""
+        match = _SYMBOLIC.fullmatch(text)
+        if match and match.group(1) in self.typed:
+            value = self.substitute(text, where)
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return self.substitute(text, where)
 
     def substitute(self, text: str, where: str = "") -> str:
         """``text`` with every placeholder replaced by its value; a missing value is a usage error."""

@@ -59,16 +59,18 @@ class Companions:
         with path.open("rb") as handle:
             for line in handle:
                 text = line.decode("utf-8", "replace")
-                if any(f'"path":"{literal}' in text for literal in literals):
-                    exchange = Exchange.model_validate_json(line)
+                costs_read = any(f'"path":"{literal}' in text for literal in literals)
+                # (a malformed line parses as None here: the replay itself reports it with its line number)
+                exchange = _parsed(line) if costs_read or _MUTATION.search(text) else None
+                if exchange is not None and costs_read:
                     match = table.match(exchange.request.method, exchange.request.path)
                     if match and match.route.operation == "get_tenant_costs" and 200 <= exchange.response.status < 300:
                         tenant = _tenant(exchange, match)
                         days = _int(dict(parse_qsl(exchange.request.query)).get("days"), 30)
                         if tenant and days is not None:
                             self.offsets.setdefault((tenant, days, state[tenant]), offset)
-                elif _MUTATION.search(text):
-                    tenant = self._mutated_tenant(Exchange.model_validate_json(line))
+                elif exchange is not None:
+                    tenant = self._mutated_tenant(exchange)
                     if tenant:
                         state[tenant] += 1
                 offset += len(line)
@@ -95,6 +97,13 @@ class Companions:
         from migrator.parity.cassette import read_line
 
         return read_line(self.path, offset).response.json_body
+
+
+def _parsed(line: bytes) -> Optional[Exchange]:
+    try:
+        return Exchange.model_validate_json(line)
+    except ValueError:  # pydantic's ValidationError is a ValueError
+        return None
 
 
 _MUTATION = re.compile(r'"method":\s*"(POST|PUT|PATCH|DELETE)"')

@@ -25,6 +25,7 @@ from typing import Callable, Optional
 from migrator.journal import JournalError, load_journal
 from migrator.parity.cassette import Exchange, iter_exchanges
 from migrator.parity.compare import Actual, compare
+from migrator.parity.credentials import placeholders_in
 from migrator.parity.equivalents import MARKET_KEY_HEADER, Companions, Twin, plan_twin
 from migrator.parity.errors import ParityUsageError
 from migrator.parity.expectations import RouteMatch, RouteTable, expected_for
@@ -41,7 +42,7 @@ from migrator.parity.session import (
     substitute_query,
 )
 from migrator.parity.target import find_repo, load_target_config
-from shims.recording import Redactor, body_fields
+from shims.recording import Redactor, body_fields, is_credential_name
 
 Progress = Callable[[int], None]
 
@@ -55,6 +56,7 @@ class ParityOptions(TargetOptions):
     noise: bool = True
     twins: bool = True
     requests: Optional[Path] = None  # a request list whose credential defaults replay may use
+    allow_empty: bool = False  # a run that compares nothing passes (otherwise it is a usage error)
 
 
 def sibling_request_list(cassette: Path) -> Optional[Path]:
@@ -69,10 +71,13 @@ def sibling_request_list(cassette: Path) -> Optional[Path]:
 def count_exchanges(path: Path) -> int:
     """Non-blank lines, without parsing (for a progress bar)."""
     count = 0
-    with path.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                count += 1
+    try:
+        with path.open("rb") as handle:
+            for line in handle:
+                if line.strip():
+                    count += 1
+    except OSError as exc:
+        raise ParityUsageError(f"{path}: cannot read the cassette: {exc.strerror or exc}") from exc
     return count
 
 
@@ -127,6 +132,8 @@ class _Runner:
         self.redactor = Redactor(known=session.credentials.values())
         session.credentials.listener = lambda text, value: self.redactor.remember(value, text)
         self.twin_skips: Counter = Counter()
+        # header name -> (exchanges sent without it, its placeholder keys): no value for a redacted plain header
+        self.headers_left_out: dict[str, tuple[set[int], set[str]]] = {}
         self.twins_sent = 0
         # Phase 3: tenants whose state no longer follows the recording, because a recorded mutation hit a removed
         # route; tenant -> the first such exchange ("*" for a mutation without a tenant).
@@ -139,7 +146,7 @@ class _Runner:
         request = exchange.request
         where = f"{self.options.cassette.name} {exchange.label}"
         credentials = self.session.credentials
-        headers = {name: credentials.substitute(value, where) for name, value in request.headers.items()}
+        headers = self._headers(request.headers, where, exchange.id or 0)
         body: Optional[bytes] = None
         if request.has_json:
             body = encode_json(substitute_json(request.json_body, credentials, where))
@@ -149,7 +156,23 @@ class _Runner:
         elif request.body_b64 is not None:
             body = base64.b64decode(request.body_b64)
         query = substitute_query(request.query, credentials, where)
-        return await client.send(request.method, request.path, query, headers, body)
+        path = credentials.substitute(request.path, where)
+        return await client.send(request.method, path, query, headers, body, label=where)
+
+    def _headers(self, recorded: dict[str, str], where: str, exchange_id: int) -> dict[str, str]:
+        """Recorded headers with their values; a header recorded only because it is not on the allowlist (no
+        credential name) and without a value is left out and reported, instead of failing the run."""
+        headers: dict[str, str] = {}
+        for name, value in recorded.items():
+            try:
+                headers[name] = self.session.credentials.substitute(value, where)
+            except ParityUsageError:
+                if is_credential_name(name) or not placeholders_in(value):
+                    raise
+                left_out = self.headers_left_out.setdefault(name, (set(), set()))
+                left_out[0].add(exchange_id)
+                left_out[1].update(placeholders_in(value))
+        return headers
 
     def _actual(self, response) -> Actual:
         headers = self.redactor.response_headers(response.headers)
@@ -196,7 +219,8 @@ class _Runner:
         result = ExchangeResult(id=exchange.id or 0, name=exchange.name, kind="standard", method="GET",
                                 url=_url(twin.path, twin.query), route=twin.route,
                                 expected_status=twin.expected.status if twin.expected else 200, notes=twin.notes)
-        response = await client.send("GET", twin.path, twin.query, {MARKET_KEY_HEADER: self.market_key}, None)
+        response = await client.send("GET", twin.path, twin.query, {MARKET_KEY_HEADER: self.market_key}, None,
+                                     label=f"{self.options.cassette.name} {exchange.label} (standard twin)")
         result.actual_status = response.status
         if twin.failure is not None:
             result.differences = [twin.failure]
@@ -301,6 +325,8 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
     cassette = options.cassette
     if not cassette.is_file():
         raise ParityUsageError(f"{cassette}: no such cassette")
+    if not options.allow_empty and count_exchanges(cassette) == 0:
+        _require_compared(ParityReport(cassette=str(cassette), target="", phase=0), cassette)
     started = time.perf_counter()
     market_key = _market_key(options)
     if market_key is None and options.target is None and options.twins:
@@ -349,22 +375,48 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
                                     f"{noise} difference(s) did not repeat and count as noise")
 
         asyncio.run(run())
-        if table is not None and options.twins:
-            mapped = runner.twins_sent + sum(runner.twin_skips.values()) - runner.twin_skips.get("no market key", 0)
-            if runner.twin_skips.get("no market key"):
-                report.notes.append(f"standard twins not sent for {runner.twin_skips['no market key']} mapped "
-                                    "exchange(s): no market key (pass --market-key or set MARKET_API_KEY)")
-            if runner.twin_skips.get("mutation"):
-                report.notes.append(f"{runner.twin_skips['mutation']} mutating exchange(s) replayed on their legacy "
-                                    "route only: a standard twin would apply the mutation twice")
-            for reason, count in sorted(runner.twin_skips.items()):
-                if reason not in ("mutation", "no market key"):
-                    report.notes.append(f"no standard twin for {count} exchange(s): {reason}")
-            report.notes.append(f"standard twins sent: {runner.twins_sent} (of {mapped} mapped exchanges)")
+        _run_notes(report, runner, table is not None and options.twins)
         _outcomes(report)
         report.finish()
     report.duration_s = round(time.perf_counter() - started, 3)
+    if not options.allow_empty:
+        _require_compared(report, cassette)
     return report
+
+
+def _run_notes(report: ParityReport, runner: "_Runner", twins: bool) -> None:
+    for name, (exchanges, keys) in sorted(runner.headers_left_out.items()):
+        report.notes.append(
+            f"replayed {len(exchanges)} exchange(s) without header {name}: its recorded value is redacted (not on "
+            f"the allowlist of plain headers) and no value was given (--credential {sorted(keys)[0]}=VALUE); or "
+            "declare it in plain_headers (request list or [tool.migrator.parity]) and re-record")
+    if not twins:
+        return
+    skips = runner.twin_skips
+    mapped = runner.twins_sent + sum(skips.values()) - skips.get("no market key", 0)
+    if skips.get("no market key"):
+        report.notes.append(f"standard twins not sent for {skips['no market key']} mapped exchange(s): no market "
+                            "key (pass --market-key or set MARKET_API_KEY)")
+    if skips.get("mutation"):
+        report.notes.append(f"{skips['mutation']} mutating exchange(s) replayed on their legacy route only: a "
+                            "standard twin would apply the mutation twice")
+    for reason, count in sorted(skips.items()):
+        if reason not in ("mutation", "no market key"):
+            report.notes.append(f"no standard twin for {count} exchange(s): {reason}")
+    report.notes.append(f"standard twins sent: {runner.twins_sent} (of {mapped} mapped exchanges)")
+
+
+def _require_compared(report: ParityReport, cassette: Path) -> None:
+    """Nothing checked is not a pass: a run that compared no exchange is a usage error (unless --allow-empty)."""
+    compared = report.summary.total - report.summary.skipped
+    if compared:
+        return
+    if report.summary.total == 0:
+        reason = "the cassette holds no exchange"
+    else:
+        reason = f"all {report.summary.total} replayed exchange(s) were skipped"
+    raise ParityUsageError(f"{cassette}: nothing was compared ({reason}); a parity run that checks nothing does not "
+                           "pass — record traffic first, or pass --allow-empty if this is intended")
 
 
 def replay_raw(options: ParityOptions, progress: Optional[Progress] = None) -> int:

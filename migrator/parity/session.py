@@ -17,6 +17,7 @@ import httpx
 from migrator.parity.cassette import load_request_list
 from migrator.parity.credentials import Credentials
 from migrator.parity.errors import ParityUsageError
+from migrator.parity.literals import literal_secrets
 from migrator.parity.target import (
     TargetConfig,
     Workspace,
@@ -58,17 +59,37 @@ class Client:
         self._http = http
         self._capture = capture
 
-    async def send(self, method: str, path: str, query: str, headers: Mapping[str, str], body: Optional[bytes]
-                   ) -> Response:
+    async def send(self, method: str, path: str, query: str, headers: Mapping[str, str], body: Optional[bytes],
+                   *, label: str = "") -> Response:
+        """Send one request; a failure names ``label`` (the exchange), never the URL, whose values may be secret."""
         url = path + ("?" + query if query else "")
         if self._capture is not None:
             self._capture["route"] = None
         try:
             response = await self._http.request(method, url, headers=dict(headers), content=body)
+        except httpx.InvalidURL as exc:
+            raise ParityUsageError(f"{label or method}: cannot send the request: invalid URL ({_reason(exc)})"
+                                   ) from None
         except httpx.HTTPError as exc:
-            raise ParityUsageError(f"cannot reach the target for {method} {url}: {exc}") from exc
+            raise ParityUsageError(f"{label or method}: the target {self._http.base_url} failed: {_reason(exc)}"
+                                   ) from None
         route = self._capture["route"] if self._capture is not None else None
         return Response(response.status_code, response.headers.multi_items(), response.content, route)
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, without the URL or header values httpx may quote."""
+    names = {
+        httpx.RemoteProtocolError: "the connection was closed or broke mid-response",
+        httpx.ConnectError: "cannot connect",
+        httpx.TimeoutException: "timed out",
+        httpx.InvalidURL: "a control character or a malformed part",
+        httpx.LocalProtocolError: "the request is not valid HTTP (a header name or value?)",
+    }
+    for kind, text in names.items():
+        if isinstance(exc, kind):
+            return f"{text} ({type(exc).__name__})"
+    return type(exc).__name__
 
 
 @dataclass
@@ -171,23 +192,32 @@ def open_session(options: TargetOptions, *, anchor: Path, defaults_from: Optiona
                     raise ParityUsageError(f"credentials callable {spec!r} must return a mapping of name → value")
                 return values
 
-        defaults: dict[str, str] = {}
-        # The request list holding dev defaults: the caller's (--requests, or the list being recorded), else
-        # [tool.migrator.parity] requests, else the fallback (a requests.yaml beside the cassette).
         requests_file = defaults_from or (repo / config.parity.requests if config.parity.requests else None) \
             or fallback_defaults
-        if requests_file is not None and requests_file.is_file():
-            listing = load_request_list(requests_file)
-            defaults = {k: v.default for k, v in listing.credentials.items() if v.default is not None}
-        session.credentials = Credentials(options.credentials, loader=loader, defaults=defaults)
+        defaults, typed = _request_list_defaults(requests_file, config.parity.plain_headers)
+        session.credentials = Credentials(options.credentials, loader=loader, defaults=defaults, typed=typed)
         yield session
     finally:
         workspace.close()
 
 
+def _request_list_defaults(requests_file: Optional[Path], plain_headers: list[str]
+                           ) -> tuple[dict[str, str], frozenset[str]]:
+    """Values replay may take from a request list (the one being recorded, ``--requests``, [tool.migrator.parity]
+    requests, else one beside the cassette): its credentials' dev defaults, and its literal secrets, which the
+    cassette stores as ``${<request>.<place>}`` (see `literals.py`)."""
+    if requests_file is None or not requests_file.is_file():
+        return {}, frozenset()
+    listing = load_request_list(requests_file)
+    literals = literal_secrets(listing, plain_headers)
+    defaults = {literal.key: literal.value for literal in literals}
+    defaults.update({k: v.default for k, v in listing.credentials.items() if v.default is not None})
+    return defaults, frozenset(literal.key for literal in literals if literal.typed)
+
+
 def substitute_json(value: Any, credentials: Credentials, where: str) -> Any:
     if isinstance(value, str):
-        return credentials.substitute(value, where)
+        return credentials.substitute_value(value, where)
     if isinstance(value, dict):
         return {k: substitute_json(v, credentials, where) for k, v in value.items()}
     if isinstance(value, list):

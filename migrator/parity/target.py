@@ -53,6 +53,7 @@ class ParityConfig(BaseModel):
     credentials: Optional[str] = None
     ignore: list[str | IgnoreRule] = Field(default_factory=list)
     requests: Optional[str] = None
+    plain_headers: list[str] = Field(default_factory=list)  # request headers recorded as they are
 
 
 @dataclass
@@ -148,6 +149,9 @@ class Workspace:
             obj: Any = importlib.import_module(module_name)
         except ImportError as exc:
             raise ParityUsageError(f"{what} {spec!r}: cannot import {module_name!r} from {self.repo}: {exc}") from exc
+        except Exception as exc:  # the target's own module-level code failed (a bad setting, a syntax error)
+            raise ParityUsageError(f"{what} {spec!r}: importing {module_name!r} from {self.repo} failed: "
+                                   f"{type(exc).__name__}: {_first_line(exc)}") from exc
         for part in attr.split("."):
             try:
                 obj = getattr(obj, part)
@@ -187,6 +191,11 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""
 
 
 async def call_maybe_async(func: Callable[[], Any]) -> Any:

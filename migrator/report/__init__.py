@@ -42,3 +42,12 @@ def _mode_for(target: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def suggestion_toml(route) -> str:
+    """The `[tool.migrator.catalog]` entry that confirms a suggested mapping."""
+    operation = route.suggestion.split("/", 1)[0]
+    variant = f'\nvariant = "{route.suggestion.split("/", 1)[1]}"' if "/" in route.suggestion else ""
+    methods = ", ".join(f'"{m}"' for m in route.methods)
+    return (f'[[tool.migrator.catalog.entries]]\noperation = "{operation}"{variant}\nmethods = [{methods}]\n'
+            f'paths = ["{route.path}"]')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from migrator.analyze import AnalysisReport
 from migrator.plan import Phase, PlanItem
+from migrator.report import suggestion_toml
 
 
 def _cell(text: object) -> str:
@@ -66,11 +67,26 @@ def render_markdown(report: AnalysisReport) -> str:
         f"phase 3 removes ~{s.lines_removed_phase3} lines."
     )
     out.append("")
+    coverage = (f"Coverage: {s.routes_placed} of {s.routes_seen} route decorators and `add_api_route` calls placed "
+                f"in an app ({s.coverage:.0%}).")
+    if s.low_coverage:
+        coverage = f"**{coverage} Under 90%: the inventory is incomplete (see below).**"
+    out += [coverage, ""]
+    if report.unplaced:
+        out += [f"### Routes seen but not placed in any app ({len(report.unplaced)})", "",
+                "| where | function | why |", "|---|---|---|"]
+        for item in report.unplaced:
+            out.append(f"| {_cell(item.file)}:{item.line} | {_code(_cell(item.function) if item.function else None)} "
+                       f"| {_cell(item.reason)} |")
+        out.append("")
     if report.routes:
         out += ["| method | path | function | auth | tenant | standard operation | phase 1 |",
                 "|---|---|---|---|---|---|---|"]
         for route in report.routes:
-            op = f"`{route.operation}` → `{route.standard_method} {route.standard_path}`" if route.operation else "stays"
+            op = f"`{route.operation}` → `{route.standard_method} {route.standard_path}`" if route.operation else (
+                f"stays (suggested: `{route.suggestion}`)" if route.suggestion else "stays")
+            if route.operation and route.confidence is not None and route.confidence < 1:
+                op += f" (by shape, {route.confidence:.2f})"
             flag = {"automatic": "automatic", "manual": "**manual**", "stays": "—"}[route.status]
             cond = " (conditional)" if route.conditional else ""
             out.append(
@@ -85,6 +101,15 @@ def render_markdown(report: AnalysisReport) -> str:
         for route in manual:
             out.append(f"- `{','.join(route.methods)} {route.path}` ({route.file}:{route.line}): "
                        + "; ".join(route.manual_steps))
+        out.append("")
+    suggested = [r for r in report.routes if r.suggestion]
+    if suggested:
+        out += ["### Suggested mappings", "",
+                "Each is confirmed by an entry in the target's `pyproject.toml`, for example:", "", "```toml",
+                suggestion_toml(suggested[0]), "```", ""]
+        for route in suggested:
+            out.append(f"- `{','.join(route.methods)} {route.path}` → `{route.suggestion}` "
+                       f"({route.confidence:.2f}: {_cell('; '.join(route.evidence))})")
         out.append("")
     if report.unresolved:
         out += ["### Unresolved", ""]

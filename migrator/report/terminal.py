@@ -10,6 +10,7 @@ from rich.text import Text
 
 from migrator.analyze import AnalysisReport
 from migrator.plan import Phase, PlanItem
+from migrator.report import suggestion_toml
 
 _STATUS = {"automatic": "[green]automatic[/]", "manual": "[yellow bold]manual[/]", "stays": "[dim]stays[/]"}
 
@@ -34,8 +35,11 @@ def _routes(report: AnalysisReport) -> Table:
         if route.conditional:
             label.append(" (if)", style="dim")
         operation = (
-            f"{route.operation}\n{route.standard_method} {route.standard_path}" if route.operation else "—"
+            f"{route.operation}\n{route.standard_method} {route.standard_path}" if route.operation
+            else f"suggested: {route.suggestion}?" if route.suggestion else "—"
         )
+        if route.operation and route.confidence is not None and route.confidence < 1:
+            operation += f"\nby shape, {route.confidence:.2f}"
         who = ", ".join(route.auth) or "no auth"
         table.add_row(
             label,
@@ -84,6 +88,17 @@ def _phase(phase: Phase) -> Panel:
                  title_align="left")
 
 
+def coverage_line(report: AnalysisReport) -> str:
+    s = report.summary
+    line = (f"coverage: {s.routes_placed} of {s.routes_seen} route decorators and add_api_route calls placed in an "
+            f"app ({s.coverage:.0%})")
+    if report.unplaced:
+        line += f"; {len(report.unplaced)} not placed (listed first)"
+    if s.low_coverage:
+        line += " - under 90%: the inventory is incomplete, see why below"
+    return line
+
+
 def render_rich(report: AnalysisReport, console: Console) -> None:
     s = report.summary
     name = report.service or report.root
@@ -95,8 +110,18 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
         f"{s.unresolved} unresolved, {s.skipped} skipped; phase 3 removes ~{s.lines_removed_phase3} lines",
         highlight=False,
     )
+    console.print(coverage_line(report), highlight=False, markup=False,
+                  style="yellow bold" if s.low_coverage else None)
     if not report.apps:
         console.print(f"[yellow]No FastAPI app found[/] ({s.files_total} Python files scanned).")
+    if report.unplaced:
+        table = Table(title=f"Routes seen but not placed in any app ({len(report.unplaced)})", title_justify="left")
+        table.add_column("Where", no_wrap=True)
+        table.add_column("Function", overflow="fold")
+        table.add_column("Why", overflow="fold")
+        for item in report.unplaced:
+            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.function or "?"), Text(item.reason))
+        console.print(table)
     if report.routes:
         console.print(_routes(report))
     manual = [r for r in report.routes if r.status == "manual"]
@@ -106,20 +131,27 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
             console.print(f"  {','.join(route.methods)} {escape(route.path)} [dim]({escape(route.file)}:{route.line})[/]",
                           highlight=False)
             for reason in route.manual_steps:
-                console.print(f"    - {reason}", highlight=False, markup=False)
+                console.print(Text(f"    - {reason}"), highlight=False)
+    suggested = [r for r in report.routes if r.suggestion]
+    if suggested:
+        console.print(Text("Suggested mappings (confirm each with an entry in [tool.migrator.catalog], e.g. "
+                           + suggestion_toml(suggested[0]).replace("\n", "; ") + ")", style="bold"))
+        for route in suggested:
+            console.print(Text(f"  {','.join(route.methods)} {route.path} -> {route.suggestion} "
+                               f"({route.confidence:.2f}: {'; '.join(route.evidence)})"), highlight=False)
     if report.unresolved:
         table = Table(title="Unresolved", title_justify="left")
         table.add_column("Where", no_wrap=True)
         table.add_column("Reason", overflow="fold")
         for item in report.unresolved:
-            table.add_row(f"{item.file}:{item.line}", Text(item.reason))
+            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.reason))
         console.print(table)
     if report.skipped:
         table = Table(title="Skipped files", title_justify="left")
         table.add_column("File", overflow="fold")
         table.add_column("Reason", overflow="fold")
         for item in report.skipped:
-            table.add_row(item.file, Text(item.reason))
+            table.add_row(Text(item.file), Text(item.reason))
         console.print(table)
     if report.plan.unimplemented_operations:
         console.print("Standard operations without legacy logic (501 until implemented): "

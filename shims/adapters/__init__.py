@@ -13,25 +13,45 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
 - costs: without the input/output extras, all tokens count as output (input 0); ``daily_trend`` newest first
   (as stats trends), from ``daily_costs`` or []; ``by_user_top10`` user_id = str(user_id) or the username.
 - top users and users: a null ``email``/``last_active`` becomes "" (the standard fields are required strings).
-- users: role from the ``role`` extra (admin/instructor/user; absent or unknown → user); status from
-  ``is_active`` (active/suspended); "pending" cannot be set (400). Legacy usernames come from the e-mail local part
-  ("user_" + a digest of the address when no ``[a-z0-9]`` is left, e.g. a Hangul local part).
+- users: role from the ``role`` extra (admin/instructor/moderator/user; absent or unknown → user); status from
+  ``is_active`` (active/suspended); setting "inactive" or "suspended" clears ``is_active``, "pending" cannot be set
+  (400). Legacy usernames are the e-mail local part + "_" + a digest of the whole address, so distinct e-mails
+  never share one ("user_<digest>" when no ``[a-z0-9]`` is left, e.g. a Hangul local part).
 - status: without the extras, plan "unknown", features [], updated_at = created_at.
-- provisioning: application id from ``config["application_id"]`` (required), applicant id, contact, reason,
-  service from ``config`` (service fields default to id 0 and "" slug/title: advisor requires all three); a plan
-  other than demo/service is sent as kind "service"; an empty ``features`` list lets the legacy default apply.
+- provisioning: the legacy id rule run backwards (`legacy_identity`): application id = the tenant id's trailing
+  number (``config["application_id"]`` may repeat it, never contradict it), university name = ``tenant_name`` if
+  the rule maps it onto the id, else the id's prefix; an id the rule cannot produce is 400. Applicant id, contact,
+  reason, service from ``config`` (service fields default to id 0 and "" slug/title: advisor requires all three);
+  a plan other than demo/service is sent as kind "service"; an empty ``features`` list lets the legacy default
+  apply. An answer about another tenant (legacy e-mail reuse) is 409 when the expected id is passed.
+- periods: ``<N>d``, ``<N>y`` (365 days each), ``YYYY-MM`` (the widest legacy window, 365 days, then that month's
+  rows; month totals from ``monthly_user_trend``/``monthly_costs``).
 """
 
 from ._shape import LegacyShapeError
-from .dashboard import costs_from_legacy, stats_from_dashboard, top_users_from_legacy, usage_patterns_from_legacy
+from .dashboard import (
+    costs_from_legacy,
+    stats_from_dashboard,
+    top_users_from_legacy,
+    usage_from_dashboard,
+    usage_patterns_from_legacy,
+)
 from .legacy_errors import detail_text, legacy_errors
+from .lifecycle import (
+    RETENTION_DAYS,
+    access_url_for,
+    check_reactivation,
+    deactivation_response,
+    reactivation_response,
+)
 from .pagination import collect_users
-from .periods import PERIOD_DAYS, days_to_period, period_to_days
+from .periods import MONTH_WINDOW_DAYS, PERIOD_DAYS, days_to_period, month_of, period_to_days
 from .provisioning import (
     activate_from_marketplace,
     activate_from_provision,
     activate_from_webhook_payload,
     derive_tenant_id,
+    legacy_identity,
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
@@ -52,25 +72,33 @@ from .users import (
 )
 
 __all__ = [
+    "MONTH_WINDOW_DAYS",
     "PERIOD_DAYS",
+    "RETENTION_DAYS",
     "LegacyShapeError",
+    "access_url_for",
     "activate_from_marketplace",
     "activate_from_provision",
     "activate_from_webhook_payload",
+    "check_reactivation",
     "collect_users",
     "costs_from_legacy",
     "create_user_payload",
     "create_user_response_from_legacy",
     "days_to_period",
+    "deactivation_response",
     "delete_response_from_legacy",
     "derive_tenant_id",
     "detail_text",
     "generate_temporary_password",
     "legacy_errors",
+    "legacy_identity",
     "legacy_user_id",
     "marketplace_payload_from_activate",
+    "month_of",
     "period_to_days",
     "provision_payload_from_activate",
+    "reactivation_response",
     "role_from_legacy",
     "settings_from_legacy",
     "stats_from_dashboard",
@@ -81,6 +109,7 @@ __all__ = [
     "top_users_from_legacy",
     "update_settings_payload",
     "update_user_payload",
+    "usage_from_dashboard",
     "usage_patterns_from_legacy",
     "user_from_legacy",
     "user_status_from_legacy",

@@ -1,6 +1,9 @@
 """Dashboard family: legacy ``/admin/dashboard[/costs|/usage-patterns|/top-users]`` → standard stats models.
 
 Exactness of `stats_from_dashboard` (the legacy windows are fixed): see docs/ARCHITECTURE.md → ``shims.adapters``.
+A month period (``YYYY-MM``) keeps that month's dated rows and takes the month's totals from
+``monthly_user_trend`` / ``monthly_costs`` when the legacy answer has them; `usage_from_dashboard` builds the
+lifecycle ``GET /usage`` answer from the same monthly rows.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from ..standard_api.errors import InvalidRequestError
 from ..standard_api.models import (
     CostsResponse,
     DailyCost,
@@ -18,7 +22,9 @@ from ..standard_api.models import (
     StatsSummary,
     TopUser,
     TopUsersResponse,
+    UsageData,
     UsagePatternsResponse,
+    UsageResponse,
     UserCost,
     WeekdayCount,
 )
@@ -32,7 +38,7 @@ from .legacy_models import (
     LegacyUsagePatterns,
     LegacyUserCost,
 )
-from .periods import period_to_days
+from .periods import month_of, period_to_days
 
 TOP_N = 10
 
@@ -59,20 +65,46 @@ def _window(trend: list[LegacyDailyTrend], days: int, root: str) -> list[LegacyD
     return [e for _, _, e in inside]
 
 
+def _in_month(trend: list[Any], month: str, root: str, field: str) -> list[Any]:
+    """The rows of one calendar month, newest first."""
+    dated = [(_day(e.date, f"{root}.{field}[{i}].date"), i, e) for i, e in enumerate(trend)]
+    inside = [(d, i, e) for d, i, e in dated if e.date[:7] == month]
+    inside.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [e for _, _, e in inside]
+
+
+def _total_cost(costs: LegacyCosts, month: str | None) -> float:
+    if month is None:
+        return costs.estimated_cost_usd
+    monthly = {row.month: row.cost_usd for row in costs.monthly_costs}
+    if month in monthly:
+        return round(monthly[month], 2)
+    return round(sum(e.cost_usd for e in _in_month(costs.daily_costs or [], month, "costs", "daily_costs")), 2)
+
+
 def stats_from_dashboard(tenant_id: str, period: str, dashboard: Any, costs: Any | None = None) -> StatsResponse:
-    days = period_to_days(period)
+    days, month = period_to_days(period), month_of(period)
     legacy = parse(LegacyDashboard, dashboard, "dashboard")
-    cost = parse(LegacyCosts, costs, "costs").estimated_cost_usd if costs is not None else 0.0
-    window = _window(legacy.daily_trend, days, "dashboard")
+    cost = _total_cost(parse(LegacyCosts, costs, "costs"), month) if costs is not None else 0.0
+    if month is None:
+        window = _window(legacy.daily_trend, days, "dashboard")
+        # legacy knows 7- and 30-day activity only; longer periods use the 30-day figure (approximate)
+        active = legacy.users.active_7days if days <= 7 else legacy.users.active_30days
+        messages, tokens = sum(e.messages for e in window), sum(e.tokens for e in window)
+    else:
+        window = _in_month(legacy.daily_trend, month, "dashboard", "daily_trend")
+        row = next((r for r in legacy.monthly_user_trend if r.month == month), None)
+        active = row.users if row else max((e.users for e in window), default=0)
+        messages = row.messages if row else sum(e.messages for e in window)
+        tokens = row.tokens if row else sum(e.tokens for e in window)
     summary = StatsSummary(
         total_users=legacy.users.total,
-        # legacy knows 7- and 30-day activity only; 90d uses the 30-day figure (approximate)
-        active_users=legacy.users.active_7days if days <= 7 else legacy.users.active_30days,
+        active_users=active,
         # exact for 7d, a lower bound for longer periods
         new_users_this_period=legacy.users.new_this_week,
         total_sessions=legacy.usage.total_sessions,  # all time: legacy has no windowed session count
-        total_messages=sum(e.messages for e in window),
-        total_tokens=sum(e.tokens for e in window),
+        total_messages=messages,
+        total_tokens=tokens,
         estimated_cost_usd=cost,
     )
     daily = [DailyTrend(date=e.date, users=e.users, messages=e.messages, tokens=e.tokens) for e in window]
@@ -97,19 +129,24 @@ def _user_cost(row: LegacyUserCost) -> UserCost:
 
 
 def costs_from_legacy(tenant_id: str, period: str, costs: Any) -> CostsResponse:
+    """A month period: the month's total and daily rows; by model and by user stay those of the legacy window."""
     period_to_days(period)
+    month = month_of(period)
     legacy = parse(LegacyCosts, costs, "costs")
     # stable sort: equal costs keep the legacy order
     top = sorted(legacy.by_user, key=lambda row: row.cost_usd, reverse=True)[:TOP_N]
     daily: list[DailyCost] = []
-    if legacy.daily_costs:
+    if legacy.daily_costs and month is not None:
+        daily = [DailyCost(date=e.date, cost_usd=e.cost_usd) for e in _in_month(legacy.daily_costs, month, "costs",
+                                                                              "daily_costs")]  # fmt: skip
+    elif legacy.daily_costs:
         dated = [(_day(e.date, f"costs.daily_costs[{i}].date"), i, e) for i, e in enumerate(legacy.daily_costs)]
         dated.sort(key=lambda item: (item[0], item[1]), reverse=True)  # newest first, as stats trends
         daily = [DailyCost(date=e.date, cost_usd=e.cost_usd) for _, _, e in dated]
     return CostsResponse(
         tenant_id=tenant_id,
         period=period,
-        total_cost_usd=legacy.estimated_cost_usd,
+        total_cost_usd=_total_cost(legacy, month),
         by_model=[_model_cost(row) for row in legacy.by_model],
         by_user_top10=[_user_cost(row) for row in top],
         daily_trend=daily,
@@ -145,3 +182,19 @@ def top_users_from_legacy(tenant_id: str, period: str, top: Any) -> TopUsersResp
         for u in legacy.users
     ]
     return TopUsersResponse(tenant_id=tenant_id, period=period, users=users)
+
+
+def usage_from_dashboard(tenant_id: str, period: str, dashboard: Any) -> UsageResponse:
+    """``GET /usage?period=YYYY-MM`` from the legacy dashboard's ``monthly_user_trend`` row of that month.
+
+    ``active_users`` = the month's active users, ``api_calls`` = its messages, ``ai_tokens`` = its tokens;
+    ``total_sessions`` and ``storage_mb`` are 0 (legacy dashboards count neither per month). A month without a row
+    had no recorded activity (all zeros).
+    """
+    month = month_of(period)
+    if month is None:
+        raise InvalidRequestError(f"period must be a month in YYYY-MM format, got {period[:20]!r}")
+    legacy = parse(LegacyDashboard, dashboard, "dashboard")
+    row = next((r for r in legacy.monthly_user_trend if r.month == month), None)
+    usage = UsageData(active_users=row.users, api_calls=row.messages, ai_tokens=row.tokens) if row else UsageData()
+    return UsageResponse(tenant_id=tenant_id, period=month, usage=usage)

@@ -38,10 +38,18 @@ class LegacyDailyTrend(_Legacy):
     tokens: int
 
 
+class LegacyMonthlyTrend(_Legacy):
+    month: str
+    users: int = 0
+    messages: int = 0
+    tokens: int = 0
+
+
 class LegacyDashboard(_Legacy):
     users: LegacyDashboardUsers
     usage: LegacyDashboardUsage
     daily_trend: list[LegacyDailyTrend] = Field(default_factory=list)
+    monthly_user_trend: list[LegacyMonthlyTrend] = Field(default_factory=list)
 
 
 class LegacyModelCost(_Legacy):
@@ -65,10 +73,16 @@ class LegacyDailyCost(_Legacy):
     cost_usd: float
 
 
+class LegacyMonthlyCost(_Legacy):
+    month: str
+    cost_usd: float
+
+
 class LegacyCosts(_Legacy):
     estimated_cost_usd: float
     by_model: list[LegacyModelCost] = Field(default_factory=list)
     by_user: list[LegacyUserCost] = Field(default_factory=list)
+    monthly_costs: list[LegacyMonthlyCost] = Field(default_factory=list)
     daily_costs: list[LegacyDailyCost] | None = None  # + extra
 
 

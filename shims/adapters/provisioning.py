@@ -1,8 +1,15 @@
 """Provisioning: standard ``ActivateRequest`` ⇄ the legacy marketplace bodies and responses.
 
 advisor takes the nested manual §3.1 payload (``POST /api/marketplace/demo/request``), llm_chatbot a flat body
-(``POST /api/marketplace/demo/provision``). What the standard request lacks (application id, applicant id,
-contact, reason, service) travels in ``ActivateRequest.config``; `activate_from_webhook_payload` fills it that way.
+(``POST /api/marketplace/demo/provision``). What the standard request lacks (applicant id, contact, reason,
+service) travels in ``ActivateRequest.config``; `activate_from_webhook_payload` fills it that way.
+
+``POST /mt/tenant/{id}/activate`` must create exactly ``{id}``, and the legacy services name a new tenant by the
+manual's rule (`derive_tenant_id`: university name + application id). So the payload builders work the rule
+backwards (`legacy_identity`): the application id is the id's trailing number, the university name the request's
+``tenant_name`` when the rule maps it onto the id, else the id's own prefix. An id the rule cannot produce, or a
+``config.application_id`` that disagrees with it, is refused (400) before anything is created; and the answer
+converters refuse (409) an answer about another tenant (the legacy "same e-mail, existing tenant" reuse).
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..standard_api.errors import InvalidRequestError
+from ..standard_api.errors import InvalidRequestError, TenantExistsError
 from ..standard_api.models import ActivateRequest, ActivateResponse, ContactInfo
 from ._shape import parse
 from .legacy_models import LegacyMarketplaceResponse, LegacyProvisionResponse, WebhookPayload
@@ -18,6 +25,8 @@ from .legacy_models import LegacyMarketplaceResponse, LegacyProvisionResponse, W
 KINDS = ("demo", "service")
 _NO_SERVICE = {"id": 0, "slug": "", "title": ""}
 _TENANT_FORBIDDEN = re.compile(r"[^a-z0-9]")
+#: what `derive_tenant_id` can produce: at most 30 of [a-z0-9_], "_", the application id
+_LEGACY_TENANT_ID = re.compile(r"([a-z0-9_]{1,30})_([1-9][0-9]{0,9})")
 # flat (sandbox) webhook keys that belong under "application" in the manual's nested form
 _FLAT_APPLICATION = {"application_id": "id", "kind": "kind", "contact": "contact", "reason": "reason"}
 
@@ -31,14 +40,44 @@ def _kind(plan: str) -> str:
     return plan if plan in KINDS else "service"
 
 
-def _application_id(config: dict[str, Any]) -> int:
+def _configured_application_id(config: dict[str, Any]) -> int | None:
     value = config.get("application_id")
+    if value is None:
+        return None
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        problem = "is required" if value is None else "must be an integer"
-        raise InvalidRequestError(f"config.application_id {problem} (the Service Market application id)")
+        raise InvalidRequestError("config.application_id must be an integer (the Service Market application id)")
     return value
+
+
+def legacy_identity(request: ActivateRequest) -> tuple[str, int]:
+    """(university name, application id) for which the legacy id rule yields exactly ``request.tenant_id``."""
+    found = _LEGACY_TENANT_ID.fullmatch(request.tenant_id)
+    if found is None:
+        raise InvalidRequestError(
+            f"tenant_id '{request.tenant_id[:80]}' cannot be created by this service: its tenant ids are "
+            "<university name, lower-cased, [a-z0-9_], at most 30 characters>_<application id>"
+        )
+    prefix, application_id = found.group(1), int(found.group(2))
+    configured = _configured_application_id(request.config)
+    if configured is not None and configured != application_id:
+        raise InvalidRequestError(
+            f"config.application_id {configured} does not match tenant_id '{request.tenant_id}' (which ends in "
+            f"_{application_id})"
+        )
+    name = request.tenant_name.strip()
+    if derive_tenant_id(name, application_id) != request.tenant_id:
+        name = prefix  # the rule maps the prefix onto itself; the display name cannot be kept by this service
+    return name, application_id
+
+
+def _expect_tenant(answered: str | None, expected: str | None) -> None:
+    if expected is not None and answered and answered != expected:
+        raise TenantExistsError(
+            expected,
+            f"Tenant '{expected}' was not created: the applicant's e-mail already owns tenant '{answered}'",
+        )
 
 
 def _optional_int(config: dict[str, Any], key: str, default: int) -> int:
@@ -49,7 +88,8 @@ def _optional_int(config: dict[str, Any], key: str, default: int) -> int:
 
 
 def marketplace_payload_from_activate(request: ActivateRequest) -> dict[str, Any]:
-    """The manual §3.1 payload advisor's ``/api/marketplace/demo/request`` takes."""
+    """The manual §3.1 payload advisor's ``/api/marketplace/demo/request`` takes, for exactly ``tenant_id``."""
+    university, application_id = legacy_identity(request)
     config = request.config
     service = config.get("service") or {}
     if not isinstance(service, dict):
@@ -58,7 +98,7 @@ def marketplace_payload_from_activate(request: ActivateRequest) -> dict[str, Any
     service = {**_NO_SERVICE, **service}
     return {
         "application": {
-            "id": _application_id(config),
+            "id": application_id,
             "kind": _kind(request.plan),
             "contact": config.get("contact", ""),
             "reason": config.get("reason", ""),
@@ -67,25 +107,30 @@ def marketplace_payload_from_activate(request: ActivateRequest) -> dict[str, Any
             "id": _optional_int(config, "applicant_id", 0),
             "name": request.contact.name,
             "email": request.contact.email,
-            "university_name": request.tenant_name,
+            "university_name": university,
         },
         "service": service,
     }
 
 
-def activate_from_marketplace(legacy: Any) -> ActivateResponse:
-    """Manual §3.2 → standard; the asynchronous answer (FAQ Q3, null id and url) becomes "" for both."""
+def activate_from_marketplace(legacy: Any, expected_tenant_id: str | None = None) -> ActivateResponse:
+    """Manual §3.2 → standard; the asynchronous answer (FAQ Q3, null id and url) becomes "" for both.
+
+    With ``expected_tenant_id``, an answer about another tenant raises `TenantExistsError` (409).
+    """
     doc = parse(LegacyMarketplaceResponse, legacy, "legacy")
+    _expect_tenant(doc.tenant_id, expected_tenant_id)
     return ActivateResponse(
         success=doc.success, tenant_id=doc.tenant_id or "", access_url=doc.access_url or "", message=doc.message
     )
 
 
 def provision_payload_from_activate(request: ActivateRequest) -> dict[str, Any]:
-    """llm_chatbot's flat body; without features the legacy default (``["chat", "rag"]``) applies."""
+    """llm_chatbot's flat body, for exactly ``tenant_id``; without features the legacy default applies."""
+    university, application_id = legacy_identity(request)
     payload: dict[str, Any] = {
-        "university_name": request.tenant_name,
-        "application_id": _application_id(request.config),
+        "university_name": university,
+        "application_id": application_id,
         "admin_email": request.contact.email,
         "admin_name": request.contact.name,
         "kind": _kind(request.plan),
@@ -95,8 +140,10 @@ def provision_payload_from_activate(request: ActivateRequest) -> dict[str, Any]:
     return payload
 
 
-def activate_from_provision(legacy: Any) -> ActivateResponse:
+def activate_from_provision(legacy: Any, expected_tenant_id: str | None = None) -> ActivateResponse:
+    """llm_chatbot's answer → standard; with ``expected_tenant_id`` another tenant raises `TenantExistsError`."""
     doc = parse(LegacyProvisionResponse, legacy, "legacy")
+    _expect_tenant(doc.tenant_id, expected_tenant_id)
     if doc.status == "created":
         message = f"Tenant '{doc.tenant_id}' created"
     else:

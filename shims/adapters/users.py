@@ -65,18 +65,26 @@ def users_list_from_legacy(tenant_id: str, users: list[Any], total: int, limit: 
     return UsersListResponse(tenant_id=tenant_id, total=total, limit=limit, offset=offset, users=items)
 
 
+#: hex digits of the e-mail digest in a generated username (48 bits: distinct e-mails never meet in practice)
+USERNAME_DIGEST = 12
+
+
 def username_from_email(email: str) -> str:
-    """Deterministic legacy username: the e-mail local part, lower-cased, other than ``[a-z0-9_.]`` → ``_``."""
+    """Deterministic legacy username, distinct for distinct e-mail addresses (case-insensitive).
+
+    The local part, lower-cased, other than ``[a-z0-9_.]`` → ``_``, cut to fit, then ``_`` and a digest of the
+    whole address: ``john@a.example`` and ``john@b.example``, ``john+1@x`` and ``john-1@x`` get different names,
+    where the local part alone would collide (legacy usernames are unique, so the second creation would be a 409).
+    A local part without ``[a-z0-9]`` (e.g. Hangul) keeps only ``user`` before the digest.
+    """
     local, at, domain = email.strip().rpartition("@")
     if not at or not local or not domain:
         raise InvalidRequestError(f"email: {email[:80]!r} is not an e-mail address")
-    name = _USERNAME_FORBIDDEN.sub("_", local.lower())[:_USERNAME_MAX]
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:USERNAME_DIGEST]
+    name = _USERNAME_FORBIDDEN.sub("_", local.lower())[: _USERNAME_MAX - USERNAME_DIGEST - 1].strip("_.")
     if not any(c.isalnum() for c in name):
-        # e.g. a Hangul local part: underscores only would collide; a digest of the address stays deterministic
-        return "user_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:10]
-    if len(name) < _USERNAME_MIN:
-        name += "_user"
-    return name
+        name = "user"
+    return f"{name}_{digest}"
 
 
 def generate_temporary_password(length: int = 16) -> str:
@@ -131,6 +139,7 @@ def update_user_payload(request: UpdateUserRequest) -> dict[str, Any]:
     if request.status is not None:
         if request.status is UserStatus.PENDING:
             raise InvalidRequestError("status: 'pending' cannot be set on this service (use active or suspended)")
+        # legacy users are active or not: inactive and suspended both switch is_active off
         payload["is_active"] = request.status is UserStatus.ACTIVE
     return payload
 

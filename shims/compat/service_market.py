@@ -14,34 +14,39 @@ The webhook speaks the manual's dialect, not the Standard API's: errors are `{"d
 400 `잘못된 요청 형식: ...` (FAQ Q4, never FastAPI's 422) and a failed creation is 500 `테넌트 생성 실패: ...`.
 Summaries are dumped with `exclude_unset` so that, after phase 3, `/list` and `/status/{id}` reproduce the
 recorded legacy documents field for field.
+
+Provisioning never hands a tenant to the wrong caller: the applicant's e-mail gets its own tenant back (manual §9
+Q1); a tenant id (manual §4.1 rule) that exists for another e-mail is refused with 409, as the legacy routes do;
+an activation answer about another tenant is refused too. ``access_url`` comes from configuration
+(`access_url_template`, `public_url`, the handler's ``public_url``, env ``<PACKAGE>_PUBLIC_URL`` of the handler's
+top-level package, env ``MARKET_PUBLIC_URL``) or from the handler's own answer, never from request headers.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import datetime, timezone
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel
 
 from shims.middleware.market_auth import key_digests, key_matches, load_market_keys
+from shims.request_context import remember_request
 from shims.spec import ALIAS_BY_NAME, ALIASES
 from shims.standard_api.errors import (
-    InvalidRequestError,
     NotImplementedOperationError,
     StandardAPIError,
-    TenantExistsError,
     TenantNotFoundError,
 )
 from shims.standard_api.handler import StandardAPIHandler
+from shims.standard_api.interop import call_operation, check_handler, translate_foreign_error
+from shims.standard_api.limits import body_limited_route
 from shims.standard_api.models import (
-    ActivateRequest,
-    ContactInfo,
+    PERIOD_PATTERN,
+    ErrorResponse,
+    MessageErrorResponse,
     ResourceFilters,
     ResourcesResponse,
     ResourceType,
@@ -52,171 +57,52 @@ from shims.standard_api.models import (
     UsersListResponse,
     UserStatus,
 )
+from shims.standard_api.openapi import add_method_not_allowed, responses_for
+from shims.standard_api.router import invoke
+
+from .webhook import (
+    ADMIN_NOTE,
+    BAD_REQUEST_PREFIX,
+    CREATE_FAILED_PREFIX,
+    AdminCredentials,
+    Applicant,
+    Approval,
+    FlatApproval,
+    NestedApproval,
+    Provisioner,
+    WebhookResponse,
+    _inline_schema,
+    parse_approval,
+    public_url_for,
+    tenant_id_for,
+)
 
 logger = logging.getLogger("shims.service_market")
 
 API_KEY_HEADER = "X-API-Key"
-ADMIN_NOTE = "LMS 계정으로 로그인하세요."
-BAD_REQUEST_PREFIX = "잘못된 요청 형식"
-CREATE_FAILED_PREFIX = "테넌트 생성 실패"
+__all__ = [
+    "ADMIN_NOTE",
+    "API_KEY_HEADER",
+    "BAD_REQUEST_PREFIX",
+    "CREATE_FAILED_PREFIX",
+    "AdminCredentials",
+    "Applicant",
+    "Approval",
+    "Provisioner",
+    "TenantListResponse",
+    "WebhookResponse",
+    "create_service_market_router",
+    "parse_approval",
+    "public_url_for",
+    "tenant_id_for",
+]
 
 _T = TypeVar("_T")
-
-
-# --- tenant id rule (manual §4.1) -------------------------------------------------------------------------------
-
-
-def tenant_id_for(university_name: str, application_id: int | str) -> str:
-    """University name lower-cased, every character outside `[a-z0-9]` replaced by `_`, cut to 30, then
-    `_<application id>`. Non-ASCII names (서울대학교) become all underscores: that is the manual's rule, kept so
-    that ids match the ones the legacy services already issued."""
-    base = re.sub(r"[^a-z0-9]", "_", university_name.lower())[:30]
-    return f"{base}_{application_id}"
-
-
-# --- webhook payloads -------------------------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = {"extra": "ignore", "str_strip_whitespace": True}
-
-
-class Applicant(_Strict):
-    id: int
-    name: str = Field(min_length=1)
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-    university_name: str = Field(min_length=1)
-
-
-class ServiceRef(_Strict):
-    id: int
-    slug: str
-    title: str
-
-
-class ApplicationRef(_Strict):
-    id: int = Field(ge=0)
-    kind: Literal["demo", "service"] = "demo"
-    contact: str = ""
-    reason: str = ""
-
-
-class NestedApproval(_Strict):
-    """Manual §3.1: the Service Market's payload."""
-
-    application: ApplicationRef
-    applicant: Applicant
-    service: ServiceRef
-    start_date: str | None = None
-    end_date: str | None = None
-
-
-class FlatApproval(_Strict):
-    """The mt_paas sandbox's payload (simulator and SDK tester): application fields at the top level."""
-
-    application_id: int = Field(ge=0)
-    kind: Literal["demo", "service"] = "demo"
-    contact: str = ""
-    reason: str = ""
-    applicant: Applicant
-    service: ServiceRef
-    start_date: str | None = None
-    end_date: str | None = None
-
-
-class Approval(BaseModel):
-    """Either payload, normalised."""
-
-    application_id: int
-    kind: str
-    contact: str
-    reason: str
-    applicant: Applicant
-    service: ServiceRef
-    start_date: str | None = None
-    end_date: str | None = None
-
-
-class AdminCredentials(BaseModel):
-    email: str
-    note: str = ADMIN_NOTE
-
-
-class WebhookResponse(BaseModel):
-    """Manual §3.2 plus the sandbox validator's `status` and `tenant_url`."""
-
-    success: bool
-    tenant_id: str | None
-    message: str
-    access_url: str | None
-    admin_credentials: AdminCredentials | None = None
-    created_at: str | None = None
-    status: Literal["approved", "processing", "rejected", "error"]
-    tenant_url: str | None = None
 
 
 class TenantListResponse(BaseModel):
     tenants: list[dict[str, Any]]
     total: int
-
-
-def _inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema with its `$defs` inlined: `openapi_extra` is pasted into the document as is, where
-    a `#/$defs/...` reference would point nowhere."""
-    schema = model.model_json_schema()
-    defs = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref", "")
-            if ref.startswith("#/$defs/"):
-                return resolve(defs[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(item) for item in node]
-        return node
-
-    return resolve(schema)
-
-
-def parse_approval(body: bytes) -> Approval:
-    """Parse either webhook payload; raise `InvalidRequestError` naming what is wrong."""
-    try:
-        data = json.loads(body or b"")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequestError("본문이 올바른 JSON이 아닙니다 (malformed JSON)") from None
-    if not isinstance(data, dict):
-        raise InvalidRequestError("본문은 JSON 객체여야 합니다 (body must be a JSON object)")
-    try:
-        if "application" in data:
-            nested = NestedApproval.model_validate(data)
-            app = nested.application
-            return Approval(
-                application_id=app.id,
-                kind=app.kind,
-                contact=app.contact,
-                reason=app.reason,
-                applicant=nested.applicant,
-                service=nested.service,
-                start_date=nested.start_date,
-                end_date=nested.end_date,
-            )
-        if "application_id" in data:
-            flat = FlatApproval.model_validate(data)
-            return Approval(
-                **flat.model_dump(exclude={"applicant", "service"}), applicant=flat.applicant, service=flat.service
-            )
-    except ValidationError as exc:
-        raise InvalidRequestError(_describe(exc)) from None
-    raise InvalidRequestError("application 또는 application_id 필드가 없습니다 (missing application)")
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False, include_input=False):
-        where = ".".join(str(part) for part in error["loc"]) or "body"
-        parts.append(f"{where}: {error['msg']}")
-    return "; ".join(parts)
 
 
 # --- auth ---------------------------------------------------------------------------------------------------------
@@ -246,24 +132,9 @@ def _api_key_guard(keys: Sequence[str]) -> Callable[..., Awaitable[None]]:
 # --- router -------------------------------------------------------------------------------------------------------
 
 
-async def _standard(call: Awaitable[_T]) -> _T:
-    """Await a handler call and turn a domain error into its standard HTTP error (as the standard router does)."""
-    try:
-        return await call
-    except StandardAPIError as exc:
-        raise HTTPException(exc.status_code, detail=exc.detail()) from None
-    except HTTPException:
-        raise
-    except Exception:
-        logger.exception("handler failed behind a Service Market alias")
-        raise HTTPException(
-            500, detail={"success": False, "error": "INTERNAL_ERROR", "message": "Internal error"}
-        ) from None
-
-
-async def _manual(call: Awaitable[_T]) -> _T:
-    """As `_standard`, with the manual's error body (§5.4: ``{"detail": "Tenant not found"}``): the tenant list and
-    status aliases replace legacy routes of that shape, and the Service Market reads them as such."""
+async def _manual(call: Awaitable[_T], tenant_id: str | None = None) -> _T:
+    """Await a handler call with the manual's error body (§5.4: ``{"detail": "Tenant not found"}``): the tenant
+    list and status aliases replace legacy routes of that shape, and the Service Market reads them as such."""
     try:
         return await call
     except TenantNotFoundError:
@@ -272,149 +143,40 @@ async def _manual(call: Awaitable[_T]) -> _T:
         raise HTTPException(exc.status_code, detail=exc.message) from None
     except HTTPException:
         raise
-    except Exception:
+    except Exception as exc:
+        foreign = translate_foreign_error(exc, tenant_id)
+        if foreign is not None:
+            raise HTTPException(foreign.status_code, detail="Tenant not found" if foreign.status_code == 404
+                                else foreign.message) from None  # fmt: skip
         logger.exception("handler failed behind a Service Market alias")
         raise HTTPException(500, detail="Internal error") from None
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
 def create_service_market_router(
-    handler: StandardAPIHandler,
+    handler: StandardAPIHandler | Any,
     *,
     api_keys: Iterable[str] | str | None = None,
     prefix: str = "/api/tenant",
     access_url_template: str | None = None,
+    public_url: str | None = None,
     features: Sequence[str] = ("chat", "rag"),
+    max_body_bytes: int | None = None,
 ) -> APIRouter:
     """The alias router. `api_keys` default to env `MARKET_API_KEYS`/`MARKET_API_KEY` (read now); none → 503.
 
-    `access_url_template` (placeholders `{tenant_id}`, `{base_url}`) builds the webhook's `access_url`; without it
-    a new tenant gets the handler's `access_url`, a reused one its summary's `access_url`/`tenant_url` or
-    `<base url>?tenant=<id>` (the manual's form). `features` are those a webhook-created tenant starts with.
+    The webhook's ``access_url``: `access_url_template` (placeholders ``{tenant_id}``, ``{base_url}`` = the
+    configured public URL) if given; else the handler's answer for a new tenant, the summary's
+    ``access_url``/``tenant_url`` for a reused one; else ``<public url>?tenant=<id>`` (the manual's form) with the
+    public URL from `public_url`, the handler's ``public_url``, env ``<PACKAGE>_PUBLIC_URL`` or env
+    ``MARKET_PUBLIC_URL`` (`shims.compat.webhook.public_url_for`). `features` are those a webhook-created tenant
+    starts with. ``handler`` may be any object with the handler's methods (e.g. an mt_paas handler).
     """
-    if access_url_template is not None:
-        try:
-            access_url_template.format(tenant_id="t", base_url="http://b")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
-                f"access_url_template may use only {{tenant_id}} and {{base_url}}: {access_url_template!r} ({exc!r})"
-            ) from None
+    check_handler(handler)
+    provision = Provisioner(handler, public_url=public_url, access_url_template=access_url_template,
+                            features=tuple(features))  # fmt: skip
     guard = _api_key_guard(load_market_keys(api_keys))
-    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard)])
-    default_features = list(features)
-
-    def access_url(request: Request, tenant_id: str, fallback: str | None) -> str:
-        base = str(request.base_url).rstrip("/")
-        if access_url_template:
-            return access_url_template.format(tenant_id=tenant_id, base_url=base)
-        return fallback or f"{base}?tenant={tenant_id}"
-
-    async def find_by_email(email: str) -> TenantSummary | None:
-        try:
-            tenants = await handler.list_tenants()
-        except NotImplementedOperationError:
-            return None
-        wanted = email.strip().lower()
-        return next((t for t in tenants if (t.email or "").strip().lower() == wanted), None)
-
-    async def provision(request: Request) -> WebhookResponse:
-        try:
-            approval = parse_approval(await request.body())
-        except InvalidRequestError as exc:
-            raise HTTPException(400, detail=f"{BAD_REQUEST_PREFIX}: {exc.message}") from None
-        applicant = approval.applicant
-        university = applicant.university_name
-        credentials = AdminCredentials(email=applicant.email)
-
-        def reused(tenant_id: str, summary: TenantSummary | None) -> WebhookResponse:
-            extra = (summary.model_extra or {}) if summary else {}
-            url = access_url(request, tenant_id, extra.get("access_url") or extra.get("tenant_url"))
-            return WebhookResponse(
-                success=True,
-                tenant_id=tenant_id,
-                message=f"기존 테넌트 '{university}' 재사용",
-                access_url=url,
-                admin_credentials=credentials,
-                created_at=(summary.created_at if summary else None) or _now(),
-                status="approved",
-                tenant_url=url,
-            )
-
-        try:
-            existing = await find_by_email(applicant.email)
-            if existing is not None:
-                return reused(existing.tenant_id, existing)
-            tenant_id = tenant_id_for(university, approval.application_id)
-            activate = ActivateRequest(
-                tenant_id=tenant_id,
-                tenant_name=university,
-                plan=approval.kind,
-                features=default_features,
-                config={
-                    "application_id": approval.application_id,
-                    "applicant_id": applicant.id,
-                    "contact": approval.contact,
-                    "reason": approval.reason,
-                    "service": approval.service.model_dump(),
-                    "start_date": approval.start_date,
-                    "end_date": approval.end_date,
-                },
-                contact=ContactInfo(email=applicant.email, name=applicant.name),
-            )
-            try:
-                result = await handler.activate_tenant(activate)
-            except TenantExistsError as exc:
-                return reused(exc.tenant_id, None)
-        except InvalidRequestError as exc:
-            raise HTTPException(400, detail=f"{BAD_REQUEST_PREFIX}: {exc.message}") from None
-        except StandardAPIError as exc:
-            logger.warning("tenant creation failed for application %s: %s", approval.application_id, exc.message)
-            raise HTTPException(500, detail=f"{CREATE_FAILED_PREFIX}: {exc.message}") from None
-        except Exception as exc:
-            # The exception text may carry internals (paths, DSNs): the caller only learns its type.
-            logger.exception("tenant creation failed for application %s", approval.application_id)
-            raise HTTPException(500, detail=f"{CREATE_FAILED_PREFIX}: 내부 오류 ({type(exc).__name__})") from None
-
-        if not result.success:
-            # FAQ Q3: creation continues asynchronously; the service calls back when done.
-            return WebhookResponse(
-                success=False, tenant_id=None, message=result.message, access_url=None, status="processing"
-            )
-        url = access_url(request, result.tenant_id, result.access_url)
-        return WebhookResponse(
-            success=True,
-            tenant_id=result.tenant_id,
-            message=f"테넌트 '{university}' 생성 완료",
-            access_url=url,
-            admin_credentials=credentials,
-            created_at=_now(),
-            status="approved",
-            tenant_url=url,
-        )
-
-    webhook_doc = (
-        "Accepts the Service Market payload (`application{...}, applicant{...}, service{...}`) and the sandbox's "
-        'flat one (`application_id, kind, ...`). A bad body answers 400 `{"detail": "잘못된 요청 형식: ..."}`.'
-    )
-    webhook_body = {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"oneOf": [_inline_schema(NestedApproval), _inline_schema(FlatApproval)]}
-                }
-            },
-        }
-    }
-    # Explicit operation ids: a legacy service often has its own `list_tenants` at the same path, and FastAPI's
-    # default ids (function name + path) would then collide in the OpenAPI document.
-    def alias(name: str, model: type[BaseModel] | None):
-        spec = ALIAS_BY_NAME[name]  # paths are defined once, in shims.spec
-        return router.api_route(spec.router_path, methods=[spec.method], response_model=model, name=name,
-                                operation_id=name)
+    router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)],
+                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
 
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(
@@ -422,31 +184,84 @@ def create_service_market_router(
             provision,
             methods=[webhook.method],
             response_model=WebhookResponse,
-            description=webhook_doc,
-            openapi_extra=webhook_body,
+            description=_WEBHOOK_DOC,
+            openapi_extra=_WEBHOOK_BODY,
             name=webhook.name,
+            operation_id=webhook.name,
+            responses=responses_for((400, 401, 409, 500, 503), MessageErrorResponse, _WEBHOOK_ERRORS),
         )
+    _add_reads(router, handler)
+    add_method_not_allowed(router, lambda method, allow: {"detail": "Method Not Allowed"})
+    return router
 
-    @alias("service_market_list_tenants", TenantListResponse)
+
+_WEBHOOK_DOC = (
+    "Accepts the Service Market payload (`application{...}, applicant{...}, service{...}`) and the sandbox's "
+    'flat one (`application_id, kind, ...`). A bad body answers 400 `{"detail": "잘못된 요청 형식: ..."}`; an '
+    "applicant whose e-mail owns a tenant gets it back; a tenant id that exists for another e-mail is 409."
+)
+_WEBHOOK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"oneOf": [_inline_schema(NestedApproval), _inline_schema(FlatApproval)]}}
+        },
+    }
+}
+_WEBHOOK_ERRORS = {
+    400: "Malformed payload: `잘못된 요청 형식: <what>` (never FastAPI's 422)",
+    401: "Missing or invalid X-API-Key: `Invalid API Key`",
+    409: "The tenant id exists for another applicant: `Tenant '<id>' already exists`",
+    500: "Creation failed: `테넌트 생성 실패: <reason>`",
+    503: "No market API key is configured on the service",
+}
+_MANUAL_ERRORS = {401: "Missing or invalid X-API-Key: `Invalid API key`", 404: "`Tenant not found`",
+                  503: "No market API key is configured on the service"}  # fmt: skip
+
+
+def _alias_responses(*, manual: bool) -> dict[int | str, dict[str, Any]]:
+    """401/503 come from the key guard in the manual's shape; handler errors in the standard or manual shape."""
+    docs = responses_for((401, 503), MessageErrorResponse, _MANUAL_ERRORS)
+    handler_errors = (404, 500, 501) if manual else (400, 404, 500, 501)
+    docs.update(responses_for(handler_errors, MessageErrorResponse if manual else ErrorResponse, _MANUAL_ERRORS
+                              if manual else None))  # fmt: skip
+    return docs
+
+
+def _add_reads(router: APIRouter, handler: Any) -> None:
+    """The read aliases; explicit operation ids, since a legacy service often has its own `list_tenants` at the
+    same path and FastAPI's default ids (function name + path) would then collide in the OpenAPI document."""
+
+    def alias(name: str, model: type[BaseModel] | None, *, manual: bool = False):
+        spec = ALIAS_BY_NAME[name]  # paths are defined once, in shims.spec
+        return router.api_route(spec.router_path, methods=[spec.method], response_model=model, name=name,
+                                operation_id=name, responses=_alias_responses(manual=manual))  # fmt: skip
+
+    def op(operation: str, *args: Any) -> Awaitable[Any]:
+        return call_operation(handler, operation, *args)
+
+    @alias("service_market_list_tenants", TenantListResponse, manual=True)
     async def list_tenants() -> TenantListResponse:
-        tenants = await _manual(handler.list_tenants())
-        dumped = [t.model_dump(mode="json", exclude_unset=True) for t in tenants]
+        tenants = await _manual(op("list_tenants"))
+        dumped = [_summary(t).model_dump(mode="json", exclude_unset=True) for t in tenants]
         return TenantListResponse(tenants=dumped, total=len(dumped))
 
     async def summary_or_status(tenant_id: str) -> dict[str, Any]:
         try:
-            summary = await handler.get_tenant_summary(tenant_id)
+            summary = await op("get_tenant_summary", tenant_id)
         except NotImplementedOperationError:
-            return (await handler.get_tenant_status(tenant_id)).model_dump(mode="json")
-        return summary.model_dump(mode="json", exclude_unset=True)
+            status = await op("get_tenant_status", tenant_id)
+            return status.model_dump(mode="json") if isinstance(status, BaseModel) else dict(status)
+        return _summary(summary).model_dump(mode="json", exclude_unset=True)
 
-    @alias("service_market_tenant_status", None)
+    @alias("service_market_tenant_status", None, manual=True)
     async def tenant_status(tenant_id: str) -> dict[str, Any]:
-        return await _manual(summary_or_status(tenant_id))
+        return await _manual(summary_or_status(tenant_id), tenant_id)
 
     @alias("service_market_tenant_stats", StatsResponse)
-    async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=r"^(7d|30d|90d)$")) -> StatsResponse:
-        return await _standard(handler.get_tenant_stats(tenant_id, period))
+    async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=PERIOD_PATTERN)) -> Any:
+        return await invoke("get_tenant_stats", op("get_tenant_stats", tenant_id, period), StatsResponse,
+                            tenant_id=tenant_id)  # fmt: skip
 
     @alias("service_market_tenant_users", UsersListResponse)
     async def tenant_users(
@@ -456,23 +271,28 @@ def create_service_market_router(
         role: UserRole | None = None,
         status: UserStatus | None = None,
         search: str | None = None,
-    ) -> UsersListResponse:
+    ) -> Any:
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
-        return await _standard(handler.list_users(tenant_id, filters))
+        return await invoke("list_users", op("list_users", tenant_id, filters), UsersListResponse, tenant_id=tenant_id)
 
-    def resources_route(kind: ResourceType) -> Callable[..., Awaitable[ResourcesResponse]]:
+    def resources_route(kind: ResourceType) -> Callable[..., Awaitable[Any]]:
         async def tenant_resources(
             tenant_id: str,
             limit: int = Query(20, ge=1, le=100),
             offset: int = Query(0, ge=0),
             search: str | None = None,
-        ) -> ResourcesResponse:
+        ) -> Any:
             filters = ResourceFilters(type=kind, search=search, limit=limit, offset=offset)
-            return await _standard(handler.list_resources(tenant_id, filters))
+            return await invoke("list_resources", op("list_resources", tenant_id, filters), ResourcesResponse,
+                                tenant_id=tenant_id)  # fmt: skip
 
         return tenant_resources
 
     for name, kind in (("service_market_courses", ResourceType.COURSE),
-                       ("service_market_discussions", ResourceType.DISCUSSION)):
+                       ("service_market_discussions", ResourceType.DISCUSSION)):  # fmt: skip
         alias(name, ResourcesResponse)(resources_route(kind))
-    return router
+
+
+def _summary(value: Any) -> TenantSummary:
+    return value if isinstance(value, TenantSummary) else TenantSummary.model_validate(
+        value.model_dump(mode="json") if isinstance(value, BaseModel) else value)  # fmt: skip

@@ -1,23 +1,37 @@
 """Domain errors a handler raises; `create_standard_router` turns each into its HTTP status and error body.
 
 The body is mt_paas's: ``{"detail": {"success": false, "error": CODE, "message": str}}``.
+
+Each error is also a FastAPI ``HTTPException`` carrying that status and body, so that any router passes it through
+unchanged: a handler built on `shims` mounted on mt_paas's own ``create_standard_router_v2`` answers 404/409/...
+with the standard body where that router has no ``except`` for it (see docs/mt_paas.md). ``str(error)`` is the
+human message (mt_paas's routers put ``str(e)`` into their bodies and look for "exists" in it).
 """
 
 from __future__ import annotations
 
+from fastapi import HTTPException
 
-class StandardAPIError(Exception):
-    """Base class: an HTTP status, a machine-readable code and a human message."""
+
+class StandardAPIError(HTTPException):
+    """Base class: an HTTP status, a machine-readable code and a human message; ``detail`` is the wire body."""
 
     status_code = 500
     code = "INTERNAL_ERROR"
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
         self.message = message
+        super().__init__(type(self).status_code, detail=self.body())
 
-    def detail(self) -> dict:
+    def body(self) -> dict:
+        """``{"success": false, "error": CODE, "message": ...}``: the ``detail`` of the error answer."""
         return {"success": False, "error": self.code, "message": self.message}
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
 
 
 class InvalidRequestError(StandardAPIError):
@@ -38,8 +52,8 @@ class TenantExistsError(StandardAPIError):
     status_code = 409
     code = "TENANT_EXISTS"
 
-    def __init__(self, tenant_id: str) -> None:
-        super().__init__(f"Tenant '{tenant_id}' already exists")
+    def __init__(self, tenant_id: str, message: str | None = None) -> None:
+        super().__init__(message or f"Tenant '{tenant_id}' already exists")
         self.tenant_id = tenant_id
 
 

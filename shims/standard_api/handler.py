@@ -3,12 +3,15 @@
 A service subclasses it once (phase 1 of a migration generates the subclass) and `create_standard_router` serves
 it. The abstract methods are those mt_paas v2 declares abstract; the others default to "not implemented", which
 the router answers with 501 and a clear message, except `check_health` and `get_limits`, which have useful defaults.
+
+Signatures and return types are mt_paas's, so a subclass also runs on mt_paas's own router
+(``create_standard_router_v2``): `check_health` answers the status string as mt_paas's does, and the errors are
+``HTTPException``s that any FastAPI router passes through (see docs/mt_paas.md).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from datetime import datetime, timezone
 
 from .errors import NotImplementedOperationError
 from .models import (
@@ -20,7 +23,6 @@ from .models import (
     DeactivateRequest,
     DeactivateResponse,
     DeleteUserResponse,
-    HealthResponse,
     LimitsResponse,
     ResourceFilters,
     ResourcesResponse,
@@ -38,6 +40,9 @@ from .models import (
     UsersListResponse,
 )
 
+#: mt_paas's optional hooks around the lifecycle operations: handler methods that are not operations
+HOOKS = ("before_activate", "after_activate", "before_deactivate", "after_deactivate")
+
 
 class StandardAPIHandler(ABC):
     """Implement the abstract methods; override the optional ones the service supports."""
@@ -47,18 +52,31 @@ class StandardAPIHandler(ABC):
 
     # --- lifecycle --------------------------------------------------------------------------------------------
 
-    async def check_health(self) -> HealthResponse:
-        return HealthResponse(
-            status="healthy",
-            version=self.service_version,
-            timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        )
+    async def check_health(self) -> str:
+        """"healthy", "degraded" or "unhealthy" (mt_paas's contract); the router adds version and timestamp.
+
+        Returning a `HealthResponse` also works on the shims router (not on mt_paas's)."""
+        return "healthy"
 
     @abstractmethod
     async def activate_tenant(self, request: ActivateRequest) -> ActivateResponse: ...
 
     @abstractmethod
     async def deactivate_tenant(self, tenant_id: str, request: DeactivateRequest) -> DeactivateResponse: ...
+
+    # mt_paas's optional hooks around activation and deactivation: both routers call them
+
+    async def before_activate(self, request: ActivateRequest) -> None:
+        return None
+
+    async def after_activate(self, response: ActivateResponse) -> None:
+        return None
+
+    async def before_deactivate(self, tenant_id: str, request: DeactivateRequest) -> None:
+        return None
+
+    async def after_deactivate(self, response: DeactivateResponse) -> None:
+        return None
 
     @abstractmethod
     async def get_tenant_status(self, tenant_id: str) -> StatusResponse: ...

@@ -1,13 +1,15 @@
 """Wire models of the Standard API v2 (see STANDARD_API.md in the design notes).
 
-Field names, types and defaults follow the mt_paas Standard API v2 so that a service migrated onto `shims` can later
-swap in the mt_paas package. Two conventions fill what the contract leaves open:
+Field names, types and defaults follow the mt_paas Standard API v2 (`mt_paas.standard_api.models_v2`, 0.1.0) so that
+a service migrated onto `shims` can later swap in the mt_paas package, and they accept at least what mt_paas accepts
+(its roles, statuses, optional fields and defaults; docs/mt_paas.md lists where the shims are wider). Conventions:
 - a field typed ``X | None`` defaults to ``None`` (mt_paas declares them ``Optional[X] = None``);
 - every other field without a listed default is required.
 """
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Any, Literal, Optional
 
@@ -51,7 +53,7 @@ class ActivateResponse(_Model):
 
 class DeactivateRequest(_Model):
     reason: str
-    preserve_data: bool
+    preserve_data: bool = True  # mt_paas's default
 
 
 class DeactivateResponse(_Model):
@@ -86,6 +88,43 @@ class UsageResponse(_Model):
     tenant_id: str
     period: str
     usage: UsageData
+
+
+# --- periods ------------------------------------------------------------------------------------------------
+
+#: Dashboard periods: ``<N>d`` (1-999 days: 7d, 30d, 90d, ...), ``<N>y`` (1-9 years) or a calendar month ``YYYY-MM``.
+#: mt_paas documents 7d/30d/90d and calls costs with ``2026-01`` in its own lifecycle test; ASCII digits only.
+PERIOD_PATTERN = r"^(?:[1-9][0-9]{0,2}d|[1-9]y|[0-9]{4}-(?:0[1-9]|1[0-2]))$"
+#: ``GET /usage``: a calendar month only (mt_paas answers 400 INVALID_REQUEST otherwise).
+MONTH_PATTERN = r"^[0-9]{4}-(?:0[1-9]|1[0-2])$"
+_PERIOD = re.compile(PERIOD_PATTERN)
+
+
+def is_period(value: str) -> bool:
+    return isinstance(value, str) and _PERIOD.match(value) is not None
+
+
+# --- errors ---------------------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    """The ``detail`` of every Standard API error (mt_paas's ``ErrorResponse`` fields, without ``details``)."""
+
+    success: Literal[False] = False
+    error: str = Field(description="Machine-readable code, e.g. TENANT_NOT_FOUND, NOT_IMPLEMENTED")
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    """What a Standard API error answer carries: ``{"detail": {"success": false, "error": CODE, "message": ...}}``."""
+
+    detail: ErrorDetail
+
+
+class MessageErrorResponse(BaseModel):
+    """The Service Market manual's error shape (its webhook and tenant-list routes): ``{"detail": "<text>"}``."""
+
+    detail: str
 
 
 # --- dashboard --------------------------------------------------------------------------------------------------
@@ -190,13 +229,19 @@ class UsagePatternsResponse(_Model):
 
 
 class UserRole(str, Enum):
+    """mt_paas's roles (admin, user, moderator) plus instructor."""
+
     ADMIN = "admin"
     INSTRUCTOR = "instructor"
+    MODERATOR = "moderator"
     USER = "user"
 
 
 class UserStatus(str, Enum):
+    """mt_paas's statuses (active, inactive, suspended) plus pending."""
+
     ACTIVE = "active"
+    INACTIVE = "inactive"
     SUSPENDED = "suspended"
     PENDING = "pending"
 
@@ -270,9 +315,12 @@ class DeleteUserResponse(_Model):
 
 
 class ResourceType(str, Enum):
+    """mt_paas's types (course, discussion, document, session) plus video and quiz."""
+
     COURSE = "course"
     DISCUSSION = "discussion"
     DOCUMENT = "document"
+    SESSION = "session"
     VIDEO = "video"
     QUIZ = "quiz"
 
@@ -341,10 +389,10 @@ class SubscriptionInfo(_Model):
 
 
 class TenantConfig(_Model):
-    max_users: int
-    max_storage_mb: int
-    features: FeatureFlags
-    limits: UsageLimits
+    max_users: Optional[int] = None
+    max_storage_mb: Optional[int] = None
+    features: FeatureFlags = Field(default_factory=FeatureFlags)
+    limits: UsageLimits = Field(default_factory=UsageLimits)
     branding: Optional[Branding] = None
 
 

@@ -8,7 +8,13 @@ and error bodies. The router owns the wire; the handler owns the logic:
 - it maps `StandardAPIError` to its status and ``{"detail": {"success": false, "error": CODE, "message": ...}}``,
   ``NotImplementedOperationError``/``NotImplementedError`` to 501, and anything unexpected to a generic 500 whose
   body never carries the exception text (the traceback goes to the log);
-- it adds no authentication: ``shims.middleware.market_auth.MarketAuthMiddleware`` protects ``/mt/``.
+- it adds no authentication: ``shims.middleware.market_auth.MarketAuthMiddleware`` protects ``/mt/``;
+- ``POST /tenant/{id}/activate`` creates exactly ``{id}`` or fails: an answer naming another tenant (legacy code
+  that reused the applicant's existing tenant) becomes 409 TENANT_EXISTS;
+- it serves any object with the handler's methods (an mt_paas handler, see `interop`): a method it lacks answers
+  501, mt_paas's exceptions get mt_paas's statuses;
+- every path answers the methods it does not serve with 405 and an ``Allow`` header listing those it does, and the
+  OpenAPI document lists every error status with the body actually sent (`openapi`).
 
 A handler may return a Starlette ``Response`` to take over the wire for one call (FastAPI's own rule for
 endpoints, and what mt_paas's router allows); such a response is passed through unvalidated.
@@ -19,8 +25,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Sequence
-from datetime import datetime, timezone
-from typing import Any, Literal, Optional, TypeVar
+from typing import Any, Optional, TypeVar
 
 from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.params import Depends
@@ -28,10 +33,15 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from ..request_context import remember_request
 from ..spec import BY_NAME
-from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError
+from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError, TenantExistsError
 from .handler import StandardAPIHandler
+from .interop import call_hook, call_operation, check_handler, health_from, translate_foreign_error
+from .limits import body_limited_route
 from .models import (
+    MONTH_PATTERN,
+    PERIOD_PATTERN,
     ActivateRequest,
     ActivateResponse,
     CostsResponse,
@@ -59,15 +69,13 @@ from .models import (
     UsersListResponse,
     UserStatus,
 )
+from .openapi import add_method_not_allowed, error_responses
 
-__all__ = ["Period", "create_standard_router", "error_detail", "http_error", "invoke"]
+__all__ = ["create_standard_router", "error_detail", "http_error", "invoke"]
 
 logger = logging.getLogger("shims.standard_api")
 
-#: the dashboard periods of the contract; FastAPI answers 422 for anything else
-Period = Literal["7d", "30d", "90d"]
-
-_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # ASCII digits only (\d also matches other scripts)
+_MONTH = re.compile(MONTH_PATTERN)  # ASCII digits only (\d also matches other scripts)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,7 +99,7 @@ def error_detail(code: str, message: str) -> dict[str, Any]:
 
 
 def http_error(err: StandardAPIError) -> HTTPException:
-    return HTTPException(status_code=err.status_code, detail=err.detail())
+    return HTTPException(status_code=err.status_code, detail=err.body())
 
 
 def _is_standard_detail(detail: Any) -> bool:
@@ -118,11 +126,15 @@ def _reshape(exc: StarletteHTTPException, operation: str) -> HTTPException:
     return HTTPException(status_code=status, detail=error_detail(code, message), headers=exc.headers)
 
 
-async def invoke(operation: str, call: Awaitable[Any], model: type[M] | None = None) -> Any:
+async def invoke(
+    operation: str, call: Awaitable[Any], model: type[M] | None = None, *, tenant_id: str | None = None,
+    user_id: str | None = None,
+) -> Any:
     """Await one handler call and translate its outcome into the Standard API wire.
 
     ``model`` is the documented response model: a returned model or dict is re-validated into it (a mismatch is a
-    handler bug: logged, answered 500). A returned ``Response`` is passed through. Reusable by other routers that
+    handler bug: logged, answered 500). A returned ``Response`` is passed through. mt_paas's exceptions are
+    recognised by name (``tenant_id``/``user_id`` fill what they do not carry). Reusable by other routers that
     serve a handler (the Service Market alias router).
     """
     try:
@@ -134,7 +146,10 @@ async def invoke(operation: str, call: Awaitable[Any], model: type[M] | None = N
         raise http_error(NotImplementedOperationError(operation)) from None
     except StarletteHTTPException as exc:  # FastAPI's HTTPException is a subclass
         raise _reshape(exc, operation) from None
-    except Exception:
+    except Exception as exc:
+        foreign = translate_foreign_error(exc, tenant_id, user_id)
+        if foreign is not None:
+            raise http_error(foreign) from None
         logger.exception("Standard API operation '%s' failed", operation)
         raise HTTPException(
             status_code=500, detail=error_detail("INTERNAL_ERROR", f"Internal error while handling '{operation}'")
@@ -142,7 +157,7 @@ async def invoke(operation: str, call: Awaitable[Any], model: type[M] | None = N
     if model is None or isinstance(result, Response):
         return result
     try:
-        payload = result.model_dump(warnings=False) if isinstance(result, BaseModel) else result
+        payload = result.model_dump(mode="json", warnings=False) if isinstance(result, BaseModel) else result
         return model.model_validate(payload)
     except ValidationError as err:
         logger.error(
@@ -159,32 +174,45 @@ def _check_month(period: str) -> None:
         raise http_error(InvalidRequestError(f"period must be a month in YYYY-MM format, got '{period[:20]}'"))
 
 
-def _health_from(value: Any, handler: StandardAPIHandler) -> HealthResponse:
-    # mt_paas v1 handlers return the status string; accept that too.
-    if isinstance(value, str):
-        return HealthResponse(
-            status=value,
-            version=str(getattr(handler, "service_version", "0.0.0")),
-            timestamp=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+def _same_tenant(answer: Any, tenant_id: str) -> Any:
+    """The activation answer, if it is about ``tenant_id``; otherwise 409 (nothing is handed to the caller)."""
+    if isinstance(answer, Response):
+        return answer
+    answered = answer.tenant_id
+    if answered == tenant_id or (not answer.success and not answered):
+        return answer
+    logger.warning("activate_tenant for '%s' answered for tenant '%s': refused with 409", tenant_id, answered)
+    raise http_error(
+        TenantExistsError(
+            tenant_id,
+            f"Tenant '{tenant_id}' was not created: the service answered for another tenant (the contact e-mail "
+            "may own one already)",
         )
-    return value
+    )
 
 
 def create_standard_router(
-    handler: StandardAPIHandler,
+    handler: StandardAPIHandler | Any,
     prefix: str = "/mt",
     *,
     tags: Sequence[str] = ("standard-api",),
     dependencies: Optional[Sequence[Depends]] = None,
+    max_body_bytes: Optional[int] = None,
 ) -> APIRouter:
     """Build the ``/mt`` router of STANDARD_API.md for ``handler``.
 
     ``dependencies`` are added to every route (e.g. a request-scoped database session); authentication belongs to
-    ``MarketAuthMiddleware``, not here. Operation ids are ``mt_<handler method>`` and stable.
+    ``MarketAuthMiddleware``, not here. Operation ids are ``mt_<handler method>`` and stable. ``handler`` may be
+    any object with the handler's methods (e.g. built on mt_paas's ``StandardAPIHandlerV2``).
     """
-    if not isinstance(handler, StandardAPIHandler):
-        raise TypeError(f"handler must be a StandardAPIHandler, got {type(handler).__name__}")
-    router = APIRouter(prefix=prefix, tags=list(tags), dependencies=list(dependencies or ()))
+    check_handler(handler)
+    # remember_request: handler code reaches the serving app (shims.legacy_deps honours its dependency_overrides)
+    router = APIRouter(
+        prefix=prefix,
+        tags=list(tags),
+        dependencies=[Depends(remember_request), *list(dependencies or ())],
+        route_class=body_limited_route(max_body_bytes),  # 413 over the limit (limits.py)
+    )
 
     # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
     def tenant_param() -> Any:
@@ -194,7 +222,7 @@ def create_standard_router(
         return Path(description="User id (a string on the standard side).")
 
     def period_query(description: str = "Dashboard period") -> Any:
-        return Query("30d", description=f"{description}: 7d, 30d or 90d.")
+        return Query("30d", pattern=PERIOD_PATTERN, description=f"{description}: <N>d, <N>y or a month YYYY-MM.")
 
     def route(operation: str, model: type[BaseModel]):
         spec = BY_NAME[operation]  # method, path, status and summary are defined once, in shims.spec
@@ -206,19 +234,25 @@ def create_standard_router(
             summary=spec.summary,
             operation_id=f"mt_{operation}",
             name=f"mt_{operation}",
+            responses=error_responses(operation),
         )
+
+    def call(operation: str, model: type[BaseModel], tenant_id: str, *args: Any, user_id: str | None = None) -> Any:
+        """``handler.<operation>(tenant_id, *args)``, answered on the wire (activate passes the request alone)."""
+        handler_args = args if operation == "activate_tenant" else (tenant_id, *args)
+        return invoke(operation, call_operation(handler, operation, *handler_args), model, tenant_id=tenant_id,
+                      user_id=user_id)  # fmt: skip
 
     # --- health and lifecycle -------------------------------------------------------------------------------
 
     @route("check_health", HealthResponse)
     async def check_health() -> Any:
         try:
-            value = await handler.check_health()
-            return HealthResponse.model_validate(_health_from(value, handler).model_dump(warnings=False))
+            return health_from(await call_operation(handler, "check_health"), handler)
         except Exception:
             # The contract has no error for /health: report "unhealthy" (as mt_paas does) and log why.
             logger.exception("Standard API health check failed")
-            return _health_from("unhealthy", handler)
+            return health_from("unhealthy", handler)
 
     @route("activate_tenant", ActivateResponse)
     async def activate_tenant(request: ActivateRequest, tenant_id: str = tenant_param()) -> Any:
@@ -228,47 +262,52 @@ def create_standard_router(
                     f"tenant_id in the body ('{request.tenant_id}') does not match the path ('{tenant_id}')"
                 )
             )
-        return await invoke("activate_tenant", handler.activate_tenant(request), ActivateResponse)
+        await invoke("activate_tenant", call_hook(handler, "before_activate", request), tenant_id=tenant_id)
+        answer = _same_tenant(await call("activate_tenant", ActivateResponse, tenant_id, request), tenant_id)
+        await invoke("activate_tenant", call_hook(handler, "after_activate", answer), tenant_id=tenant_id)
+        return answer
 
     @route("deactivate_tenant", DeactivateResponse)
     async def deactivate_tenant(request: DeactivateRequest, tenant_id: str = tenant_param()) -> Any:
-        return await invoke("deactivate_tenant", handler.deactivate_tenant(tenant_id, request), DeactivateResponse)
+        await invoke("deactivate_tenant", call_hook(handler, "before_deactivate", tenant_id, request),
+                     tenant_id=tenant_id)  # fmt: skip
+        answer = await call("deactivate_tenant", DeactivateResponse, tenant_id, request)
+        await invoke("deactivate_tenant", call_hook(handler, "after_deactivate", answer), tenant_id=tenant_id)
+        return answer
 
     @route("get_tenant_status", StatusResponse)
     async def get_tenant_status(tenant_id: str = tenant_param()) -> Any:
-        return await invoke("get_tenant_status", handler.get_tenant_status(tenant_id), StatusResponse)
+        return await call("get_tenant_status", StatusResponse, tenant_id)
 
     @route("get_tenant_usage", UsageResponse)
     async def get_tenant_usage(
         tenant_id: str = tenant_param(),
-        period: str = Query(..., description="Month, YYYY-MM (400 INVALID_REQUEST otherwise)."),
+        period: str = Query(..., description="Month, YYYY-MM (400 INVALID_REQUEST otherwise, as mt_paas)."),
     ) -> Any:
         _check_month(period)
-        return await invoke("get_tenant_usage", handler.get_tenant_usage(tenant_id, period), UsageResponse)
+        return await call("get_tenant_usage", UsageResponse, tenant_id, period)
 
     # --- dashboard ------------------------------------------------------------------------------------------
 
     @route("get_tenant_stats", StatsResponse)
-    async def get_tenant_stats(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
-        return await invoke("get_tenant_stats", handler.get_tenant_stats(tenant_id, period), StatsResponse)
+    async def get_tenant_stats(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
+        return await call("get_tenant_stats", StatsResponse, tenant_id, period)
 
     @route("get_tenant_costs", CostsResponse)
-    async def get_tenant_costs(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
-        return await invoke("get_tenant_costs", handler.get_tenant_costs(tenant_id, period), CostsResponse)
+    async def get_tenant_costs(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
+        return await call("get_tenant_costs", CostsResponse, tenant_id, period)
 
     @route("get_top_users", TopUsersResponse)
     async def get_top_users(
         tenant_id: str = tenant_param(),
-        period: Period = period_query(),
+        period: str = period_query(),
         limit: int = Query(10, ge=1, le=50, description="1-50"),
     ) -> Any:
-        return await invoke("get_top_users", handler.get_top_users(tenant_id, period, limit), TopUsersResponse)
+        return await call("get_top_users", TopUsersResponse, tenant_id, period, limit)
 
     @route("get_usage_patterns", UsagePatternsResponse)
-    async def get_usage_patterns(tenant_id: str = tenant_param(), period: Period = period_query()) -> Any:
-        return await invoke(
-            "get_usage_patterns", handler.get_usage_patterns(tenant_id, period), UsagePatternsResponse
-        )
+    async def get_usage_patterns(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
+        return await call("get_usage_patterns", UsagePatternsResponse, tenant_id, period)
 
     # --- users ----------------------------------------------------------------------------------------------
 
@@ -282,25 +321,28 @@ def create_standard_router(
         offset: int = Query(0, ge=0),
     ) -> Any:
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
-        return await invoke("list_users", handler.list_users(tenant_id, filters), UsersListResponse)
+        return await call("list_users", UsersListResponse, tenant_id, filters)
 
     @route("create_user", CreateUserResponse)
     async def create_user(request: CreateUserRequest, tenant_id: str = tenant_param()) -> Any:
-        return await invoke("create_user", handler.create_user(tenant_id, request), CreateUserResponse)
+        return await call("create_user", CreateUserResponse, tenant_id, request)
 
     @route("get_user", UserInfo)
     async def get_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
-        return await invoke("get_user", handler.get_user(tenant_id, user_id), UserInfo)
+        return await call("get_user", UserInfo, tenant_id, user_id, user_id=user_id)
 
     @route("update_user", UserInfo)
     async def update_user(
-        request: UpdateUserRequest = Body(...), tenant_id: str = tenant_param(), user_id: str = user_param()
+        request: Optional[UpdateUserRequest] = Body(None, description="Fields to change; no body changes nothing."),
+        tenant_id: str = tenant_param(),
+        user_id: str = user_param(),
     ) -> Any:
-        return await invoke("update_user", handler.update_user(tenant_id, user_id, request), UserInfo)
+        request = request or UpdateUserRequest()
+        return await call("update_user", UserInfo, tenant_id, user_id, request, user_id=user_id)
 
     @route("delete_user", DeleteUserResponse)
     async def delete_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
-        return await invoke("delete_user", handler.delete_user(tenant_id, user_id), DeleteUserResponse)
+        return await call("delete_user", DeleteUserResponse, tenant_id, user_id, user_id=user_id)
 
     # --- resources ------------------------------------------------------------------------------------------
 
@@ -313,20 +355,25 @@ def create_standard_router(
         offset: int = Query(0, ge=0),
     ) -> Any:
         filters = ResourceFilters(type=type, search=search, limit=limit, offset=offset)
-        return await invoke("list_resources", handler.list_resources(tenant_id, filters), ResourcesResponse)
+        return await call("list_resources", ResourcesResponse, tenant_id, filters)
 
     # --- settings -------------------------------------------------------------------------------------------
 
     @route("get_settings", SettingsResponse)
     async def get_settings(tenant_id: str = tenant_param()) -> Any:
-        return await invoke("get_settings", handler.get_settings(tenant_id), SettingsResponse)
+        return await call("get_settings", SettingsResponse, tenant_id)
 
     @route("update_settings", SettingsResponse)
     async def update_settings(request: UpdateSettingsRequest, tenant_id: str = tenant_param()) -> Any:
-        return await invoke("update_settings", handler.update_settings(tenant_id, request), SettingsResponse)
+        return await call("update_settings", SettingsResponse, tenant_id, request)
 
     @route("get_limits", LimitsResponse)
     async def get_limits(tenant_id: str = tenant_param()) -> Any:
-        return await invoke("get_limits", handler.get_limits(tenant_id), LimitsResponse)
+        return await call("get_limits", LimitsResponse, tenant_id)
 
+    add_method_not_allowed(router, _method_not_allowed_body)
     return router
+
+
+def _method_not_allowed_body(method: str, allow: str) -> dict[str, Any]:
+    return {"detail": error_detail("METHOD_NOT_ALLOWED", f"{method} is not allowed here; allowed: {allow}")}

@@ -12,12 +12,10 @@ from typer.testing import CliRunner
 
 from codemods.tests.phase23_repo_cases import DEPRECATED, JOURNAL, load_app, write_repo
 from migrator.apply import ApplyError, plan_phase, write_phase
+from migrator.testing.headers import parse_deprecation, parse_link, parse_sunset
 from shims.deprecation import (
     CallCounter,
     caller_identity,
-    parse_deprecation,
-    parse_link,
-    parse_sunset,
     set_default_counter,
 )
 

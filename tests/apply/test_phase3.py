@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from codemods.tests.phase23_repo_cases import DEPRECATED, JOURNAL, load_app, write_repo
 from migrator.apply import ApplyError, plan_phase, write_phase
-from shims.deprecation import CallCounter, CallRecord, parse_link, set_default_counter
+from migrator.testing.headers import parse_link
+from shims.deprecation import CallCounter, CallRecord, set_default_counter
 
 PHASE2 = datetime(2026, 12, 9, 9, 30, tzinfo=timezone.utc)  # Sunset 2026-12-23
 AFTER_SUNSET = datetime(2027, 1, 5, 12, 0, tzinfo=timezone.utc)

@@ -21,12 +21,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from migrator.apply import plan_phase, write_phase
+from migrator.testing.headers import parse_deprecation, parse_link, parse_sunset
 from shims.deprecation import (
     CallCounter,
     CallRecord,
-    parse_deprecation,
-    parse_link,
-    parse_sunset,
     set_default_counter,
 )
 

@@ -6,7 +6,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from shims.deprecation import CallCounter, caller_identity, parse_link
+from migrator.testing.headers import parse_link
+from shims.deprecation import CallCounter, caller_identity
 from shims.gone import create_gone_router
 
 ROUTES = {

@@ -117,7 +117,8 @@ ROUTE = """
 
 @pytest.mark.parametrize(
     "folder",
-    [".git", ".venv", "venv", "node_modules", "__pycache__", "build", "dist", "lib/site-packages", "env_with_cfg"],
+    [".git", ".venv", "venv", "node_modules", "__pycache__", "build/lib/svc", "dist/svc-1.0/svc", "lib/site-packages",
+     "env_with_cfg"],
 )
 def test_ignored_directories(make_repo, folder):
     root = make_repo({**GOOD, f"{folder}/mod.py": ROUTE})
@@ -126,6 +127,13 @@ def test_ignored_directories(make_repo, folder):
     inventory = build_inventory(root, workers=1)
     assert [r.path for r in inventory.routes] == ["/ok"]
     assert all(not a.file.startswith(folder) for a in inventory.apps)
+
+
+def test_a_package_named_build_is_not_a_build_output(make_repo):
+    # setuptools' build/ and dist/ hold folders (lib/, bdist.*, wheels); a `build` package holds modules
+    root = make_repo({**GOOD, "svc/features/build/api.py": ROUTE})
+    inventory = build_inventory(root, workers=1)
+    assert any(a.file == "svc/features/build/api.py" for a in inventory.apps)
 
 
 def test_tests_are_left_out_unless_asked(make_repo):

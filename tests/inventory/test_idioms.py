@@ -73,13 +73,35 @@ def test_router_included_twice_gives_two_routes_and_concat_constant_prefix(idiom
     assert sorted(r.path for r in shared) == ["/a/shared", "/b/shared", "/legacy/shared"]
 
 
-def test_conditional_include_is_reported_and_marked(idioms, fullstack):
+def test_include_under_a_test_known_from_defaults_is_not_conditional(idioms, fullstack):
     _, inventory = idioms
-    assert _route(inventory, "GET", "/legacy/shared").conditional is True
+    # `if os.environ.get("SVC_BETA", "1") == "1":` and `if settings.ENVIRONMENT == "local":` (the default)
+    assert _route(inventory, "GET", "/legacy/shared").conditional is False
     assert _route(inventory, "GET", "/a/shared").conditional is False
     _, full = fullstack
-    assert _route(full, "POST", "/api/v1/private/users/").conditional is True
+    assert _route(full, "POST", "/api/v1/private/users/").conditional is False
     assert _route(full, "GET", "/api/v1/items/").conditional is False
+
+
+def test_include_under_an_unknown_test_is_listed_and_marked_conditional(make_repo):
+    root = make_repo({
+        "svc/main.py": """
+            import sys
+            from fastapi import APIRouter, FastAPI
+
+            app = FastAPI()
+            extra = APIRouter()
+
+            @extra.get("/extra")
+            def get_extra():
+                return {}
+
+            if "--extra" in sys.argv:
+                app.include_router(extra)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert _route(inventory, "GET", "/extra").conditional is True
 
 
 # --- registrations -------------------------------------------------------------------------------------------

@@ -59,20 +59,24 @@ EXAMPLES = {
     # name: (folder, package, env that keeps the data out of the repo tree)
     "advisor": (REPO_ROOT / "examples" / "advisor", "advisor", {"ADVISOR_DATA_DIR": "{tmp}/data"}),
     "llm_chatbot": (REPO_ROOT / "examples" / "llm_chatbot", "llm_chatbot", {"LLM_CHATBOT_DB": "{tmp}/chatbot.db"}),
+    "mentor": (REPO_ROOT / "examples" / "mentor", "mentor", {"MENTOR_DATA_DIR": "{tmp}/data"}),
+    "classroom": (REPO_ROOT / "examples" / "classroom", "classroom", {"CLASSROOM_DATA_DIR": "{tmp}/data"}),
 }
 
 
 def example_credentials(name: str) -> dict[str, str]:
-    """Flat {credential name: value} of an example, from its `seed.demo_credentials()`.
+    """Flat {credential name: value} of an example: its `seed.parity_credentials()` when it has one (the callable
+    `[tool.migrator.parity] credentials` names), else derived from `seed.demo_credentials()`.
 
-    The request lists name admin tokens `admin_<tenant_id>` and the service keys by their key in
-    demo_credentials (`api_key`, `marketplace_key`, `service_token`). An example may provide the same mapping
-    itself as `[tool.migrator.parity] credentials = "<pkg>.seed:parity_credentials"`; until then tests pass it with
-    --credential.
+    The derivation names admin tokens `admin_<tenant_id>` and the service keys by their key in demo_credentials
+    (`api_key`, `marketplace_key`, `service_token`); tests pass it with --credential.
     """
     folder, package, _ = EXAMPLES[name]
     with isolated_import(folder, package):
-        creds = importlib.import_module(f"{package}.seed").demo_credentials()
+        seed = importlib.import_module(f"{package}.seed")
+        if hasattr(seed, "parity_credentials"):
+            return dict(seed.parity_credentials())
+        creds = seed.demo_credentials()
     flat: dict[str, str] = {}
     for key, value in creds.items():
         if isinstance(value, dict):

@@ -1,4 +1,4 @@
-"""Parity catches real breakage: five behaviour changes injected, one at a time, into a copy of each example;
+"""Parity catches real breakage: behaviour changes injected, one at a time, into a copy of each example;
 each run must exit 1 and name the exact JSON path, header or status of the change.
 
 The changes are source edits found by their text anywhere in the copy's package, so the same table can be pointed
@@ -75,6 +75,33 @@ BREAKAGES: dict[str, list[Breakage]] = {
                   ("class UserOut(BaseModel):\n", "class UserOut(BaseModel):\n    password_hash: str | None = None\n")),
                  (("users_page1_yonsei_university_201", "$.users[1].password_hash", "added"),
                   ("user_3_after_update", "$.password_hash", "added"))),
+    ],
+    "mentor": [
+        Breakage("off_by_one_count",
+                 (('"admin_count": users["admin_count"],', '"admin_count": users["admin_count"] - 1,'),),
+                 (("dashboard", "$.admin_count", "changed"),)),
+        Breakage("renamed_field",  # through the response model the ORM rows are returned with
+                 (("    is_admin: bool\n    is_active: bool\n    created_at: datetime\n",
+                   "    is_admin: bool = Field(serialization_alias='admin')\n    is_active: bool\n"
+                   "    created_at: datetime\n"),),
+                 (("users_default", "$.items[0].is_admin", "removed"),
+                  ("users_default", "$.items[0].admin", "added"))),
+        Breakage("changed_status_code",
+                 (("status_code=status.HTTP_409_CONFLICT, detail=message",
+                   "status_code=status.HTTP_400_BAD_REQUEST, detail=message"),),
+                 (("create_user_same_username", "status", "changed"),)),
+    ],
+    "classroom": [
+        Breakage("off_by_one_count",
+                 (("total=sum(row[2] for row in rows),", "total=sum(row[2] for row in rows) - 1,"),),
+                 (("overview_tenant_1", "$.users.total", "changed"),)),
+        Breakage("renamed_field",  # a camelCase alias changed by hand
+                 (("    active_in_period: int\n", "    active_in_period: int = Field(alias='activeNow')\n"),),
+                 (("overview_tenant_1", "$.users.activeInPeriod", "removed"),
+                  ("overview_tenant_1", "$.users.activeNow", "added"))),
+        Breakage("changed_status_code",  # one domain error class answers for every "not found"
+                 (('status_code, code = 404, "not_found"', 'status_code, code = 410, "not_found"'),),
+                 (("user_unknown", "status", "changed"), ("users_unknown_tenant", "status", "changed"))),
     ],
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,31 @@ from parity_support import (
     read_cassette,
 )
 
-TENANTS = {
-    "advisor": ["seoul_national_university_101", "hallym_university_102", "korea_university_103", "kaist_104"],
-    "llm_chatbot": ["yonsei_university_201", "postech_202", "pusan_national_university_203"],
+
+@dataclass(frozen=True)
+class Coverage:
+    """What an example's cassette must exercise besides every route and the error classes."""
+
+    app: tuple[str, str]  # module, attribute
+    tenants: tuple[str, ...]  # each appears in a path or an X-Tenant-ID (none for a single-tenant service)
+    reads: tuple[str, ...]  # routes each tenant in `serving` (or the one deployment) answers with 200
+    serving: tuple[str, ...] = ()  # the tenants whose reads are checked (default: all of `tenants`)
+
+
+ADMIN_READS = ("/admin/dashboard", "/admin/dashboard/costs", "/admin/dashboard/usage-patterns", "/admin/users")
+COVERAGE = {
+    "advisor": Coverage(("advisor.server", "app"), ("seoul_national_university_101", "hallym_university_102",
+                                                    "korea_university_103", "kaist_104"), ADMIN_READS),
+    "llm_chatbot": Coverage(("llm_chatbot.main", "app"),
+                            ("yonsei_university_201", "postech_202", "pusan_national_university_203"), ADMIN_READS),
+    "mentor": Coverage(("mentor.main", "app"), (), ("/api/v1/admin/dashboard", "/api/v1/admin/usage/costs",
+                                                    "/api/v1/admin/users", "/api/v1/admin/users/{user_id}")),
+    # school 4 is deactivated: it appears (403s), the other three read their dashboard
+    "classroom": Coverage(("classroom.app", "app"), ("1", "2", "3", "4"),
+                          ("/v1/stats/overview", "/v1/stats/usage", "/v1/stats/leaderboard", "/v1/users",
+                           "/v1/courses"), serving=("1", "2", "3")),
 }
 NAMES = sorted(EXAMPLES)
-EXAMPLES_APP = {"advisor": ("advisor.server", "app"), "llm_chatbot": ("llm_chatbot.main", "app")}
 
 
 def _paths(name: str) -> tuple[Path, Path]:
@@ -62,19 +82,19 @@ def test_cassette_covers_routes_tenants_and_error_classes(name):
     assert cassette.stat().st_size < 1_000_000
     statuses = {e["response"]["status"] for e in exchanges}
     assert {200, 401, 403, 404, 409, 422} <= statuses
+    coverage = COVERAGE[name]
     tenants = {e["request"]["headers"].get("x-tenant-id") for e in exchanges}
-    tenants |= {e["request"]["path"].rsplit("/", 1)[-1] for e in exchanges}
-    assert set(TENANTS[name]) <= tenants
+    tenants |= {part for e in exchanges for part in e["request"]["path"].split("/")}
+    assert set(coverage.tenants) <= tenants
     recorded = {(e["request"]["method"], e["route"]) for e in exchanges}
     folder, package, _ = EXAMPLES[name]
     with isolated_import(folder, package):
-        app = getattr(importlib.import_module(EXAMPLES_APP[name][0]), EXAMPLES_APP[name][1])
+        app = getattr(importlib.import_module(coverage.app[0]), coverage.app[1])
         served = {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
     assert served - recorded == set(), "routes without a recorded exchange"
-    # each tenant's admin reads its dashboard family
-    for tenant in TENANTS[name]:
+    # each tenant (or the one deployment) reads its dashboard family
+    for tenant in coverage.serving or coverage.tenants or (None,):
         routes = {e["route"] for e in exchanges if e["request"]["headers"].get("x-tenant-id") == tenant
                   and e["response"]["status"] == 200}
-        assert {"/admin/dashboard", "/admin/dashboard/costs", "/admin/dashboard/usage-patterns", "/admin/users"} \
-            <= routes, tenant
+        assert set(coverage.reads) <= routes, tenant
 

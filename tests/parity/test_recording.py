@@ -106,14 +106,23 @@ def test_query_credentials_and_validation_inputs_are_redacted():
     assert exchange["request"]["method"] == "POST"
 
 
-@pytest.mark.parametrize("key, secret", [
-    ("password", True), ("new_password", True), ("password_hash", True), ("temporary_password", True),
-    ("passwd", True), ("client_secret", True), ("api_key", True), ("apiKey", True), ("admin_token", True),
-    ("token", True), ("total_tokens", False), ("tokens_today", False), ("username", False), ("email", False),
-    ("admin_credentials", False),
+@pytest.mark.parametrize("key, value, secret", [
+    ("password", "hunter2", True), ("new_password", "x", True), ("password_hash", "pbkdf2$1", True),
+    ("temporary_password", "Tmp-1", True), ("passwd", "p", True), ("client_secret", "s", True),
+    ("api_key", "k1", True), ("apiKey", "k1", True), ("admin_token", "t", True), ("token", "t", True),
+    ("passphrase", "correct horse battery", True), ("pin", 4821, True), ("pin", "4821", True),
+    ("code", "4/0AX4Xf", True), ("auth", "opaque", True), ("session_id", "a1b2c3", True),
+    # counters and plain data stay comparable
+    ("total_tokens", 120, False), ("tokens_today", 12, False), ("tokens", 99, False), ("sessions", 4, False),
+    ("session_count", 4, False), ("user_id", 7, False), ("username", "kim", False), ("email", "a@b.kr", False),
+    ("code", "INVALID_REQUEST", False), ("code", 404, False), ("country_code", "KR", False),
+    ("sort_key", "name", False), ("session_title", "My chat", False), ("private_notes", "call back later", False),
+    ("is_private", True, False),
+    # a secret value is a secret under any name
+    ("note", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", True), ("note", "9f86d081884c7d659a2feaa0", True),
 ])
-def test_secret_field_names(key, secret):
-    assert is_secret_field(key) is secret
+def test_secret_fields_by_name_and_value(key, value, secret):
+    assert is_secret_field(key, value) is secret
 
 
 def test_placeholders_written_by_a_request_list_are_kept():
@@ -151,3 +160,12 @@ def test_disabled_middleware_records_nothing(tmp_path):
     assert not path.exists()
     with pytest.raises(ValueError):
         RecordingMiddleware(_service())
+
+
+def test_appending_to_a_cassette_with_a_damaged_line_keeps_recording(tmp_path):
+    import asyncio
+
+    path = tmp_path / "traffic.jsonl"
+    path.write_bytes(b'{"id": 1, "request": {"method": "GET", "path": "/\xff"}}\n')
+    asyncio.run(_drive(RecordingMiddleware(_service(), cassette=path), [("GET", "/items/2", {})]))
+    assert json.loads(path.read_bytes().splitlines()[1])["id"] == 2

@@ -154,12 +154,17 @@ def test_period_round_trip(period, days):
     assert days_to_period(days) == period
 
 
-@pytest.mark.parametrize("bad", ["1d", "30", "30D", "", "month", None, 30])
+@pytest.mark.parametrize("bad", ["0d", "30", "30D", "", "month", None, 30, "1w", "2026-13", "10y"])
 def test_period_to_days_rejects_other_values_naming_the_allowed_ones(bad):
     with pytest.raises(InvalidRequestError) as err:
         period_to_days(bad)
     assert err.value.message.startswith("period: invalid value")
-    assert "7d, 30d, 90d" in err.value.message
+    assert "<N>d (e.g. 7d, 30d, 90d), <N>y or YYYY-MM" in err.value.message
+
+
+@pytest.mark.parametrize(("period", "days"), [("1d", 1), ("365d", 365), ("1y", 365), ("2y", 730), ("2026-01", 365)])
+def test_period_to_days_accepts_what_mt_paas_accepts(period, days):
+    assert period_to_days(period) == days
 
 
 def test_days_to_period_other_counts_and_invalid():
@@ -291,7 +296,7 @@ def test_stats_invalid_dashboard_names_the_path(mutate, path):
 
 def test_stats_invalid_period_is_an_invalid_request():
     with pytest.raises(InvalidRequestError, match="period"):
-        stats_from_dashboard("t1", "1y", MANUAL_DASHBOARD)
+        stats_from_dashboard("t1", "1w", MANUAL_DASHBOARD)
 
 
 def test_stats_rejects_a_document_that_is_not_an_object():

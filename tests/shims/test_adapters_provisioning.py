@@ -15,10 +15,11 @@ from shims.adapters import (
     activate_from_provision,
     activate_from_webhook_payload,
     derive_tenant_id,
+    legacy_identity,
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
-from shims.standard_api import InvalidRequestError
+from shims.standard_api import InvalidRequestError, TenantExistsError
 from shims.standard_api.models import ActivateRequest
 
 # manual §3.1 request and §3.2 response, verbatim
@@ -126,11 +127,11 @@ def test_marketplace_payload_from_activate():
 
 
 def test_marketplace_payload_fallbacks_from_a_minimal_config():
-    payload = marketplace_payload_from_activate(request_for(plan="premium", config={"application_id": "7"}))
-    assert payload["application"] == {"id": 7, "kind": "service", "contact": "", "reason": ""}
+    payload = marketplace_payload_from_activate(request_for(plan="premium", config={"application_id": "101"}))
+    assert payload["application"] == {"id": 101, "kind": "service", "contact": "", "reason": ""}
     assert payload["applicant"]["id"] == 0
     assert payload["service"] == {"id": 0, "slug": "", "title": ""}  # the manual's fields, always present
-    partial = request_for(config={"application_id": 7, "service": {"slug": "keli-tutor"}})
+    partial = request_for(config={"service": {"slug": "keli-tutor"}})
     assert marketplace_payload_from_activate(partial)["service"] == {"id": 0, "slug": "keli-tutor", "title": ""}
 
 
@@ -170,12 +171,15 @@ def test_webhook_flat_sandbox_form_and_explicit_tenant():
     flat = {"application_id": 17, "kind": "service", "contact": "02", "reason": "r",
             "applicant": MANUAL_WEBHOOK["applicant"], "service": MANUAL_WEBHOOK["service"],
             "start_date": "2026-03-01", "end_date": "2027-02-28"}
-    request = activate_from_webhook_payload(flat, tenant_id="existing_3")
-    assert request.tenant_id == "existing_3"
+    request = activate_from_webhook_payload(flat)
+    assert request.tenant_id == "______17"
     assert request.plan == "service"
     assert request.config["start_date"] == "2026-03-01" and request.config["end_date"] == "2027-02-28"
     nested = marketplace_payload_from_activate(request)
     assert nested["application"] == {"id": 17, "kind": "service", "contact": "02", "reason": "r"}
+    # an explicit tenant id that application 17 cannot produce: refused before anything is created
+    with pytest.raises(InvalidRequestError, match="does not match tenant_id 'existing_3'"):
+        marketplace_payload_from_activate(activate_from_webhook_payload(flat, tenant_id="existing_3"))
 
 
 def test_manual_response_to_activate_response():
@@ -232,7 +236,7 @@ def test_chatbot_round_trip_create_then_reuse():
         "access_url": "http://chatbot.local/t/seoul_national_university_101",
         "message": "Tenant 'seoul_national_university_101' created",
     }
-    again = request_for(config={"application_id": 300})
+    again = request_for(tenant_id="seoul_national_university_300", config={})
     second = activate_from_provision(chatbot.provision(provision_payload_from_activate(again)))
     assert (second.tenant_id, second.message) == (
         "seoul_national_university_101", "Existing tenant 'seoul_national_university_101' reused",
@@ -245,11 +249,11 @@ def test_chatbot_round_trip_create_then_reuse():
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ({}, "config.application_id is required"),
         ({"application_id": "abc"}, "config.application_id must be an integer"),
         ({"application_id": True}, "config.application_id must be an integer"),
-        ({"application_id": 1, "applicant_id": "x"}, "config.applicant_id must be an integer"),
-        ({"application_id": 1, "service": "keli"}, "config.service must be an object"),
+        ({"application_id": 1}, "config.application_id 1 does not match tenant_id 'seoul_national_university_101'"),
+        ({"application_id": 101, "applicant_id": "x"}, "config.applicant_id must be an integer"),
+        ({"service": "keli"}, "config.service must be an object"),
     ],
 )
 def test_marketplace_payload_invalid_config(config, message):
@@ -258,9 +262,54 @@ def test_marketplace_payload_invalid_config(config, message):
     assert message in err.value.message
 
 
-def test_provision_payload_requires_the_application_id():
+def test_provision_payload_takes_the_application_id_from_the_tenant_id():
+    assert provision_payload_from_activate(request_for(config={}))["application_id"] == 101
     with pytest.raises(InvalidRequestError, match="config.application_id"):
-        provision_payload_from_activate(request_for(config={}))
+        provision_payload_from_activate(request_for(config={"application_id": 7}))
+
+
+# --- exactly the tenant in the path ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tenant_id", "tenant_name", "university", "application_id"),
+    [
+        ("seoul_national_university_101", "Seoul National University", "Seoul National University", 101),
+        ("______17", "서울대학교", "서울대학교", 17),  # the manual's rule on a Hangul name
+        ("foo_1", "Bar University", "foo", 1),  # the name cannot give "foo": the id's prefix stands in
+        ("hallym_univ_5", "한림대학교", "hallym_univ", 5),
+    ],
+)
+def test_the_legacy_payload_yields_exactly_the_requested_tenant(tenant_id, tenant_name, university, application_id):
+    request = request_for(tenant_id=tenant_id, tenant_name=tenant_name, config={})
+    assert legacy_identity(request) == (university, application_id)
+    assert derive_tenant_id(university, application_id) == tenant_id
+    nested = marketplace_payload_from_activate(request)
+    assert derive_tenant_id(nested["applicant"]["university_name"], nested["application"]["id"]) == tenant_id
+    flat = provision_payload_from_activate(request)
+    assert derive_tenant_id(flat["university_name"], flat["application_id"]) == tenant_id
+
+
+@pytest.mark.parametrize("tenant_id", ["hallym_univ", "foo_0", "Foo_1", "foo-bar_1", "a" * 31 + "_1", "foo_1x", "_"])
+def test_a_tenant_id_the_legacy_rule_cannot_produce_is_400(tenant_id):
+    for build in (marketplace_payload_from_activate, provision_payload_from_activate):
+        with pytest.raises(InvalidRequestError, match="cannot be created by this service"):
+            build(request_for(tenant_id=tenant_id, config={}))
+
+
+def test_an_answer_about_another_tenant_is_409_when_the_expected_id_is_given():
+    advisor = FakeAdvisor()
+    activate_from_marketplace(advisor.demo_request(marketplace_payload_from_activate(request_for())))
+    again = request_for(tenant_id="seoul_national_university_555", config={})
+    legacy = advisor.demo_request(marketplace_payload_from_activate(again))  # the legacy side reuses by e-mail
+    with pytest.raises(TenantExistsError, match="already owns tenant 'seoul_national_university_101'"):
+        activate_from_marketplace(legacy, expected_tenant_id="seoul_national_university_555")
+    chatbot = FakeChatbot()
+    activate_from_provision(chatbot.provision(provision_payload_from_activate(request_for())))
+    legacy = chatbot.provision(provision_payload_from_activate(again))
+    with pytest.raises(TenantExistsError):
+        activate_from_provision(legacy, expected_tenant_id="seoul_national_university_555")
+    assert activate_from_provision(legacy, expected_tenant_id="seoul_national_university_101").success
 
 
 @pytest.mark.parametrize(

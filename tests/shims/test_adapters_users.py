@@ -1,5 +1,6 @@
 """shims.adapters, users family: legacy User documents ⇄ standard user models and payloads."""
 
+import hashlib
 import json
 import re
 from datetime import datetime
@@ -171,21 +172,44 @@ def test_user_from_legacy_does_not_echo_values_of_a_bad_document():
 
 # --- create ----------------------------------------------------------------------------------------------------
 
+def _digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
 USERNAMES = [
+    # the readable part: the local part, lower-cased, [a-z0-9_.] only; then "_" + a digest of the whole address
     ("newuser@hallym.ac.kr", "newuser"),
     ("Kim.Chul-Su+lab@snu.ac.kr", "kim.chul_su_lab"),
-    ("홍길동@seoul.ac.kr", "user_4e5666e770"),  # no [a-z0-9] left: "user_" + sha256(address)[:10]
-    ("ab@x.kr", "ab_user"),
-    ("a@x.kr", "a_user"),
-    ("x" * 70 + "@x.kr", "x" * 50),
-    ("odd\"name\"@x.kr", "odd_name_"),
+    ("홍길동@seoul.ac.kr", "user"),  # no [a-z0-9] left
+    ("ab@x.kr", "ab"),
+    ("a@x.kr", "a"),
+    ("x" * 70 + "@x.kr", "x" * 37),  # cut so that the whole name fits the legacy 50
+    ("odd\"name\"@x.kr", "odd_name"),
 ]
 
 
-@pytest.mark.parametrize(("email", "username"), USERNAMES)
-def test_username_from_email(email, username):
-    assert username_from_email(email) == username
+@pytest.mark.parametrize(("email", "readable"), USERNAMES)
+def test_username_from_email(email, readable):
+    username = username_from_email(email)
+    assert username == f"{readable}_{_digest(email)}"
     assert re.fullmatch(r"[a-z0-9_.]{3,50}", username)
+
+
+@pytest.mark.parametrize(
+    "emails",
+    [
+        ("john@a.example", "john@b.example"),  # same local part, other domain
+        ("john+1@x.kr", "john-1@x.kr", "john_1@x.kr", "john.1@x.kr"),  # local parts that sanitise alike
+        ("x" * 60 + "a@x.kr", "x" * 60 + "b@x.kr"),  # differ only past the cut
+    ],
+)
+def test_distinct_emails_never_share_a_username(emails):
+    names = [username_from_email(e) for e in emails]
+    assert len(set(names)) == len(names), names
+
+
+def test_the_same_email_always_gives_the_same_username():
+    assert username_from_email("John@A.example") == username_from_email(" john@a.example ")
 
 
 def test_usernames_without_latin_letters_do_not_collide():
@@ -210,8 +234,8 @@ def test_create_user_payload_with_password():
     }
     """))  # plan §3.2 request, verbatim
     payload, generated = create_user_payload(request)
-    assert payload == {"username": "newuser", "password": "temp_password_123", "display_name": "신규 사용자",
-                       "email": "newuser@hallym.ac.kr"}
+    assert payload == {"username": f"newuser_{_digest('newuser@hallym.ac.kr')}", "password": "temp_password_123",
+                       "display_name": "신규 사용자", "email": "newuser@hallym.ac.kr"}
     assert generated is False
 
 
@@ -221,7 +245,7 @@ def test_create_user_payload_generates_a_strong_temporary_password(password):
     first, generated = create_user_payload(request)
     second, _ = create_user_payload(request)
     assert generated is True
-    assert first["username"] == second["username"] == "kim"  # deterministic
+    assert first["username"] == second["username"] == f"kim_{_digest('kim@x.kr')}"  # deterministic
     assert first["password"] != second["password"]  # random
     pw = first["password"]
     assert len(pw) >= 12

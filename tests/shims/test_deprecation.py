@@ -13,10 +13,10 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException
 
-from shims import deprecation
+from migrator.testing import headers as header_parsers
+from migrator.testing.headers import Link, parse_deprecation, parse_link, parse_sunset
 from shims.deprecation import (
     CallCounter,
-    Link,
     caller_identity,
     create_deprecation_router,
     deprecated_endpoint,
@@ -25,9 +25,6 @@ from shims.deprecation import (
     format_link,
     format_sunset,
     get_default_counter,
-    parse_deprecation,
-    parse_link,
-    parse_sunset,
     set_default_counter,
 )
 from shims.middleware.market_auth import MarketAuthMiddleware
@@ -96,10 +93,10 @@ def test_sunset_parser_accepts_the_obsolete_http_date_forms():
     assert parse_sunset("Sat Feb 29 00:00:00 2020") == datetime(2020, 2, 29, tzinfo=UTC)
     # RFC 850 two-digit years: more than 50 years ahead means the previous century
     assert (
-        deprecation.parse_http_date("Friday, 01-Jan-70 00:00:00 GMT", now=datetime(2026, 1, 1, tzinfo=UTC)).year == 2070
+        header_parsers.parse_http_date("Friday, 01-Jan-70 00:00:00 GMT", now=datetime(2026, 1, 1, tzinfo=UTC)).year == 2070
     )
     assert (
-        deprecation.parse_http_date("Monday, 01-Jan-99 00:00:00 GMT", now=datetime(2026, 1, 1, tzinfo=UTC)).year == 1999
+        header_parsers.parse_http_date("Monday, 01-Jan-99 00:00:00 GMT", now=datetime(2026, 1, 1, tzinfo=UTC)).year == 1999
     )
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from shims.testing.reference import InMemoryHandler, make_app
+from migrator.testing.reference import InMemoryHandler, make_app
 
 A, B = "hallym_univ", "yonsei_univ"
 B_MARKERS = ("yonsei", "user_2", "Song Hana", "Oh Jaewon", "Shin Eunji", "Bae Suho", "Kwon Mira", "Campus handbook")

@@ -8,6 +8,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from migrator.conformance.shapes import shape_problems
+from migrator.testing.reference import InMemoryHandler, make_app
 from shims.standard_api.models import (
     CostsResponse,
     CreateUserRequest,
@@ -17,8 +19,6 @@ from shims.standard_api.models import (
     StatsResponse,
     UsersListResponse,
 )
-from shims.testing.reference import InMemoryHandler, make_app
-from shims.testing.shapes import shape_problems
 
 # Verbatim from seed 000 (Standard API 확장 계획) §3.1–3.4.
 STATS = """

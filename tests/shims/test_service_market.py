@@ -331,7 +331,7 @@ def test_access_url_template():
 
 
 def test_same_email_reuses_the_tenant_found_through_list_tenants():
-    app, handler = make_app()
+    app, handler = make_app(public_url="http://svc.test")
     payload = json.loads(json.dumps(NESTED))
     payload["applicant"]["email"] = "ADMIN@beta.ac.kr"  # e-mail compared case-insensitively
     payload["application"]["id"] = 99
@@ -354,14 +354,15 @@ def test_second_webhook_with_same_email_reuses_the_first_tenant():
     assert len([c for c in handler.calls if c[0] == "activate_tenant"]) == 1
 
 
-def test_reuse_through_tenant_exists_error_when_listing_is_not_implemented():
+def test_without_listing_a_tenant_exists_error_is_409_never_a_reuse():
+    """A TenantExistsError names a tenant, not its owner: without `list_tenants` the router cannot check that the
+    applicant owns it, so it refuses (the legacy routes answer 409 too) instead of handing the tenant over."""
     app, _handler = make_app(NoListingHandler())
     payload = dict(FLAT, applicant=dict(FLAT["applicant"], email="admin@alpha.ac.kr"))
-    body = request(app, "POST", WEBHOOKS[1], json=payload, headers=HEADERS).json()
-    assert body["success"] is True
-    assert body["tenant_id"] == "alpha_1"
-    assert body["message"] == "기존 테넌트 'Hallym University' 재사용"
-    assert body["access_url"] == "http://svc.test?tenant=alpha_1"
+    response = request(app, "POST", WEBHOOKS[1], json=payload, headers=HEADERS)
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Tenant 'alpha_1' already exists"}
+    assert "alpha_1" not in json.dumps(response.json().get("tenant_id", ""))
 
 
 def test_asynchronous_creation_answers_processing():
@@ -594,7 +595,9 @@ def test_stats_delegates_with_period():
     assert handler.calls == [("get_tenant_stats", "alpha_1", "7d")]
     request(app, "GET", "/api/tenant/stats/alpha_1", headers=HEADERS)
     assert handler.calls[-1] == ("get_tenant_stats", "alpha_1", "30d")
-    assert request(app, "GET", "/api/tenant/stats/alpha_1?period=1y", headers=HEADERS).status_code == 422
+    assert request(app, "GET", "/api/tenant/stats/alpha_1?period=1w", headers=HEADERS).status_code == 422
+    assert request(app, "GET", "/api/tenant/stats/alpha_1?period=1y", headers=HEADERS).status_code == 200
+    assert handler.calls[-1] == ("get_tenant_stats", "alpha_1", "1y")
 
 
 def test_users_delegates_filters():
@@ -652,7 +655,10 @@ def test_unexpected_read_failure_is_a_clean_500():
     app, _ = make_app(Broken())
     response = request(app, "GET", "/api/tenant/stats/alpha_1", headers=HEADERS)
     assert response.status_code == 500
-    assert response.json() == {"detail": {"success": False, "error": "INTERNAL_ERROR", "message": "Internal error"}}
+    assert response.json() == {
+        "detail": {"success": False, "error": "INTERNAL_ERROR", "message": "Internal error while handling 'get_tenant_stats'"}
+    }
+    assert "secret" not in response.text
 
 
 def test_prefix_is_configurable_and_openapi_lists_the_aliases():
@@ -679,6 +685,37 @@ def test_prefix_is_configurable_and_openapi_lists_the_aliases():
 def test_a_bad_access_url_template_is_refused_when_the_router_is_built():
     with pytest.raises(ValueError, match="tenant_id"):
         create_service_market_router(RecordingHandler(), api_keys=[KEY], access_url_template="https://x/{tenant}")
-    app, _ = make_app(access_url_template="{base_url}/t/{tenant_id}")
+    app, _ = make_app(access_url_template="{base_url}/t/{tenant_id}", public_url="http://svc.test")
     body = request(app, "POST", WEBHOOKS[0], json=FLAT, headers=HEADERS).json()
     assert body["access_url"] == "http://svc.test/t/hallym_university_42"
+
+
+def test_openapi_documents_the_alias_errors_with_the_bodies_sent():
+    app, _ = make_app()
+    doc = app.openapi()
+    ops = {(m.upper(), p): op for p, item in doc["paths"].items() for m, op in item.items()}
+    message, standard = "#/components/schemas/MessageErrorResponse", "#/components/schemas/ErrorResponse"
+
+    def schema(op, status):
+        return op["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+
+    webhook = ops[("POST", "/api/tenant/webhook/auto-provision")]
+    assert {"400", "401", "409", "500", "503"} <= set(webhook["responses"])
+    assert {schema(webhook, s) for s in ("400", "401", "409", "500", "503")} == {message}
+    stats = ops[("GET", "/api/tenant/stats/{tenant_id}")]
+    assert (schema(stats, "401"), schema(stats, "503")) == (message, message)  # the key guard's text
+    assert {schema(stats, s) for s in ("400", "404", "500", "501")} == {standard}  # the handler's errors
+    listing = ops[("GET", "/api/tenant/list")]
+    assert schema(listing, "501") == message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [("GET", "/api/tenant/webhook/auto-provision", "POST"), ("DELETE", "/api/tenant/users/alpha_1", "GET"),
+     ("POST", "/api/tenant/list", "GET")],
+)  # fmt: skip
+def test_alias_405_lists_every_allowed_method(method, path, allow):
+    app, _ = make_app()
+    response = request(app, method, path, headers=HEADERS)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allow

@@ -1,4 +1,4 @@
-"""shims.testing.conformance: passes the reference, fails a broken service precisely, cleans up, keeps secrets."""
+"""migrator.conformance.suite: passes the reference, fails a broken service precisely, cleans up, keeps secrets."""
 
 from __future__ import annotations
 
@@ -13,18 +13,17 @@ from fastapi.testclient import TestClient
 from rich.console import Console
 from starlette.responses import JSONResponse
 
-from shims.standard_api import NotImplementedOperationError, StandardAPIHandler
-from shims.standard_api.models import UserFilters
-from shims.testing import (
+from migrator.conformance import (
     CheckStatus,
     ConformanceError,
     ConformanceReport,
-    InMemoryHandler,
     TargetUnreachableError,
-    make_app,
     run_conformance,
 )
-from shims.testing.render import render_json, render_rich
+from migrator.conformance.render import render_json, render_rich
+from migrator.testing.reference import InMemoryHandler, make_app
+from shims.standard_api import NotImplementedOperationError, StandardAPIHandler
+from shims.standard_api.models import ActivateResponse, UserFilters
 
 A, B = "hallym_univ", "yonsei_univ"
 KEY = "test-market-key-0123456789"
@@ -74,10 +73,40 @@ def test_the_reference_handler_is_conformant(tenant):
     assert report.ok, [c for c in report.checks if c.status is not CheckStatus.PASSED]
     assert report.counts["failed"] == report.counts["skipped"] == report.counts["not-implemented"] == 0
     assert report.counts["passed"] == len(report.checks) > 50
-    assert {c.suite for c in report.checks} == {"lifecycle", "dashboard", "users", "settings", "auth"}
+    assert {c.suite for c in report.checks} == {"lifecycle", "dashboard", "users", "settings", "webhook", "auth"}
+    # the market client's sequence and the sandbox tester's checks are part of it
+    names = {c.name for c in report.checks}
+    assert {"reactivate: the same contact activates it again", "webhook: the same e-mail again → the same tenant",
+            "webhook: a tenant id another e-mail owns → 409"} <= names  # fmt: skip
 
 
-@pytest.mark.parametrize("suite", ["dashboard", "users", "settings", "lifecycle"])
+def test_without_a_tenant_the_run_picks_a_listed_active_one():
+    report = _run(keys=[KEY], tenant_id=None, suite="dashboard")
+    assert (report.tenant_id, report.tenant_source) == (A, "/api/tenant/list")
+    assert report.ok
+
+
+def test_without_a_tenant_and_no_tenant_list_the_error_says_how_to_choose():
+    with pytest.raises(ConformanceError, match=r"answered 404: pass --tenant ID: the id of an existing tenant"):
+        _run(tenant_id=None)
+
+
+def test_a_service_that_hands_a_tenant_to_another_applicant_fails_the_webhook_suite():
+    class Careless(InMemoryHandler):
+        async def activate_tenant(self, request):
+            if request.tenant_id in self._tenants:  # "reuse" whatever exists: the bug of issue 13
+                return ActivateResponse(success=True, tenant_id=request.tenant_id, access_url="https://x", message="")
+            return await super().activate_tenant(request)
+
+        async def list_tenants(self):
+            raise NotImplementedOperationError("list_tenants")
+
+    report = _run(Careless(), keys=[KEY], suite="webhook")
+    check = _by_name(report)["webhook: a tenant id another e-mail owns → 409"]
+    assert check.status is CheckStatus.FAILED and "handed to the wrong caller" in check.reason
+
+
+@pytest.mark.parametrize("suite", ["dashboard", "users", "settings", "lifecycle", "webhook"])
 def test_each_suite_runs_only_its_checks(suite):
     report = _run(suite=suite)
     assert report.ok and report.suite == suite
@@ -158,16 +187,20 @@ def test_optional_operations_answering_501_are_warnings():
     assert _by_name(report)["limits: get (agrees with settings)"].status is CheckStatus.PASSED  # default from settings
 
 
-def test_a_mandatory_read_answering_501_is_a_failure():
+def test_a_mandatory_read_answering_501_is_counted_apart_and_fails_only_when_strict():
     class NoSettings(InMemoryHandler):
         async def get_settings(self, tenant_id):
             raise NotImplementedOperationError("get_settings")
 
     report = _run(NoSettings(), suite="settings")
     check = _by_name(report)["settings: get"]
-    assert check.status is CheckStatus.FAILED
+    assert check.status is CheckStatus.NOT_IMPLEMENTED
     assert check.reason == "'get_settings' is mandatory but answered 501 Not Implemented"
+    assert report.ok and report.mandatory_not_implemented == ["get_settings"]
     assert _by_name(report)["settings: update with unchanged values"].status is CheckStatus.SKIPPED
+    strict = _run(NoSettings(), suite="settings", strict=True)
+    assert _by_name(strict)["settings: get"].status is CheckStatus.FAILED
+    assert not strict.ok
 
 
 def test_a_wrong_error_body_is_reported():
@@ -242,7 +275,7 @@ def test_the_report_is_json_with_counts_and_verdict():
     report = _run(Broken(), suite="dashboard")
     data = json.loads(render_json(report))
     assert data["ok"] is False and data["suite"] == "dashboard" and data["tenant_id"] == A
-    assert data["counts"]["failed"] == 3  # stats x3 (default, 7d, 90d): the missing field
+    assert data["counts"]["failed"] == 4  # stats x4 (default, 7d, 90d, 1y): the missing field
     assert sum(data["counts"].values()) == len(data["checks"])
     assert ConformanceReport.model_validate(data).failures()[0].name == "stats: default period is 30d"
 

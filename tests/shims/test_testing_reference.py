@@ -1,4 +1,4 @@
-"""shims.testing.reference: the in-memory reference handler is complete, consistent and deterministic."""
+"""migrator.testing.reference: the in-memory reference handler is complete, consistent and deterministic."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-import shims.testing.reference as reference
+import migrator.testing.reference as reference
+from migrator.testing.reference import REFERENCE_NOW, REFERENCE_TENANTS, InMemoryHandler, make_app
 from shims.standard_api import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -34,7 +35,6 @@ from shims.standard_api.models import (
     UserRole,
     UserStatus,
 )
-from shims.testing.reference import REFERENCE_NOW, REFERENCE_TENANTS, InMemoryHandler, make_app
 
 A, B = REFERENCE_TENANTS
 DAYS = {"7d": 7, "30d": 30, "90d": 90}
@@ -154,9 +154,9 @@ def test_list_users_filters_search_and_pages(h):
     assert suspended.total == 1 and suspended.users[0].user_id == "user_105"
     assert [u.name for u in run(h.list_users(A, UserFilters(search="KIM"))).users] == ["Kim Minji"]
     page = run(h.list_users(A, UserFilters(limit=3, offset=3)))
-    assert (page.total, page.limit, page.offset) == (9, 3, 3)
+    assert (page.total, page.limit, page.offset) == (11, 3, 3)
     assert [u.user_id for u in page.users] == ["user_104", "user_105", "user_106"]
-    assert run(h.list_users(A, UserFilters(offset=9))).users == []
+    assert run(h.list_users(A, UserFilters(offset=11))).users == []
 
 
 def test_create_user_rules(h):
@@ -274,7 +274,7 @@ def test_every_tenant_operation_knows_unknown_tenants(h):
 def test_service_market_summaries(h):
     summaries = {s.tenant_id: s for s in run(h.list_tenants())}
     assert set(summaries) == set(REFERENCE_TENANTS)
-    assert (summaries[A].users_count, summaries[A].active_users) == (9, 7)
+    assert (summaries[A].users_count, summaries[A].active_users) == (11, 8)
     assert run(h.get_tenant_summary(B)).email == "hana.song@yonsei.ac.kr"
 
 

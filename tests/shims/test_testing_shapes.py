@@ -1,4 +1,4 @@
-"""shims.testing.shapes: exact key sets and strict JSON types, with JSONPath-like problem messages."""
+"""migrator.conformance.shapes: exact key sets and strict JSON types, with JSONPath-like problem messages."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Literal, Optional
 import pytest
 from pydantic import BaseModel
 
+from migrator.conformance.shapes import shape_problems
 from shims.standard_api.models import StatsResponse, StatsSummary, TenantSummary, UserInfo, UsersListResponse
-from shims.testing.shapes import shape_problems
 
 
 def _user(**changes):
@@ -31,7 +31,7 @@ def test_an_exact_document_has_no_problems():
         ({k: v for k, v in _user().items() if k != "email"}, "missing field $.email"),
         (_user(extra=1), "unexpected field $.extra"),
         (_user(user_id=1), "wrong type $.user_id: expected str, got int"),
-        (_user(role="owner"), "wrong value $.role: expected 'admin' | 'instructor' | 'user', got 'owner'"),
+        (_user(role="owner"), "wrong value $.role: expected 'admin' | 'instructor' | 'moderator' | 'user', got 'owner'"),
         (_user(last_login=5), "wrong type $.last_login: expected str | null, got int"),
         (_user(usage={"sessions": "1", "messages": 2, "tokens": 3}), "wrong type $.usage.sessions: expected int, got str"),
         (_user(usage={"sessions": True, "messages": 2, "tokens": 3}), "wrong type $.usage.sessions: expected int, got bool"),
@@ -46,7 +46,7 @@ def test_each_kind_of_problem_is_named_precisely(document, problem):
 def test_problems_inside_lists_carry_the_index():
     page = {"tenant_id": "t", "total": 2, "limit": 20, "offset": 0, "users": [_user(), _user(status="gone")]}
     assert shape_problems(page, UsersListResponse) == [
-        "wrong value $.users[1].status: expected 'active' | 'suspended' | 'pending', got 'gone'"
+        "wrong value $.users[1].status: expected 'active' | 'inactive' | 'suspended' | 'pending', got 'gone'"
     ]
     page["users"] = {"0": _user()}
     assert shape_problems(page, UsersListResponse) == ["wrong type $.users: expected array, got object"]

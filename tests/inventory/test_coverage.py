@@ -1,0 +1,122 @@
+"""Coverage: every route decorator and registration call seen is placed in an app, or listed with its reason."""
+
+from __future__ import annotations
+
+from migrator.inventory import build_inventory
+
+SERVICE = {
+    "svc/__init__.py": "",
+    "svc/settings.py": """
+        import os
+
+        class Settings:
+            PREFIX: str  # no default: set by the deployment
+
+        settings = Settings()
+        BETA = os.environ.get("SVC_BETA")
+    """,
+    "svc/orphan.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter(prefix="/orphan")
+
+        @router.get("/a")
+        def orphan_a():
+            return {}
+
+        @router.post("/b")
+        def orphan_b():
+            return {}
+    """,
+    "svc/dynamic.py": """
+        from fastapi import APIRouter
+
+        router = APIRouter()
+
+        @router.get("/d")
+        def dyn():
+            return {}
+    """,
+    "svc/plugin.py": """
+        from fastapi import FastAPI
+
+        def install(app: FastAPI) -> None:
+            @app.get("/plugin")
+            def plugin():
+                return {}
+    """,
+    "svc/main.py": """
+        from fastapi import FastAPI
+
+        from svc import dynamic
+        from svc.settings import BETA, settings
+
+        app = FastAPI()
+
+        @app.get("/ok")
+        def ok():
+            return {}
+
+        def health():
+            return {}
+
+        app.add_api_route("/health", health)
+        app.include_router(dynamic.router, prefix=settings.PREFIX)
+
+        if BETA:
+            @app.get("/beta")
+            def beta():
+                return {}
+    """,
+}
+
+
+def _lines(root, rel: str, text: str) -> int:
+    return next(i for i, t in enumerate((root / rel).read_text().splitlines(), 1) if text in t)
+
+
+def test_every_site_is_placed_or_listed_with_its_reason(make_repo):
+    root = make_repo(SERVICE)
+    inventory = build_inventory(root, workers=1)
+    coverage = inventory.coverage
+    assert {r.path for r in inventory.routes} == {"/ok", "/health"}
+    assert (coverage.seen, coverage.placed) == (7, 2)
+    reasons = {(u.file, u.line): u for u in coverage.unplaced}
+    assert len(reasons) == 5
+    orphan = reasons[("svc/orphan.py", _lines(root, "svc/orphan.py", '@router.get("/a")'))]
+    assert orphan.function == "orphan_a" and "is not included in any app" in orphan.reason
+    assert "svc/orphan.py:3" in orphan.reason  # where the router is made
+    dynamic = reasons[("svc/dynamic.py", _lines(root, "svc/dynamic.py", "@router.get"))]
+    assert "prefix that is not static" in dynamic.reason and "svc/main.py" in dynamic.reason
+    plugin = reasons[("svc/plugin.py", _lines(root, "svc/plugin.py", "@app.get"))]
+    assert "inside `install`, which is not called" in plugin.reason
+    beta = reasons[("svc/main.py", _lines(root, "svc/main.py", '@app.get("/beta")'))]
+    assert "`if BETA`" in beta.reason and "is false" in beta.reason
+    assert 0 < coverage.ratio < 0.9
+
+
+def test_a_fully_resolved_service_has_full_coverage(make_repo):
+    root = make_repo({k: v for k, v in SERVICE.items() if k in ("svc/__init__.py", "svc/main.py", "svc/dynamic.py",
+                                                               "svc/settings.py")})
+    (root / "svc/settings.py").write_text("settings = type('S', (), {})()\nBETA = None\n")
+    (root / "svc/main.py").write_text((root / "svc/main.py").read_text().replace("prefix=settings.PREFIX", ""))
+    inventory = build_inventory(root, workers=1)
+    assert inventory.coverage.seen == 4 and inventory.coverage.unplaced == [
+        u for u in inventory.coverage.unplaced if "beta" in (u.function or "")
+    ]
+    assert inventory.coverage.placed == 3
+
+
+def test_a_file_skipped_twice_is_listed_once(make_repo):
+    root = make_repo({
+        "svc/main.py": """
+            from fastapi import FastAPI
+            from svc.broken import PREFIX
+
+            app = FastAPI()
+            app.include_router(__import__("x").router, prefix=PREFIX)
+        """,
+        "svc/broken.py": "from fastapi import APIRouter\nPREFIX = (\n",
+    })
+    inventory = build_inventory(root, workers=1)
+    assert [s.file for s in inventory.skipped] == ["svc/broken.py"]

@@ -1,0 +1,138 @@
+"""Miss patterns met on real services, one small fixture each (tests/inventory/fixtures/recall/<pattern>/), checked
+against what FastAPI itself serves when it imports the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrator.inventory import build_inventory
+
+RECALL = Path(__file__).parent / "fixtures" / "recall"
+
+# pattern folder, import target, app id in the inventory, the (method, path) pairs FastAPI serves
+CASES = [
+    ("envprefix", "envsvc.main:app", "envsvc/main.py:app",
+     {("GET", "/api/v2/notes/"), ("GET", "/api/v2/notes/{note_id}"), ("DELETE", "/admin/notes/{note_id}")}),
+    ("ifelse", "ifsvc.main:app", "ifsvc/main.py:app", {("GET", "/items"), ("GET", "/health"), ("GET", "/legacy")}),
+    ("factory", "fsvc.main:app", "fsvc/core/registrar.py:register_app()",
+     {("GET", "/api/v1/users"), ("POST", "/api/v1/users")}),
+    ("routersub", "rsvc.main:app", "rsvc/main.py:app",
+     {("GET", "/plain/a"), ("PUT", "/v1/tagged/b/{b_id}"), ("PATCH", "/v1/tagged/c")}),
+    ("nesteddeco", "nsvc.main:app", "nsvc/main.py:app", {("GET", "/slow")}),
+]
+
+
+@pytest.fixture(scope="module")
+def inventories():
+    return {name: build_inventory(RECALL / name, workers=1) for name, *_ in CASES}
+
+
+@pytest.mark.parametrize(("name", "target", "app", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_pattern_matches_what_fastapi_serves(inventories, served, inventoried, name, target, app, expected):
+    inventory = inventories[name]
+    assert not inventory.skipped, inventory.skipped
+    assert served(RECALL / name, target) == expected
+    unconditional = {(m, r.path) for r in inventory.routes_of(app) if not r.conditional for m in r.methods}
+    assert unconditional == expected
+    assert all(route.app == app for route in inventory.routes)
+
+
+def test_environment_defaults_give_the_prefix_like_settings_defaults(inventories):
+    inventory = inventories["envprefix"]
+    assert not inventory.unresolved
+
+
+def test_app_assigned_in_both_branches_of_an_if_is_one_app(inventories):
+    inventory = inventories["ifelse"]
+    assert [(a.file, a.variable) for a in inventory.apps] == [("ifsvc/main.py", "app")]
+    assert not inventory.unresolved
+    # registered inside one branch: served only when DEBUG is set, so listed and marked conditional
+    debug = [r for r in inventory.routes if r.path == "/debug/echo"]
+    assert len(debug) == 1 and debug[0].conditional
+    assert not next(r for r in inventory.routes if r.path == "/health").conditional
+
+
+def test_tests_known_statically_take_one_branch_as_python_would(inventories):
+    inventory = inventories["ifelse"]
+    paths = {r.path: r for r in inventory.routes}
+    # unset variable -> false; a default -> the elif; the else is never reached
+    assert "/beta" not in paths and "/modern" not in paths
+    assert not paths["/legacy"].conditional
+
+
+def test_factory_with_any_name_called_from_a_module_without_routing_code(inventories):
+    inventory = inventories["factory"]
+    assert [a.variable for a in inventory.apps] == ["register_app()"]
+
+
+def test_valid_files_with_decorated_nested_functions_are_never_skipped(inventories):
+    inventory = inventories["nesteddeco"]
+    assert inventory.skipped == [] and inventory.unresolved == []
+
+
+def test_a_route_module_of_an_apirouter_subclass_in_another_package_is_followed(make_repo, inventoried):
+    root = make_repo({
+        "core/routing.py": """
+            import fastapi
+
+            class BaseRouter(fastapi.APIRouter):
+                def __init__(self, **kwargs):
+                    super().__init__(**kwargs)
+        """,
+        "svc/users.py": """
+            from core.routing import BaseRouter
+
+            router = BaseRouter(prefix="/users")
+
+            @router.get("/{user_id}")
+            def one(user_id: int):
+                return {}
+        """,
+        "svc/main.py": """
+            import fastapi
+            from svc import users
+
+            app = fastapi.FastAPI()
+            app.include_router(users.router)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert inventoried(inventory, "svc/main.py:app") == {("GET", "/users/{user_id}")}
+
+
+def test_a_settings_class_reads_its_env_file(make_repo, inventoried):
+    root = make_repo({
+        ".env": "# local development\nexport APP_ENVIRONMENT='development'\nAPP_API_PREFIX=/api/v2  # comment\n",
+        "backend/app/config.py": """
+            from typing import Literal
+
+            from pydantic_settings import BaseSettings, SettingsConfigDict
+
+            class Settings(BaseSettings):
+                model_config = SettingsConfigDict(env_file="../.env", env_prefix="APP_")
+                ENVIRONMENT: Literal["development", "production"] | None = None
+                API_PREFIX: str = "/api/v1"
+
+            settings = Settings()
+        """,
+        "backend/app/main.py": """
+            from fastapi import APIRouter, FastAPI
+
+            from app.config import settings
+
+            app = FastAPI()
+            dev = APIRouter()
+
+            @dev.get("/debug")
+            def debug():
+                return {}
+
+            if settings.ENVIRONMENT == "development":
+                app.include_router(dev, prefix=settings.API_PREFIX)
+        """,
+    })
+    inventory = build_inventory(root / "backend", workers=1)
+    assert inventoried(inventory, "app/main.py:app") == {("GET", "/api/v2/debug")}
+    assert inventory.routes[0].conditional is False

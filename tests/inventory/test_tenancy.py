@@ -1,0 +1,113 @@
+"""Tenant and auth sources beyond parameters: identity objects, context variables and middlewares, Security
+schemes named like a tenant, header reads in bodies, `[tool.migrator] tenant_attr / tenant_header`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migrator.inventory import InventoryInputError, build_inventory
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tenancy"
+
+
+@pytest.fixture(scope="module")
+def routes():
+    inventory = build_inventory(FIXTURE, workers=1)
+    return {r.path: r for r in inventory.routes}
+
+
+def _line(rel: str, text: str) -> int:
+    return next(i for i, t in enumerate((FIXTURE / rel).read_text().splitlines(), 1) if text in t)
+
+
+def test_tenant_from_the_callers_identity_with_a_configured_attribute(routes):
+    route = routes["/me/projects"]  # `user.cliente_id`, cliente_id from [tool.migrator] tenant_attr
+    assert (route.tenant_source, route.tenant_param) == ("identity:user.cliente_id", "user")
+    assert route.auth == ["Authorization: Bearer"]
+
+
+def test_tenant_from_the_identity_read_inside_a_dependency(routes):
+    route = routes["/org/stats"]  # org = Depends(org_of); org_of reads `user.org_id` of Depends(current_user)
+    assert (route.tenant_source, route.tenant_param) == ("identity:user.org_id", "org")
+
+
+def test_a_security_scheme_named_like_a_tenant_is_the_tenant_not_a_credential(routes):
+    route = routes["/scoped/items"]  # router-level Depends(tenant_header) -> Security(APIKeyHeader("x-tenant-id"))
+    assert route.tenant_source == "header:x-tenant-id"
+    assert route.auth == [] and route.headers == ["x-tenant-id"]
+
+
+def test_a_bearer_check_inside_the_body_is_auth(routes):
+    assert routes["/raw"].auth == ["Authorization: Bearer"]
+    assert "Authorization" in routes["/raw"].headers
+
+
+def test_tenant_from_a_context_variable_with_its_file_and_line(routes):
+    line = _line("tsvc/context.py", "current_tenant:")
+    assert routes["/ambient"].tenant_source == f"context:tsvc/context.py:{line}"
+    assert routes["/ambient"].tenant_param is None
+
+
+def test_a_middleware_reading_the_tenant_header_is_a_context_source(make_repo):
+    root = make_repo({
+        "svc/main.py": """
+            from fastapi import FastAPI, Request
+
+            app = FastAPI()
+
+            @app.middleware("http")
+            async def pick_database(request: Request, call_next):
+                request.state.db = request.headers["X-Tenant-ID"]
+                return await call_next(request)
+
+            @app.get("/items")
+            def items():
+                return []
+        """,
+    })
+    [route] = build_inventory(root, workers=1).routes
+    assert route.tenant_source == "context:svc/main.py:6"
+
+
+def test_single_tenant_service_has_no_tenant_source(make_repo):
+    root = make_repo({
+        "svc/main.py": """
+            from fastapi import Depends, FastAPI, Request
+
+            app = FastAPI()
+
+            def current_user(request: Request):
+                return request.headers.get("X-API-Key")
+
+            @app.get("/items")
+            def items(user=Depends(current_user)):
+                return [user.name]
+        """,
+    })
+    [route] = build_inventory(root, workers=1).routes
+    assert route.tenant_source is None and route.auth == ["X-API-Key"]
+
+
+def test_a_configured_tenant_header(make_repo):
+    root = make_repo({
+        "pyproject.toml": '[tool.migrator]\ntenant_header = "X-Org"\n',
+        "svc/main.py": """
+            from fastapi import FastAPI, Header
+
+            app = FastAPI()
+
+            @app.get("/items")
+            def items(x_org: str = Header()):
+                return []
+        """,
+    })
+    [route] = build_inventory(root, workers=1).routes
+    assert route.tenant_source == "header:x-org" and route.tenant_param == "x_org"
+
+
+def test_an_invalid_tenant_setting_is_an_input_error_naming_the_file(make_repo):
+    root = make_repo({"pyproject.toml": "[tool.migrator]\ntenant_attr = 3\n", "svc/main.py": "x = 1\n"})
+    with pytest.raises(InventoryInputError, match=r"pyproject.toml: \[tool.migrator\] tenant_attr must be"):
+        build_inventory(root, workers=1)
