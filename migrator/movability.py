@@ -108,9 +108,10 @@ def _provider(param: Param, sources: SourceSet) -> tuple[Optional[str], Optional
     kinds = collect(func.body).types
     if cst.Yield in kinds:
         what = "an async generator" if func.asynchronous else "a generator (yield)"
-        return None, f"the dependency `{param.dependency}`, {what} the handler cannot enter yet"
+        return None, f"the dependency `{param.dependency}`, {what} the Standard API handler cannot enter yet"
     if func.asynchronous is not None:
-        return None, f"the dependency `{param.dependency}`, a coroutine (async def) the handler cannot await yet"
+        return None, (f"the dependency `{param.dependency}`, a coroutine (async def) the Standard API handler cannot "
+                      "await yet")
     params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
     if any(p.default is None for p in params) or any(marker(p.default) for p in params):
         return None, f"the dependency `{param.dependency}`, which takes request inputs or other dependencies"
@@ -253,7 +254,7 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
         plan.role, plan.provider = "resource", provider
         return None
     if use.used:
-        return (f"the body reads `{param.name}` from {why_not}, which the handler cannot receive: move it by hand")
+        return f"the body reads `{param.name}` from {why_not}: move it by hand"
     plan.note = "dependency not used by the body"
     return None
 

@@ -16,6 +16,7 @@ from migrator.journal import load_journal
 from tests.plan.cases import CASES
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/pyproject.toml"))
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -38,7 +39,7 @@ def _keys(routes) -> set[tuple[str, str]]:
     return {(",".join(r.methods), r.path) for r in routes}
 
 
-@pytest.mark.parametrize("name", [*sorted(CASES), "advisor", "llm_chatbot"])
+@pytest.mark.parametrize("name", [*sorted(CASES), *EXAMPLES])
 def test_the_moved_set_is_the_plans_automatic_set(name, tmp_path):
     root = _target(name, tmp_path)
     report = analyze(root)
@@ -48,8 +49,11 @@ def test_the_moved_set_is_the_plans_automatic_set(name, tmp_path):
     write_phase(root, result)
     journal = load_journal(root)
     assert _keys(r for r in journal.routes if r.state in ("moved", "alias")) == automatic
-    assert {(",".join(r.methods), r.path): [r.reason] for r in journal.routes if r.state == "manual"} == {
-        key: ["; ".join(reasons)] for key, reasons in manual.items()}
+    if automatic:  # phase 1 ran: the journal keeps the reasons
+        assert {(",".join(r.methods), r.path): [r.reason] for r in journal.routes if r.state == "manual"} == {
+            key: ["; ".join(reasons)] for key, reasons in manual.items()}
+    else:  # nothing moves: nothing is written, and nothing claims phase 1 was applied
+        assert journal.current_phase == 0 and not result.changes
     # apply shows the same reasons (file:line), and the status command repeats them
     assert {step.reason for step in result.manual} == {"; ".join(r) for r in manual.values()}
     status = CliRunner().invoke(cli_app, ["status", str(root)])
@@ -106,3 +110,14 @@ def test_routes_in_the_app_file_are_moved_and_wired_in_one_pass(tmp_path):
         sys.path.remove(str(root))
         for name in [n for n in sys.modules if n == "svc" or n.startswith("svc.")]:
             del sys.modules[name]
+
+
+def test_status_before_phase_1_shows_the_plans_verdicts(tmp_path):
+    root = _target("session-dependencies", tmp_path)
+    result = CliRunner().invoke(cli_app, ["status", "--format", "json", str(root)])
+    assert result.exit_code == 0, result.output
+    import json
+
+    report = json.loads(result.output)
+    assert report["phase"] == 0 and report["next"]["routes"] == 1  # only the plain session moves
+    assert any("/admin/users" in line and "a generator (yield)" in line for line in report["manual"])
