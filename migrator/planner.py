@@ -315,6 +315,8 @@ def _estimate(root: Path, plan: MigrationPlan, sources: SourceSet) -> RemovalEst
         if "." not in route.qualname:
             removals.setdefault(route.file, []).append(RouteRef(route.qualname, tuple(sorted(route.methods)),
                                                                 route.path))
+    if not removals:
+        return RemovalEstimate()
     protected = {plan.handler.file, *(s.file for s in plan.services)} if plan.handler else set()
     removal = analyse_removal(root, removals, sources=sources, app=plan.app.file if plan.app else None,
                               protected=protected)
