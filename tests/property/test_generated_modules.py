@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 import hypothesmith
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from property_support import pending, route_modules, run_phase, write_service
 
