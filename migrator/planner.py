@@ -22,6 +22,7 @@ from migrator.inventory.build import InventoryRun, Progress, run_inventory
 from migrator.inventory.models import App, Inventory, Route
 from migrator.journal import Journal
 from migrator.movability import assess_routes
+from migrator.pathtemplates import shape
 from migrator.plan import (
     AppRef,
     HandlerRef,
@@ -44,7 +45,7 @@ else:  # pragma: no cover
 
 INSTANCE = "market_handler"
 #: Paths the Service Market alias router serves: a legacy route on one of them is replaced, not deprecated.
-ALIAS_PATHS = {(alias.method, re.sub(r"{[^}]*}", "{}", alias.path)) for alias in spec.ALIASES}
+ALIAS_PATHS = {(alias.method, shape(alias.path)) for alias in spec.ALIASES}
 
 
 @dataclass
@@ -88,10 +89,6 @@ def read_project(root: Path) -> Project:
     name, version = project.get("name"), project.get("version")
     return Project(name if isinstance(name, str) else None, version if isinstance(version, str) else None,
                    tool if isinstance(tool, dict) else {})
-
-
-def normalise(path: str) -> str:
-    return re.sub(r"{[^}]*}", "{}", path)
 
 
 # --- the app, the handler, the service modules -------------------------------------------------------------------
@@ -284,7 +281,7 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
         if not route.mapped or route.verdict.status == "stays":
             route.state = "stays"
         elif route.verdict.automatic:
-            route.state = "alias" if (route.methods[0], normalise(route.path)) in ALIAS_PATHS else "moved"
+            route.state = "alias" if (route.methods[0], shape(route.path)) in ALIAS_PATHS else "moved"
         else:
             route.state = "manual"
     if moving:
