@@ -152,6 +152,11 @@ def _record_phase2(root: Path, journal: Journal, result: PhaseResult, deprecated
         result.changes = [c for c in result.changes if c.path != result.details.get("app")]
     info = DeprecationInfo(date=start.isoformat(), sunset=end.isoformat())
     states_change = any(r.state == "moved" and id(r) in deprecated for r in journal.routes)
+    if not deprecated:
+        result.unchanged_reason = "no route in state 'moved' to deprecate"
+    elif not any(c.changed for c in result.changes) and not states_change and journal.deprecation == info:
+        result.unchanged_reason = (f"every moved route is deprecated already (Deprecation {info.date}, "
+                                   f"Sunset {info.sunset})")
     if any(c.changed for c in result.changes) or states_change or (deprecated and journal.deprecation != info):
         for route in journal.routes:
             if id(route) in deprecated:
