@@ -94,8 +94,14 @@ def body_usage(func: cst.FunctionDef, names: set[str]) -> dict[str, Usage]:
 # --- dependencies the handler can provide ------------------------------------------------------------------------
 
 
+#: how the Standard API handler can obtain a resource dependency today ("call": a plain function it calls); the
+#: other kinds are recognised and recorded (issue 12 enters them the way FastAPI does)
+PROVIDED = {"call"}
+
+
 def _provider(param: Param, sources: SourceSet) -> tuple[Optional[str], Optional[str]]:
-    """(provider kind, None) when the handler can obtain the dependency by calling it, else (None, why not)."""
+    """(provider kind, why the handler cannot use it or None): kinds `call`, `generator`, `async-generator`,
+    `await`; (None, why) for a dependency that is no resource (reads the request, cannot be read)."""
     if not param.dependency:
         return None, "a dependency migrator cannot resolve"
     if param.headers or param.auth:
@@ -105,16 +111,17 @@ def _provider(param: Param, sources: SourceSet) -> tuple[Optional[str], Optional
     func = index.function(name) if index is not None else None
     if func is None:
         return None, f"the dependency `{param.dependency}`, which is not a plain function migrator can read"
-    kinds = collect(func.body).types
-    if cst.Yield in kinds:
-        what = "an async generator" if func.asynchronous else "a generator (yield)"
-        return None, f"the dependency `{param.dependency}`, {what} the Standard API handler cannot enter yet"
-    if func.asynchronous is not None:
-        return None, (f"the dependency `{param.dependency}`, a coroutine (async def) the Standard API handler cannot "
-                      "await yet")
     params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
     if any(p.default is None for p in params) or any(marker(p.default) for p in params):
         return None, f"the dependency `{param.dependency}`, which takes request inputs or other dependencies"
+    kinds = collect(func.body).types
+    if cst.Yield in kinds:
+        kind, what = ("async-generator", "an async generator") if func.asynchronous else (
+            "generator", "a generator (yield)")
+        return kind, f"the dependency `{param.dependency}`, {what} the Standard API handler cannot enter yet"
+    if func.asynchronous is not None:
+        return "await", (f"the dependency `{param.dependency}`, a coroutine (async def) the Standard API handler "
+                         "cannot await yet")
     return "call", None
 
 
@@ -250,8 +257,9 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
         plan.note = "auth dependency not used by the body (the standard router checks the market key)"
         return None
     provider, why_not = _provider(param, sources)
-    if provider is not None:
-        plan.role, plan.provider = "resource", provider
+    plan.provider = provider
+    if provider in PROVIDED:
+        plan.role = "resource"
         return None
     if use.used:
         return f"the body reads `{param.name}` from {why_not}: move it by hand"

@@ -78,7 +78,9 @@ class ParamPlan(BaseModel):
     annotation: Optional[str] = None  # in the service function's signature
     default: Optional[str] = None  # plain default (FastAPI markers removed); None: required
     dependency: Optional[str] = None  # dotted name of the Depends target
-    provider: Optional[Literal["call"]] = None  # resources: how the handler obtains one
+    #: resource dependencies: how one is obtained (a plain call; a generator or async generator to enter and
+    #: close; a coroutine to await); only "call" moves today, the others keep the route manual (issue 12)
+    provider: Optional[Literal["call", "generator", "async-generator", "await"]] = None
     note: Optional[str] = None  # dropped parameters: why that is safe
 
 
