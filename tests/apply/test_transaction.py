@@ -108,6 +108,7 @@ def test_a_failure_at_every_write_position_leaves_the_tree_as_it_was(phase1, mon
             assert snapshot(root) == after, f"failure at write {at} of {total}"
             outcomes["written, after"] += 1
             _reset(root, before)
+    print(f"failure positions: {total}, outcomes: {outcomes}")
     assert outcomes["refused, before"] >= 2 * len(result.changes) and outcomes["written, after"] >= 1, outcomes
     assert sum(outcomes.values()) == total
 
@@ -195,6 +196,7 @@ def test_a_kill_at_every_write_position_is_recovered_by_the_next_command(tmp_pat
             assert state == after, f"kill at write {at}: neither the state before nor the one after"
             seen["after"] += 1
     # up to the commit point (the record's removal) the state before comes back; after it, the phase's result
+    print(f"kill positions: {total}, outcomes: {seen}")
     assert seen["before"] >= 1 and seen["after"] >= 1 and sum(seen.values()) == total, seen
 
 
