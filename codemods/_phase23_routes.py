@@ -1,4 +1,4 @@
-"""Shared by phases 2 and 3: find the code that registers a route, and edit calls and imports in place.
+"""Shared by phases 2 and 3: find the code that registers a route, and rebuild a registering call.
 
 A route is registered by a decorator on a top-level function (``@router.get("/x")``, ``@app.api_route(...)``) or by
 a top-level ``router.add_api_route("/x", endpoint, methods=[...])`` statement. The journal names a route by its
@@ -15,11 +15,6 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Union
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.helpers import get_full_name_for_node
-
-from ._util import ImportSpec, has_import
-from ._util import add_imports as add_new_imports
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 ROUTE_ATTRS = HTTP_METHODS | {"api_route", "add_api_route", "websocket", "add_websocket_route", "include_router",
@@ -107,13 +102,21 @@ def route_sites(module: cst.Module) -> list[RouteSite]:
                     found = route_call(decorator.decorator)
                     if found and decorator.decorator.func.attr.value != "add_api_route":
                         sites.append(RouteSite("decorator", stmt.name.value, *found, decorator.decorator, stmt))
-        elif m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(func=m.Attribute(attr=m.Name("add_api_route"))))])):
+        elif _is_add_api_route(stmt):
             call = stmt.body[0].value
             endpoint = arg(call, "endpoint", 1)
             if endpoint is not None and isinstance(endpoint.value, cst.Name):
                 methods, path = route_call(call)
                 sites.append(RouteSite("call", endpoint.value.value, methods, path, call, stmt))
     return sites
+
+
+def _is_add_api_route(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
+        return False
+    call = stmt.body[0].value
+    return (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "add_api_route")
 
 
 def locate(sites: Sequence[RouteSite], routes: Iterable[RouteRef]) -> dict[RouteRef, RouteSite]:
@@ -136,17 +139,31 @@ def locate(sites: Sequence[RouteSite], routes: Iterable[RouteRef]) -> dict[Route
     return found
 
 
+class _RouteCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value in ROUTE_ATTRS | {"FastAPI"}) or (
+                isinstance(func, cst.Name) and func.value == "FastAPI"):
+            self.found = True
+        return not self.found
+
+
 def has_routes(module: cst.Module) -> bool:
     """Does the module register routes, include routers, or create an app (phase 3 never deletes such a module)?"""
-    calls = m.findall(module, m.Call(func=m.Attribute(attr=m.OneOf(*(m.Name(a) for a in ROUTE_ATTRS)))))
-    return bool(calls) or bool(m.findall(module, m.Call(func=m.Name("FastAPI") | m.Attribute(attr=m.Name("FastAPI")))))
+    visitor = _RouteCalls()
+    module.visit(visitor)
+    return visitor.found
 
 
 def is_deprecated_decorator(decorator: cst.Decorator) -> bool:
     """``@deprecated`` or ``@deprecated(...)`` (any module prefix)."""
     expr = decorator.decorator
     func = expr.func if isinstance(expr, cst.Call) else expr
-    return m.matches(func, m.Name("deprecated") | m.Attribute(attr=m.Name("deprecated")))
+    return (isinstance(func, cst.Name) and func.value == "deprecated") or (
+        isinstance(func, cst.Attribute) and func.attr.value == "deprecated")
 
 
 def py_string(text: str) -> str:
@@ -161,13 +178,27 @@ def rebuild_call(call: cst.Call, args: Sequence[str], module: cst.Module) -> cst
     """`call` with the argument list `args` (source text each: the call's own arguments, possibly changed, then
     new ones), one per line when it does not fit on one line. A call with comments inside keeps its layout."""
     func = module.code_for_node(call.func)
-    if m.findall(call, m.Comment()):
+    if has_comment(call):
         return _keep_layout(call, list(args))
     one_line = f"{func}({', '.join(args)})"
     if len(one_line) + 1 <= LINE and "\n" not in one_line:
         return cst.parse_expression(one_line)
     body = "".join(f"    {a},\n" for a in args)
     return cst.parse_expression(f"{func}(\n{body})")
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found = True
+
+
+def has_comment(node: cst.CSTNode) -> bool:
+    visitor = _Comments()
+    node.visit(visitor)
+    return visitor.found
 
 
 def _keep_layout(call: cst.Call, texts: list[str]) -> cst.Call:
@@ -214,66 +245,4 @@ def keyword_index(texts: list[str], call: cst.Call, keyword: str) -> Optional[in
     for index, a in enumerate(call.args):
         if a.keyword is not None and a.keyword.value == keyword:
             return index
-    return None
-
-
-# --- imports ------------------------------------------------------------------------------------------------------
-
-
-def _alias_key(name: str) -> tuple[int, str]:
-    # isort's default order inside one import: CONSTANTS, Classes, functions
-    if name.isupper():
-        return 0, name
-    return (1, name) if name[:1].isupper() else (2, name)
-
-
-def add_imports(module: cst.Module, needed: Sequence[tuple[str, str]]) -> cst.Module:
-    """Add ``from x import y`` for each pair: into an existing top-level ``from x import ...`` (sorted in place
-    when its names are sorted), else as a new statement after the last import (`codemods._util.add_imports`)."""
-    missing = []
-    for from_module, name in needed:
-        spec = ImportSpec(from_module, name)
-        if has_import(module, spec):
-            continue
-        merged = _merge_into_existing(module, from_module, name)
-        if merged is not None:
-            module = merged
-        else:
-            missing.append(spec)
-    return add_new_imports(module, missing)
-
-
-def _merge_into_existing(module: cst.Module, from_module: str, name: str) -> Optional[cst.Module]:
-    body = list(module.body)
-    for index, stmt in enumerate(body):
-        if not m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
-            continue
-        node: cst.ImportFrom = stmt.body[0]
-        if node.relative or node.module is None or get_full_name_for_node(node.module) != from_module:
-            continue
-        if isinstance(node.names, cst.ImportStar):
-            continue
-        names = list(node.names)
-        keys = [_alias_key(get_full_name_for_node(a.name) or "") for a in names]
-        new_key = _alias_key(name)
-        position = len(names)
-        if keys == sorted(keys):
-            position = next((i for i, key in enumerate(keys) if key > new_key), len(names))
-        alias = cst.ImportAlias(name=cst.Name(name))
-        single = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        if position == len(names):
-            last = names[-1]
-            if last.comma == cst.MaybeSentinel.DEFAULT:
-                names[-1] = last.with_changes(comma=single)
-                names.append(alias)
-            else:  # a trailing comma (parenthesised, one per line): the new name takes the closing layout
-                between = names[-2].comma if len(names) > 1 else last.comma
-                names[-1] = last.with_changes(comma=between)
-                names.append(alias.with_changes(comma=last.comma))
-        else:
-            source = names[position - 1] if position > 0 else names[position]
-            comma = source.comma if isinstance(source.comma, cst.Comma) else single
-            names.insert(position, alias.with_changes(comma=comma))
-        body[index] = stmt.with_changes(body=[node.with_changes(names=names)])
-        return module.with_changes(body=body)
     return None

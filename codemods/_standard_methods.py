@@ -1,19 +1,27 @@
-"""Source templates of the Standard API methods a generated handler implements on top of its moved legacy methods.
+"""Templates of the Standard API methods a generated handler implements on top of the moved service functions.
 
-Each template calls the legacy method(s) that now hold an operation's logic, with the standard arguments mapped
-to the legacy parameters (``period`` → ``days``, ``limit``/``offset`` → ``page``/``limit``, string user id → the
-legacy id type), then converts the legacy JSON with `shims.adapters`. Legacy `HTTPException`s become standard errors
-through `adapters.legacy_errors`. Sync legacy methods run in the thread pool, as FastAPI ran the sync routes.
+Each method calls the service function(s) that now hold an operation's logic, with the standard arguments mapped
+to the legacy parameters (``period`` -> ``days``, ``limit``/``offset`` -> ``page``/``limit``, string user id -> the
+legacy id type), then converts the legacy JSON with `shims.adapters`. Legacy `HTTPException`s become standard
+errors through `adapters.legacy_errors`. Sync service functions run in the thread pool, as FastAPI ran the sync
+routes. Method signatures are those of `shims.standard_api.StandardAPIHandler` (read with `inspect.signature`),
+bodies are `libcst.helpers.parse_template_statement` templates filled with nodes.
 """
 
 from __future__ import annotations
 
-import json
+import inspect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Optional
 
-from ._util import ImportSpec
-from .extract_handler import HandlerParam, MovedRoute
+import libcst as cst
+from libcst.helpers import parse_template_expression
+from libcst.helpers import parse_template_statement as _parse_statement
+
+from shims import spec
+
+from ._imports import ImportSpec
 
 # Legacy parameter names that carry each standard input, when the catalog does not name them.
 SYNONYMS = {
@@ -22,357 +30,519 @@ SYNONYMS = {
     "page": ("page", "page_number"),
     "search": ("search", "q", "query", "keyword"),
 }
-SCALARS = {"int", "str", "float", "bool", "dict", "list", "Optional", "None"}
+SCALARS = {"int", "str", "float", "bool", "dict", "list", "Optional", "None", "List", "Dict"}
+#: The order standard methods appear in a generated handler: the routers' order (shims.spec).
+ORDER = [op.name for op in spec.OPERATIONS]
 
-# Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has no logic.
-ABSTRACT = [
-    ("activate_tenant", "request: ActivateRequest", "ActivateResponse"),
-    ("deactivate_tenant", "tenant_id: str, request: DeactivateRequest", "DeactivateResponse"),
-    ("get_tenant_status", "tenant_id: str", "StatusResponse"),
-    ("get_tenant_usage", "tenant_id: str, period: str", "UsageResponse"),
-    ("get_tenant_stats", "tenant_id: str, period: str", "StatsResponse"),
-    ("get_tenant_costs", "tenant_id: str, period: str", "CostsResponse"),
-    ("list_users", "tenant_id: str, filters: UserFilters", "UsersListResponse"),
-    ("create_user", "tenant_id: str, request: CreateUserRequest", "CreateUserResponse"),
-    ("get_user", "tenant_id: str, user_id: str", "UserInfo"),
-    ("update_user", "tenant_id: str, user_id: str, request: UpdateUserRequest", "UserInfo"),
-    ("delete_user", "tenant_id: str, user_id: str", "DeleteUserResponse"),
-    ("get_settings", "tenant_id: str", "SettingsResponse"),
-]
+
+# --- the handler's signatures, from the handler class ------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def signature(op: str) -> tuple[tuple[tuple[str, str], ...], str]:
+    """((parameter, annotation), ...) and the return annotation of `StandardAPIHandler.<op>`, `self` left out."""
+    from shims.standard_api.handler import StandardAPIHandler
+
+    sig = inspect.signature(getattr(StandardAPIHandler, op))
+    params = tuple((p.name, _text(p.annotation)) for p in sig.parameters.values() if p.name != "self")
+    return params, _text(sig.return_annotation)
+
+
+def _text(annotation) -> str:
+    return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+
+
+def abstract_operations() -> list[str]:
+    """Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has none."""
+    from shims.standard_api.handler import StandardAPIHandler
+
+    return [op for op in ORDER if getattr(getattr(StandardAPIHandler, op, None), "__isabstractmethod__", False)]
+
+
+ABSTRACT = abstract_operations()
 
 
 class TemplateError(Exception):
-    """The legacy method's parameters do not fit the operation: a manual step."""
+    """The service function's parameters do not fit the operation: a manual step."""
+
+
+@dataclass
+class ServiceParam:
+    name: str
+    role: str  # tenant | path | query | body | resource
+    annotation: Optional[str] = None
+    default: Optional[str] = None
+    dependency: Optional[str] = None
+
+
+@dataclass
+class ServiceCall:
+    """A moved route's service function, as the handler calls it."""
+
+    module: str  # the service module (dotted)
+    alias: str  # how the handler module names it (`legacy_users`)
+    function: str
+    is_async: bool
+    params: list[ServiceParam]
+    route: str = ""  # the legacy route function (dotted), for messages
 
 
 @dataclass
 class Operation:
-    """The moved legacy methods behind one standard operation (primary route plus variants)."""
+    """The service functions behind one standard operation (primary route plus variants)."""
 
     name: str
-    routes: dict[Optional[str], MovedRoute] = field(default_factory=dict)  # variant (None = primary) -> route
+    routes: dict[Optional[str], ServiceCall] = field(default_factory=dict)  # variant (None = primary) -> call
     param_map: dict[str, str] = field(default_factory=dict)  # legacy parameter -> standard input
     adapter: Optional[str] = None
     manual: list[str] = field(default_factory=list)  # why routes of this operation stayed behind
 
     @property
-    def primary(self) -> Optional[MovedRoute]:
+    def primary(self) -> Optional[ServiceCall]:
         return self.routes.get(None)
 
 
-@dataclass
-class Rendered:
-    code: str
-    names: set[str]  # standard names the code uses (models, errors, helpers)
+# --- rendering ---------------------------------------------------------------------------------------------------
+
+
+def _string(text: str) -> cst.SimpleString:
+    return cst.SimpleString('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+def _fstring(literal: str, field: str, tail: str) -> cst.BaseExpression:
+    """f"<literal>{<field>}<tail>" (the literal parts escaped)."""
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
+
+    return cst.parse_expression(f'f"{escape(literal)}{{{field}}}{escape(tail)}"')
 
 
 class Renderer:
-    """Renders standard methods; `name(x)` maps a standard name to how the handler module imports it."""
+    """Renders standard methods. `name(x)` maps a standard name to how the handler module binds it; `model(text)`
+    turns a legacy annotation into an expression the handler module can evaluate (importing what it needs)."""
 
-    def __init__(self, name: Callable[[str], str], body_fields: Callable[[HandlerParam], Optional[set[str]]],
-                 service: str) -> None:
+    def __init__(self, name: Callable[[str], str], body_fields: Callable[[ServiceParam], Optional[set[str]]],
+                 service: str, model: Callable[[str, ServiceCall], cst.BaseExpression]) -> None:
         self.name = name
         self.body_fields = body_fields
         self.service = service
+        self.model = model
         self.used: set[str] = set()
         self.extra_imports: set[ImportSpec] = set()  # dependency functions the standard methods call
+        self.services: set[str] = set()  # aliases of the service modules the methods call
 
-    def n(self, standard_name: str) -> str:
+    def n(self, standard_name: str) -> cst.Name:
         self.used.add(standard_name)
-        return self.name(standard_name)
+        return cst.Name(self.name(standard_name))
 
-    # -- calling a legacy method -------------------------------------------------------------------------------
+    def a(self) -> cst.Name:
+        return self.n("adapters")
 
-    def call(self, route: MovedRoute, op: Operation, **inputs: str) -> str:
-        """`await self.legacy_x(tenant=tenant_id, days=...)` with every required legacy parameter supplied."""
+    def expr(self, template: str, **parts) -> cst.BaseExpression:
+        return parse_template_expression(template, **parts)
+
+    # -- the method's head --------------------------------------------------------------------------------------
+
+    def head(self, op: str) -> tuple[cst.Parameters, cst.Annotation]:
+        params, returns = signature(op)
+        nodes = [cst.Param(cst.Name("self"))]
+        for name, annotation in params:
+            nodes.append(cst.Param(cst.Name(name), annotation=cst.Annotation(self._standard(annotation))))
+        return cst.Parameters(params=nodes), cst.Annotation(self._standard(returns))
+
+    def _standard(self, annotation: str) -> cst.BaseExpression:
+        """An annotation of StandardAPIHandler with its model names bound as the handler module binds them."""
+        expr = cst.parse_expression(annotation)
+
+        class Bind(cst.CSTTransformer):
+            def leave_Name(inner, original: cst.Name, updated: cst.Name) -> cst.Name:
+                if original.value[:1].isupper():
+                    return self.n(original.value)
+                return updated
+
+        return expr.visit(Bind())
+
+    # -- calling a service function ------------------------------------------------------------------------------
+
+    def call(self, route: ServiceCall, op: Operation, **inputs: cst.BaseExpression) -> cst.BaseExpression:
+        """`await legacy_x.f(tenant_id=tenant_id, days=...)` with every required parameter supplied."""
         args = []
         for param in route.params:
-            expr = self._input_for(param, op, inputs)
-            if expr is None:
+            value = self._input_for(param, route, op, inputs)
+            if value is None:
                 if param.default is None:
-                    raise TemplateError(
-                        f"`{route.function}` has a required parameter `{param.name}` that `{op.name}` cannot supply"
-                    )
+                    raise TemplateError(f"`{route.route or route.function}` has a required parameter "
+                                        f"`{param.name}` that `{op.name}` cannot supply")
                 continue
-            args.append(f"{param.name}={expr}")
+            args.append(cst.Arg(value, keyword=cst.Name(param.name), equal=_EQUAL))
+        func = cst.Attribute(cst.Name(route.alias), cst.Name(route.function))
+        self.services.add(route.alias)
         if route.is_async:
-            return _call(f"await self.{route.method}", args)
+            return cst.Await(cst.Call(func, args=_commas(args)))
         self.used.add("run_in_threadpool")
-        return _call("await run_in_threadpool", [f"self.{route.method}", *args])
+        return cst.Await(cst.Call(cst.Name("run_in_threadpool"), args=_commas([cst.Arg(func), *args])))
 
-    def _input_for(self, param: HandlerParam, op: Operation, inputs: dict[str, str]) -> Optional[str]:
-        if param.kind == "tenant":
-            return inputs.get("tenant", "tenant_id")
-        if param.kind == "resource" and param.dependency:
+    def _input_for(self, param: ServiceParam, route: ServiceCall, op: Operation,
+                   inputs: dict[str, cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+        if param.role == "tenant":
+            return inputs.get("tenant", cst.Name("tenant_id"))
+        if param.role == "resource" and param.dependency:
             module, _, func = param.dependency.rpartition(".")
             self.extra_imports.add(ImportSpec(module, func))
-            return f"{func}()"
+            return cst.Call(cst.Name(func))
         role = op.param_map.get(param.name)
         if role is None:
-            for key, names in SYNONYMS.items():
-                if param.name in names:
-                    role = key
-        if role is None and param.kind == "path":
+            role = next((key for key, names in SYNONYMS.items() if param.name in names), None)
+        if role is None and param.role == "path":
             role = "user_id"
-        if role is None and param.kind == "body":
-            role = "body"
-        if role is None and param.kind == "query" and param.annotation and _is_model(param.annotation):
+        if role is None and (param.role == "body" or (param.annotation and _is_model(param.annotation))):
             role = "body"
         if role == "user_id" and "user_id" in inputs:
-            annotation = (param.annotation or "str").strip()
-            return inputs["user_id"] if annotation == "str" else f"{self.n('adapters')}.legacy_user_id(user_id)"
+            if (param.annotation or "str").strip() == "str":
+                return inputs["user_id"]
+            return self.expr("{a}.legacy_user_id(user_id)", a=self.a())
         if role == "body" and "body" in inputs:
-            model = param.annotation
-            if model and _is_model(model):
-                return f"{model}(**{inputs['body']})"
+            if param.annotation and _is_model(param.annotation):
+                return cst.Call(self.model(param.annotation, route),
+                                args=[cst.Arg(inputs["body"], star="**")])
             return inputs["body"]
         return inputs.get(role) if role else None
 
-    def body_param(self, route: MovedRoute) -> Optional[HandlerParam]:
-        return next((p for p in route.params if p.kind == "body" or (p.annotation and _is_model(p.annotation)
-                                                                      and p.kind == "query")), None)
+    def body_param(self, route: ServiceCall) -> Optional[ServiceParam]:
+        return next((p for p in route.params if p.role == "body" or (p.annotation and _is_model(p.annotation)
+                                                                      and p.role == "query")), None)
 
-    def head(self, op: str, params: str, returns: str) -> str:
-        params = params.replace("DeactivateRequest", self.n("DeactivateRequest"))
-        for model in ("ActivateRequest", "UserFilters", "CreateUserRequest", "UpdateUserRequest"):
-            if model in params:
-                params = params.replace(model, self.n(model))
-        return f"async def {op}(self, {params}) -> {self.n(returns)}:\n"
-
-    def errors(self, op: str, **extra: str) -> str:
-        args = "".join(f", {k}={v}" for k, v in extra.items())
-        return f'with {self.n("adapters")}.legacy_errors("{op}", tenant_id=tenant_id{args}):\n'
-
-    def json(self, expr: str) -> str:
-        # shims.adapters normalise what legacy code returns (models, datetimes) themselves
-        return expr
+    def errors(self, op: str, **extra: cst.BaseExpression) -> cst.BaseExpression:
+        args = [cst.Arg(_string(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
+        args += [cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in extra.items()]
+        return cst.Call(cst.Attribute(self.a(), cst.Name("legacy_errors")), args=_commas(args))
 
 
-def _call(func: str, args: list[str]) -> str:
-    """A call on one line, or one argument a line when that would be long (the caller indents the block)."""
-    one_line = f"{func}({', '.join(args)})"
-    if len(one_line) <= 72 or not args:
-        return one_line
-    return f"{func}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    return [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
 
 
 def _is_model(annotation: str) -> bool:
     head = annotation.split("[")[0].rsplit(".", 1)[-1].strip()
-    return bool(head) and head[0].isupper() and head not in SCALARS and head not in {"Optional", "List", "Dict"}
+    return bool(head) and head[0].isupper() and head not in SCALARS
 
 
-def _indent(text: str, level: int = 1) -> str:
-    pad = "    " * level
-    return "".join(pad + line if line.strip() else line for line in text.splitlines(keepends=True))
+def parse_template_statement(template: str, **parts) -> cst.BaseStatement:
+    """LibCST's `parse_template_statement` on a template written between triple quotes (first newline dropped)."""
+    return _parse_statement(template.lstrip("\n"), **parts)
 
 
-# --- one function per operation -----------------------------------------------------------------------------------
+def method(template: str, op: str, r: Renderer, **parts) -> cst.FunctionDef:
+    """Fill a method template: `{name}`, `{params}` and `{returns}` come from the handler class's signature."""
+    params, returns = r.head(op)
+    node = parse_template_statement(template, name=cst.Name(op), params=params, returns=returns, **parts)
+    assert isinstance(node, cst.FunctionDef)
+    return node
 
 
-def render(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    fn = _RENDERERS.get(op.name)
-    if fn is None or op.primary is None:
-        raise TemplateError(f"no template for {op.name}")
-    return fn(op, r, ops)
+# --- one template per operation ----------------------------------------------------------------------------------
+
+_PERIOD_READ = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        legacy = {call}
+    return {adapters}.{convert}(tenant_id, period, legacy)
+'''
+
+_PERIOD_ADAPTERS = {"get_tenant_costs": "costs_from_legacy", "get_usage_patterns": "usage_patterns_from_legacy",
+                    "get_top_users": "top_users_from_legacy"}
 
 
-def _period_read(op_name: str, adapter: str, extra_inputs: str = "", extra_params: str = "") -> Callable:
-    def render_(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-        returns = {
-            "get_tenant_costs": "CostsResponse",
-            "get_usage_patterns": "UsagePatternsResponse",
-            "get_top_users": "TopUsersResponse",
-        }[op_name]
-        inputs = {"days": f"{r.n('adapters')}.period_to_days(period)"}
-        if extra_inputs:
-            inputs["limit"] = "limit"
-        call = r.call(op.primary, op, **inputs)
-        body = r.errors(op_name) + _indent(f"legacy = {r.json(call)}\n")
-        extra = ", limit" if extra_params else ""
-        body += f"return {r.n('adapters')}.{adapter}(tenant_id, period, legacy)\n"
-        return r.head(op_name, f"tenant_id: str, period: str{extra and ', limit: int'}", returns) + _indent(body)
-
-    return render_
+def _period_read(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    inputs = {"days": r.expr("{a}.period_to_days(period)", a=r.a())}
+    if op.name == "get_top_users":
+        inputs["limit"] = cst.Name("limit")
+    return method(_PERIOD_READ, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op, **inputs),
+                  adapters=r.a(), convert=cst.Name(_PERIOD_ADAPTERS[op.name]))
 
 
-def _stats(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    body = r.errors("get_tenant_stats") + _indent(f"dashboard = {r.json(r.call(op.primary, op))}\n")
+_STATS = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        dashboard = {call}
+    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard)
+'''
+_STATS_WITH_COSTS = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        dashboard = {call}
+        costs = {costs}
+    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard, costs)
+'''
+
+
+def _stats(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     costs = ops.get("get_tenant_costs")
-    tail = ""
-    if costs is not None and costs.primary is not None:
-        body += _indent(f"costs = {r.json(r.call(costs.primary, costs, days=f'{a}.period_to_days(period)'))}\n")
-        tail = ", costs"
-    body += f"return {a}.stats_from_dashboard(tenant_id, period, dashboard{tail})\n"
-    return r.head("get_tenant_stats", "tenant_id: str, period: str", "StatsResponse") + _indent(body)
+    parts = {"errors": r.errors(op.name), "call": r.call(op.primary, op), "adapters": r.a()}
+    if costs is None or costs.primary is None:
+        return method(_STATS, op.name, r, **parts)
+    days = r.expr("{a}.period_to_days(period)", a=r.a())
+    return method(_STATS_WITH_COSTS, op.name, r, costs=r.call(costs.primary, costs, days=days), **parts)
 
 
-def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
+_LIST_USERS = '''
+async def {name}({params}) -> {returns}:
+    {refuse_search}
+
+    async def fetch_page(page: int, limit: int, search: {optional}[str]) -> dict:
+        return {call}
+
+    with {errors}:
+        users, total = await {adapters}.collect_users(fetch_page, filters)
+    return {adapters}.users_list_from_legacy(tenant_id, users, total, filters.limit, filters.offset)
+'''
+_REFUSE_SEARCH = '''
+if filters.search:
+    raise {error}({message})
+'''
+
+
+def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     route = op.primary
     has_search = any(p.name in SYNONYMS["search"] or op.param_map.get(p.name) == "search" for p in route.params)
-    call = r.call(route, op, page="page", limit="limit", search="search")
-    fetch = (
-        "async def fetch_page(page: int, limit: int, search: Optional[str]) -> dict:\n"
-        + _indent(f"return {r.json(call)}\n")
-    )
-    r.used.add("Optional")
-    body = ""
-    if not has_search:
-        body += (
-            "if filters.search:\n"
-            + _indent(f'raise {r.n("InvalidRequestError")}("{r.service} cannot search users")\n')
-        )
-    body += fetch + "\n" + r.errors("list_users")
-    body += _indent(f"users, total = await {a}.collect_users(fetch_page, filters)\n")
-    body += f"return {a}.users_list_from_legacy(tenant_id, users, total, filters.limit, filters.offset)\n"
-    return r.head("list_users", "tenant_id: str, filters: UserFilters", "UsersListResponse") + _indent(body)
+    call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"))
+    refuse = parse_template_statement(_REFUSE_SEARCH, error=r.n("InvalidRequestError"),
+                                      message=_string(f"{r.service} cannot search users"))
+    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), call=call,
+                  errors=r.errors(op.name), adapters=r.a())
+    if has_search:  # the legacy route searches itself: drop the refusal
+        body = node.body.body
+        node = node.with_changes(body=node.body.with_changes(body=[body[1].with_changes(leading_lines=()),
+                                                                   *body[2:]]))
+    return node
 
 
-def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    role = r.n("UserRole")
-    body = f"payload, temporary_password = {a}.create_user_payload(request)\n"
-    inner = ""
+_CREATE_USER = '''
+async def {name}({params}) -> {returns}:
+    payload, temporary_password = {adapters}.create_user_payload(request)
+    if request.role != {role}.USER:
+        raise {error}({message})
+    with {errors}:
+        created = {create}
+    return {adapters}.create_user_response_from_legacy(created, temporary_password)
+'''
+_CREATE_USER_OR_ADMIN = '''
+async def {name}({params}) -> {returns}:
+    payload, temporary_password = {adapters}.create_user_payload(request)
+    if request.role not in ({role}.USER, {role}.ADMIN):
+        raise {error}({message})
+    with {errors}:
+        if request.role == {role}.ADMIN:
+            created = {create_admin}
+        else:
+            created = {create}
+    return {adapters}.create_user_response_from_legacy(created, temporary_password)
+'''
+
+
+def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    message = _fstring(f"{r.service} has no '", "request.role.value", "' role")
+    parts = {"adapters": r.a(), "role": r.n("UserRole"), "error": r.n("InvalidRequestError"), "message": message,
+             "errors": r.errors(op.name, email=cst.parse_expression("request.email")),
+             "create": r.call(op.primary, op, body=cst.Name("payload"))}
     admin = op.routes.get("admin")
-    create = r.json(r.call(op.primary, op, body="payload"))
-    if admin is not None:
-        inner += f"if request.role == {role}.ADMIN:\n"
-        inner += _indent(f"created = {r.json(r.call(admin, op, body='payload'))}\n")
-        inner += "else:\n" + _indent(f"created = {create}\n")
-        guard = f"if request.role not in ({role}.USER, {role}.ADMIN):\n"
-    else:
-        inner += f"created = {create}\n"
-        guard = f"if request.role != {role}.USER:\n"
-    body += guard + _indent(
-        f'raise {r.n("InvalidRequestError")}(f"{r.service} has no \'{{request.role.value}}\' role")\n'
-    )
-    body += r.errors("create_user", email="request.email") + _indent(inner)
-    body += f"return {a}.create_user_response_from_legacy(created, temporary_password)\n"
-    return r.head("create_user", "tenant_id: str, request: CreateUserRequest", "CreateUserResponse") + _indent(body)
+    if admin is None:
+        return method(_CREATE_USER, op.name, r, **parts)
+    return method(_CREATE_USER_OR_ADMIN, op.name, r, create_admin=r.call(admin, op, body=cst.Name("payload")),
+                  **parts)
 
 
-def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    body = r.errors("get_user", user_id="user_id")
-    body += _indent(f"user = {r.json(r.call(op.primary, op, user_id='user_id'))}\n")
-    body += f"return {a}.user_from_legacy(user)\n"
-    return r.head("get_user", "tenant_id: str, user_id: str", "UserInfo") + _indent(body)
+_GET_USER = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        user = {call}
+    return {adapters}.user_from_legacy(user)
+'''
 
 
-def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
+def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_GET_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
+                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
+
+
+_UPDATE_USER = '''
+async def {name}({params}) -> {returns}:
+    changes = {adapters}.update_user_payload(request)
+    {prologue}
+    with {errors}:
+        {body}
+    return {adapters}.user_from_legacy(user)
+'''
+
+
+def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     route = op.primary
     body_param = r.body_param(route)
     accepted = r.body_fields(body_param) if body_param else None
     suspend, activate = op.routes.get("suspend"), op.routes.get("activate")
-    body = f"changes = {a}.update_user_payload(request)\n"
-    inner = ""
-    status_by_route = suspend is not None and activate is not None and accepted is not None and (
-        "is_active" not in accepted
-    )
-    if status_by_route:
-        inner += 'is_active = changes.pop("is_active", None)\n'
+    by_route = suspend is not None and activate is not None and accepted is not None and "is_active" not in accepted
+    prologue: list[cst.BaseStatement] = []
     if accepted is not None:
-        unsupported = sorted({"display_name", "role", "is_active"} - accepted - ({"is_active"} if status_by_route
-                                                                                  else set()))
+        unsupported = sorted({"display_name", "role", "is_active"} - accepted - ({"is_active"} if by_route else set()))
         if unsupported:
-            body += (
-                f"unsupported = sorted(set(changes) & {set(unsupported)!r})\n"
-                "if unsupported:\n"
-                + _indent(f'raise {r.n("InvalidRequestError")}(f"{r.service} cannot change {{unsupported}}")\n')
-            )
+            prologue.append(parse_template_statement(
+                "unsupported = sorted(set(changes) & {fields})\n", fields=cst.parse_expression(repr(set(unsupported)))))
+            prologue.append(parse_template_statement(
+                "if unsupported:\n    raise {error}({message})\n", error=r.n("InvalidRequestError"),
+                message=_fstring(f"{r.service} cannot change ", "unsupported", "")))
+    user_id = cst.Name("user_id")
     get = ops.get("get_user")
     reread = get is not None and get.primary is not None
-    update_call = r.call(route, op, user_id="user_id", body="changes")
-    inner += "if changes:\n" + _indent(f"{update_call}\n" if reread else f"updated = {update_call}\n")
-    if status_by_route:
-        inner += "if is_active is False:\n" + _indent(f"{r.call(suspend, op, user_id='user_id')}\n")
-        inner += "elif is_active is True:\n" + _indent(f"{r.call(activate, op, user_id='user_id')}\n")
+    update = r.call(route, op, user_id=user_id, body=cst.Name("changes"))
+    inner: list[cst.BaseStatement] = []
+    if by_route:
+        inner.append(cst.parse_statement('is_active = changes.pop("is_active", None)\n'))
     if reread:
-        inner += f"user = {r.call(get.primary, get, user_id='user_id')}\n"
+        inner.append(parse_template_statement("if changes:\n    {update}\n", update=cst.Expr(update)))
     else:
-        inner += "if not changes:\n" + _indent(
-            f'raise {r.n("InvalidRequestError")}("nothing to update")\n') + "user = updated\n"
-    body += r.errors("update_user", user_id="user_id") + _indent(inner)
-    body += f"return {a}.user_from_legacy(user)\n"
-    return r.head("update_user", "tenant_id: str, user_id: str, request: UpdateUserRequest", "UserInfo") + _indent(
-        body)
+        inner.append(parse_template_statement("if changes:\n    updated = {update}\n", update=update))
+    if by_route:
+        inner.append(parse_template_statement(
+            "if is_active is False:\n    {suspend}\nelif is_active is True:\n    {activate}\n",
+            suspend=cst.Expr(r.call(suspend, op, user_id=user_id)),
+            activate=cst.Expr(r.call(activate, op, user_id=user_id))))
+    if reread:
+        inner.append(parse_template_statement("user = {get}\n", get=r.call(get.primary, get, user_id=user_id)))
+    else:
+        inner.append(parse_template_statement("if not changes:\n    raise {error}({message})\n",
+                                              error=r.n("InvalidRequestError"), message=_string("nothing to update")))
+        inner.append(cst.parse_statement("user = updated\n"))
+    node = method(_UPDATE_USER, op.name, r, adapters=r.a(), prologue=cst.parse_statement("pass\n"),
+                  errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"))
+    return _fill(node, prologue, inner)
 
 
-def _delete_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    body = r.errors("delete_user", user_id="user_id")
-    body += _indent(f"deleted = {r.json(r.call(op.primary, op, user_id='user_id'))}\n")
-    body += f"return {a}.delete_response_from_legacy(deleted)\n"
-    return r.head("delete_user", "tenant_id: str, user_id: str", "DeleteUserResponse") + _indent(body)
+def _fill(node: cst.FunctionDef, prologue: list[cst.BaseStatement], inner: list[cst.BaseStatement]
+          ) -> cst.FunctionDef:
+    """Replace the `pass` placeholders of `_UPDATE_USER` (statement lists of any length)."""
+    body = list(node.body.body)
+    with_block = body[2]
+    with_block = with_block.with_changes(body=with_block.body.with_changes(body=inner))
+    body = [body[0], *prologue, with_block, *body[3:]]
+    return node.with_changes(body=node.body.with_changes(body=body))
 
 
-def _tenant_status(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    call = r.json(r.call(op.primary, op))
-    status = (
-        r.head("get_tenant_status", "tenant_id: str", "StatusResponse")
-        + _indent(r.errors("get_tenant_status") + _indent(f"legacy = {call}\n")
-                  + f"return {a}.status_from_legacy(legacy)\n")
-    )
-    summary = (
-        r.head("get_tenant_summary", "tenant_id: str", "TenantSummary")
-        + _indent(r.errors("get_tenant_summary") + _indent(f"legacy = {call}\n")
-                  + f"return {a}.tenant_summary_from_legacy(legacy)\n")
-    )
-    return status + "\n" + summary
+_DELETE_USER = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        deleted = {call}
+    return {adapters}.delete_response_from_legacy(deleted)
+'''
 
 
-def _list_tenants(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    call = r.json(r.call(op.primary, op))
-    body = f"legacy = {call}\n"
-    body += f'return [{a}.tenant_summary_from_legacy(item) for item in legacy["tenants"]]\n'
-    return f"async def list_tenants(self) -> list[{r.n('TenantSummary')}]:\n" + _indent(body)
+def _delete_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_DELETE_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
+                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
 
 
-def _activate(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
+_CONVERT = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        legacy = {call}
+    return {adapters}.{convert}(legacy)
+'''
+
+
+def _tenant_status(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
+    return [method(_CONVERT, "get_tenant_status", r, errors=r.errors("get_tenant_status"),
+                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("status_from_legacy")),
+            method(_CONVERT, "get_tenant_summary", r, errors=r.errors("get_tenant_summary"),
+                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("tenant_summary_from_legacy"))]
+
+
+_LIST_TENANTS = '''
+async def {name}({params}) -> {returns}:
+    legacy = {call}
+    return [{adapters}.tenant_summary_from_legacy(item) for item in legacy["tenants"]]
+'''
+
+
+def _list_tenants(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_LIST_TENANTS, op.name, r, call=r.call(op.primary, op), adapters=r.a())
+
+
+_ACTIVATE = '''
+async def {name}({params}) -> {returns}:
+    {exists_check}
+    payload = {adapters}.{to_legacy}(request)
+    with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
+        result = {call}
+    return {adapters}.{from_legacy}(result)
+'''
+_EXISTS_CHECK = '''
+try:
+    await self.get_tenant_status(request.tenant_id)
+except {not_found}:
+    pass
+else:
+    raise {exists}(request.tenant_id)
+'''
+
+
+def _activate(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     to_legacy, from_legacy = {
         "provision": ("provision_payload_from_activate", "activate_from_provision"),
     }.get(op.adapter or "", ("marketplace_payload_from_activate", "activate_from_marketplace"))
-    body = ""
     status = ops.get("get_tenant_status")
-    if status is not None and status.primary is not None:
-        body += (
-            "try:\n" + _indent("await self.get_tenant_status(request.tenant_id)\n")
-            + f"except {r.n('TenantNotFoundError')}:\n" + _indent("pass\n")
-            + "else:\n" + _indent(f"raise {r.n('TenantExistsError')}(request.tenant_id)\n")
-        )
-    body += f"payload = {a}.{to_legacy}(request)\n"
-    body += f'with {a}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):\n'
-    body += _indent(f"result = {r.json(r.call(op.primary, op, body='payload'))}\n")
-    body += f"return {a}.{from_legacy}(result)\n"
-    return r.head("activate_tenant", "request: ActivateRequest", "ActivateResponse") + _indent(body)
+    known = status is not None and status.primary is not None
+    check = parse_template_statement(_EXISTS_CHECK, not_found=r.n("TenantNotFoundError"),
+                                     exists=r.n("TenantExistsError")) if known else cst.parse_statement("pass\n")
+    node = method(_ACTIVATE, op.name, r, exists_check=check, adapters=r.a(), to_legacy=cst.Name(to_legacy),
+                  from_legacy=cst.Name(from_legacy), call=r.call(op.primary, op, body=cst.Name("payload")))
+    if not known:  # no status to check first: drop the placeholder
+        body = node.body.body
+        node = node.with_changes(body=node.body.with_changes(body=body[1:]))
+    return node
 
 
-def _get_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    body = r.errors("get_settings") + _indent(f"legacy = {r.json(r.call(op.primary, op))}\n")
-    body += f"return {a}.settings_from_legacy(legacy)\n"
-    return r.head("get_settings", "tenant_id: str", "SettingsResponse") + _indent(body)
+_SETTINGS = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        legacy = {call}
+    return {adapters}.settings_from_legacy(legacy)
+'''
+_UPDATE_SETTINGS = '''
+async def {name}({params}) -> {returns}:
+    changes = {adapters}.update_settings_payload(request)
+    with {errors}:
+        legacy = {call}
+    return {adapters}.settings_from_legacy(legacy)
+'''
 
 
-def _update_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> str:
-    a = r.n("adapters")
-    body = f"changes = {a}.update_settings_payload(request)\n"
-    body += r.errors("update_settings") + _indent(f"legacy = {r.json(r.call(op.primary, op, body='changes'))}\n")
-    body += f"return {a}.settings_from_legacy(legacy)\n"
-    head = f"async def update_settings(self, tenant_id: str, request: {r.n('UpdateSettingsRequest')}) -> "
-    return head + f"{r.n('SettingsResponse')}:\n" + _indent(body)
+def _get_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_SETTINGS, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op), adapters=r.a())
 
 
-_RENDERERS = {
+def _update_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_UPDATE_SETTINGS, op.name, r, errors=r.errors(op.name), adapters=r.a(),
+                  call=r.call(op.primary, op, body=cst.Name("changes")))
+
+
+_NOT_IMPLEMENTED = '''
+async def {name}({params}) -> {returns}:
+    raise {error}({operation}, {hint})
+'''
+
+
+def not_implemented(op: str, r: Renderer, hint: str) -> cst.FunctionDef:
+    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=_string(op),
+                  hint=_string(hint))
+
+
+_RENDERERS: dict[str, Callable] = {
     "get_tenant_stats": _stats,
-    "get_tenant_costs": _period_read("get_tenant_costs", "costs_from_legacy"),
-    "get_usage_patterns": _period_read("get_usage_patterns", "usage_patterns_from_legacy"),
-    "get_top_users": _period_read("get_top_users", "top_users_from_legacy", extra_inputs="limit", extra_params="limit"),
+    "get_tenant_costs": _period_read,
+    "get_usage_patterns": _period_read,
+    "get_top_users": _period_read,
     "list_users": _list_users,
     "create_user": _create_user,
     "get_user": _get_user,
@@ -385,16 +555,11 @@ _RENDERERS = {
     "update_settings": _update_settings,
 }
 
-#: The order standard methods appear in a generated handler (the router's order).
-ORDER = [
-    "activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage", "list_tenants",
-    "get_tenant_stats", "get_tenant_costs", "get_top_users", "get_usage_patterns",
-    "list_users", "create_user", "get_user", "update_user", "delete_user",
-    "get_settings", "update_settings",
-]
 
-
-def not_implemented(op: str, params: str, returns: str, r: Renderer, hint: str) -> str:
-    head = r.head(op, params, returns)
-    error = r.n("NotImplementedOperationError")
-    return head + _indent(f"raise {error}(\n" + _indent(f'"{op}",\n{json.dumps(hint, ensure_ascii=False)},\n') + ")\n")
+def render(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
+    """The methods implementing `op` (get_tenant_status also gives the Service Market's summary)."""
+    fn = _RENDERERS.get(op.name)
+    if fn is None or op.primary is None:
+        raise TemplateError(f"no template for {op.name}")
+    out = fn(op, r, ops)
+    return out if isinstance(out, list) else [out]

@@ -39,9 +39,8 @@ After::
 - The dates live in one module constant, so a new ``--sunset`` rewrites one line per module. A route already marked
   is left alone, which makes the codemod idempotent.
 
-``wire_deprecation_router`` adds ``create_deprecation_router()`` (``GET /mt/deprecations``, behind the market-key
-middleware phase 1 added) and ``DeprecationHeadersMiddleware`` (the headers on answers the route's dependency never
-sees: a 401 from router-level auth, a 422) to the app, after the phase-1 wiring.
+The imports the marks need are scheduled with LibCST's `AddImportsVisitor` (applied once per file, then sorted
+the way ruff expects when the block was sorted). `wire_deprecation` edits the app module.
 """
 
 from __future__ import annotations
@@ -50,14 +49,13 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import libcst as cst
-import libcst.matchers as m
+from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
 
 from ._phase23_routes import (
     LINE,
     RouteRef,
     RouteSite,
-    add_imports,
     arg_texts,
     is_deprecated_decorator,
     keyword_index,
@@ -67,14 +65,11 @@ from ._phase23_routes import (
     rebuild_call,
     route_sites,
 )
+from ._runner import MigratorCommand, context_for, run_codemods
 
 CONSTANT = "LEGACY_DEPRECATION"
 CONSTANT_COMMENT = ("# migrator phase 2: the legacy routes below are deprecated since this date and removed "
                     "at the sunset.")
-ROUTER_COMMENT = (
-    "# migrator phase 2: GET /mt/deprecations counts calls to the deprecated routes per route and caller (market\n"
-    "# key required); set MIGRATOR_DEPRECATION_LOG to a file to keep them and let phase 3 check them.\n"
-)
 
 
 class DeprecateError(Exception):
@@ -100,35 +95,58 @@ class DeprecateResult:
     missing: list[RouteRef] = field(default_factory=list)  # no registration found
 
 
+@dataclass
+class DeprecationPlan:
+    """Phase 2's typed state: per file, the routes to mark; the dates; what each file's pass found."""
+
+    deprecations: dict[str, list[Deprecation]]
+    deprecated_at: str
+    sunset: str
+    version: str
+    results: dict[str, DeprecateResult] = field(default_factory=dict)
+
+
+class DeprecateRoutes(MigratorCommand):
+    DESCRIPTION = "Mark the moved legacy routes deprecated: OpenAPI flag, x-sunset, headers dependency, @deprecated."
+    PHASE = 2
+    METADATA_DEPENDENCIES = ()
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        plan: DeprecationPlan = self.state
+        by_route = {d.route: d for d in plan.deprecations.get(self.context.filename, [])}
+        located = locate(route_sites(tree), by_route)
+        result = DeprecateResult(code="", missing=[r for r in by_route if r not in located])
+        plan.results[self.context.filename] = result
+        if not located:
+            return tree
+        needed = _needed_imports(tree)
+        new_calls: dict[int, cst.Call] = {}
+        reasons: dict[str, list[str]] = {}
+        for route, site in located.items():
+            deprecation = by_route[route]
+            reasons.setdefault(site.function, [])
+            if deprecation.reason not in reasons[site.function]:
+                reasons[site.function].append(deprecation.reason)
+            if _is_marked(site.call):
+                result.already.append(route)
+                continue
+            new_calls[id(site.call)] = _mark(site, deprecation, tree)
+            result.marked.append(route)
+        new = tree.visit(_Rewrite(new_calls, reasons, plan.version))
+        new = _set_constant(new, _constant(plan.deprecated_at, plan.sunset))
+        for module, name in needed:
+            AddImportsVisitor.add_needed_import(self.context, module, name)
+        return new
+
+
 def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprecated_at: str, sunset: str,
-                     version: str) -> DeprecateResult:
-    """Mark the given routes of one module deprecated (see the module docstring)."""
-    module = cst.parse_module(source)
-    by_route = {d.route: d for d in deprecations}
-    located = locate(route_sites(module), by_route)
-    result = DeprecateResult(code=source, missing=[r for r in by_route if r not in located])
-    if not located:
-        return result
-    needed = _needed_imports(module)
-
-    new_calls: dict[int, cst.Call] = {}
-    reasons: dict[str, list[str]] = {}
-    for route, site in located.items():
-        deprecation = by_route[route]
-        reasons.setdefault(site.function, [])
-        if deprecation.reason not in reasons[site.function]:
-            reasons[site.function].append(deprecation.reason)
-        if _is_marked(site.call):
-            result.already.append(route)
-            continue
-        new_calls[id(site.call)] = _mark(site, deprecation, module)
-        result.marked.append(route)
-
-    constant = _constant(deprecated_at, sunset)
-    new = module.visit(_Rewrite(new_calls, reasons, version))
-    new = _set_constant(new, constant)
-    new = add_imports(new, needed)
-    result.code = new.code
+                     version: str, style=None) -> DeprecateResult:
+    """Mark the given routes of one module deprecated (see the module docstring); one file on its own."""
+    plan = DeprecationPlan({"module.py": list(deprecations)}, deprecated_at, sunset, version)
+    code = run_codemods(cst.parse_module(source), [DeprecateRoutes], context_for("module.py", "module", plan),
+                        style=style).code
+    result = plan.results["module.py"]
+    result.code = code
     return result
 
 
@@ -146,12 +164,13 @@ def _needed_imports(module: cst.Module) -> list[tuple[str, str]]:
     for stmt in module.body:
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             bound[stmt.name.value] = None
-        elif m.matches(stmt, m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name())])])):
-            name = stmt.body[0].targets[0].target.value
+        elif _single_assign(stmt) is not None:
+            name = _single_assign(stmt)
             bound[name] = None
             if name == CONSTANT and not isinstance(stmt.body[0].value, cst.Dict):
                 raise DeprecateError(f"`{CONSTANT}` exists and is not the phase-2 dates dict")
-        elif m.matches(stmt, m.SimpleStatementLine([m.ImportFrom()])):
+        elif isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0],
+                                                                                             cst.ImportFrom):
             node = stmt.body[0]
             if isinstance(node.names, cst.ImportStar) or node.relative:
                 continue
@@ -169,8 +188,32 @@ def _needed_imports(module: cst.Module) -> list[tuple[str, str]]:
     return needed
 
 
+def _single_assign(stmt: cst.CSTNode) -> Optional[str]:
+    """`name` for a top-level `name = ...` statement."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        targets = stmt.body[0].targets
+        if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
+            return targets[0].target.value
+    return None
+
+
+class _CallsName(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.found = True
+
+
+def calls_name(node: cst.CSTNode, name: str) -> bool:
+    visitor = _CallsName(name)
+    node.visit(visitor)
+    return visitor.found
+
+
 def _is_marked(call: cst.Call) -> bool:
-    return bool(m.findall(call, m.Call(func=m.Name("deprecated_endpoint"))))
+    return calls_name(call, "deprecated_endpoint")
 
 
 def _depends(successor: str) -> str:
@@ -260,7 +303,7 @@ def _set_constant(module: cst.Module, code: str) -> cst.Module:
     new_stmt = cst.parse_statement(code)
     body = list(module.body)
     for index, stmt in enumerate(body):
-        if m.matches(stmt, m.SimpleStatementLine([m.Assign(targets=[m.AssignTarget(m.Name(CONSTANT))])])):
+        if _single_assign(stmt) == CONSTANT:
             if module.code_for_node(stmt.body[0]) == code:
                 return module
             body[index] = stmt.with_changes(body=[new_stmt.body[0]])
@@ -277,97 +320,16 @@ def _set_constant(module: cst.Module, code: str) -> cst.Module:
 def _after_imports(body: list[cst.BaseStatement]) -> int:
     position = 0
     for index, stmt in enumerate(body):
-        if m.matches(stmt, m.SimpleStatementLine([m.Import() | m.ImportFrom()])):
+        if _is_import(stmt):
             position = index + 1
-        elif index == 0 and m.matches(stmt, m.SimpleStatementLine([m.Expr(m.SimpleString())])):
+        elif index == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) \
+                and isinstance(stmt.body[0].value, cst.SimpleString):
             position = 1  # the module docstring
-        elif not m.matches(stmt, m.SimpleStatementLine([m.Import() | m.ImportFrom()])):
+        else:
             break
     return position
 
 
-# --- the app module -----------------------------------------------------------------------------------------------
-
-
-class WireError(Exception):
-    pass
-
-
-def wire_deprecation_router(source: str) -> str:
-    """Include ``create_deprecation_router()`` after the phase-1 wiring; unchanged when it is there already."""
-    module = cst.parse_module(source)
-    if m.findall(module, m.Call(func=m.Name("create_deprecation_router"))):
-        return source
-    new = insert_after_wiring(module, lambda app: _router_statement(app))
-    if new is None:
-        raise WireError("no `include_router(create_standard_router(...))` from phase 1 to wire after")
-    return add_imports(new, [("shims.deprecation", "create_deprecation_router"),
-                             ("shims.deprecation", "DeprecationHeadersMiddleware")]).code
-
-
-def _router_statement(app: str) -> list[cst.BaseStatement]:
-    stmt = cst.parse_statement(f"{app}.include_router(create_deprecation_router())\n")
-    comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in ROUTER_COMMENT.strip().splitlines()]
-    # the middleware puts the headers on the answers the route's own dependency never sees (router-level auth, 422)
-    middleware = cst.parse_statement(f"{app}.add_middleware(DeprecationHeadersMiddleware)\n")
-    return [stmt.with_changes(leading_lines=[cst.EmptyLine(), *comments]), middleware]
-
-
-def insert_after_wiring(module: cst.Module, build) -> Optional[cst.Module]:
-    """Insert `build(app)` after the block of ``app.<call>(...)`` statements that includes the standard router
-    (module level, or inside an app factory)."""
-    transformer = _InsertAfterWiring(build)
-    new = module.visit(transformer)
-    return new if transformer.done else None
-
-
-def _standard_router_app(stmt: cst.CSTNode) -> Optional[str]:
-    if m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(
-            func=m.Attribute(value=m.Name(), attr=m.Name("include_router")),
-            args=[m.Arg(m.Call(func=m.Name("create_standard_router"))), m.ZeroOrMore()]))])):
-        return stmt.body[0].value.func.value.value
-    return None
-
-
-def _is_app_call(stmt: cst.CSTNode, app: str) -> bool:
-    return m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(func=m.Attribute(value=m.Name(app))))]))
-
-
-def insert_in_block(body: Sequence[cst.BaseStatement], build, nested: bool = False
-                    ) -> Optional[list[cst.BaseStatement]]:
-    for index, stmt in enumerate(body):
-        app = _standard_router_app(stmt)
-        if app is None:
-            continue
-        end = index
-        while end + 1 < len(body) and _is_app_call(body[end + 1], app) and not body[end + 1].leading_lines:
-            end += 1
-        new = build(app)
-        new = list(new) if isinstance(new, (list, tuple)) else [new]
-        if nested:  # inside a function the statements go without the blank line a module-level block gets
-            new[0] = new[0].with_changes(leading_lines=new[0].leading_lines[1:])
-        return [*body[: end + 1], *new, *body[end + 1 :]]
-    return None
-
-
-class _InsertAfterWiring(cst.CSTTransformer):
-    def __init__(self, build) -> None:
-        self.build, self.done = build, False
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        if self.done:
-            return updated
-        body = insert_in_block(updated.body, self.build)
-        if body is None:
-            return updated
-        self.done = True
-        return updated.with_changes(body=body)
-
-    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        if self.done:
-            return updated
-        body = insert_in_block(updated.body, self.build, nested=True)
-        if body is None:
-            return updated
-        self.done = True
-        return updated.with_changes(body=body)
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
+        stmt.body[0], (cst.Import, cst.ImportFrom))

@@ -1,4 +1,4 @@
-"""Phase 3 — the deprecated legacy routes go: their registrations, then (with `_phase23_deadcode`) the code only they
+"""Phase 3 — the deprecated legacy routes go: their registrations, then (with `remove_dead_code`) the code only they
 used.
 
 Before::
@@ -20,35 +20,22 @@ After removing ``GET /admin/dashboard/top_users`` only::
 
 This module removes *registrations* only: route decorators, ``add_api_route(...)`` statements, and the
 ``@deprecated`` decorator once no deprecated registration is left on the function. A function left without a
-route registration, and every name the removed code used, become candidates for `_phase23_deadcode`, which deletes
+route registration, and every name the removed code used, become candidates for `codemods._deadcode`, which deletes
 a definition only when nothing in the repository references it any more (and a module only when nothing imports
 it). Formatting and comments elsewhere are untouched.
 
-It also edits the app module: ``unwire_deprecation_router`` drops phase 2's ``GET /mt/deprecations`` (nothing
-counts any more), ``wire_gone_router`` adds the ``--gone`` stubs (``shims.gone``) answering 410 with the ``Link``
-to the successor.
+`unwire_deprecation` and `wire_gone` edit the app module (in the same pass when the app file also lost routes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 import libcst as cst
-import libcst.matchers as m
 
-from ._phase23_routes import (
-    RouteRef,
-    add_imports,
-    is_deprecated_decorator,
-    literal,
-    locate,
-    py_string,
-    route_sites,
-)
-from .deprecate_routes import insert_after_wiring
-
-GONE_COMMENT = "# migrator phase 3: the removed legacy routes answer 410 Gone with a Link to their successor."
+from ._phase23_routes import RouteRef, is_deprecated_decorator, locate, route_sites
+from ._runner import MigratorCommand, context_for, run_codemods
 
 
 @dataclass
@@ -58,43 +45,83 @@ class RemovalResult:
     missing: list[RouteRef] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # names the removed code used: dead-code candidates
     attributes: set[tuple[str, str]] = field(default_factory=set)  # `module_alias.name` pairs it used
+    touched: set[str] = field(default_factory=set)  # functions that lost a registration
+
+
+@dataclass
+class RemovalPlan:
+    """Phase 3's typed state: per file, the routes to remove; the app edits; what each pass found."""
+
+    removals: dict[str, list[RouteRef]] = field(default_factory=dict)
+    results: dict[str, RemovalResult] = field(default_factory=dict)
+    #: --gone: (method, path) -> successor, asked when the app file's turn comes (after every other file)
+    gone: Optional[Callable[[], Mapping[tuple[str, str], Optional[str]]]] = None
+    unwire: Callable[[], bool] = lambda: True  # whether the app stops serving GET /mt/deprecations
+    unwired: set[str] = field(default_factory=set)  # names the removed app wiring used
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.attributes: set[tuple[str, str]] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name):
+            self.attributes.add((node.value.value, node.attr.value))
 
 
 def used_names(node: cst.CSTNode) -> tuple[set[str], set[tuple[str, str]]]:
     """Every `Name` in `node`, and every `a.b` whose base is a plain name."""
-    names = {n.value for n in m.findall(node, m.Name())}
-    attributes = {(a.value.value, a.attr.value) for a in m.findall(node, m.Attribute(value=m.Name()))}
-    return names, attributes
+    visitor = _Names()
+    node.visit(visitor)
+    return visitor.names, visitor.attributes
 
 
 def _is_marked(call: cst.Call) -> bool:
-    return any(a.keyword is not None and a.keyword.value == "deprecated" and m.matches(a.value, m.Name("True"))
-               for a in call.args)
+    return any(a.keyword is not None and a.keyword.value == "deprecated" and isinstance(a.value, cst.Name)
+               and a.value.value == "True" for a in call.args)
 
 
-def remove_routes(source: str, routes: Sequence[RouteRef]) -> RemovalResult:
-    """Remove the registrations of `routes` from one module (see the module docstring)."""
-    module = cst.parse_module(source)
-    sites = route_sites(module)
-    located = locate(sites, routes)
-    result = RemovalResult(code=source, missing=[r for r in routes if r not in located])
-    if not located:
-        return result
-    doomed = {id(site.call): site.function for site in located.values()}
-    remaining: dict[str, list[cst.Call]] = {}
-    for site in sites:
-        if id(site.call) not in doomed:
-            remaining.setdefault(site.function, []).append(site.call)
+class RemoveRoutes(MigratorCommand):
+    DESCRIPTION = "Remove the registrations of the deprecated legacy routes (decorators, add_api_route calls)."
+    PHASE = 3
+    METADATA_DEPENDENCIES = ()
 
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        plan: RemovalPlan = self.state
+        routes = plan.removals.get(self.context.filename, [])
+        sites = route_sites(tree)
+        located = locate(sites, routes)
+        result = RemovalResult(code="", missing=[r for r in routes if r not in located])
+        plan.results[self.context.filename] = result
+        if not located:
+            return tree
+        doomed = {id(site.call): site.function for site in located.values()}
+        remaining: dict[str, list[cst.Call]] = {}
+        for site in sites:
+            if id(site.call) not in doomed:
+                remaining.setdefault(site.function, []).append(site.call)
+        body = _without_registrations(tree, doomed, result)
+        for index, stmt in enumerate(body):  # @deprecated goes once no deprecated registration is left
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value in result.touched:
+                body[index] = _undecorate(stmt, remaining, result)
+        result.names |= result.touched
+        result.removed = list(located)
+        return tree.with_changes(body=body)
+
+
+def _without_registrations(tree: cst.Module, doomed: dict[int, str], result: RemovalResult) -> list:
     body: list[cst.BaseStatement] = []
-    touched: set[str] = set()
-    for stmt in module.body:
+    for stmt in tree.body:
         if isinstance(stmt, cst.FunctionDef):
             kept = []
             for decorator in stmt.decorators:
                 if isinstance(decorator.decorator, cst.Call) and id(decorator.decorator) in doomed:
                     _collect(result, decorator)
-                    touched.add(stmt.name.value)
+                    result.touched.add(stmt.name.value)
                 else:
                     kept.append(decorator)
             if len(kept) != len(stmt.decorators):
@@ -102,17 +129,10 @@ def remove_routes(source: str, routes: Sequence[RouteRef]) -> RemovalResult:
         elif isinstance(stmt, cst.SimpleStatementLine) and any(
                 isinstance(s, cst.Expr) and id(s.value) in doomed for s in stmt.body):
             _collect(result, stmt)  # an add_api_route(...) statement: gone with its own comments
-            touched.add(next(doomed[id(s.value)] for s in stmt.body if isinstance(s, cst.Expr)))
+            result.touched.add(next(doomed[id(s.value)] for s in stmt.body if isinstance(s, cst.Expr)))
             continue
         body.append(stmt)
-    # a function keeps @deprecated only while a deprecated registration of it is left
-    for index, stmt in enumerate(body):
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in touched:
-            body[index] = _undecorate(stmt, remaining, result)
-    result.names |= touched
-    result.removed = list(located)
-    result.code = module.with_changes(body=body).code
-    return result
+    return body
 
 
 def _collect(result: RemovalResult, node: cst.CSTNode) -> None:
@@ -132,74 +152,10 @@ def _undecorate(stmt: cst.FunctionDef, remaining: dict[str, list[cst.Call]], res
     return stmt.with_changes(decorators=kept) if len(kept) != len(stmt.decorators) else stmt
 
 
-# --- the app module -----------------------------------------------------------------------------------------------
-
-
-def _is_deprecation_router(stmt: cst.CSTNode) -> bool:
-    """The phase-2 wiring: the /mt/deprecations router and the deprecation-headers middleware."""
-    return bool(m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(
-        func=m.Attribute(attr=m.Name("include_router")),
-        args=[m.Arg(m.Call(func=m.Name("create_deprecation_router"))), m.ZeroOrMore()]))]))
-        or m.matches(stmt, m.SimpleStatementLine([m.Expr(m.Call(
-            func=m.Attribute(attr=m.Name("add_middleware")),
-            args=[m.Arg(m.Name("DeprecationHeadersMiddleware")), m.ZeroOrMore()]))])))
-
-
-def unwire_deprecation_router(source: str) -> tuple[str, set[str]]:
-    """Remove the phase-2 wiring (``include_router(create_deprecation_router())`` with its comment, and
-    ``add_middleware(DeprecationHeadersMiddleware)``); returns the names it used."""
-    module = cst.parse_module(source)
-    found: set[str] = set()
-
-    class Drop(cst.CSTTransformer):
-        def leave_SimpleStatementLine(self, original, updated):
-            if _is_deprecation_router(original):
-                found.update(used_names(original)[0])
-                return cst.RemoveFromParent()
-            return updated
-
-    new = module.visit(Drop())
-    return (new.code, found) if found else (source, set())
-
-
-def gone_statement(app: str, gone: Mapping[tuple[str, str], Optional[str]]) -> cst.BaseStatement:
-    items = "".join(f"    ({py_string(method)}, {py_string(path)}): {py_string(successor) if successor else 'None'},\n"
-                    for (method, path), successor in sorted(gone.items(), key=lambda kv: (kv[0][1], kv[0][0])))
-    stmt = cst.parse_statement(f"{app}.include_router(create_gone_router({{\n{items}}}))\n")
-    return stmt.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(comment=cst.Comment(GONE_COMMENT))])
-
-
-class GoneError(Exception):
-    pass
-
-
-def wire_gone_router(source: str, gone: Mapping[tuple[str, str], Optional[str]]) -> str:
-    """Include ``create_gone_router({(method, path): successor, ...})`` after the phase-1 wiring, or update the
-    mapping of the one already there (a later ``--gone`` run adds the newly removed paths)."""
-    module = cst.parse_module(source)
-    existing = m.findall(module, m.Call(func=m.Name("create_gone_router")))
-    if existing:
-        call = existing[0]
-        merged = dict(_gone_mapping(call))
-        merged.update(gone)
-        if merged == dict(_gone_mapping(call)):
-            return source
-        replacement = gone_statement("app", merged).body[0].value.args[0].value.args[0].value
-
-        class Swap(cst.CSTTransformer):
-            def leave_Call(self, original, updated):
-                return updated.with_changes(args=[updated.args[0].with_changes(value=replacement)]) \
-                    if original is call else updated
-
-        return module.visit(Swap()).code
-    if not gone:
-        return source
-    new = insert_after_wiring(module, lambda app: gone_statement(app, gone))
-    if new is None:
-        raise GoneError("no `include_router(create_standard_router(...))` from phase 1 to put the 410 stubs after")
-    return add_imports(new, [("shims.gone", "create_gone_router")]).code
-
-
-def _gone_mapping(call: cst.Call) -> dict[tuple[str, str], Optional[str]]:
-    value = literal(call.args[0].value) if call.args else None
-    return dict(value) if isinstance(value, dict) else {}
+def remove_routes(source: str, routes: Sequence[RouteRef]) -> RemovalResult:
+    """Remove the registrations of `routes` from one module (one file on its own)."""
+    plan = RemovalPlan(removals={"module.py": list(routes)})
+    tree = run_codemods(cst.parse_module(source), [RemoveRoutes], context_for("module.py", "module", plan))
+    result = plan.results["module.py"]
+    result.code = tree.code if result.removed else source
+    return result

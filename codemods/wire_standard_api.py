@@ -10,8 +10,8 @@ After::
     app = FastAPI(title="advisor")
     app.include_router(users.router, prefix="/admin")
 
-    # Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
-    # routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    # Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same
+    # service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
     app.include_router(create_standard_router(market_handler))
     app.include_router(create_service_market_router(market_handler))
     app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
@@ -24,30 +24,42 @@ unchanged, which makes the codemod idempotent.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Optional, Sequence
 
 import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.helpers import parse_template_module
 
-from ._util import ImportSpec, add_imports
+from ._runner import MigratorCommand, context_for, run_codemods
 
 COMMENT = (
-    "# Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy\n"
-    "# routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.\n"
+    "# Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same\n"
+    "# service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.\n"
 )
+_WIRING = '''
+{app}.include_router(create_standard_router({instance}))
+{app}.include_router(create_service_market_router({instance}))
+{app}.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+'''
 
 
 class WireError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class AppWiring:
+    """Which app to wire and with which handler instance."""
+
+    app: str  # the variable holding the app
+    handler_module: str
+    instance: str
+    factory: Optional[str] = None  # the function creating the app, for an app factory
+
+
 def _wiring(app: str, instance: str) -> list[cst.BaseStatement]:
-    code = (
-        f"{app}.include_router(create_standard_router({instance}))\n"
-        f"{app}.include_router(create_service_market_router({instance}))\n"
-        f'{app}.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", '
-        'exclude_paths=("/mt/health",))\n'
-    )
-    statements = list(cst.parse_module(code).body)
+    statements = list(parse_template_module(_WIRING, app=cst.Name(app), instance=cst.Name(instance)).body)
     comment_lines = [cst.EmptyLine(comment=cst.Comment(line)) for line in COMMENT.strip().splitlines()]
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), *comment_lines])
     return statements
@@ -76,6 +88,16 @@ def _creates_app(stmt: cst.CSTNode, app: str) -> bool:
     return isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == app
 
 
+def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
+    anchor = None
+    for index, stmt in enumerate(body):
+        if _creates_app(stmt, app) or _is_app_call(stmt, app):
+            anchor = index
+    if anchor is None:
+        return None
+    return [*body[: anchor + 1], *wiring, *body[anchor + 1:]]
+
+
 class _Calls(cst.CSTVisitor):
     def __init__(self, name: str) -> None:
         self.name, self.found = name, False
@@ -85,51 +107,45 @@ class _Calls(cst.CSTVisitor):
             self.found = True
 
 
-def _calls(module: cst.Module, name: str) -> bool:
+def calls(module: cst.CSTNode, name: str) -> bool:
+    """Does `module` call the plain name `name` anywhere?"""
     visitor = _Calls(name)
     module.visit(visitor)
     return visitor.found
 
 
-def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
-    anchor = None
-    for index, stmt in enumerate(body):
-        if _creates_app(stmt, app) or _is_app_call(stmt, app):
-            anchor = index
-    if anchor is None:
-        return None
-    return [*body[: anchor + 1], *wiring, *body[anchor + 1 :]]
+class WireStandardApi(MigratorCommand):
+    DESCRIPTION = "Include the standard router, the Service Market aliases and market-key auth in the app."
+    PHASE = 1
+    METADATA_DEPENDENCIES = ()
 
-
-def wire_app(source: str, app: str, handler_module: str, instance: str,
-             factory: Optional[str] = None) -> str:
-    """The app module with the Standard API wired in; unchanged when it already is."""
-    module = cst.parse_module(source)
-    if _calls(module, "create_standard_router"):
-        return source
-    wiring = _wiring(app, instance)
-    if factory is None:
-        body = _insert(module.body, app, wiring)
-        if body is None:
-            raise WireError(f"no top-level `{app} = FastAPI(...)` to wire after")
-        new = module.with_changes(body=body)
-    else:
-        new = module.visit(_IntoFactory(factory, app, wiring))
-        if new.deep_equals(module):
-            raise WireError(f"cannot find where `{factory}()` creates `{app}`")
-    return add_imports(new, [
-        ImportSpec("shims.compat.service_market", "create_service_market_router"),
-        ImportSpec("shims.middleware.market_auth", "MarketAuthMiddleware"),
-        ImportSpec("shims.standard_api", "create_standard_router"),
-        ImportSpec(handler_module, instance),
-    ]).code
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        wiring: AppWiring = self.state.wiring
+        if calls(tree, "create_standard_router"):
+            return tree
+        statements = _wiring(wiring.app, wiring.instance)
+        if wiring.factory is None:
+            body = _insert(tree.body, wiring.app, statements)
+            if body is None:
+                raise WireError(f"no top-level `{wiring.app} = FastAPI(...)` to wire after")
+            new = tree.with_changes(body=body)
+        else:
+            new = tree.visit(_IntoFactory(wiring.factory, wiring.app, statements))
+            if new.deep_equals(tree):
+                raise WireError(f"cannot find where `{wiring.factory}()` creates `{wiring.app}`")
+        for module, name in (("shims.compat.service_market", "create_service_market_router"),
+                             ("shims.middleware.market_auth", "MarketAuthMiddleware"),
+                             ("shims.standard_api", "create_standard_router"),
+                             (wiring.handler_module, wiring.instance)):
+            AddImportsVisitor.add_needed_import(self.context, module, name)
+        return new
 
 
 class _IntoFactory(cst.CSTTransformer):
     def __init__(self, factory: str, app: str, wiring: list) -> None:
         self.factory, self.app, self.wiring = factory, app, wiring
 
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Union[cst.FunctionDef]:
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         if original.name.value != self.factory or not isinstance(updated.body, cst.IndentedBlock):
             return updated
         wiring = [self.wiring[0].with_changes(leading_lines=self.wiring[0].leading_lines[1:]), *self.wiring[1:]]
@@ -137,3 +153,16 @@ class _IntoFactory(cst.CSTTransformer):
         if body is None:
             return updated
         return updated.with_changes(body=updated.body.with_changes(body=body))
+
+
+@dataclass
+class _WireOnly:
+    wiring: AppWiring
+
+
+def wire_app(source: str, app: str, handler_module: str, instance: str, factory: Optional[str] = None,
+             style=None) -> str:
+    """The app module with the Standard API wired in; unchanged when it already is (one file, on its own)."""
+    tree = cst.parse_module(source)
+    context = context_for("app.py", "app", _WireOnly(AppWiring(app, handler_module, instance, factory)))
+    return run_codemods(tree, [WireStandardApi], context, style=style).code

@@ -9,32 +9,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 from typing import Literal
 
-import libcst as cst
 from pydantic import BaseModel, ConfigDict, Field
 
 from migrator import __version__
-from migrator.catalog import Catalog, Match, load_catalog
-from migrator.inventory.build import Progress, run_inventory
+from migrator.catalog import Catalog
+from migrator.inventory.build import Progress
 from migrator.inventory.coverage import LOW_COVERAGE
 from migrator.inventory.models import App, Skipped, UnplacedRoute, Unresolved
-from migrator.movability import Assessment, assess
-from migrator.plan import (
-    Plan,
-    RouteDecision,
-    build_plan,
-    estimate_removal,
-    load_journal,
-    route_state,
-)
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from migrator.plan import MigrationPlan, PlannedRoute, route_state
+from migrator.planner import make_plan
 
 
 class RouteReport(BaseModel):
@@ -102,7 +87,7 @@ class AnalysisReport(BaseModel):
     routes: list[RouteReport]
     unresolved: list[Unresolved]
     skipped: list[Skipped]
-    plan: Plan
+    plan: MigrationPlan
     unplaced: list[UnplacedRoute] = Field(default_factory=list)  # seen in the source, not in any app (why)
 
 
@@ -111,33 +96,6 @@ def report_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "migrator analyze report (version 1)"
     return schema
-
-
-def _project(root: Path) -> tuple[str | None, str | None]:
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None, None  # the catalog loader reports a broken pyproject.toml when it matters
-    project = data.get("project", {})
-    name, version = project.get("name"), project.get("version")
-    return (name if isinstance(name, str) else None), (version if isinstance(version, str) else None)
-
-
-class _Modules:
-    """LibCST modules of route files, parsed once each, for movability.assess."""
-
-    def __init__(self, root: str):
-        self.root = root
-        self.cache: dict[str, cst.Module | str] = {}
-
-    def get(self, file: str) -> cst.Module | str:
-        if file not in self.cache:
-            try:
-                with open(os.path.join(self.root, file), "rb") as handle:
-                    self.cache[file] = cst.parse_module(handle.read())
-            except (OSError, cst.ParserSyntaxError, RecursionError) as exc:
-                self.cache[file] = f"cannot parse {file}: {exc}"
-        return self.cache[file]
 
 
 def analyze(
@@ -149,48 +107,26 @@ def analyze(
     catalog: Catalog | None = None,
 ) -> AnalysisReport:
     """Analyse a legacy service. Raises InventoryInputError / CatalogError / PlanInputError on bad input."""
-    root_path = Path(root)
-    run = run_inventory(root_path, workers=workers, progress=progress, include_tests=include_tests)
-    catalog = catalog or load_catalog(root_path)
-    journal = load_journal(root_path)
-    inventory = run.inventory
-    modules = _Modules(str(root_path))
-    decisions: list[RouteDecision] = []
-    suggestions: dict[int, Match] = {}
-    for route in inventory.routes:
-        match = catalog.match(route)
-        if match is None and (suggestion := catalog.suggest(route)) is not None:
-            suggestions[id(route)] = suggestion
-        assessment = None
-        if match is not None:
-            module = modules.get(route.file)
-            if isinstance(module, str):
-                assessment = Assessment(automatic=False, reasons=[module])
-            else:
-                assessment = assess(route, module, match=match)
-        decisions.append(RouteDecision(route=route, match=match, assessment=assessment))
-    mapped = [d.route for d in decisions if d.match is not None]
-    staying = [d.route for d in decisions if d.match is None]
-    removal = estimate_removal(run, mapped, staying)
-    service, service_version = _project(root_path)
-    if journal and journal.service:
-        service = service or journal.service
-    plan = build_plan(decisions, inventory.apps, removal=removal, journal=journal, service=service,
-                      unresolved=len(inventory.unresolved))
-    routes = [_route_report(d, journal, suggestions.get(id(d.route))) for d in decisions]
+    run = make_plan(root, workers=workers, progress=progress, include_tests=include_tests, catalog=catalog)
+    return report_for(run.plan, run.inventory, run.catalog.source, run.journal, root)
+
+
+def report_for(plan: MigrationPlan, inventory, catalog_source, journal, root) -> AnalysisReport:
+    routes = [_route_report(route, journal) for route in plan.routes]
+    estimate = plan.phase(3).estimate
     summary = Summary(
         files_total=inventory.files_total,
         files_parsed=inventory.files_parsed,
         ignored_tests=inventory.ignored_tests,
         apps=len(inventory.apps),
         routes=len(routes),
-        mapped=len(mapped),
+        mapped=sum(1 for r in plan.routes if r.mapped),
         automatic=sum(1 for r in routes if r.status == "automatic"),
         manual=sum(1 for r in routes if r.status == "manual"),
         stays=sum(1 for r in routes if r.status == "stays"),
         unresolved=len(inventory.unresolved),
         skipped=len(inventory.skipped),
-        lines_removed_phase3=removal.lines_removed,
+        lines_removed_phase3=estimate.lines_removed if estimate else 0,
         routes_seen=inventory.coverage.seen,
         routes_placed=inventory.coverage.placed,
         coverage=round(inventory.coverage.ratio, 4),
@@ -198,11 +134,11 @@ def analyze(
         suggested=sum(1 for r in routes if r.suggestion),
     )
     return AnalysisReport(
-        root=str(root_path),
+        root=str(root),
         tool_version=__version__,
-        service=service,
-        service_version=service_version,
-        catalog_source=catalog.source,
+        service=plan.service,
+        service_version=plan.service_version,
+        catalog_source=catalog_source,
         summary=summary,
         apps=inventory.apps,
         routes=routes,
@@ -213,10 +149,9 @@ def analyze(
     )
 
 
-def _route_report(decision: RouteDecision, journal, suggestion: Match | None = None) -> RouteReport:
-    route, match, assessment = decision.route, decision.match, decision.assessment
-    automatic = bool(assessment and assessment.automatic)
-    status = "stays" if match is None else ("automatic" if automatic else "manual")
+def _route_report(route: PlannedRoute, journal) -> RouteReport:
+    verdict = route.verdict
+    status = "stays" if not route.mapped else verdict.status if verdict.status != "stays" else "manual"
     return RouteReport(
         methods=route.methods,
         path=route.path,
@@ -224,24 +159,24 @@ def _route_report(decision: RouteDecision, journal, suggestion: Match | None = N
         file=route.file,
         line=route.line,
         auth=route.auth,
-        tenant_source=route.tenant_source,
-        operation=match.operation if match else None,
-        standard_path=match.standard_path if match else None,
-        automatic=automatic,
-        manual_steps=list(assessment.reasons) if assessment and not automatic else [],
+        tenant_source=verdict.tenant.source if verdict.tenant else None,
+        operation=route.operation,
+        standard_path=route.standard_path,
+        automatic=verdict.automatic,
+        manual_steps=verdict.messages if route.mapped and not verdict.automatic else [],
         status=status,
         app=route.app,
-        variant=match.entry.variant if match else None,
-        standard_method=match.entry.standard_method if match else None,
-        primary=match.entry.primary if match else None,
-        param_map=match.param_map if match else {},
-        adapters=list(match.entry.adapters) if match else [],
-        tenant_param=route.tenant_param,
+        variant=route.variant,
+        standard_method=route.standard_method,
+        primary=route.primary,
+        param_map=route.param_map,
+        adapters=route.adapters,
+        tenant_param=verdict.tenant.param if verdict.tenant else None,
         conditional=route.conditional,
         state=route_state(journal, route.methods, route.path),
-        confidence=match.confidence if match else (suggestion.confidence if suggestion else None),
-        evidence=list(match.evidence if match else suggestion.evidence if suggestion else []),
-        suggestion=suggestion.entry.key if suggestion else None,
+        confidence=route.confidence,
+        evidence=route.evidence,
+        suggestion=route.suggestion,
     )
 
 

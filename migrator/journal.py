@@ -1,7 +1,11 @@
 """`.migrator/journal.json` of a target repo: which phase was applied when, by which version, touching which files.
 
-The journal is the memory of a migration: phase 2 reads which routes phase 1 moved, phase 3 reads the deprecation
-dates, `status` and `parity` read everything. It is written through the same verified, atomic path as source files.
+The journal is the memory of a migration: phase 2 reads which routes phase 1 moved and the app file it wired,
+phase 3 reads the deprecation dates, `status` and `parity` read everything. It is written last by every phase,
+inside the phase's transaction (`migrator.apply.transaction`).
+
+The file is validated, not trusted: an unknown `version`, a phase outside 1-3, a phase recorded without the one
+before it, dates out of order and unparsable dates are refused (`JournalError`, exit 2) naming the field.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Literal, Optional
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 JOURNAL_PATH = Path(".migrator") / "journal.json"
+#: The version this migrator writes; 1 (no `app`, no `plan`) is still read.
+VERSION = 2
+KNOWN_VERSIONS = (1, 2)
 
 #: The 0–6 week plan: phase N starts this many days after phase 1.
 PHASE_OFFSET_DAYS = {1: 0, 2: 14, 3: 28}
@@ -23,20 +30,45 @@ RouteState = Literal["moved", "manual", "alias", "stays", "deprecated", "removed
 
 
 class JournalError(Exception):
-    """The journal exists but cannot be read; the message names the file."""
+    """The journal exists but cannot be read or is inconsistent; the message names the file and the field."""
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not an ISO 8601 date and time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
 
 
 class PhaseEntry(BaseModel):
-    phase: int
+    phase: int = Field(ge=1, le=3)
     applied_at: str
     tool_version: str
     files: list[str] = Field(default_factory=list)
     forced: bool = False
     details: dict = Field(default_factory=dict)
 
+    @field_validator("applied_at")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        _timestamp(value)
+        return value
+
     @property
     def applied_date(self) -> date:
-        return datetime.fromisoformat(self.applied_at).date()
+        return _timestamp(self.applied_at).date()
+
+    @property
+    def applied_time(self) -> datetime:
+        return _timestamp(self.applied_at)
 
 
 class JournalRoute(BaseModel):
@@ -51,6 +83,7 @@ class JournalRoute(BaseModel):
     standard_path: Optional[str] = None
     state: RouteState = "moved"
     reason: Optional[str] = None
+    service: Optional[str] = None  # "module:function" the route's logic moved to (phase 1)
 
 
 class HandlerInfo(BaseModel):
@@ -59,7 +92,15 @@ class HandlerInfo(BaseModel):
     class_: str = Field(alias="class")
     instance: str = "market_handler"
 
-    model_config = {"populate_by_name": True}
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class AppInfo(BaseModel):
+    """The app phase 1 wired the Standard API into: phases 2 and 3 edit this file, and no other, for wiring."""
+
+    file: str
+    variable: str = "app"
+    factory: Optional[str] = None  # the function creating the app, for an app factory
 
 
 class DeprecationInfo(BaseModel):
@@ -67,15 +108,54 @@ class DeprecationInfo(BaseModel):
     sunset: str  # ISO date of the planned removal: the Sunset header
     gone: bool = False
 
+    @field_validator("date", "sunset")
+    @classmethod
+    def _parsable(cls, value: str) -> str:
+        _day(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeprecationInfo:
+        if _day(self.sunset) < _day(self.date):
+            raise ValueError(f"sunset {self.sunset} is before the deprecation date {self.date}")
+        return self
+
 
 class Journal(BaseModel):
-    version: int = 1
+    version: int = VERSION
     service: str = ""
     service_version: str = "0.0.0"
     phases: list[PhaseEntry] = Field(default_factory=list)
     routes: list[JournalRoute] = Field(default_factory=list)
+    app: Optional[AppInfo] = None
     handler: Optional[HandlerInfo] = None
+    services: list[str] = Field(default_factory=list)  # files of the generated service modules
     deprecation: Optional[DeprecationInfo] = None
+    plan: dict = Field(default_factory=dict)  # what phase 1 executed (migrator.plan.MigrationPlan, compacted)
+
+    @field_validator("version")
+    @classmethod
+    def _known(cls, value: int) -> int:
+        if value not in KNOWN_VERSIONS:
+            raise ValueError(f"unknown journal version {value} (this migrator reads {', '.join(map(str, KNOWN_VERSIONS))})")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Journal:
+        seen: set[int] = set()
+        previous: Optional[datetime] = None
+        for index, entry in enumerate(self.phases):
+            if entry.phase > 1 and entry.phase - 1 not in seen:
+                raise ValueError(f"phases[{index}].phase: phase {entry.phase} is recorded without phase "
+                                 f"{entry.phase - 1} before it")
+            when = entry.applied_time
+            if previous is not None and when < previous:
+                raise ValueError(f"phases[{index}].applied_at: {entry.applied_at} is earlier than the entry before it")
+            seen.add(entry.phase)
+            previous = when
+        if self.deprecation is not None and 2 not in seen and self.phases:
+            raise ValueError("deprecation: deprecation dates are recorded without phase 2")
+        return self
 
     @property
     def current_phase(self) -> int:
@@ -102,6 +182,7 @@ class Journal(BaseModel):
             details=details or {},
         )
         self.phases.append(entry)
+        self.version = VERSION
         return entry
 
     def to_text(self) -> str:
@@ -118,9 +199,25 @@ def load_journal(root: Path) -> Journal:
     if not path.exists():
         return Journal()
     try:
-        return Journal.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ValidationError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
         raise JournalError(f"{path}: cannot read the migration journal: {_first_line(exc)}") from exc
+    if not isinstance(data, dict):
+        raise JournalError(f"{path}: the migration journal must be a JSON object")
+    try:
+        return Journal.model_validate(data)
+    except ValidationError as exc:
+        raise JournalError(f"{path}: invalid migration journal: {_field_error(exc)}") from exc
+
+
+def _field_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in error["loc"])
+    where = where.replace(".[", "[")
+    message = error["msg"].removeprefix("Value error, ")
+    if where and message.startswith(where.split(".")[-1].split("[")[0] + ":"):
+        return message  # the validator already names the field
+    return f"{where}: {message}" if where else message
 
 
 def _first_line(exc: Exception) -> str:

@@ -1,9 +1,10 @@
-"""The per-phase migration plan (weeks 0-2, 2-4, 4-6) and the phase-3 estimate of legacy code removed.
+"""The migration plan: what `analyze` decides once and `apply --phase N` carries out.
 
-Phase 1 moves the logic of mapped routes into the generated handler and wires the standard router; phase 2
-deprecates the legacy routes; phase 3 removes them and the code only they used. The estimate follows seed 000
-§8.1: lines of the mapped route functions, of the helpers and of whole modules (a tenant_manager.py) that only
-they use, found through the reference index (`migrator.inventory.refs`).
+`MigrationPlan` holds every route with its catalog match and its one verdict (`Verdict`: automatic, manual or stays,
+with reasons and the facts the codemods need), the app phase 1 wires, where the handler and the service modules go,
+what moves where, the files each phase touches, and the per-phase plan (weeks 0-2, 2-4, 4-6) with its manual
+steps and the phase-3 estimate of legacy code removed. `migrator.planner.make_plan` computes it;
+`migrator.movability` decides the verdicts.
 
 When the target has `.migrator/journal.json`, phases already applied show as done with their dates, and the
 planned dates of the others follow from phase 1 (two weeks per phase).
@@ -11,20 +12,16 @@ planned dates of the others follow from phase 1 (two weeks per phase).
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Optional
 
 from pydantic import BaseModel, Field
 
-from migrator.catalog import DEFAULTED, OPERATIONS, Match
-from migrator.inventory.build import InventoryRun
-from migrator.inventory.models import App, Route
-from migrator.inventory.refs import Node, RefIndex
+from migrator.catalog import DEFAULTED, OPERATIONS
+from migrator.inventory.models import Route
 from migrator.journal import PHASE_WEEKS, Journal, JournalError
 from migrator.journal import load_journal as _load_journal
-from migrator.movability import Assessment
 
 WEEKS = PHASE_WEEKS  # 1: "0–2", 2: "2–4", 3: "4–6"
 
@@ -47,6 +44,155 @@ def route_state(journal: Journal | None, methods: list[str], path: str) -> str |
         if route.path == path and set(route.methods) & set(methods):
             return route.state
     return None
+
+
+# --- verdicts ------------------------------------------------------------------------------------------------------
+
+
+class Reason(BaseModel):
+    code: str  # closure, parameter, no-tenant, streams, module-state, star-args, other-app, unreadable, ...
+    message: str
+    file: Optional[str] = None
+    line: Optional[int] = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+
+
+class TenantFact(BaseModel):
+    """How a route obtains its tenant."""
+
+    param: Optional[str] = None  # the route parameter carrying it
+    source: Optional[str] = None  # header:X-Tenant-ID | path:<name> | query:<name> | token
+    dependency: Optional[str] = None  # dotted function the parameter comes from (None: the parameter itself)
+    annotation: Optional[str] = None  # the legacy annotation (source text)
+
+
+class ParamPlan(BaseModel):
+    """One parameter of a moving route, as the service function receives it (or why it does not)."""
+
+    name: str
+    role: Literal["tenant", "path", "query", "body", "resource", "dropped"]
+    kind: str  # the inventory's kind
+    annotation: Optional[str] = None  # in the service function's signature
+    default: Optional[str] = None  # plain default (FastAPI markers removed); None: required
+    dependency: Optional[str] = None  # dotted name of the Depends target
+    #: resource dependencies: how one is obtained (a plain call; a generator or async generator to enter and
+    #: close; a coroutine to await); only "call" moves today, the others keep the route manual (issue 12)
+    provider: Optional[Literal["call", "generator", "async-generator", "await"]] = None
+    note: Optional[str] = None  # dropped parameters: why that is safe
+
+
+class ResponseFact(BaseModel):
+    status_code: Optional[str] = None  # source text
+    response_model: Optional[str] = None  # source text
+    returns: Optional[str] = None  # the function's return annotation
+
+
+class ImportRef(BaseModel):
+    module: str
+    name: Optional[str] = None
+    asname: Optional[str] = None
+
+    def __lt__(self, other: "ImportRef") -> bool:
+        return (self.module, self.name or "", self.asname or "") < (other.module, other.name or "", other.asname or "")
+
+
+class Verdict(BaseModel):
+    status: Literal["automatic", "manual", "stays"]
+    reasons: list[Reason] = Field(default_factory=list)
+    is_async: bool = False
+    tenant: Optional[TenantFact] = None
+    params: list[ParamPlan] = Field(default_factory=list)
+    response: Optional[ResponseFact] = None
+    helpers: list[str] = Field(default_factory=list)  # "module:name" definitions that move with the code
+    imports: list[ImportRef] = Field(default_factory=list)  # what the moved code imports
+
+    @property
+    def automatic(self) -> bool:
+        return self.status == "automatic"
+
+    @property
+    def messages(self) -> list[str]:
+        return [r.message for r in self.reasons]
+
+
+class MoveTarget(BaseModel):
+    """Where a route's logic goes."""
+
+    service_file: str
+    service_module: str
+    function: str  # the public function of the service module
+
+
+class PlannedRoute(BaseModel):
+    key: str  # "GET /admin/users"
+    methods: list[str]
+    path: str
+    function: str  # dotted
+    qualname: str
+    file: str
+    line: int
+    end_line: int
+    decorator_line: Optional[int] = None
+    registration_line: int
+    app: str
+    auth: list[str] = Field(default_factory=list)
+    conditional: bool = False  # registered or included under an if/try/while
+    operation: Optional[str] = None
+    variant: Optional[str] = None
+    primary: Optional[bool] = None
+    standard_method: Optional[str] = None
+    standard_path: Optional[str] = None
+    param_map: dict[str, str] = Field(default_factory=dict)
+    adapters: list[str] = Field(default_factory=list)
+    fixed: dict[str, str] = Field(default_factory=dict)
+    confidence: Optional[float] = None  # of the catalog match (or of the suggestion, unmapped)
+    evidence: list[str] = Field(default_factory=list)
+    suggestion: Optional[str] = None  # unmapped: the catalog key it looks like
+    verdict: Verdict
+    move: Optional[MoveTarget] = None
+    state: Optional[Literal["moved", "alias", "manual", "stays"]] = None  # what phase 1 records
+
+    @property
+    def mapped(self) -> bool:
+        return self.operation is not None
+
+
+# --- layout ------------------------------------------------------------------------------------------------------
+
+
+class AppRef(BaseModel):
+    file: str
+    variable: str = "app"
+    module: str
+    factory: Optional[str] = None  # the function creating the app, for an app factory
+
+
+class HandlerRef(BaseModel):
+    file: str
+    module: str
+    class_name: str
+    instance: str = "market_handler"
+
+
+class ServicePlan(BaseModel):
+    """A generated service module: the logic moved out of one router module."""
+
+    file: str
+    module: str
+    origin: str  # the router module's file
+    functions: list[str] = Field(default_factory=list)
+    helpers: list[str] = Field(default_factory=list)  # names of the definitions moved from the router module
+
+
+class RequirementPlan(BaseModel):
+    """Where phase 1 declares the runtime the migrated service imports (`shims`)."""
+
+    file: str
+    requirement: str
+    present: bool = False  # already declared
 
 
 # --- plan model ------------------------------------------------------------------------------------------------
@@ -73,8 +219,8 @@ class RemovalEstimate(BaseModel):
     modules: list[RemovedModule] = Field(default_factory=list)
     kept: list[str] = Field(default_factory=list)  # mapped route functions other code still calls
     note: str = (
-        "mapped legacy route functions, plus helpers and whole modules referenced only by them "
-        "(static references; dynamic uses are not seen)"
+        "the legacy route functions phase 1 moves, plus the helpers and whole modules only they use: phase 3's own "
+        "dead-code analysis (static references; dynamic uses are not seen)"
     )
 
 
@@ -91,185 +237,101 @@ class Phase(BaseModel):
     estimate: RemovalEstimate | None = None
 
 
-class Plan(BaseModel):
+class MigrationPlan(BaseModel):
+    version: Literal[1] = 1
+    service: Optional[str] = None
+    service_version: Optional[str] = None
+    app: Optional[AppRef] = None
+    handler: Optional[HandlerRef] = None
+    services: list[ServicePlan] = Field(default_factory=list)
+    requirement: Optional[RequirementPlan] = None
+    blockers: list[str] = Field(default_factory=list)  # why phase 1 cannot run at all (no app, unreadable files)
+    routes: list[PlannedRoute] = Field(default_factory=list)
     phases: list[Phase]
-    handlers: list[str] = Field(default_factory=list)  # proposed handler files, one per app
+    handlers: list[str] = Field(default_factory=list)  # proposed handler files
     unimplemented_operations: list[str] = Field(default_factory=list)  # will answer 501
     stays: list[str] = Field(default_factory=list)  # unmapped legacy routes ("GET /x")
-    deprecation_date: str | None = None
-    sunset_date: str | None = None
+    deprecation_date: Optional[str] = None
+    sunset_date: Optional[str] = None
+
+    def phase(self, number: int) -> Phase:
+        return next(p for p in self.phases if p.phase == number)
+
+    @property
+    def automatic(self) -> list[PlannedRoute]:
+        return [r for r in self.routes if r.verdict.automatic]
 
 
-class RouteDecision(BaseModel):
-    """A route with its catalog match and phase-1 assessment (None when unmapped)."""
-
-    route: Route
-    match: Match | None = None
-    assessment: Assessment | None = None
+Plan = MigrationPlan  # the name analyze's report schema used before
 
 
 def route_key(route: Route) -> str:
     return f"{','.join(route.methods)} {route.path}"
 
 
-# --- phase-3 estimate ------------------------------------------------------------------------------------------
-
-
-def estimate_removal(run: InventoryRun, removed: list[Route], staying: list[Route]) -> RemovalEstimate:
-    index = RefIndex(run.discovery, run.facts)
-    live: set[Node] = {(r.file, r.qualname) for r in staying}
-    for app in run.inventory.apps:
-        live.add((app.file, app.variable))
-    roots: set[Node] = {(r.file, r.qualname) for r in removed if "." not in r.qualname} - live
-    extra: dict[str, list[tuple[str, int]]] = {}
-    for route in removed:  # methods and closures: count their own lines only
-        if "." in route.qualname:
-            start = route.decorator_line or route.line
-            extra.setdefault(route.file, []).append((route.qualname, route.end_line - min(start, route.line) + 1))
-    dead: set[Node] = set(roots)
-    # `router.add_api_route(path, func)` at module level reads the function: that read goes with the route
-    registered = {(r.file, r.qualname) for r in removed if r.registration == "add_api_route"}
-    kept: dict[Node, list[Node]] = {}
-    changed = True
-    while changed:  # a mapped route function that code which stays still calls must stay
-        changed = False
-        for node in sorted(dead, key=lambda n: (n[0], n[1] or "")):
-            referrers = index.referrers(node)
-            if referrers is not None and node in registered:
-                referrers = {r for r in referrers if r != (node[0], None)}
-            users = sorted((r for r in referrers or () if r not in dead), key=lambda n: (n[0], n[1] or ""))
-            if referrers is None or users:
-                dead.discard(node)
-                kept[node] = users
-                changed = True
-    frontier: set[Node] = set()
-    for node in dead:
-        frontier |= index.out_refs(node)
-    changed = True
-    while changed:
-        changed = False
-        for node in sorted(frontier - dead - live, key=lambda n: (n[0], n[1] or "")):
-            referrers = index.referrers(node)
-            if referrers and referrers <= dead:
-                dead.add(node)
-                frontier |= index.out_refs(node)
-                changed = True
-    by_file: dict[str, list[str]] = {}
-    for file, name in dead:
-        by_file.setdefault(file, [])
-        if name is not None:
-            by_file[file].append(name)
-    for file in extra:
-        by_file.setdefault(file, [])
-    modules: list[RemovedModule] = []
-    for file in sorted(by_file):
-        module = index.module(file)
-        if module is None:
-            continue
-        names = sorted(set(by_file[file]))
-        whole = (file, None) in dead or _wholly_dead(index, module, dead, live)
-        if whole:
-            removed_lines = module.line_count
-        else:
-            removed_lines = sum(module.nodes[n].end - module.nodes[n].start + 1 for n in names if n in module.nodes)
-            removed_lines += sum(lines for _, lines in extra.get(file, []))
-        names += [q for q, _ in extra.get(file, [])]
-        if removed_lines:
-            modules.append(RemovedModule(file=file, lines_total=module.line_count, lines_removed=removed_lines,
-                                         whole_module=whole, definitions=names))
-    still_used = [
-        f"{file}:{name} (still used by "
-        + (", ".join(f"{u[0]}:{u[1] or '<module>'}" for u in users) or "code not analysed") + ")"
-        for (file, name), users in sorted(kept.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))
-    ]
-    return RemovalEstimate(lines_removed=sum(m.lines_removed for m in modules), modules=modules, kept=still_used)
-
-
-def _wholly_dead(index: RefIndex, module, dead: set[Node], live: set[Node]) -> bool:
-    """Every definition of the module is dead or used only inside the module by dead code (or not at all)."""
-    if not module.nodes or not any((module.file, n) in dead for n in module.nodes):
-        return False
-    for name in module.nodes:
-        node = (module.file, name)
-        if node in live:
-            return False
-        if node in dead:
-            continue
-        referrers = index.referrers(node)
-        if referrers is None:
-            return False
-        if any(r not in dead and r[0] != module.file for r in referrers):
-            return False
-        if any(r[0] == module.file and r[1] is None for r in referrers):
-            return False
-    return True
-
-
 # --- phases ----------------------------------------------------------------------------------------------------
 
 
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+def build_phases(plan: MigrationPlan, *, removal: Optional[RemovalEstimate], journal: Journal | None = None,
+                 unresolved: int = 0, phase1_files: list[str] = ()) -> None:
+    """Fill `plan.phases` (changes, manual steps, files) from its routes and layout."""
+    mapped = [r for r in plan.routes if r.mapped and r.state != "stays"]
+    plan.stays = [r.key for r in plan.routes if not r.mapped]
+    p1 = _phase1(plan, mapped, unresolved)
+    p1.files = sorted(set(phase1_files))
+    p2 = Phase(phase=2, weeks=WEEKS[2])
+    deprecated = [r for r in mapped if r.verdict.automatic and r.state != "alias"]
+    for route in deprecated:
+        p2.changes.append(PlanItem(
+            text=f"deprecate `{route.key}`: @deprecated, OpenAPI deprecated, Deprecation/Sunset/Link headers -> "
+            f"successor `{route.standard_method} {route.standard_path}`",
+            file=route.file, line=route.registration_line, route=route.key, operation=route.operation))
+    p2.files = sorted({r.file for r in deprecated} | ({plan.app.file} if plan.app and deprecated else set()))
+    if deprecated:
+        p2.manual_steps += [
+            PlanItem(text="announce the deprecation and Sunset dates to the Service Market and other callers"),
+            PlanItem(text="watch the deprecated-call counter (shims.deprecation) until no caller is left"),
+        ]
+    p3 = _phase3(plan, [r for r in mapped if r.verdict.automatic], removal)
+    plan.phases = [p1, p2, p3]
+    _apply_journal(plan, journal)
 
 
-def handler_file(app: App) -> str:
-    parts = app.file.split("/")
-    package = "/".join(parts[:-1])
-    return f"{package}/handlers/market_handler.py" if package else "handlers/market_handler.py"
-
-
-def build_plan(
-    decisions: list[RouteDecision],
-    apps: list[App],
-    *,
-    removal: RemovalEstimate,
-    journal: Journal | None = None,
-    service: str | None = None,
-    unresolved: int = 0,
-) -> Plan:
-    mapped = [d for d in decisions if d.match is not None]
-    stays = [route_key(d.route) for d in decisions if d.match is None]
-    served_apps = [a for a in apps if a.mounted_in is None]
-    app_files = sorted({a.file for a in served_apps if any(d.route.app.startswith(a.file + ":") for d in mapped)})
-    handlers = sorted({handler_file(a) for a in served_apps if a.file in app_files})
-    if journal and journal.handler and journal.handler.file:
-        handlers = [journal.handler.file]
-    handler_class = f"{_camel(service)}MarketHandler" if service else "MarketHandler"
-    covered = {d.match.operation for d in mapped}
-    unimplemented = [
-        op for op in OPERATIONS
-        if op not in covered and not (op in DEFAULTED and (DEFAULTED[op] is None or DEFAULTED[op] in covered))
-        and not (op == "get_tenant_summary" and "get_tenant_status" in covered)
-    ]
-
+def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) -> Phase:
     p1 = Phase(phase=1, weeks=WEEKS[1])
-    if mapped:
-        for handler in handlers:
+    for blocker in plan.blockers:
+        p1.manual_steps.append(PlanItem(text=f"phase 1 cannot run: {blocker}"))
+    moving = [r for r in mapped if r.verdict.automatic]
+    if moving and plan.handler:
+        covered = {r.operation for r in moving}
+        p1.changes.append(PlanItem(
+            text=f"generate `{plan.handler.class_name}` (a StandardAPIHandler subclass) in `{plan.handler.file}` "
+            f"with {len(covered)} operation(s), a thin adapter over the service modules", file=plan.handler.file))
+        for service in plan.services:
             p1.changes.append(PlanItem(
-                text=f"generate `{handler_class}` (a StandardAPIHandler subclass) in `{handler}` "
-                f"with {len(covered)} operation(s)", file=handler))
-        for d in mapped:
-            entry = d.match.entry
-            key = route_key(d.route)
-            if entry.primary:
-                text = (f"move `{key}` (`{d.route.function}`) into `{entry.operation}`; the legacy route delegates "
-                        f"to the handler")
-            else:
-                fixed = ", ".join(f"{k}={v}" for k, v in entry.fixed.items())
-                text = f"`{key}` delegates to `{entry.operation}`" + (f" ({fixed})" if fixed else "")
-            if d.assessment and d.assessment.automatic:
-                p1.changes.append(PlanItem(text=text, file=d.route.file, line=d.route.line, route=key,
-                                           operation=entry.operation))
-            else:
-                reasons = "; ".join(d.assessment.reasons) if d.assessment else "not assessed"
-                p1.manual_steps.append(PlanItem(text=f"move `{key}` by hand into `{entry.operation}`: {reasons}",
-                                                file=d.route.file, line=d.route.line, route=key,
-                                                operation=entry.operation))
-        for app in app_files:
-            p1.changes.append(PlanItem(
-                text="include the standard router (/mt), the Service Market alias router (/api/tenant) and "
-                "MarketAuthMiddleware (X-Market-API-Key)", file=app))
-        for op in unimplemented:
+                text=f"create `{service.file}` with the logic of {len(service.functions)} route(s) of "
+                f"`{service.origin}` ({', '.join(f'`{f}`' for f in service.functions)})", file=service.file))
+    for route in mapped:
+        if route.verdict.automatic and route.move is not None:
+            target = f"`{route.move.service_module}.{route.move.function}`"
+            text = (f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it"
+                    f" and `{route.operation}` calls it")
+            p1.changes.append(PlanItem(text=text, file=route.file, line=route.line, route=route.key,
+                                       operation=route.operation))
+        else:
+            reasons = "; ".join(route.verdict.messages) or "not assessed"
+            p1.manual_steps.append(PlanItem(text=f"move `{route.key}` by hand into `{route.operation}`: {reasons}",
+                                            file=route.file, line=route.line, route=route.key,
+                                            operation=route.operation))
+    if moving and plan.app:
+        p1.changes.append(PlanItem(
+            text="include the standard router (/mt), the Service Market alias router (/api/tenant) and "
+            "MarketAuthMiddleware (X-Market-API-Key)", file=plan.app.file))
+    if moving and plan.requirement and not plan.requirement.present:
+        p1.changes.append(PlanItem(text=f"declare the runtime requirement `{plan.requirement.requirement}`",
+                                   file=plan.requirement.file))
+    if moving:
+        for op in plan.unimplemented_operations:
             p1.manual_steps.append(PlanItem(
                 text=f"`{op}`: the service has no logic for it; `{OPERATIONS[op][0]} {OPERATIONS[op][1]}` answers "
                 "501 NOT_IMPLEMENTED until the handler implements it", operation=op))
@@ -277,63 +339,51 @@ def build_plan(
     if unresolved:
         p1.manual_steps.append(PlanItem(
             text=f"review {unresolved} unresolved item(s): routes or prefixes the inventory could not place"))
-    p1.files = sorted({d.route.file for d in mapped} | set(app_files) | set(handlers if mapped else []))
+    return p1
 
-    p2 = Phase(phase=2, weeks=WEEKS[2])
-    for d in mapped:
-        key = route_key(d.route)
-        p2.changes.append(PlanItem(
-            text=f"deprecate `{key}`: @deprecated, OpenAPI deprecated, Deprecation/Sunset/Link headers -> successor "
-            f"`{d.match.entry.standard_method} {d.match.standard_path}`",
-            file=d.route.file, line=d.route.registration_line, route=key,
-            operation=d.match.operation))
-    p2.files = sorted({d.route.file for d in mapped})
-    if mapped:
-        p2.manual_steps += [
-            PlanItem(text="announce the deprecation and Sunset dates to the Service Market and other callers"),
-            PlanItem(text="watch the deprecated-call counter (shims.deprecation) until no caller is left"),
-        ]
 
+def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:
     p3 = Phase(phase=3, weeks=WEEKS[3], estimate=removal)
-    for d in mapped:
-        key = route_key(d.route)
-        lines = d.route.end_line - min(d.route.decorator_line or d.route.line, d.route.line) + 1
-        p3.changes.append(PlanItem(text=f"remove `{key}` (`{d.route.qualname}`, {lines} lines) or answer 410",
-                                   file=d.route.file, line=d.route.line, route=key, operation=d.match.operation))
-    route_files = {d.route.file for d in mapped}
-    for module in removal.modules:
+    for route in removed:
+        lines = route.end_line - min(route.decorator_line or route.line, route.line) + 1
+        p3.changes.append(PlanItem(text=f"remove `{route.key}` (`{route.qualname}`, {lines} lines) or answer 410",
+                                   file=route.file, line=route.line, route=route.key, operation=route.operation))
+    route_defs = {(r.file, r.qualname) for r in removed}
+    for module in removal.modules if removal else []:
         if module.whole_module:
             p3.changes.append(PlanItem(text=f"delete `{module.file}` ({module.lines_total} lines): only the "
                                        "removed routes use it", file=module.file))
         else:
-            helpers = [n for n in module.definitions if not _is_route_def(n, module.file, mapped)]
+            helpers = [n for n in module.definitions if (module.file, n) not in route_defs]
             if helpers:
                 p3.changes.append(PlanItem(text=f"remove helpers only the removed routes use: "
                                            f"{', '.join(f'`{h}`' for h in helpers)}", file=module.file))
-    for kept in removal.kept:
+    for kept in removal.kept if removal else []:
         p3.manual_steps.append(PlanItem(text=f"keep the function {kept}: remove only its route decorator"))
-    p3.files = sorted(route_files | {m.file for m in removal.modules})
-    if mapped:
+    p3.files = sorted({r.file for r in removed} | {m.file for m in (removal.modules if removal else [])}
+                      | ({plan.app.file} if plan.app and removed else set()))
+    if removed:
         p3.manual_steps += [
             PlanItem(text="confirm the deprecated-call counter stayed at zero since the Sunset date"),
             PlanItem(text="switch the Service Market to the /mt paths (or keep the /api/tenant aliases)"),
         ]
-
-    plan = Plan(phases=[p1, p2, p3], handlers=handlers if mapped else [], unimplemented_operations=unimplemented,
-                stays=stays)
-    _apply_journal(plan, journal)
-    return plan
+    return p3
 
 
-def _is_route_def(name: str, file: str, mapped: list[RouteDecision]) -> bool:
-    return any(d.route.file == file and d.route.qualname == name for d in mapped)
+def unimplemented_operations(covered: set[str]) -> list[str]:
+    """Operations that will answer 501 when the service implements only `covered`."""
+    return [
+        op for op in OPERATIONS
+        if op not in covered and not (op in DEFAULTED and (DEFAULTED[op] is None or DEFAULTED[op] in covered))
+        and not (op == "get_tenant_summary" and "get_tenant_status" in covered)
+    ]
 
 
-def _apply_journal(plan: Plan, journal: Journal | None) -> None:
+def _apply_journal(plan: MigrationPlan, journal: Journal | None) -> None:
     if journal is None:
         return
     first = journal.entry(1)
-    start: date | None = date.fromisoformat(first.applied_at[:10]) if first else None
+    start: date | None = first.applied_date if first else None
     for phase in plan.phases:
         applied = journal.entry(phase.phase)
         if applied:

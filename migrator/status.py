@@ -1,6 +1,8 @@
 """`migrator status`: where a target is in the 0–6 week plan, what the next phase will do, and what blocks it.
 
-Reads only the journal (and, for phase 3's guards, the deprecation call log): never imports or parses the target.
+After phase 1 it reads the journal (the verdicts phase 1 recorded, with their reasons) and, for phase 3's guards,
+the deprecation call log and phase 2's marks in the code. Before phase 1 it computes the plan (as `analyze` does:
+never importing the target) to say which routes phase 1 will move and why the others stay.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class StatusReport(BaseModel):
     phases: list[PhaseStatus]
     deprecation: Optional[DeprecationStatus] = None
     routes: dict[str, int] = Field(default_factory=dict)  # journal state -> count
-    manual: list[str] = Field(default_factory=list)  # routes left to a person ("POST /x: reason")
+    manual: list[str] = Field(default_factory=list)  # routes left to a person ("POST /x (file:line): reason")
     calls_file: Optional[str] = None
     next: Optional[NextStep] = None
 
@@ -86,12 +88,13 @@ def status_report(root: Path, *, now: Optional[datetime] = None, quiet_days: int
         phase=journal.current_phase, phases=phases,
         deprecation=DeprecationStatus(**journal.deprecation.model_dump()) if journal.deprecation else None,
         routes=dict(sorted(Counter(r.state for r in journal.routes).items())),
-        manual=[f"{'/'.join(r.methods)} {r.path}: {r.reason or 'needs a person'}"
+        manual=[f"{'/'.join(r.methods)} {r.path} ({r.file}:{r.line}): {r.reason or 'needs a person'}"
                 for r in journal.routes if r.state == "manual"],
     )
     current = journal.current_phase
     if current == 0:
         report.next = NextStep(phase=1, command=f"migrator apply --phase 1 {root}", action=WHAT[1])
+        _plan_preview(root, report)
     elif current == 1:
         moved = sum(1 for r in journal.routes if r.state == "moved" and r.standard_path)
         _start, sunset = deprecation_dates(journal, None, now.date())
@@ -100,6 +103,26 @@ def status_report(root: Path, *, now: Optional[datetime] = None, quiet_days: int
     elif current == 2:
         going = sum(1 for r in journal.routes if r.state in ("deprecated", "alias"))
         report.calls_file = str(calls_file(root, calls))
+        from codemods._source import SourceSet
+        from migrator.apply.phase3 import not_deprecated_in_code
+
+        blockers = phase3_blockers(root, journal, now=now, quiet_days=quiet_days, calls=calls)
+        blockers += not_deprecated_in_code(root, journal, SourceSet(root))
         report.next = NextStep(phase=3, command=f"migrator apply --phase 3 {root}", action=WHAT[3], routes=going,
-                               blockers=phase3_blockers(root, journal, now=now, quiet_days=quiet_days, calls=calls))
+                               blockers=blockers)
     return report
+
+
+def _plan_preview(root: Path, report: StatusReport) -> None:
+    """Before phase 1: what the plan moves, and why the other mapped routes stay (the same verdicts as analyze)."""
+    from migrator.planner import make_plan
+
+    try:
+        plan = make_plan(root, estimate=False).plan
+    except Exception as exc:  # noqa: BLE001 - status still reports the journal; analyze names the bad input
+        report.manual.append(f"(the plan cannot be computed: {str(exc).splitlines()[0] if str(exc) else exc})")
+        return
+    report.next.routes = len(plan.automatic)
+    report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
+    report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
+                     for route in plan.routes if route.state == "manual"]

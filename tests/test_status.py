@@ -56,7 +56,7 @@ def test_after_phase_1_the_next_phase_deprecates_the_moved_routes(tmp_path):
     assert report.phase == 1
     assert [p.planned for p in report.phases] == ["2026-11-25", "2026-12-09", "2026-12-23"]
     assert report.routes == {"alias": 1, "manual": 1, "moved": 7, "stays": 3}
-    assert report.manual == ["POST /admin/users/{user_id}/suspend: reads the Request"]
+    assert report.manual == ["POST /admin/users/{user_id}/suspend (svc/routers/users.py:1): reads the Request"]  # (file:line since issue 10)
     assert (report.next.phase, report.next.routes, report.next.sunset) == (2, 7, "2026-12-23")
     assert report.next.blockers == []
 

@@ -1,4 +1,5 @@
-"""Before/after pairs for the deprecate_routes codemod (phase 2): each case is plain data.
+"""Before/after pairs for the deprecate_routes codemod (phase 2): each case is plain data. Imports go where
+`ruff check --select I` wants them when the block was sorted before (`svc` is first party).
 
 `routes` lists the journal routes to deprecate as (function, methods, full path, successor method, successor path);
 every case runs with Deprecation 2026-12-09, Sunset 2026-12-23 and service version 1.4.2.
@@ -26,9 +27,9 @@ async def get_dashboard(tenant_id: str = Depends(verify_admin)):
 """Dashboard."""
 
 from fastapi import APIRouter, Depends, Query
+from shims.deprecation import deprecated, deprecated_endpoint
 
 from svc.auth import verify_admin
-from shims.deprecation import deprecated, deprecated_endpoint
 
 # migrator phase 2: the legacy routes below are deprecated since this date and removed at the sunset.
 LEGACY_DEPRECATION = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23"}

@@ -261,7 +261,7 @@ def _route(methods, path, function, file, state, operation=None, standard_method
 
 DASH, USERS_FILE = "svc/routers/dashboard.py", "svc/routers/users.py"
 JOURNAL = {
-    "version": 1,
+    "version": 2,
     "service": "svc",
     "service_version": "1.0.0",
     "phases": [{"phase": 1, "applied_at": "2026-11-25T10:00:00+00:00", "tool_version": "0.1.0",
@@ -291,6 +291,7 @@ JOURNAL = {
     ],
     "handler": {"module": "svc.handlers.market_handler", "file": "svc/handlers/market_handler.py",
                 "class": "SvcMarketHandler", "instance": "market_handler"},
+    "app": {"file": "svc/server.py", "variable": "app"},
 }
 
 #: The routes phase 2 deprecates (journal state "moved").

@@ -2,17 +2,15 @@ import textwrap
 
 import pytest
 
+from codemods._imports import ImportStyle
 from codemods._phase23_routes import RouteRef
-from codemods.deprecate_routes import (
-    DeprecateError,
-    Deprecation,
-    WireError,
-    deprecate_routes,
-    wire_deprecation_router,
-)
+from codemods.deprecate_routes import DeprecateError, Deprecation, deprecate_routes
 from codemods.tests.deprecate_routes_cases import CASES
+from codemods.wire_deprecation import WireError, wire_deprecation_router
 
-DATES = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23", "version": "1.4.2"}
+# `svc` is the service's package (first party), as ruff sees it in the service's folder
+DATES = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23", "version": "1.4.2",
+         "style": ImportStyle(lambda module: module.split(".")[0] == "svc", 120)}
 
 
 def _src(text: str) -> str:
@@ -158,9 +156,9 @@ def create_app():
 
 @pytest.mark.parametrize("before, after", [(APP, APP_AFTER), (FACTORY, FACTORY_AFTER)], ids=["module", "factory"])
 def test_wire_deprecation_router(before, after):
-    once = wire_deprecation_router(_src(before))
+    once = wire_deprecation_router(_src(before), style=DATES["style"])
     assert once == _src(after)
-    assert wire_deprecation_router(once) == once
+    assert wire_deprecation_router(once, style=DATES["style"]) == once
 
 
 def test_wiring_needs_the_phase_1_block():

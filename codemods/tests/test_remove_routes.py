@@ -2,15 +2,12 @@ import textwrap
 
 import pytest
 
-from codemods._phase23_deadcode import remove_dead_code
 from codemods._phase23_routes import RouteRef
-from codemods.remove_routes import (
-    GoneError,
-    remove_routes,
-    unwire_deprecation_router,
-    wire_gone_router,
-)
+from codemods.remove_dead_code import remove_dead_code
+from codemods.remove_routes import remove_routes
 from codemods.tests.remove_routes_cases import CASES
+from codemods.unwire_deprecation import unwire_deprecation_router
+from codemods.wire_gone import GoneError, wire_gone_router
 
 PROTECTED = {"svc/server.py", "svc/handlers/market_handler.py"}
 

@@ -1,17 +1,16 @@
-"""Before/after pairs for the wire_standard_api codemod."""
+"""Before/after pairs for the wire_standard_api codemod (imports in the order `ruff check --select I` expects)."""
 
 WIRING = '''
-# Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
-# routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+# Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same
+# service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
 app.include_router(create_standard_router(market_handler))
 app.include_router(create_service_market_router(market_handler))
 app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
 '''
 
-IMPORTS = '''from shims.compat.service_market import create_service_market_router
+SHIMS = '''from shims.compat.service_market import create_service_market_router
 from shims.middleware.market_auth import MarketAuthMiddleware
 from shims.standard_api import create_standard_router
-from svc.handlers.market_handler import market_handler
 '''
 
 CASES = [
@@ -36,9 +35,10 @@ async def health():
         "after": '''
 """The service."""
 from fastapi import FastAPI
-
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
 from svc.routers import users
-''' + IMPORTS + '''
+
 app = FastAPI(title="svc")
 app.include_router(users.router, prefix="/admin")
 ''' + WIRING + '''
@@ -59,7 +59,9 @@ api = fastapi.FastAPI()
 ''',
         "after": '''
 import fastapi
-''' + IMPORTS + '''
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
+
 api = fastapi.FastAPI()
 ''' + WIRING.replace("app.", "api."),
     },
@@ -78,13 +80,15 @@ def create_app() -> FastAPI:
 ''',
         "after": '''
 from fastapi import FastAPI
-''' + IMPORTS + '''
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
+
 
 def create_app() -> FastAPI:
     app = FastAPI()
     app.include_router(router)
-    # Standard API v2 (migrator phase 1): one handler serves /mt and the Service Market aliases; the legacy
-    # routes delegate to it. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    # Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same
+    # service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
     app.include_router(create_standard_router(market_handler))
     app.include_router(create_service_market_router(market_handler))
     app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))

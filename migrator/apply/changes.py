@@ -1,7 +1,8 @@
-"""A change set over a target repo: verified, then shown as a diff, checked, or written atomically.
+"""A change set over a target repo: verified, then shown as a diff, checked, or written all or nothing.
 
 Every codemod produces new file contents in memory; nothing touches the disk until the whole set has been verified
-(each Python file parses with LibCST and compiles), so a failing phase never leaves a half-migrated tree.
+(each Python file parses with LibCST and compiles). Writing goes through `migrator.apply.transaction`, which
+restores every file when one write fails, and lets the next command recover from a kill.
 """
 
 from __future__ import annotations
@@ -75,20 +76,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def apply_changes(root: Path, changes: list[FileChange]) -> list[str]:
-    """Verify every change, then write them; returns the paths written or deleted."""
-    pending = [c for c in changes if c.changed]
-    for change in pending:
-        verify(change)
-    done = []
-    for change in pending:
-        target = root / change.path
-        if change.new is None:
-            target.unlink(missing_ok=True)
-        else:
-            write_atomic(target, change.new)
-        done.append(change.path)
-    return done
+def apply_changes(root: Path, changes: list[FileChange], *, phase: Optional[int] = None) -> list[str]:
+    """Verify every change, then write them all or none (`transaction.commit`); returns the paths written."""
+    from migrator.apply.transaction import commit
+
+    return commit(root, changes, phase=phase)
 
 
 def render_diff(changes: list[FileChange]) -> str:

@@ -16,8 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
+from codemods._imports import ImportStyle, module_name_for, package_for
 from codemods._phase23_routes import RouteRef
-from codemods.deprecate_routes import DeprecateError, Deprecation, WireError, deprecate_routes, wire_deprecation_router
+from codemods._runner import context_for, run_codemods
+from codemods._source import SourceError, SourceSet
+from codemods.deprecate_routes import DeprecateError, DeprecateRoutes, Deprecation, DeprecationPlan
+from codemods.wire_deprecation import WireDeprecation, WireError
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult
@@ -52,16 +56,14 @@ def deprecation_dates(journal: Journal, sunset: Optional[date], today: date) -> 
     return start, end
 
 
-def find_app_file(root: Path, journal: Journal) -> str:
-    """The module phase 1 wired the standard router into (among the files it touched first, else anywhere)."""
-    entry = journal.entry(1)
-    candidates = [f for f in (entry.files if entry else []) if f.endswith(".py")]
-    candidates += sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
-                         if not any(part.startswith(".") for part in p.relative_to(root).parts))
-    for rel in candidates:
-        if "include_router(create_standard_router(" in (read_text(root, rel) or "").replace(" ", ""):
-            return rel
-    raise ApplyError(f"{root}: no module includes create_standard_router(...): phase 1 is not wired in")
+def app_file(root: Path, journal: Journal) -> str:
+    """The module phase 1 wired the Standard API into, as the journal records it."""
+    if journal.app is None:
+        raise ApplyError(f"{journal_file(root)}: the journal records no app file (written by migrator before "
+                         'version 2): add "app": {"file": "<the module creating the app>", "variable": "app"}')
+    if not (root / journal.app.file).is_file():
+        raise ApplyError(f"{journal.app.file}: the app file phase 1 wired (per the journal) no longer exists")
+    return journal.app.file
 
 
 def require_phase1(root: Path, journal: Journal) -> None:
@@ -75,6 +77,7 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
     require_phase1(root, journal)
     if journal.entry(3) is not None:
         raise ApplyError(f"{journal_file(root)}: phase 3 was applied already; the deprecated routes are gone")
+    app = app_file(root, journal)
     now = now or datetime.now(timezone.utc)
     start, end = deprecation_dates(journal, sunset, now.date())
     version = journal.service_version if journal.service_version != "0.0.0" else target.version
@@ -83,62 +86,85 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
     for route in journal.routes:
         if route.state in DEPRECATED_STATES and route.standard_path:
             by_file[route.file].append(route)
-
-    changes: list[FileChange] = []
-    result = PhaseResult(2, changes, journal)
+    refs = {id(r): route_ref(r) for routes in by_file.values() for r in routes}
+    plan = DeprecationPlan({f: [Deprecation(refs[id(r)], r.standard_method or r.methods[0], r.standard_path)
+                                for r in routes] for f, routes in by_file.items()},
+                           start.isoformat(), end.isoformat(), version)
+    result = PhaseResult(2, [], journal)
+    sources = SourceSet(root)
+    style = ImportStyle.for_root(root)
     deprecated: set[int] = set()
-    for file in sorted(by_file):
-        routes = by_file[file]
-        source = read_text(root, file)
-        if source is None:
-            for route in routes:
-                result.manual.append(ManualStep(f"{file}:{route.line}", label(route), "the file no longer exists"))
-            continue
-        refs = {route_ref(r): r for r in routes}
-        deprecations = [Deprecation(ref, r.standard_method or r.methods[0], r.standard_path) for ref, r in refs.items()]
-        try:
-            done = deprecate_routes(source, deprecations, deprecated_at=start.isoformat(), sunset=end.isoformat(),
-                                    version=version)
-        except DeprecateError as exc:
-            for route in routes:
-                result.manual.append(ManualStep(f"{file}:{route.line}", label(route), str(exc)))
-            continue
-        for ref in done.missing:
-            route = refs[ref]
-            result.manual.append(ManualStep(f"{file}:{route.line}", label(route),
-                                            "no registration of this route in the file (edited since phase 1?)"))
-        for ref in [*done.marked, *done.already]:
-            route = refs[ref]
-            deprecated.add(id(route))
-            result.moved.append(f"{label(route)} -> {route.standard_method} {route.standard_path}")
-        changes.append(FileChange(file, source, done.code))
-
-    if deprecated:
-        app_file = find_app_file(root, journal)
-        old_app = read_text(root, app_file) or ""
-        try:
-            changes.append(FileChange(app_file, old_app, wire_deprecation_router(old_app)))
-        except WireError as exc:
-            raise ApplyError(f"{app_file}: {exc}") from exc
-        result.details["app"] = app_file
-
-    info = DeprecationInfo(date=start.isoformat(), sunset=end.isoformat())
-    states_change = any(r.state == "moved" and id(r) in deprecated for r in journal.routes)
-    if any(c.changed for c in changes) or states_change or (deprecated and journal.deprecation != info):
-        for route in journal.routes:
-            if id(route) in deprecated:
-                route.state = "deprecated"
-        journal.deprecation = info
-        files = sorted({c.path for c in changes if c.changed})
-        journal.record(2, files, __version__, now=now, details={
-            "deprecated": len(deprecated), "date": info.date, "sunset": info.sunset,
-            "manual": len(result.manual),
-        })
-        rel = journal_file(root).relative_to(root).as_posix()
-        changes.append(FileChange(rel, read_text(root, rel), journal.to_text()))
+    for file in sorted(set(by_file) | {app}):
+        _deprecate_file(root, file, sources, plan, style, by_file.get(file, []), refs, result, deprecated,
+                        wire=file == app)
+    result.details["app"] = app
+    _record_phase2(root, journal, result, deprecated, start, end, now)
     result.notes.append(f"Deprecation: {start.isoformat()}  Sunset: {end.isoformat()} "
                         f"(phase 3 may remove the routes from then on)")
     if not deprecated:
         result.notes.append("no route in state 'moved' to deprecate")
     result.details.update(date=start.isoformat(), sunset=end.isoformat(), deprecated=len(deprecated))
     return result
+
+
+def _deprecate_file(root: Path, file: str, sources: SourceSet, plan: DeprecationPlan, style: ImportStyle,
+                    routes: list[JournalRoute], refs: dict[int, RouteRef], result: PhaseResult, deprecated: set[int],
+                    *, wire: bool) -> None:
+    """One file, parsed once: its routes marked and, for the app file, the deprecation router wired."""
+    try:
+        index = sources.get(file)
+    except SourceError as exc:
+        if not routes:
+            raise ApplyError(str(exc)) from exc
+        for route in routes:
+            result.manual.append(ManualStep(f"{file}:{route.line}", label(route), "the file no longer exists"
+                                            if not (root / file).exists() else str(exc)))
+        return
+    commands = ([DeprecateRoutes] if routes else []) + ([WireDeprecation] if wire else [])
+    context = context_for(file, module_name_for(file), plan, package=package_for(file) or None)
+    try:
+        tree = run_codemods(index.tree, commands, context, style=style)
+    except DeprecateError as exc:
+        for route in routes:
+            result.manual.append(ManualStep(f"{file}:{route.line}", label(route), str(exc)))
+        if wire:
+            tree = run_codemods(index.tree, [WireDeprecation], context, style=style)
+        else:
+            return
+    except WireError as exc:
+        raise ApplyError(f"{file}: {exc}") from exc
+    done = plan.results.get(file)
+    by_ref = {refs[id(r)]: r for r in routes}
+    for ref in done.missing if done else ():
+        route = by_ref[ref]
+        result.manual.append(ManualStep(f"{file}:{route.line}", label(route),
+                                        "no registration of this route in the file (edited since phase 1?)"))
+    for ref in [*done.marked, *done.already] if done else ():
+        route = by_ref[ref]
+        deprecated.add(id(route))
+        result.moved.append(f"{label(route)} -> {route.standard_method} {route.standard_path}")
+    result.changes.append(FileChange(file, index.source, tree.code))
+
+
+def _record_phase2(root: Path, journal: Journal, result: PhaseResult, deprecated: set[int], start: date, end: date,
+                   now: datetime) -> None:
+    if not deprecated:  # nothing is deprecated: the app is not wired either
+        result.changes = [c for c in result.changes if c.path != result.details.get("app")]
+    info = DeprecationInfo(date=start.isoformat(), sunset=end.isoformat())
+    states_change = any(r.state == "moved" and id(r) in deprecated for r in journal.routes)
+    if not deprecated:
+        result.unchanged_reason = "no route in state 'moved' to deprecate"
+    elif not any(c.changed for c in result.changes) and not states_change and journal.deprecation == info:
+        result.unchanged_reason = (f"every moved route is deprecated already (Deprecation {info.date}, "
+                                   f"Sunset {info.sunset})")
+    if any(c.changed for c in result.changes) or states_change or (deprecated and journal.deprecation != info):
+        for route in journal.routes:
+            if id(route) in deprecated:
+                route.state = "deprecated"
+        journal.deprecation = info
+        files = sorted({c.path for c in result.changes if c.changed})
+        journal.record(2, files, __version__, now=now, details={
+            "deprecated": len(deprecated), "date": info.date, "sunset": info.sunset, "manual": len(result.manual),
+        })
+        rel = journal_file(root).relative_to(root).as_posix()
+        result.changes.append(FileChange(rel, read_text(root, rel), journal.to_text()))

@@ -11,7 +11,7 @@ The call log is the JSON-lines file `shims.deprecation` writes when the service 
 unused); an explicit `--calls` that does not exist is an input error.
 
 What goes: the registrations of the routes in state "deprecated" (and "alias": the Service Market alias router
-serves those paths now), then, via `codemods._phase23_deadcode`, every definition, import and module that nothing
+serves those paths now), then, via `migrator.removal` (the dead-code analysis `analyze` also uses), every definition, import and module that nothing
 else in the repository uses any more, the app's `include_router` of a deleted router module, and phase 2's
 `GET /mt/deprecations`. With `--gone` a `shims.gone` router answers 410 on every removed path instead of 404 (and
 keeps counting the calls, so `/mt/deprecations` stays).
@@ -28,22 +28,26 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel
 
-from codemods._phase23_deadcode import remove_dead_code
-from codemods.remove_routes import GoneError, remove_routes, unwire_deprecation_router, wire_gone_router
+from codemods._imports import ImportStyle
+from codemods._phase23_routes import locate, route_sites
+from codemods._source import SourceError, SourceSet
+from codemods.remove_routes import RemovalPlan
+from codemods.unwire_deprecation import UnwireDeprecation
+from codemods.wire_gone import GoneError, WireGone
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
-from migrator.apply.phase2 import find_app_file, label, require_phase1, route_ref
+from migrator.apply.phase2 import app_file, label, require_phase1, route_ref
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult
 from migrator.journal import Journal, JournalRoute, journal_file, load_journal
+from migrator.removal import Removal, analyse_removal
 from migrator.target import load_target
 
 CALLS_ENV = "MIGRATOR_DEPRECATION_LOG"
 DEFAULT_CALLS = Path(".migrator") / "deprecation-calls.jsonl"
 ALIAS_REASON = "legacy route removed in phase 3; the Service Market alias router serves the path"
-_SKIP_DIRS = {"__pycache__", "node_modules", "venv", "env", "build", "dist", "site-packages"}
-_TEXT_SUFFIXES = {".toml", ".cfg", ".ini", ".yaml", ".yml"}
 
-BlockerCode = Literal["no-phase-1", "no-phase-2", "before-sunset", "recent-calls", "no-call-data", "unreadable-calls"]
+BlockerCode = Literal["no-phase-1", "no-phase-2", "before-sunset", "recent-calls", "no-call-data", "unreadable-calls",
+                      "unparsable-calls", "not-deprecated"]
 
 
 class Blocker(BaseModel):
@@ -93,9 +97,14 @@ def phase3_blockers(root: Path, journal: Journal, *, now: datetime, quiet_days: 
     from shims.deprecation import CallCounter
 
     try:
+        lines, parsed = _parsable_lines(path)
         counter = CallCounter.load(path)
     except (OSError, UnicodeDecodeError) as exc:
         blockers.append(Blocker(code="unreadable-calls", message=f"cannot read the call log {path}: {exc}"))
+        return blockers
+    if lines and not parsed:
+        blockers.append(Blocker(code="unparsable-calls", message=(
+            f"the call log {path} has {lines} line(s) and none of them is a call record: it proves nothing")))
         return blockers
     recent = {route: n for route, n in counter.calls_since_by_route(quiet_days, now).items() if n}
     if recent:
@@ -107,32 +116,54 @@ def phase3_blockers(root: Path, journal: Journal, *, now: datetime, quiet_days: 
     return blockers
 
 
-# --- the phase ----------------------------------------------------------------------------------------------------
+def _parsable_lines(path: Path) -> tuple[int, int]:
+    """(non-blank lines, lines that are call records) of a call log, read one line at a time."""
+    from shims.deprecation import CallRecord
 
-
-def _python_files(root: Path) -> dict[str, str]:
-    files = {}
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
-            continue
-        text = read_text(root, rel.as_posix())
-        if text is not None:
-            files[rel.as_posix()] = text
-    return files
-
-
-def _config_texts(root: Path) -> str:
-    texts = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.suffix in _TEXT_SUFFIXES and path.is_file() and not any(
-                part.startswith(".") or part in _SKIP_DIRS for part in rel.parts[:-1]):
-            try:
-                texts.append(path.read_text(encoding="utf-8", errors="replace"))
-            except OSError:
+    lines = parsed = 0
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            if not line.strip():
                 continue
-    return "\n".join(texts)
+            lines += 1
+            try:
+                CallRecord.model_validate_json(line)
+                parsed += 1
+            except ValueError:
+                continue
+    return lines, parsed
+
+
+def not_deprecated_in_code(root: Path, journal: Journal, sources: SourceSet) -> list[Blocker]:
+    """Routes the journal calls deprecated whose registration in the code does not carry phase 2's marks."""
+    by_file: dict[str, list[JournalRoute]] = defaultdict(list)
+    for route in journal.routes:
+        if route.state == "deprecated":
+            by_file[route.file].append(route)
+    unmarked = []
+    for file, routes in sorted(by_file.items()):
+        try:
+            tree = sources.get(file).tree
+        except SourceError:
+            continue  # reported as a manual step: the file no longer exists or does not parse
+        refs = {route_ref(r): r for r in routes}
+        for ref, site in locate(route_sites(tree), refs).items():
+            if not _marked(site.call):
+                unmarked.append(f"{label(refs[ref])} ({file}:{refs[ref].line})")
+    if not unmarked:
+        return []
+    return [Blocker(code="not-deprecated", message=(
+        f"{len(unmarked)} route(s) the journal calls deprecated carry no deprecation in the code: "
+        + ", ".join(unmarked[:5]) + (" ..." if len(unmarked) > 5 else "") + " (run phase 2 again)"))]
+
+
+def _marked(call) -> bool:
+    from codemods.deprecate_routes import calls_name
+
+    return calls_name(call, "deprecated_endpoint")
+
+
+# --- the phase ----------------------------------------------------------------------------------------------------
 
 
 def _lines(change: FileChange) -> tuple[int, int]:
@@ -154,11 +185,14 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
     target = load_target(root)
     journal = load_journal(root)
     require_phase1(root, journal)
+    app = app_file(root, journal)
     if calls is not None and not Path(calls).is_file():
         raise ApplyError(f"--calls {calls}: no such file")
     now = now or datetime.now(timezone.utc)
     already = journal.entry(3) is not None
-    blockers = [] if already else phase3_blockers(root, journal, now=now, quiet_days=quiet_days, calls=calls)
+    sources = SourceSet(root)
+    blockers = [] if already else (phase3_blockers(root, journal, now=now, quiet_days=quiet_days, calls=calls)
+                                   + not_deprecated_in_code(root, journal, sources))
     if blockers and not force:
         raise ApplyError("phase 3 refused: " + "; ".join(b.message for b in blockers)
                          + " (--force overrides, and the journal records it)")
@@ -168,67 +202,70 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
     for route in journal.routes:
         if route.state in removable and (route.state != "alias" or route.reason != ALIAS_REASON):
             by_file[route.file].append(route)
-
-    changes: list[FileChange] = []
-    result = PhaseResult(3, changes, journal)
-    files = _python_files(root)
-    originals = dict(files)
-    candidates: dict[str, set[str]] = {}
-    attributes: dict[str, set[tuple[str, str]]] = {}
-    lost_routes: set[str] = set()
+    refs = {f: {route_ref(r): r for r in routes} for f, routes in by_file.items()}
+    plan = RemovalPlan()
     removed: list[JournalRoute] = []
-    for file in sorted(by_file):
-        routes = by_file[file]
-        if file not in files:
-            if not already:
-                for route in routes:
-                    result.manual.append(ManualStep(f"{file}:{route.line}", label(route), "the file no longer exists"))
-            continue
-        refs = {route_ref(r): r for r in routes}
-        done = remove_routes(files[file], list(refs))
-        for ref in done.missing:
-            if not already:
-                route = refs[ref]
-                result.manual.append(ManualStep(f"{file}:{route.line}", label(route),
-                                                "no registration of this route in the file (edited since phase 2?)"))
-        if done.removed:
-            files[file] = done.code
-            candidates.setdefault(file, set()).update(done.names)
-            attributes.setdefault(file, set()).update(done.attributes)
-            lost_routes.add(file)
-            removed += [refs[ref] for ref in done.removed]
 
-    app_file = find_app_file(root, journal)
-    handler_file = journal.handler.file if journal.handler else None
-    stubs = [r for r in removed if r.state != "alias"]
+    def removed_now() -> list[JournalRoute]:
+        return [refs[f][ref] for f, result in plan.results.items() for ref in result.removed]
+
     if gone:
-        stubs += [r for r in journal.routes if r.state in ("removed", "gone") and r not in stubs]
-        mapping = {(method, r.path): r.standard_path for r in stubs for method in r.methods}
-        try:
-            files[app_file] = wire_gone_router(files[app_file], mapping)
-        except GoneError as exc:
-            raise ApplyError(f"{app_file}: {exc}") from exc
-    elif removed and "create_gone_router" not in files[app_file] and not any(
-            r.state == "deprecated" and not any(r is x for x in removed) for r in journal.routes):
-        # nothing deprecated is left to count (a route that could not be removed keeps the endpoint)
-        files[app_file], used = unwire_deprecation_router(files[app_file])
-        candidates.setdefault(app_file, set()).update(used)
+        plan.gone = lambda: _gone_table(journal, removed_now())
+    plan.unwire = lambda: bool(removed_now()) and not any(
+        r.state == "deprecated" and not any(r is x for x in removed_now()) for r in journal.routes)
+    protected = {journal.handler.file} if journal.handler else set()
+    try:
+        removal = analyse_removal(root, {f: list(rs) for f, rs in refs.items()}, sources=sources, app=app,
+                                  app_commands=(WireGone,) if gone else (UnwireDeprecation,), plan=plan,
+                                  protected=protected | set(journal.services), style=ImportStyle.for_root(root))
+    except GoneError as exc:
+        raise ApplyError(f"{app}: {exc}") from exc
+    removed = removed_now()
+    result = PhaseResult(3, [], journal)
+    _report_missing(result, by_file, refs, removal, already)
+    _changes(root, result, removal)
+    _notes(result, removal, removed, gone, blockers)
+    _record_phase3(root, journal, result, removal, removed, gone, force, blockers, now)
+    result.details.update(removed=[label(r) for r in removed], deleted=sorted(removal.decisions.deleted),
+                          definitions={p: sorted(n) for p, n in removal.decisions.dead.items()},
+                          forced=[b.model_dump() for b in blockers], service=target.name, app=app)
+    return result
 
-    dead = remove_dead_code(files, candidates, attributes, lost_routes,
-                            protected={app_file, *([handler_file] if handler_file else [])},
-                            texts=_config_texts(root))
-    files.update({p: s for p, s in dead.sources.items()})
-    for path in sorted(files):
-        if files[path] != originals.get(path):
-            changes.append(FileChange(path, originals.get(path), files[path]))
 
-    estimate = _estimate(root, removed) if changes else None
+def _gone_table(journal: Journal, removed: list[JournalRoute]) -> dict[tuple[str, str], Optional[str]]:
+    stubs = [r for r in removed if r.state != "alias"]
+    stubs += [r for r in journal.routes if r.state in ("removed", "gone") and r not in stubs]
+    return {(method, r.path): r.standard_path for r in stubs for method in r.methods}
+
+
+def _report_missing(result: PhaseResult, by_file: dict, refs: dict, removal: Removal, already: bool) -> None:
+    if already:
+        return
+    for file, routes in sorted(by_file.items()):
+        if file in removal.unreadable:
+            for route in routes:
+                result.manual.append(ManualStep(f"{file}:{route.line}", label(route), "the file no longer exists"))
+            continue
+        for ref in removal.plan.results[file].missing if file in removal.plan.results else ():
+            route = refs[file][ref]
+            result.manual.append(ManualStep(f"{file}:{route.line}", label(route),
+                                            "no registration of this route in the file (edited since phase 2?)"))
+
+
+def _changes(root: Path, result: PhaseResult, removal: Removal) -> None:
+    for path, source in sorted(removal.new_sources().items()):
+        old = read_text(root, path)
+        if source != old:
+            result.changes.append(FileChange(path, old, source))
+
+
+def _notes(result: PhaseResult, removal: Removal, removed: list[JournalRoute], gone: bool, blockers: list) -> None:
+    estimate = removal.lines_removed()
     per_file = []
-    for change in changes:
+    for change in result.changes:
         lines_removed, lines_added = _lines(change)
         per_file.append(FileLines(file=change.path, removed=lines_removed, added=lines_added,
-                                  deleted=change.new is None,
-                                  estimate=estimate.get(change.path) if estimate is not None else None))
+                                  deleted=change.new is None, estimate=estimate.get(change.path)))
     for route in removed:
         result.moved.append(f"{label(route)} -> " + (
             "served by the Service Market alias router" if route.state == "alias"
@@ -236,53 +273,37 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
     total = sum(f.removed for f in per_file)
     for f in per_file:
         what = f"deleted, -{f.removed} lines" if f.deleted else f"-{f.removed} +{f.added} lines"
-        guess = f"estimate {f.estimate}" if f.estimate is not None else "no estimate"
+        guess = f"definitions {f.estimate}" if f.estimate is not None else "wiring and imports"
         result.notes.append(f"  {f.file}: {what} ({guess})")
     if per_file:
-        guess = f"analyze's estimate: {sum(estimate.values())}" if estimate is not None else "no estimate"
-        result.notes.insert(0, f"lines removed: {total} ({guess})")
+        result.notes.insert(0, f"lines removed: {total} (of which the dead-code analysis removes "
+                               f"{sum(estimate.values())} in definitions and deleted modules: analyze's estimate)")
     if blockers:
         result.notes.append("forced past: " + "; ".join(b.message for b in blockers))
-
-    if any(c.changed for c in changes):
-        for route in journal.routes:
-            if any(route is r for r in removed):
-                if route.state == "alias":
-                    route.reason = ALIAS_REASON
-                else:
-                    route.state = "gone" if gone else "removed"
-            elif gone and route.state == "removed":
-                route.state = "gone"
-        if journal.deprecation is not None:
-            journal.deprecation.gone = gone or journal.deprecation.gone
-        journal.record(3, sorted(c.path for c in changes if c.changed), __version__, now=now, forced=bool(blockers),
-                       details={
-                           "removed": len(removed), "gone": gone, "force": force, "deleted": sorted(dead.deleted),
-                           "lines": {f.file: f.removed for f in per_file},
-                           "overridden": [b.model_dump() for b in blockers],
-                       })
-        rel = journal_file(root).relative_to(root).as_posix()
-        changes.append(FileChange(rel, read_text(root, rel), journal.to_text()))
-    result.details.update(removed=[label(r) for r in removed], deleted=sorted(dead.deleted), definitions=dead.removed,
-                          lines=[f.model_dump() for f in per_file], forced=[b.model_dump() for b in blockers],
-                          service=target.name)
-    return result
+    result.details["lines"] = [f.model_dump() for f in per_file]
 
 
-def _estimate(root: Path, removed: list[JournalRoute]) -> Optional[dict[str, int]]:
-    """Lines per file `migrator.plan.estimate_removal` (analyze's method) predicts for removing `removed` from the
-    code as it is now; None when the inventory or the plan cannot say."""
-    try:
-        from migrator.inventory.build import run_inventory
-        from migrator.plan import estimate_removal
-
-        run = run_inventory(root, workers=1)
-        keys = {(tuple(sorted(r.methods)), r.path) for r in removed}
-        going = [r for r in run.inventory.routes if (tuple(sorted(r.methods)), r.path) in keys]
-        staying = [r for r in run.inventory.routes if (tuple(sorted(r.methods)), r.path) not in keys]
-        if not going:
-            return None
-        estimate = estimate_removal(run, going, staying)
-        return {module.file: module.lines_removed for module in estimate.modules}
-    except Exception:  # noqa: BLE001 - an estimate is a comparison aid; phase 3 never fails because of it
-        return None
+def _record_phase3(root: Path, journal: Journal, result: PhaseResult, removal: Removal, removed: list[JournalRoute],
+                   gone: bool, force: bool, blockers: list, now: datetime) -> None:
+    if not any(c.changed for c in result.changes):
+        result.unchanged_reason = "nothing left to remove" if journal.entry(3) else "no route could be removed"
+        return
+    for route in journal.routes:
+        if any(route is r for r in removed):
+            if route.state == "alias":
+                route.reason = ALIAS_REASON
+            else:
+                route.state = "gone" if gone else "removed"
+        elif gone and route.state == "removed":
+            route.state = "gone"
+    if journal.deprecation is not None:
+        journal.deprecation.gone = gone or journal.deprecation.gone
+    journal.record(3, sorted(c.path for c in result.changes if c.changed), __version__, now=now,
+                   forced=bool(blockers), details={
+                       "removed": len(removed), "gone": gone, "force": force,
+                       "deleted": sorted(removal.decisions.deleted),
+                       "lines": {f["file"]: f["removed"] for f in result.details["lines"]},
+                       "overridden": [b.model_dump() for b in blockers],
+                   })
+    rel = journal_file(root).relative_to(root).as_posix()
+    result.changes.append(FileChange(rel, read_text(root, rel), journal.to_text()))

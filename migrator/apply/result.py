@@ -29,3 +29,4 @@ class PhaseResult:
     not_implemented: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    unchanged_reason: str = ""  # why nothing changes (shown with the manual steps)

@@ -81,10 +81,15 @@ def register(app: typer.Typer) -> None:
             _fail(f"{output}: is a directory")
 
         from migrator.analyze import analyze
+        from migrator.apply import ApplyError, recover_target
         from migrator.catalog import CatalogError
         from migrator.inventory.build import InventoryInputError
         from migrator.plan import PlanInputError
 
+        try:
+            recover_target(repo, say=lambda line: typer.echo(f"migrator analyze: {line}", err=True))
+        except ApplyError as exc:
+            _fail(str(exc))
         update, close = _progress_callback(sys.stderr.isatty() and not no_progress)
         try:
             report = analyze(repo, workers=workers, progress=update, include_tests=include_tests)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, render_diff, write_phase
+from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, recover_target, render_diff, write_phase
 from migrator.commands._hints import unparsable_in
 from migrator.journal import JournalError
 from migrator.target import TargetError
@@ -33,6 +33,8 @@ def apply(
     calls: Optional[Path] = typer.Option(
         None, "--calls", help="Phase 3: the deprecation call log (JSON lines); default: $MIGRATOR_DEPRECATION_LOG, "
                               "else .migrator/deprecation-calls.jsonl."),
+    allow_dirty: bool = typer.Option(False, "--allow-dirty",
+                                     help="Rewrite files even when git shows uncommitted changes in them."),
 ) -> None:
     """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
     err = Console(stderr=True, soft_wrap=True)  # one line per error, whatever the terminal width
@@ -50,7 +52,18 @@ def apply(
         err.print("error: --gone, --force and --calls belong to --phase 3")
         raise typer.Exit(2)
     try:
-        result = plan_phase(repo, phase, **options)
+        recover_target(repo, say=lambda line: err.print(line, highlight=False))
+        if diff or check:
+            result = plan_phase(repo, phase, **options)
+        else:
+            from migrator.apply.lock import LockError, apply_lock
+
+            try:
+                with apply_lock(repo, say=lambda line: err.print(line, highlight=False)):
+                    result = plan_phase(repo, phase, **options)
+                    written = write_phase(repo, result, allow_dirty=allow_dirty)
+            except LockError as exc:
+                raise ApplyError(str(exc)) from exc
         pending = [c for c in result.changes if c.changed]
         if diff:
             out.out(render_diff(pending), end="", highlight=False)
@@ -58,8 +71,8 @@ def apply(
         if check:
             for change in pending:
                 out.print(f"would change: {change.path}", highlight=False)
+            report_reasons(out, result)
             raise typer.Exit(1 if pending else 0)
-        written = write_phase(repo, result)
     except (ApplyError, TargetError, JournalError, ChangeError) as exc:
         hint = unparsable_in(repo) if "no FastAPI app found" in str(exc) else None
         err.print(f"error: {exc}" + (f"; could not parse {hint}" if hint else ""), highlight=False, markup=False)
@@ -68,10 +81,7 @@ def apply(
 
 
 def report(console: Console, result: PhaseResult, written: list[str]) -> None:
-    if not written:
-        console.print(f"phase {result.phase}: nothing to change (already applied)")
-        return
-    if result.moved:
+    if result.moved and written:
         table = Table(title=f"Phase {result.phase}: routes", title_justify="left")
         table.add_column("legacy route")
         table.add_column("standard operation")
@@ -79,21 +89,27 @@ def report(console: Console, result: PhaseResult, written: list[str]) -> None:
             route, _, op = line.partition(" -> ")
             table.add_row(Text(route), Text(op))  # plain text: `[tool.migrator.catalog]` is not markup
         console.print(table)
-    if result.manual:
-        table = Table(title="Manual steps (left untouched)", title_justify="left")
-        table.add_column("where")
-        table.add_column("route")
-        table.add_column("why")
-        for step in result.manual:
-            table.add_row(Text(step.where), Text(step.route), Text(step.reason))
-        console.print(table)
-    if result.not_implemented:
+    report_reasons(console, result)
+    if result.not_implemented and written:
         console.print("Standard operations answering 501 until someone implements them:")
         for op, why in sorted(result.not_implemented.items()):
             console.print(Text(f"  {op}: {why}"), highlight=False)
     for note in result.notes:
         console.print(Text(note), highlight=False)
+    if not written:
+        why = result.unchanged_reason or "already applied"
+        console.print(Text(f"phase {result.phase}: nothing to change ({why})"), highlight=False)
+        return
     written = list(dict.fromkeys(written))  # each file once
     console.print(f"phase {result.phase} applied: {len(written)} file(s) written", highlight=False)
     for path in written:
         console.print(Text(f"  {path}"), highlight=False)
+
+
+def report_reasons(console: Console, result: PhaseResult) -> None:
+    """The routes the phase leaves to a person, with the reason and file:line (shown also when nothing changes)."""
+    if not result.manual:
+        return
+    console.print(f"Left to a person ({len(result.manual)}):", highlight=False)
+    for step in result.manual:
+        console.print(Text(f"  {step.where}  {step.route}: {step.reason}"), highlight=False, soft_wrap=True)

@@ -55,7 +55,15 @@ def progress_bar(label: str, total: Optional[int]) -> Iterator[Optional[Callable
 
 def target_options(app_spec, target, repo, reset, no_reset, credential, env) -> dict:
     from migrator.parity.credentials import parse_assignments
+    from migrator.parity.errors import ParityUsageError
 
+    if repo is not None:  # an interrupted `migrator apply` is completed (rolled back) before reading the target
+        from migrator.apply import ApplyError, recover_target
+
+        try:
+            recover_target(repo, say=lambda line: typer.echo(line, err=True))
+        except ApplyError as exc:
+            raise ParityUsageError(str(exc)) from exc
     return {
         "app": app_spec,
         "target": target,

@@ -34,9 +34,12 @@ def status(
     if quiet_days < 0:
         err.print(f"error: --quiet-days must be 0 or more, not {quiet_days}", highlight=False)
         raise typer.Exit(2)
+    from migrator.apply import ApplyError, recover_target
+
     try:
+        recover_target(repo, say=lambda line: err.print(line, highlight=False))
         report = status_report(repo, quiet_days=quiet_days, calls=calls)
-    except (TargetError, JournalError) as exc:
+    except (TargetError, JournalError, ApplyError) as exc:
         err.print(f"error: {exc}", highlight=False)
         raise typer.Exit(2)
     if format == "json":

@@ -234,8 +234,11 @@ def test_phase_1_must_be_in_the_journal(tmp_path):
 
 
 def test_phase_2_after_phase_3_is_refused(repo):
-    journal = dict(JOURNAL, phases=[*JOURNAL["phases"], {"phase": 3, "applied_at": "2027-01-01T00:00:00+00:00",
-                                                         "tool_version": "0.1.0"}])
+    # (a journal must list phase 2 before phase 3: migrator.journal refuses anything else)
+    journal = dict(JOURNAL, phases=[*JOURNAL["phases"],
+                                    {"phase": 2, "applied_at": "2026-12-09T00:00:00+00:00", "tool_version": "0.1.0"},
+                                    {"phase": 3, "applied_at": "2027-01-01T00:00:00+00:00", "tool_version": "0.1.0"}],
+                   deprecation={"date": "2026-12-09", "sunset": "2026-12-23"})
     write_repo(repo, files={}, journal=journal)
     with pytest.raises(ApplyError, match="phase 3 was applied"):
         plan_phase(repo, 2, now=NOW)

@@ -276,3 +276,38 @@ def test_forced_without_phase_2_removes_the_moved_routes(tmp_path):
     assert len(result.moved) == len(DEPRECATED) + 1  # and the alias route
     assert not (root / "svc/routers/marketplace.py").exists()
     assert JOURNAL["routes"][0]["state"] == "moved"  # the fixture itself is untouched
+
+
+# --- guards that do not trust the journal (issue 14) -------------------------------------------------------------
+
+
+def test_refused_when_the_code_lost_phase_2s_deprecation_marks(repo):
+    """The journal says "deprecated", but the registration in the code is not: nothing is removed blindly."""
+    dashboard = repo / "svc" / "routers" / "dashboard.py"
+    text = dashboard.read_text()
+    stripped = text.replace("deprecated_endpoint(", "other_dependency(", 1)
+    assert stripped != text
+    dashboard.write_text(stripped)
+    before = snapshot(repo)
+    with pytest.raises(ApplyError, match=r"carry no deprecation in the code: GET /admin/dashboard"):
+        plan_phase(repo, 3, now=AFTER_SUNSET)
+    assert snapshot(repo) == before
+    result, written = apply(repo, now=AFTER_SUNSET, force=True)
+    assert written and any(b["code"] == "not-deprecated" for b in result.details["forced"])
+
+
+def test_a_call_log_without_one_parsable_line_blocks_phase_3_unless_forced(repo):
+    log = repo / ".migrator" / "deprecation-calls.jsonl"
+    log.write_text("not json\n{\"route\": 3}\n\n")
+    with pytest.raises(ApplyError, match=r"none of them is a call record"):
+        plan_phase(repo, 3, now=AFTER_SUNSET)
+    runner = CliRunner().invoke(cli(), ["apply", "--phase", "3", str(repo)])
+    assert runner.exit_code == 2 and "none of them is a call record" in runner.output
+    result, written = apply(repo, now=AFTER_SUNSET, force=True)
+    assert written and [b["code"] for b in result.details["forced"]] == ["unparsable-calls"]
+
+
+def test_an_empty_call_log_means_no_call(repo):
+    (repo / ".migrator" / "deprecation-calls.jsonl").write_text("")
+    _result, written = apply(repo, now=AFTER_SUNSET)
+    assert written

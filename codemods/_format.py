@@ -1,0 +1,107 @@
+"""Layout of generated code: blank lines between definitions, and long signatures or calls one item a line."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+_EMPTY = cst.Module([])
+
+
+def blank_lines(node: cst.CSTNode, count: int) -> cst.CSTNode:
+    """Keep the comments above a node, replace the blank lines around them by `count` blank lines."""
+    lines = [line for line in getattr(node, "leading_lines", []) if line.comment is not None]
+    # indent=False: a blank line inside a class body carries no trailing whitespace
+    return node.with_changes(leading_lines=[cst.EmptyLine(indent=False) for _ in range(count)] + lines)
+
+
+def spaced(nodes: list[cst.CSTNode], *, first: int = 0, around_defs: int = 2) -> list[cst.CSTNode]:
+    """Blank lines as a formatter writes them: `around_defs` around functions and classes, none between simple
+    statements (a module's constants), `first` before the first node."""
+    out = []
+    previous_def = False
+    for index, node in enumerate(nodes):
+        is_def = isinstance(node, (cst.FunctionDef, cst.ClassDef))
+        count = first if index == 0 else (around_defs if (is_def or previous_def) else 0)
+        out.append(blank_lines(node, count))
+        previous_def = is_def
+    return out
+
+
+def _newline(indent: str) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+                                       last_line=cst.SimpleWhitespace(indent))
+
+
+def keyword_only(params: list[cst.Param]) -> cst.Parameters:
+    """`(*, a: int = 1, b)`: keyword-only parameters, on one line."""
+    clean = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT,
+                            equal=cst.AssignEqual() if p.default is not None and p.annotation is not None
+                            else cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+                            if p.default is not None else cst.MaybeSentinel.DEFAULT) for p in params]
+    return cst.Parameters(star_arg=cst.ParamStar() if clean else cst.MaybeSentinel.DEFAULT, kwonly_params=clean)
+
+
+def fit_signature(func: cst.FunctionDef, width: int, indent: int = 0) -> cst.FunctionDef:
+    """`func` with one parameter a line (and a trailing comma) when its `def` line is longer than `width`."""
+    header = func.with_changes(body=cst.SimpleStatementSuite([cst.Pass()]), decorators=[], leading_lines=[])
+    if indent + len(_EMPTY.code_for_node(header).splitlines()[0]) - len(" pass") <= width:
+        return func
+    pad = "    "  # relative: the ParenthesizedWhitespace adds the block's own indentation
+    params = func.params
+    items: list = ([params.star_arg] if isinstance(params.star_arg, cst.ParamStar) else [])
+    nodes = [*params.posonly_params, *params.params, *items, *params.kwonly_params]
+    nodes = [n.with_changes(comma=cst.Comma(whitespace_after=_newline(pad))) for n in nodes]
+    if nodes:
+        nodes[-1] = nodes[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
+    count_pos, count_params = len(params.posonly_params), len(params.params)
+    new_params = params.with_changes(
+        posonly_params=nodes[:count_pos], params=nodes[count_pos:count_pos + count_params],
+        star_arg=nodes[count_pos + count_params] if items else params.star_arg,
+        kwonly_params=nodes[count_pos + count_params + len(items):])
+    return func.with_changes(params=new_params, whitespace_before_params=_newline(pad))
+
+
+class _WrapCalls(cst.CSTTransformer):
+    """Long statements: the outermost call with several arguments gets one argument a line."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.depth = 0
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.depth += 1
+
+    def leave_IndentedBlock(self, original, updated):
+        self.depth -= 1
+        return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        code = _EMPTY.code_for_node(updated.with_changes(leading_lines=[]))
+        if 4 * self.depth + len(code.rstrip("\n")) <= self.width or "\n" in code.rstrip("\n"):
+            return updated
+        return updated.visit(_ExplodeFirst())
+
+
+class _ExplodeFirst(cst.CSTTransformer):
+    def __init__(self) -> None:
+        self.done = False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if self.done or len(node.args) < 2:
+            return True
+        self.target = node
+        self.done = True
+        return False
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if getattr(self, "target", None) is not original:
+            return updated
+        # relative indentation: the ParenthesizedWhitespace adds the block's own
+        args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline("    "))) for a in updated.args]
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
+        return updated.with_changes(args=args, whitespace_before_args=_newline("    "))
+
+
+def wrap_long_calls(node: cst.CSTNode, width: int) -> cst.CSTNode:
+    """Generated statements longer than `width`: one call argument a line, as a formatter would."""
+    return node.visit(_WrapCalls(width))

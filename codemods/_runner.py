@@ -1,0 +1,167 @@
+"""Running migrator's codemods: one parse per file, every codemod of the phase on that tree, imports edited once.
+
+`MigratorCommand` is a `libcst.codemod.VisitorBasedCodemodCommand` whose typed cross-file state lives in
+`context.scratch[STATE]`. `run_codemods` applies several commands to one file in a row (the app file of a service
+that declares routes in it gets the route extraction *and* the wiring in one pass), then the import edits they
+scheduled with `AddImportsVisitor` / `RemoveImportsVisitor`, once, then sorts the top import block when it was
+sorted before (`codemods._imports.sort_top_imports`).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import replace
+from typing import Any, ClassVar, Optional, Sequence
+
+import libcst as cst
+from libcst import CSTTransformer
+from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.metadata import MetadataWrapper
+
+from ._imports import ImportStyle, sort_merged_names, sort_top_imports, top_block_is_sorted
+from ._source import collect
+
+STATE = "migrator.state"
+
+
+class MigratorCommand(VisitorBasedCodemodCommand):
+    """Base class of migrator's codemods (see the module docstring).
+
+    The commands use plain `visit_*` / `leave_*` methods, never matcher decorators: the matcher machinery a
+    `VisitorBasedCodemodCommand` inherits (gathering decorated methods on every instantiation, evaluating matchers
+    on every node) is bypassed, which makes a pass several times cheaper.
+    """
+
+    DESCRIPTION: ClassVar[str] = ""
+    #: the phase the codemod belongs to (docs/codemods.md lists the registry by phase)
+    PHASE: ClassVar[int] = 0
+
+    def __init__(self, context: CodemodContext) -> None:
+        Codemod.__init__(self, context)
+        CSTTransformer.__init__(self)
+        self._extra_visit_funcs = {}
+        self._extra_leave_funcs = {}
+        self._matchers = {}
+
+    on_visit = CSTTransformer.on_visit
+    on_leave = CSTTransformer.on_leave
+    on_visit_attribute = CSTTransformer.on_visit_attribute
+    on_leave_attribute = CSTTransformer.on_leave_attribute
+
+    @property
+    def state(self) -> Any:
+        return self.context.scratch[STATE]
+
+    def run_on(self, tree: cst.Module, wrapper: Optional[MetadataWrapper] = None) -> cst.Module:
+        """`transform_module_impl` with this command's metadata resolved on `wrapper` (a prepared wrapper of
+        `tree`, whose metadata may be resolved already) or on a fresh one; the import edits are left to the
+        caller (`run_codemods` applies them once per file)."""
+        if wrapper is None or wrapper.module is not tree:
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        with self.resolve(wrapper):
+            self.context = replace(self.context, wrapper=wrapper)
+            return self.transform_module_impl(wrapper.module)
+
+
+def context_for(path: str, module: str, state: Any, package: Optional[str] = None) -> CodemodContext:
+    """A codemod context for one file: its name and module, and the phase's shared state."""
+    return CodemodContext(filename=path, full_module_name=module, full_package_name=package,
+                          scratch={STATE: state})
+
+
+def _add_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
+    """`AddImportsVisitor` on the part of the module it reads and edits: the leading docstring, the top import
+    block and the statement after it (which may get a blank line). The result is the same as visiting the whole
+    module, without walking every function body twice through the matcher machinery."""
+    body = tree.body
+    index = 1 if body and _is_docstring(body[0]) else 0
+    while index < len(body) and _is_import_line(body[index]):
+        index += 1
+    rest = list(body[index:])
+    # the statement after the block only matters for its blank lines: a stand-in carries them through the visit
+    stand_in = [cst.SimpleStatementLine([cst.Pass()], leading_lines=rest[0].leading_lines)] if rest else []
+    new_head = tree.with_changes(body=[*body[:index], *stand_in]).visit(AddImportsVisitor(context))
+    if rest:
+        rest[0] = rest[0].with_changes(leading_lines=new_head.body[-1].leading_lines)
+        return tree.with_changes(body=[*new_head.body[:-1], *rest])
+    return tree.with_changes(body=list(new_head.body))
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a string that could be a type annotation: `"Foo"`, `"list[Foo]"`, `"Optional[pkg.Foo]"`, `"A | None"`
+_ANNOTATION = re.compile(r"^[rbuRBU]*['\"]{1,3}[A-Za-z_][\w.]*(\[[\w.,\[\] |]*\])?( *\| *[A-Za-z_][\w.]*)*['\"]{1,3}$")
+
+
+def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
+    """`RemoveImportsVisitor` on the top import block, with the rest of the module stood in for by a function that
+    reads every name the rest reads (and the names in strings that could be annotations) and by its `__all__`: the visitor removes the same imports as on the whole module (or keeps one more, never fewer),
+    without resolving scopes and qualified names of every function body."""
+    body = list(tree.body)
+    start = 1 if body and _is_docstring(body[0]) else 0
+    end = start
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    rest = [*body[:start], *body[end:]]
+    used: set[str] = set()
+    for stmt in rest:
+        found = collect(stmt)
+        used |= {n.value for n in found.names}
+        for string in found.strings:
+            if _ANNOTATION.match(string):
+                used |= set(_IDENTIFIER.findall(string.strip("rbuRBU'\"")))
+    exports = [s for s in rest if _binds_all(s)]
+    names = [cst.Element(cst.Name(name)) for name in sorted(used) if name.isidentifier() and not keyword.iskeyword(name)]
+    reads = cst.Expr(cst.Tuple(names + [cst.Element(cst.Name("None"))]))
+    stand_in = cst.FunctionDef(cst.Name("__uses__"), cst.Parameters(),
+                               cst.IndentedBlock([cst.SimpleStatementLine([reads])]))
+    extras = [*exports, stand_in]
+    reduced = tree.with_changes(body=[*body[start:end], *extras])
+    metadata = MetadataWrapper(reduced, unsafe_skip_copy=True)
+    new = metadata.visit(RemoveImportsVisitor(replace(context, wrapper=metadata)))
+    block = list(new.body[: len(new.body) - len(extras)])
+    return tree.with_changes(body=[*body[:start], *block, *body[end:]])
+
+
+def _binds_all(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    for small in stmt.body:
+        targets = small.targets if isinstance(small, cst.Assign) else [small] if isinstance(
+            small, (cst.AnnAssign, cst.AugAssign)) else []
+        for target in targets:
+            if isinstance(target.target, cst.Name) and target.target.value == "__all__":
+                return True
+    return False
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _is_import_line(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
+
+
+def run_codemods(tree: cst.Module, commands: Sequence[type[MigratorCommand]], context: CodemodContext, *,
+                 style: Optional[ImportStyle] = None, wrapper: Optional[MetadataWrapper] = None) -> cst.Module:
+    """Apply `commands` to one file's tree in order, then the scheduled import edits once; `wrapper`: a prepared
+    MetadataWrapper of `tree` (the first command reuses its resolved metadata instead of resolving it again)."""
+    sorted_before = style is not None and top_block_is_sorted(tree, style)
+    original = tree
+    for command in commands:
+        tree = command(context).run_on(tree, wrapper if wrapper is not None and wrapper.module is tree else None)
+    if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
+        tree = _add_imports(tree, context)
+        context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+        if not sorted_before:
+            tree = sort_merged_names(original, tree)
+    if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
+        tree = _remove_imports(tree, context)
+        context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+    if sorted_before:
+        tree = sort_top_imports(tree, style)
+    return tree

@@ -1,0 +1,261 @@
+"""Source files parsed once per run: the LibCST module, its scope analysis and its top-level definitions.
+
+`SourceSet` is shared by `migrator.movability.assess` (which decides) and the phase-1 codemods (which carry the
+decision out): a file is read and parsed once, its scopes resolved once, and the codemods transform that same
+tree (`MigratorCommand` reuses the file's `MetadataWrapper` instead of deep-copying the tree).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Optional
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
+
+from ._imports import ImportSpec, import_spec_for, module_name_for
+
+
+class SourceError(Exception):
+    """A file cannot be read or parsed; the message names it."""
+
+
+def top_level_definitions(module: cst.Module) -> dict[str, cst.CSTNode]:
+    """Top-level name -> the statement defining it (def, class, assignment, import; compound statements too)."""
+    out: dict[str, cst.CSTNode] = {}
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            out[stmt.name.value] = stmt
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                        continue
+                    for alias in small.names:
+                        bound = alias.evaluated_alias or (get_full_name_for_node(alias.name) or "").split(".")[0]
+                        out[bound] = small
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target = small.targets[0].target
+                    if isinstance(target, cst.Name):
+                        out[target.value] = stmt
+                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    out[small.target.value] = stmt
+        elif isinstance(stmt, cst.BaseCompoundStatement):
+            # names bound inside if/try/with at module level: recorded so that a reference to them is refused
+            for node in collect(stmt).defs:
+                out.setdefault(node.name.value, stmt)
+    return out
+
+
+@dataclass
+class ModuleIndex:
+    """One parsed source file."""
+
+    path: str  # posix, relative to the root
+    module: str  # dotted name
+    source: str
+    tree: cst.Module
+    wrapper: MetadataWrapper
+    _globals: Optional[dict[str, cst.CSTNode]] = field(default=None, repr=False)
+
+    @property
+    def is_package(self) -> bool:
+        return self.path.endswith("__init__.py")
+
+    @property
+    def scopes(self) -> Mapping[cst.CSTNode, Optional[Scope]]:
+        return self.wrapper.resolve(ScopeProvider)  # cached by the wrapper: resolved once per file
+
+    @property
+    def global_scope(self) -> Scope:
+        return self.scopes[self.tree]
+
+    @property
+    def globals_(self) -> dict[str, cst.CSTNode]:
+        if self._globals is None:
+            self._globals = top_level_definitions(self.tree)
+        return self._globals
+
+    def function(self, name: str) -> Optional[cst.FunctionDef]:
+        node = self.globals_.get(name)
+        return node if isinstance(node, cst.FunctionDef) else None
+
+    def import_of(self, name: str) -> Optional[ImportSpec]:
+        """The absolute import binding top-level `name`, if an import binds it."""
+        for assignment in self.global_scope.assignments[name]:
+            if isinstance(assignment, ImportAssignment):
+                try:
+                    return import_spec_for(assignment, self.module, self.is_package)
+                except ValueError:
+                    return None
+        return None
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.tree.code_for_node(node)
+
+
+class SourceSet:
+    """The files of one target, each read and parsed at most once per run."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = os.fspath(root)
+        self._files: dict[str, ModuleIndex | SourceError] = {}
+
+    def get(self, path: str) -> ModuleIndex:
+        """The parsed file `path` (posix, relative to the root); raises SourceError."""
+        found = self._files.get(path)
+        if found is None:
+            found = self._load(path)
+            self._files[path] = found
+        if isinstance(found, SourceError):
+            raise found
+        return found
+
+    def exists(self, path: str) -> bool:
+        return os.path.isfile(os.path.join(self.root, path))
+
+    def module_path(self, module: str) -> Optional[str]:
+        """The file of a dotted module of the target (`pkg/mod.py` or `pkg/mod/__init__.py`), if any."""
+        base = module.replace(".", "/")
+        for rel in (f"{base}.py", f"{base}/__init__.py"):
+            if self.exists(rel):
+                return rel
+        return None
+
+    def get_module(self, module: str) -> Optional[ModuleIndex]:
+        path = self.module_path(module)
+        if path is None:
+            return None
+        try:
+            return self.get(path)
+        except SourceError:
+            return None
+
+    def put(self, path: str, source: str) -> ModuleIndex:
+        """Register a source that is not (yet) on disk, e.g. a file as an earlier step rewrote it."""
+        index = _index(path, source)
+        self._files[path] = index
+        return index
+
+    def loaded(self) -> Iterator[ModuleIndex]:
+        return (f for f in self._files.values() if isinstance(f, ModuleIndex))
+
+    def _load(self, path: str) -> ModuleIndex | SourceError:
+        try:
+            # newline="" keeps CRLF files byte-identical where the codemods do not touch them
+            with open(os.path.join(self.root, path), encoding="utf-8", newline="") as handle:
+                source = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            return SourceError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+        try:
+            return _index(path, source)
+        except (cst.ParserSyntaxError, RecursionError) as exc:
+            line = getattr(exc, "raw_line", None)
+            return SourceError(f"{path}{f':{line}' if line else ''}: cannot parse: {str(exc).splitlines()[0]}")
+
+
+def _index(path: str, source: str) -> ModuleIndex:
+    tree = cst.parse_module(source)
+    # the tree is ours alone: skip the defensive deep copy (it costs as much as the parse)
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    return ModuleIndex(path, module_name_for(path), source, wrapper.module, wrapper)
+
+
+# --- small tree queries -------------------------------------------------------------------------------------------
+
+
+_SKIP_FIELDS = frozenset(
+    {"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header", "footer",
+     "trailing_whitespace", "newline", "indent", "empty_lines", "first_line", "last_line", "lbracket", "rbracket",
+     "lbrace", "rbrace", "colon", "equal", "star", "dot", "asynchronous", "operator"}
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(node_type: type) -> tuple[str, ...]:
+    names = _FIELDS.get(node_type)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(node_type)
+                      if not f.name.startswith("whitespace") and f.name not in _SKIP_FIELDS)
+        _FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes that carry code (not whitespace or punctuation), by direct field access: an order of
+    magnitude faster than `CSTNode.children` or a `CSTVisitor`, which go through the visitor machinery."""
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+@dataclass
+class Collected:
+    names: list[cst.Name] = field(default_factory=list)  # Name nodes, in no particular order
+    types: set[type] = field(default_factory=set)  # node types present
+    defs: list = field(default_factory=list)  # nested FunctionDef / ClassDef nodes
+    strings: list[str] = field(default_factory=list)  # the text of every simple string literal
+
+
+def collect(node: cst.CSTNode) -> Collected:
+    """Name nodes, node types and nested definitions of a subtree, in one walk."""
+    out = Collected()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        out.types.add(kind)
+        if kind is cst.Name:
+            out.names.append(current)
+            continue
+        if kind is cst.SimpleString:
+            out.strings.append(current.value)
+            continue
+        if kind is cst.FunctionDef or kind is cst.ClassDef:
+            out.defs.append(current)
+        stack.extend(children(current))
+    return out
+
+
+def name_nodes(node: cst.CSTNode) -> list[cst.Name]:
+    return collect(node).names
+
+
+def names_used(node: cst.CSTNode) -> set[str]:
+    return {n.value for n in name_nodes(node)}
+
+
+def call_name(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Call):
+        name = get_full_name_for_node(node.func)
+        return name.rsplit(".", 1)[-1] if name else None
+    return None
+
+
+ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "api_route", "route", "websocket", "head", "options"}
+
+
+def is_route(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.FunctionDef) and any(
+        (call_name(d.decorator) or "") in ROUTE_DECORATORS for d in node.decorators)
+
+
+def is_router_object(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1:
+        value = getattr(node.body[0], "value", None)
+        return call_name(value) in {"APIRouter", "FastAPI"} if value is not None else False
+    return False
+
+
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    """Whether a statement is a bare string: a module's or a function's docstring when it comes first."""
+    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

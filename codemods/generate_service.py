@@ -1,0 +1,103 @@
+"""Phase 1 — write a service module: the logic of one router module's moving routes, as plain typed functions.
+
+Before, in `advisor/routers/users.py`::
+
+    USER_COLUMNS = "id, username, email"
+
+
+    def _get_user_row(db, user_id: int):
+        row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+        ...
+
+
+    @router.get("/users/{user_id}")
+    async def get_user(user_id: int, tenant_id: str = Depends(verify_tenant_admin)):
+        with get_db(tenant_id) as db:
+            return dict(_get_user_row(db, user_id))
+
+After, the new `advisor/services/legacy_users.py`::
+
+    \"\"\"The logic of the legacy routes of `advisor/routers/users.py`. ...\"\"\"
+
+    from advisor.database import get_db
+
+    USER_COLUMNS = "id, username, email"
+
+
+    def get_user_row(db, user_id: int):
+        row = db.execute(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)).fetchone()
+        ...
+
+
+    async def get_user(*, user_id: int, tenant_id: str):
+        with get_db(tenant_id) as db:
+            return dict(get_user_row(db, user_id))
+
+The functions keep their bodies byte for byte (a module-level function stays at the same indentation, so
+multi-line strings keep their text), their docstrings and return annotations; the parameters become keyword-only
+with plain defaults (`Query(30, ge=1)` -> `30`), the tenant a `str`. Helpers, models and constants come along in
+their original order; a private one another module still needs gets a public name (`_get_user_row` ->
+`get_user_row`). The route in the router module delegates to the function (`extract_routes`); so does the handler.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod.visitors import AddImportsVisitor
+
+from ._format import fit_signature, keyword_only, spaced
+from ._moves import FunctionMove, Phase1State, ServiceModule, rename_definition, renamed
+from ._runner import MigratorCommand
+from ._signature import declared_params, kept_nodes
+
+
+class GenerateService(MigratorCommand):
+    DESCRIPTION = "Write a service module holding the moved route logic, its helpers, models and SQL."
+    PHASE = 1
+    METADATA_DEPENDENCIES = ()
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        state: Phase1State = self.state
+        service = state.services[self.context.full_module_name]
+        origin = service.origin
+        renames = service.renames
+        nodes: list[cst.CSTNode] = []
+        for helper in service.helpers:
+            node = renamed(origin, helper.node, renames)
+            nodes.append(rename_definition(node, helper.name, helper.target))
+        for move in service.functions:
+            nodes.append(self._function(service, move))
+        for spec in sorted(service.imports):
+            AddImportsVisitor.add_needed_import(self.context, spec.module, spec.name, spec.asname)
+        doc = cst.parse_statement(
+            f'"""The logic of the legacy routes of `{origin.path}`.\n\n'
+            f"The routes there delegate to these functions, and so does the Standard API handler\n"
+            f"(`{state.handler_module}`): this is the service's code, edit it freely.\n"
+            '"""\n')
+        return tree.with_changes(body=[doc, *spaced(nodes, first=1)])
+
+    def _function(self, service: ServiceModule, move: FunctionMove) -> cst.FunctionDef:
+        origin = service.origin
+        func = origin.function(move.function)
+        declared = declared_params(func)
+        params = []
+        for plan in move.params:
+            if plan.role == "tenant":
+                params.append(cst.Param(cst.Name(plan.name), annotation=cst.Annotation(cst.Name("str"))))
+                continue
+            annotation, default = kept_nodes(declared[plan.name], plan.role)
+            params.append(cst.Param(
+                cst.Name(plan.name),
+                annotation=cst.Annotation(renamed(origin, annotation, service.renames)) if annotation else None,
+                default=renamed(origin, default, service.renames) if default is not None else None))
+        returns = func.returns
+        new = func.with_changes(
+            name=cst.Name(move.name),
+            decorators=[],
+            params=keyword_only(params),
+            whitespace_before_params=cst.SimpleWhitespace(""),
+            body=renamed(origin, func.body, service.renames),
+            returns=renamed(origin, returns, service.renames) if returns is not None else None,
+            leading_lines=[line for line in func.leading_lines if line.comment is not None],
+        )
+        return fit_signature(new, self.state.style.line_length)

@@ -1,0 +1,91 @@
+"""Phase 1 declares what a migrated service needs to run: the `migrator-shims` distribution (import package `shims`).
+
+Where: the `[project] dependencies` of the target's pyproject.toml (edited with tomlkit: comments and layout kept);
+without that list, the first requirements file (`requirements.txt`, else the first `requirements*.txt`); without
+either, a new `dependencies` list in `[project]` (unless dependencies are dynamic), else a new requirements.txt.
+Idempotent: a declaration of `migrator-shims` in any version is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+from migrator.apply.changes import FileChange, read_text
+from migrator.plan import RequirementPlan
+
+DISTRIBUTION = "migrator-shims"
+REQUIREMENT = f"{DISTRIBUTION}>=0.2"
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _declares(lines, name: str = DISTRIBUTION) -> bool:
+    for line in lines:
+        found = _NAME.match(str(line).split("#", 1)[0])
+        if found and _normalise(found.group(1)) == _normalise(name):
+            return True
+    return False
+
+
+def _project(root: Path) -> Optional[dict]:
+    text = read_text(root, "pyproject.toml")
+    if text is None:
+        return None
+    try:
+        document = tomlkit.parse(text)
+    except TOMLKitError:
+        return None  # load_target reports a broken pyproject.toml
+    project = document.get("project")
+    return project if isinstance(project, dict) else None
+
+
+def _requirements_file(root: Path) -> Optional[str]:
+    if (root / "requirements.txt").is_file():
+        return "requirements.txt"
+    found = sorted(p.name for p in root.glob("requirements*.txt") if p.is_file())
+    return found[0] if found else None
+
+
+def locate(root: Path) -> RequirementPlan:
+    """Where the requirement goes, and whether it is declared already."""
+    project = _project(root)
+    if project is not None and isinstance(project.get("dependencies"), list):
+        return RequirementPlan(file="pyproject.toml", requirement=REQUIREMENT,
+                               present=_declares(project["dependencies"]))
+    found = _requirements_file(root)
+    if found is not None:
+        text = read_text(root, found) or ""
+        return RequirementPlan(file=found, requirement=REQUIREMENT, present=_declares(text.splitlines()))
+    if project is not None and "dependencies" not in (project.get("dynamic") or []):
+        return RequirementPlan(file="pyproject.toml", requirement=REQUIREMENT)
+    return RequirementPlan(file="requirements.txt", requirement=REQUIREMENT)
+
+
+def requirement_change(root: Path, plan: RequirementPlan) -> Optional[FileChange]:
+    """The edit that declares the requirement (None when it is declared already)."""
+    if plan.present:
+        return None
+    old = read_text(root, plan.file)
+    if plan.file != "pyproject.toml":
+        text = old or ""
+        if text and not text.endswith("\n"):
+            text += "\n"
+        return FileChange(plan.file, old, text + plan.requirement + "\n")
+    document = tomlkit.parse(old or "")
+    project = document.get("project")
+    dependencies = project.get("dependencies") if project is not None else None
+    if dependencies is None:
+        array = tomlkit.array()
+        array.append(plan.requirement)
+        project["dependencies"] = array
+    else:
+        dependencies.append(plan.requirement)
+    return FileChange(plan.file, old, tomlkit.dumps(document))

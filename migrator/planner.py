@@ -1,0 +1,329 @@
+"""`make_plan(root)`: inventory, catalog match and one verdict per route, the layout and the phases, computed once.
+
+`migrator analyze` reports the plan; `migrator apply --phase 1` executes it (with the parsed sources the verdicts
+were made from, so every file is parsed once per run). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Optional
+
+import libcst as cst
+
+from codemods._imports import module_name_for
+from codemods._source import SourceError, SourceSet
+from migrator.catalog import Catalog, Match, load_catalog
+from migrator.inventory.build import InventoryRun, Progress, run_inventory
+from migrator.inventory.models import App, Inventory, Route
+from migrator.journal import Journal
+from migrator.movability import assess_routes
+from migrator.pathtemplates import shape
+from migrator.plan import (
+    AppRef,
+    HandlerRef,
+    MigrationPlan,
+    MoveTarget,
+    PlannedRoute,
+    RemovalEstimate,
+    RemovedModule,
+    ServicePlan,
+    build_phases,
+    load_journal,
+    unimplemented_operations,
+)
+from shims import spec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+INSTANCE = "market_handler"
+#: Paths the Service Market alias router serves: a legacy route on one of them is replaced, not deprecated.
+ALIAS_PATHS = {(alias.method, shape(alias.path)) for alias in spec.ALIASES}
+
+
+@dataclass
+class Project:
+    """The target's name, version and `[tool.migrator]` (read leniently: analyze runs on anything)."""
+
+    name: Optional[str] = None
+    version: Optional[str] = None
+    tool: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def class_name(self) -> str:
+        words = re.split(r"[^A-Za-z0-9]+", self.name or "")
+        return "".join(w[:1].upper() + w[1:] for w in words if w) + "MarketHandler"
+
+
+@dataclass
+class PlanRun:
+    """A plan and what it was computed from (the apply of phase 1 reuses the parsed sources)."""
+
+    plan: MigrationPlan
+    root: Path
+    project: Project
+    run: InventoryRun
+    catalog: Catalog
+    sources: SourceSet
+    journal: Optional[Journal]
+
+    @property
+    def inventory(self) -> Inventory:
+        return self.run.inventory
+
+
+def read_project(root: Path) -> Project:
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return Project()  # load_target / load_catalog report a broken pyproject.toml where it matters
+    project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
+    tool = data.get("tool", {}).get("migrator", {}) if isinstance(data.get("tool"), dict) else {}
+    name, version = project.get("name"), project.get("version")
+    return Project(name if isinstance(name, str) else None, version if isinstance(version, str) else None,
+                   tool if isinstance(tool, dict) else {})
+
+
+# --- the app, the handler, the service modules -------------------------------------------------------------------
+
+
+def choose_app(inventory: Inventory, project: Project) -> tuple[Optional[App], Optional[str]]:
+    """The app phase 1 migrates: the one [tool.migrator] names, else the one serving most routes; or why none."""
+    served = [a for a in inventory.apps if a.mounted_in is None]
+    if not served:
+        return None, "no FastAPI app found (nothing to migrate)"
+    wanted = project.tool.get("app")
+    if wanted:
+        module, _, variable = str(wanted).partition(":")
+        for app in served:
+            if module_name_for(app.file) == module and app.variable == (variable or "app"):
+                return app, None
+        return None, f"[tool.migrator] app = {wanted!r} is not an app the inventory found"
+    counts = {(a.file, a.variable): len(inventory.routes_of(f"{a.file}:{a.variable}")) for a in served}
+    best = max(served, key=lambda a: (counts[(a.file, a.variable)], a.file, a.variable))
+    return best, None
+
+
+def _package(app_file: str) -> str:
+    parts = PurePosixPath(app_file).parts
+    return parts[0] if len(parts) > 1 else ""
+
+
+def handler_location(app_file: str, project: Project) -> tuple[str, str]:
+    """(file, module) of the handler: `[tool.migrator] handler_module`, else `handlers/market_handler.py` in the
+    app's package (seed 000 §7.1)."""
+    configured = project.tool.get("handler_module")
+    if configured:
+        return str(configured).replace(".", "/") + ".py", str(configured)
+    package = _package(app_file)
+    file = f"{package}/handlers/market_handler.py" if package else "handlers/market_handler.py"
+    return file, module_name_for(file)
+
+
+def services_package(app_file: str, project: Project) -> str:
+    """Dotted package of the service modules: `[tool.migrator] services_package`, else `<app package>.services`."""
+    configured = project.tool.get("services_package")
+    if configured:
+        return str(configured)
+    package = _package(app_file)
+    return f"{package}.services" if package else "services"
+
+
+def service_names(origins: list[str], package: str, root: Path) -> dict[str, str]:
+    """Router file -> service module (`<package>.legacy_<router module>`), unique and not clashing with a file."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for origin in sorted(origins):
+        parts = module_name_for(origin).split(".")
+        for depth in range(1, len(parts) + 1):
+            name = "legacy_" + "_".join(parts[-depth:])
+            module = f"{package}.{name}"
+            if module not in taken and not (root / (module.replace(".", "/") + ".py")).exists():
+                break
+        taken.add(module)
+        out[origin] = module
+    return out
+
+
+def factory_of(sources: SourceSet, app_file: str) -> Optional[str]:
+    """The function that creates the app, when the app module is an app factory."""
+    try:
+        tree = sources.get(app_file).tree
+    except SourceError:
+        return None
+    if any(_creates_fastapi(stmt) for stmt in tree.body):
+        return None
+    for stmt in tree.body:
+        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
+            if any(_creates_fastapi(inner) for inner in stmt.body.body):
+                return stmt.name.value
+    return None
+
+
+def _creates_fastapi(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(stmt.body[0], (cst.Assign, cst.AnnAssign)):
+        return False
+    value = stmt.body[0].value
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    return (isinstance(func, cst.Name) and func.value == "FastAPI") or (
+        isinstance(func, cst.Attribute) and func.attr.value == "FastAPI")
+
+
+def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root: Path) -> list[str]:
+    """Why phase 1 cannot run at all: no app, or files of the app's package that cannot be read (they could
+    hold routes or helpers the move depends on)."""
+    if app is None:
+        return [f"{root}: {why}"]
+    package = _package(app.file)
+    broken = sorted({f"{s.file}: {s.reason}" for s in inventory.skipped
+                     if not package or PurePosixPath(s.file).parts[0] == package})
+    if broken:
+        return ["cannot migrate while these files of the app cannot be read (fix them first): " + "; ".join(broken)]
+    return []
+
+
+# --- the plan ----------------------------------------------------------------------------------------------------
+
+
+def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional[Match] = None) -> PlannedRoute:
+    entry = match.entry if match else None
+    shown = match or suggestion
+    return PlannedRoute(
+        key=f"{','.join(route.methods)} {route.path}", methods=route.methods, path=route.path,
+        function=route.function, qualname=route.qualname, file=route.file, line=route.line, end_line=route.end_line,
+        decorator_line=route.decorator_line, registration_line=route.registration_line, app=route.app,
+        auth=route.auth, conditional=route.conditional, operation=entry.operation if entry else None, variant=entry.variant if entry else None,
+        primary=entry.primary if entry else None, standard_method=entry.standard_method if entry else None,
+        standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},
+        adapters=list(entry.adapters) if entry else [], fixed=dict(entry.fixed) if entry else {}, verdict=verdict,
+        confidence=shown.confidence if shown else None, evidence=list(shown.evidence) if shown else [],
+        suggestion=suggestion.entry.key if suggestion else None,
+    )
+
+
+def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progress: Optional[Progress] = None,
+              include_tests: bool = False, catalog: Optional[Catalog] = None, estimate: bool = True) -> PlanRun:
+    """The plan of the target at `root`. Raises InventoryInputError / CatalogError / PlanInputError on bad input."""
+    root_path = Path(root)
+    run = run_inventory(root_path, workers=workers, progress=progress, include_tests=include_tests)
+    catalog = catalog or load_catalog(root_path)
+    journal = load_journal(root_path)
+    project = read_project(root_path)
+    if journal and journal.service and not project.name:
+        project.name = journal.service
+    inventory = run.inventory
+    sources = SourceSet(root_path)
+    app, why = choose_app(inventory, project)
+    plan = MigrationPlan(service=project.name, service_version=project.version, phases=[],
+                         blockers=_blockers(inventory, app, why, root_path))
+    generated: set[str] = set()
+    if app is not None:
+        app_key = f"{app.file}:{app.variable}"
+        handler_file, handler_module = handler_location(app.file, project)
+        package = services_package(app.file, project)
+        generated = {handler_module, f"{package}.legacy_"}
+        plan.app = AppRef(file=app.file, variable=app.variable, module=module_name_for(app.file),
+                          factory=factory_of(sources, app.file))
+        plan.handler = HandlerRef(file=handler_file, module=handler_module, class_name=project.class_name,
+                                  instance=INSTANCE)
+    matches = [catalog.match(route) for route in inventory.routes]
+    skip = {}
+    for number, route in enumerate(inventory.routes):
+        if app is None:
+            skip[number] = ("no-app", why or "no app to migrate")
+        elif route.app != app_key:
+            skip[number] = ("other-app", f"served by the app {route.app}; phase 1 migrates {app_key} "
+                                         "(choose with [tool.migrator] app)")
+    verdicts = assess_routes(inventory.routes, matches, sources, generated=generated, skip=skip)
+    suggestions = [catalog.suggest(r) if m is None else None for r, m in zip(inventory.routes, matches)]
+    plan.routes = [_planned(r, m, v, s) for r, m, v, s in zip(inventory.routes, matches, verdicts, suggestions)]
+    if app is not None:
+        _layout(plan, root_path, project, package)
+    covered = {r.operation for r in plan.automatic}
+    plan.unimplemented_operations = unimplemented_operations(covered) if covered else []
+    plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
+    removal = _estimate(root_path, plan, sources) if estimate else None
+    build_phases(plan, removal=removal, journal=journal, unresolved=len(inventory.unresolved),
+                 phase1_files=_phase1_files(plan, root_path))
+    return PlanRun(plan, root_path, project, run, catalog, sources, journal)
+
+
+def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> None:
+    """Service modules, move targets and phase-1 states."""
+    from migrator.apply.requirements import locate
+
+    moving = plan.automatic
+    names = service_names(sorted({r.file for r in moving}), package, root)
+    services: dict[str, ServicePlan] = {}
+    for route in moving:
+        module = names[route.file]
+        service = services.setdefault(module, ServicePlan(file=module.replace(".", "/") + ".py", module=module,
+                                                          origin=route.file))
+        if route.qualname not in service.functions:
+            service.functions.append(route.qualname)
+        origin = module_name_for(route.file)
+        for helper in route.verdict.helpers:
+            helper_module, _, name = helper.partition(":")
+            if helper_module == origin and name not in service.helpers:
+                service.helpers.append(name)
+        route.move = MoveTarget(service_file=service.file, service_module=module, function=route.qualname)
+    plan.services = [services[m] for m in sorted(services)]
+    for route in plan.routes:
+        if not route.mapped or route.verdict.status == "stays":
+            route.state = "stays"
+        elif route.verdict.automatic:
+            route.state = "alias" if (route.methods[0], shape(route.path)) in ALIAS_PATHS else "moved"
+        else:
+            route.state = "manual"
+    if moving:
+        plan.requirement = locate(root)
+
+
+def _phase1_files(plan: MigrationPlan, root: Path) -> list[str]:
+    if not plan.automatic or plan.app is None or plan.handler is None:
+        return []
+    files = {r.file for r in plan.automatic} | {plan.app.file, plan.handler.file, ".migrator/journal.json"}
+    files |= {s.file for s in plan.services}
+    for generated in [plan.handler.file, *(s.file for s in plan.services)]:
+        init = str(PurePosixPath(generated).parent / "__init__.py")
+        if not (root / init).exists():
+            files.add(init)
+    if plan.requirement and not plan.requirement.present:
+        files.add(plan.requirement.file)
+    return sorted(files)
+
+
+def _estimate(root: Path, plan: MigrationPlan, sources: SourceSet) -> RemovalEstimate:
+    """Phase 3's estimate: phase 3's own analysis (`migrator.removal`) run now on the routes phase 1 moves."""
+    from codemods._phase23_routes import RouteRef
+    from migrator.removal import analyse_removal
+
+    removals: dict[str, list[RouteRef]] = {}
+    for route in plan.automatic:
+        if "." not in route.qualname:
+            removals.setdefault(route.file, []).append(RouteRef(route.qualname, tuple(sorted(route.methods)),
+                                                                route.path))
+    if not removals:
+        return RemovalEstimate()
+    protected = {plan.handler.file, *(s.file for s in plan.services)} if plan.handler else set()
+    removal = analyse_removal(root, removals, sources=sources, app=plan.app.file if plan.app else None,
+                              protected=protected)
+    decisions, summaries = removal.decisions, removal.summaries
+    modules = []
+    for file, lines in sorted(removal.lines_removed().items()):
+        names = sorted(n for n in decisions.dead.get(file, set())
+                       if (u := summaries[file].definition(n)) is not None and u.kind != "import")
+        modules.append(RemovedModule(file=file, lines_total=summaries[file].lines, lines_removed=lines,
+                                     whole_module=file in decisions.deleted, definitions=names))
+    kept = [f"{file}:{name} (still used by {', '.join(users) or 'code of its own module'})"
+            for (file, name), users in sorted(decisions.kept.items())]
+    return RemovalEstimate(lines_removed=sum(m.lines_removed for m in modules), modules=modules, kept=kept)
