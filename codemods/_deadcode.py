@@ -3,7 +3,9 @@
 Phase 3 removes what it finds; `analyze` reports the same finding as phase 3's estimate. The analysis works on
 per-file summaries (`summarize`: top-level definitions with their line spans and the names each uses, import
 bindings, top-level statements, `__all__`, whether the module registers routes or is a script) made with `ast`
-one file at a time: no source text is kept, so the estimate streams over a large repository.
+one file at a time, as the analysis asks for them (`RepoSummaries`): its candidates and the files whose text
+mentions their modules, found by a byte scan. No source text is kept, and on a large repository only a handful of
+files is parsed, so the estimate streams.
 
 Starting from candidates (the names the removed registrations used, the functions left without a route), it
 repeats until nothing changes:
@@ -254,27 +256,97 @@ def config_text(root: Path) -> str:
     return "\n".join(texts)
 
 
-def summarize_repo(root: Path, overrides: Mapping[str, Optional[str]] = {}) -> dict[str, Summary]:
-    """Summaries of every Python file of `root`, read one at a time; `overrides`: path -> the source a phase made
-    (None: deleted). Files that do not parse are left out (whatever they use is not seen as used... they are
-    reported by the inventory; the analysis keeps whatever they might use by treating their modules as opaque)."""
-    out: dict[str, Summary] = {}
-    for rel in sorted(set(python_files(root)) | set(overrides)):
-        if rel in overrides:
-            source = overrides[rel]
+class RepoSummaries(Mapping[str, Summary]):
+    """The summaries of a repository's Python files (`overrides`: path -> the source a phase made, None: deleted),
+    each made when the analysis first asks for it and kept; no source text is kept.
+
+    The analysis asks for its candidates and, through `mentioning`, for the files whose text could refer to a
+    module: on a repository of thousands of files that is a handful, found by a byte scan of each file instead of a
+    parse of every one (the memory held grows with the files parsed, not with the repository). A file that does not
+    parse is summarised as `_opaque`, one that cannot be read too.
+    """
+
+    def __init__(self, root: Path, overrides: Mapping[str, Optional[str]] = {}):
+        self.root = Path(root)
+        self.overrides = dict(overrides)
+        deleted = {path for path, source in self.overrides.items() if source is None}
+        self.paths = sorted((set(python_files(self.root)) | set(self.overrides)) - deleted)
+        self.modules = {path: module_name_for(path) for path in self.paths}
+        self._known = set(self.paths)
+        self._summaries: dict[str, Summary] = {}
+        self._mentions: dict[str, list[str]] = {}
+        self.wanted: set[str] = set()  # modules the next scan looks for as well (the analysis' candidates)
+
+    def __getitem__(self, path: str) -> Summary:
+        if path not in self._known:
+            raise KeyError(path)
+        found = self._summaries.get(path)
+        if found is None:
+            found = self._summaries[path] = self._summarize(path)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def parsed(self) -> int:
+        """How many files were summarised so far."""
+        return len(self._summaries)
+
+    def _source(self, path: str) -> Optional[str | bytes]:
+        if path in self.overrides:
+            return self.overrides[path]
+        try:
+            with open(os.path.join(self.root, path), "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def _summarize(self, path: str) -> Summary:
+        source = self._source(path)
+        if source is None:
+            return _opaque(path)
+        try:
+            return summarize(path, source)
+        except (SyntaxError, ValueError, RecursionError):
+            return _opaque(path)
+
+    def mentioning(self, module: str) -> list[str]:
+        """The files whose text may refer to `module`, in path order: those holding its last name as a word (every
+        import or `a.b.c` chain that reaches it names it), and for a package the files under it with a relative
+        import (`from . import x` names no package). A superset of the files that import or read it."""
+        if module not in self._mentions:
+            self._scan({module} | {m for m in self.wanted if m not in self._mentions})
+        return self._mentions[module]
+
+    def _scan(self, modules: set[str]) -> None:
+        words = {module: module.rpartition(".")[2] for module in modules}
+        if not all(words.values()):  # the root package itself: every file may refer to it
+            self._mentions.update({module: list(self.paths) for module, word in words.items() if not word})
+            words = {module: word for module, word in words.items() if word}
+        packages = {self.modules[path]: path[: -len("__init__.py")] for path in self.paths
+                    if path.endswith("__init__.py") and self.modules[path] in words}
+        found: dict[str, list[str]] = {module: [] for module in words}
+        if not words:
+            return
+        alternatives = b"|".join(re.escape(word.encode()) for word in sorted(set(words.values())))
+        pattern = re.compile(rb"\b(?:" + alternatives + rb")\b")
+        for path in self.paths:
+            source = self._source(path)
             if source is None:
                 continue
-        else:
-            try:
-                with open(os.path.join(root, rel), "rb") as handle:
-                    source = handle.read()
-            except OSError:
-                continue
-        try:
-            out[rel] = summarize(rel, source)
-        except (SyntaxError, ValueError, RecursionError):
-            out[rel] = _opaque(rel)
-    return out
+            data = source.encode("utf-8", "replace") if isinstance(source, str) else source
+            hits = {hit.decode("utf-8", "replace") for hit in pattern.findall(data)}
+            relative = b"from ." in data
+            for module, word in words.items():
+                if word in hits or (relative and module in packages and path.startswith(packages[module])):
+                    found[module].append(path)
+        self._mentions.update(found)
 
 
 def _opaque(path: str) -> Summary:
@@ -312,8 +384,8 @@ class Decisions:
 
 class DeadCode:
     def __init__(self, summaries: Mapping[str, Summary], *, protected: set[str] = frozenset(), texts: str = ""):
-        self.files = dict(summaries)
-        self.by_module = {s.module: p for p, s in self.files.items()}
+        self.files = summaries if isinstance(summaries, RepoSummaries) else dict(summaries)
+        self.by_module = {module_name_for(p): p for p in self.files}  # the summary's module: no summary needed
         self.protected = protected
         self.texts = texts
         self.decisions = Decisions()
@@ -331,6 +403,14 @@ class DeadCode:
 
     def live_paths(self) -> list[str]:
         return [p for p in self.files if p not in self.decisions.deleted]
+
+    def may_use(self, path: str) -> list[str]:
+        """Live files other than `path` that may use its module: those mentioning it (`RepoSummaries`), else all."""
+        if isinstance(self.files, RepoSummaries):
+            candidates = self.files.mentioning(self.files.modules[path])
+        else:
+            candidates = list(self.files)
+        return [p for p in candidates if p != path and p not in self.decisions.deleted]
 
     def first_party(self, module: str) -> Optional[str]:
         return module if module in self.by_module else None
@@ -397,15 +477,15 @@ class DeadCode:
     def users(self, path: str, name: str) -> list[str]:
         """Other live files using `name` of `path` (and "config" when a configuration text names it)."""
         module = self.files[path].module
-        out = [other for other in self.live_paths() if other != path
-               and (lambda used: used and (name in used or ALL in used))(self.refs(other)[0].get(module))]
+        out = [other for other in self.may_use(path)
+               if (lambda used: used and (name in used or ALL in used))(self.refs(other)[0].get(module))]
         if re.search(rf"\b{re.escape(module)}[:.]{re.escape(name)}\b", self.texts):
             out.append("config")
         return out
 
     def importers(self, path: str) -> list[str]:
         module = self.files[path].module
-        return [p for p in self.live_paths() if p != path and module in self.refs(p)[1]]
+        return [p for p in self.may_use(path) if module in self.refs(p)[1]]
 
     def removable(self, path: str, name: str) -> bool:
         unit = self.files[path].definition(name)
@@ -422,9 +502,13 @@ class DeadCode:
         pending: dict[str, set[str]] = {p: set(n) for p, n in candidates.items() if p in self.files}
         module_pending: set[str] = {p for p in modules if p in self.files}
 
+        wanted = self.files.wanted if isinstance(self.files, RepoSummaries) else set()
+        wanted.update(module_name_for(p) for p in [*pending, *module_pending])
+
         def add(path: Optional[str], name: Optional[str] = None) -> None:
             if path is None or path not in self.files or path in self.decisions.deleted:
                 return
+            wanted.add(module_name_for(path))
             if name is None:
                 module_pending.add(path)
             else:

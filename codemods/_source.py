@@ -7,6 +7,7 @@ tree (`MigratorCommand` reuses the file's `MetadataWrapper` instead of deep-copy
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 from dataclasses import dataclass, field
@@ -103,6 +104,7 @@ class SourceSet:
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = os.fspath(root)
         self._files: dict[str, ModuleIndex | SourceError] = {}
+        self._syntax_trees: dict[str, Optional[ast.Module]] = {}
 
     def get(self, path: str) -> ModuleIndex:
         """The parsed file `path` (posix, relative to the root); raises SourceError."""
@@ -133,6 +135,20 @@ class SourceSet:
             return self.get(path)
         except SourceError:
             return None
+
+    def syntax_tree(self, module: str) -> Optional[ast.Module]:
+        """The `ast` tree of a dotted module of the target (cached; the LibCST tree, if loaded, is not needed):
+        None when it is missing, unreadable, or newer syntax than the interpreter's `ast` knows."""
+        path = self.module_path(module)
+        if path is None:
+            return None
+        if path not in self._syntax_trees:
+            try:
+                with open(os.path.join(self.root, path), "rb") as handle:
+                    self._syntax_trees[path] = ast.parse(handle.read())
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                self._syntax_trees[path] = None
+        return self._syntax_trees[path]
 
     def put(self, path: str, source: str) -> ModuleIndex:
         """Register a source that is not (yet) on disk, e.g. a file as an earlier step rewrote it."""

@@ -21,6 +21,7 @@ A route needs a person when:
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from typing import Optional
 
@@ -29,7 +30,7 @@ from pydantic import BaseModel, Field
 
 from codemods._closure import needs_of
 from codemods._imports import module_name_for
-from codemods._signature import declared_params, kept_nodes, marker
+from codemods._signature import MARKERS, declared_params, kept_nodes, marker
 from codemods._source import ModuleIndex, SourceError, SourceSet, children, collect
 from migrator.catalog import Catalog, Match, builtin_catalog
 from migrator.inventory.models import Param, Route
@@ -107,22 +108,71 @@ def _provider(param: Param, sources: SourceSet) -> tuple[Optional[str], Optional
     if param.headers or param.auth:
         return None, f"the dependency `{param.dependency}`, which reads the request"
     module, _, name = param.dependency.rpartition(".")
-    index = sources.get_module(module)
-    func = index.function(name) if index is not None else None
-    if func is None:
+    found = _function_shape(sources, module, name)
+    if found is None:
         return None, f"the dependency `{param.dependency}`, which is not a plain function migrator can read"
-    params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
-    if any(p.default is None for p in params) or any(marker(p.default) for p in params):
+    required, marked, yields, asynchronous = found
+    if required or marked:
         return None, f"the dependency `{param.dependency}`, which takes request inputs or other dependencies"
-    kinds = collect(func.body).types
-    if cst.Yield in kinds:
-        kind, what = ("async-generator", "an async generator") if func.asynchronous else (
+    if yields:
+        kind, what = ("async-generator", "an async generator") if asynchronous else (
             "generator", "a generator (yield)")
         return kind, f"the dependency `{param.dependency}`, {what} the Standard API handler cannot enter yet"
-    if func.asynchronous is not None:
+    if asynchronous:
         return "await", (f"the dependency `{param.dependency}`, a coroutine (async def) the Standard API handler "
                          "cannot await yet")
     return "call", None
+
+
+def _function_shape(sources: SourceSet, module: str, name: str) -> Optional[tuple[bool, bool, bool, bool]]:
+    """(a parameter without default, a parameter marker default, yields, async) of the top-level function `name`
+    of `module`; None when there is none. Read with `ast` (a dependency's module is only looked at, never
+    rewritten: no LibCST tree for it); LibCST's reading when `ast` rejects the file (newer syntax)."""
+    tree = sources.syntax_tree(module)
+    if tree is None:
+        index = sources.get_module(module)
+        func = index.function(name) if index is not None else None
+        if func is None:
+            return None
+        params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
+        return (any(p.default is None for p in params), any(marker(p.default) for p in params),
+                cst.Yield in collect(func.body).types, func.asynchronous is not None)
+    func = _top_level_function(tree, name)
+    if func is None:
+        return None
+    args = func.args
+    positional = args.posonlyargs + args.args
+    required = len(args.defaults) < len(positional) or any(d is None for d in args.kw_defaults)
+    marked = any(_is_marker(d) for d in [*args.defaults, *args.kw_defaults] if d is not None)
+    yields = any(isinstance(node, (ast.Yield, ast.YieldFrom)) for stmt in func.body for node in ast.walk(stmt))
+    return required, marked, yields, isinstance(func, ast.AsyncFunctionDef)
+
+
+def _top_level_function(tree: ast.Module, name: str) -> Optional[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """What `ModuleIndex.function` finds, on an `ast` tree: the last top-level binding of `name` (def, class,
+    import, assignment), when it is a function. A name bound only inside if/try/with is no plain function."""
+    found: Optional[ast.AST] = None
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found = stmt if stmt.name == name else found
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            if any((a.asname or a.name.split(".")[0]) == name for a in stmt.names if a.name != "*"):
+                found = stmt
+        elif isinstance(stmt, ast.Assign):
+            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == name:
+                found = stmt
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == name:
+            found = stmt
+    return found if isinstance(found, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def _is_marker(expr: ast.expr) -> bool:
+    """A FastAPI parameter marker call (`Depends(...)`, `Query(...)`), as `codemods._signature.marker` reads it."""
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name in MARKERS
 
 
 # --- one route ---------------------------------------------------------------------------------------------------
@@ -279,6 +329,9 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
     for number, (route, match) in enumerate(zip(routes, matches)):
         if number in skip and match is not None:
             locals_.append(_Local(_unmoved(route, match, *skip[number])))
+            continue
+        if match is None:  # stays: its source is not read (most routes of a large service)
+            locals_.append(_local(route, None, None, sources))
             continue
         try:
             index: ModuleIndex | SourceError = sources.get(route.file)

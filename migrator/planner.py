@@ -6,6 +6,7 @@ were made from, so every file is parsed once per run). Nothing here writes.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -44,8 +45,13 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 INSTANCE = "market_handler"
-#: Paths the Service Market alias router serves: a legacy route on one of them is replaced, not deprecated.
-ALIAS_PATHS = {(alias.method, shape(alias.path)) for alias in spec.ALIASES}
+
+
+@functools.cache
+def alias_paths() -> frozenset[tuple[str, str]]:
+    """(method, path shape) the Service Market alias router serves: a legacy route on one is replaced, not
+    deprecated. Computed on first use (reading path templates imports Starlette's routing)."""
+    return frozenset((alias.method, shape(alias.path)) for alias in spec.ALIASES)
 
 
 @dataclass
@@ -281,7 +287,7 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
         if not route.mapped or route.verdict.status == "stays":
             route.state = "stays"
         elif route.verdict.automatic:
-            route.state = "alias" if (route.methods[0], shape(route.path)) in ALIAS_PATHS else "moved"
+            route.state = "alias" if (route.methods[0], shape(route.path)) in alias_paths() else "moved"
         else:
             route.state = "manual"
     if moving:
@@ -304,16 +310,15 @@ def _phase1_files(plan: MigrationPlan, root: Path) -> list[str]:
 
 def _estimate(root: Path, plan: MigrationPlan, sources: SourceSet) -> RemovalEstimate:
     """Phase 3's estimate: phase 3's own analysis (`migrator.removal`) run now on the routes phase 1 moves."""
+    moving = [route for route in plan.automatic if "." not in route.qualname]
+    if not moving:
+        return RemovalEstimate()  # nothing to analyse: the removal codemods (and LibCST's codemod package) stay unloaded
     from codemods._phase23_routes import RouteRef
     from migrator.removal import analyse_removal
 
     removals: dict[str, list[RouteRef]] = {}
-    for route in plan.automatic:
-        if "." not in route.qualname:
-            removals.setdefault(route.file, []).append(RouteRef(route.qualname, tuple(sorted(route.methods)),
-                                                                route.path))
-    if not removals:
-        return RemovalEstimate()
+    for route in moving:
+        removals.setdefault(route.file, []).append(RouteRef(route.qualname, tuple(sorted(route.methods)), route.path))
     protected = {plan.handler.file, *(s.file for s in plan.services)} if plan.handler else set()
     removal = analyse_removal(root, removals, sources=sources, app=plan.app.file if plan.app else None,
                               protected=protected)

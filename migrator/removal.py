@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 import libcst as cst
 
-from codemods._deadcode import DeadCode, Decisions, Summary, config_text, summarize_repo
+from codemods._deadcode import DeadCode, Decisions, RepoSummaries, Summary, config_text
 from codemods._imports import ImportStyle, module_name_for, package_for
 from codemods._phase23_routes import RouteRef
 from codemods._runner import MigratorCommand, context_for, run_codemods
@@ -29,7 +29,7 @@ class Removal:
     trees: dict[str, cst.Module] = field(default_factory=dict)  # files the route codemods changed
     unreadable: dict[str, str] = field(default_factory=dict)  # route files that cannot be read: why
     registrations: dict[str, int] = field(default_factory=dict)  # lines the route codemods removed, per file
-    summaries: dict[str, Summary] = field(default_factory=dict)
+    summaries: Mapping[str, Summary] = field(default_factory=dict)  # RepoSummaries: made as the analysis asks
     decisions: Decisions = field(default_factory=Decisions)
     sources: Optional[SourceSet] = None
 
@@ -80,7 +80,7 @@ def analyse_removal(root: Path, removals: dict[str, list[RouteRef]], *, sources:
         if tree.code != index.source:
             removal.trees[path] = tree
             removal.registrations[path] = index.source.count("\n") - tree.code.count("\n")
-    removal.summaries = summarize_repo(root, {path: tree.code for path, tree in removal.trees.items()})
+    removal.summaries = RepoSummaries(root, {path: tree.code for path, tree in removal.trees.items()})
     candidates: dict[str, set[str]] = {}
     attributes: dict[str, set[tuple[str, str]]] = {}
     lost: set[str] = set()

@@ -196,3 +196,104 @@ def test_assess_defaults_to_the_builtin_catalog(tmp_path):
     route = build_inventory(tmp_path).routes[0]
     module = cst.parse_module((tmp_path / "app.py").read_text())
     assert assess(route, module).automatic is True
+
+
+# --- resource dependencies: how the handler would obtain each (read with `ast` from the dependency's module) ------
+
+PROVIDER_DEPS = '''
+from fastapi import Query
+
+try:
+    def hidden():
+        return {}
+except ImportError:
+    pass
+
+
+def plain():
+    return {}
+
+
+def gen():
+    yield {}
+
+
+async def agen():
+    yield {}
+
+
+async def coro():
+    return {}
+
+
+def needs(x: int):
+    return {}
+
+
+def marked(q: str = Query("a")):
+    return {}
+'''
+
+PROVIDER_ROUTES = '''
+from fastapi import Depends, FastAPI, Header
+
+from svc.deps import agen, coro, gen, hidden, marked, needs, plain
+
+app = FastAPI()
+TENANT = Header(..., alias="X-Tenant-ID")
+
+
+@app.get("/admin/dashboard")
+def a(x_tenant_id: str = TENANT, db=Depends(plain)):
+    return db
+
+
+@app.get("/admin/dashboard/costs")
+def b(x_tenant_id: str = TENANT, db=Depends(gen)):
+    return db
+
+
+@app.get("/admin/dashboard/usage-patterns")
+def c(x_tenant_id: str = TENANT, db=Depends(agen)):
+    return db
+
+
+@app.get("/admin/dashboard/top-users")
+def d(x_tenant_id: str = TENANT, db=Depends(coro)):
+    return db
+
+
+@app.get("/admin/users")
+def e(x_tenant_id: str = TENANT, db=Depends(needs)):
+    return db
+
+
+@app.get("/admin/users/{user_id}")
+def f(user_id: int, x_tenant_id: str = TENANT, db=Depends(marked)):
+    return db
+
+
+@app.delete("/admin/users/{user_id}")
+def g(user_id: int, x_tenant_id: str = TENANT, db=Depends(hidden)):
+    return db'''
+
+
+def test_a_dependency_is_a_resource_only_when_it_is_a_plain_top_level_function(tmp_path):
+    from migrator.planner import make_plan
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/deps.py").write_text(PROVIDER_DEPS)
+    (tmp_path / "svc/main.py").write_text(PROVIDER_ROUTES)
+    plan = make_plan(tmp_path, workers=1, estimate=False).plan
+    found = {}
+    for route in plan.routes:
+        [db] = [p for p in route.verdict.params if p.name == "db"]
+        found[route.qualname] = (db.provider, route.verdict.status, " ".join(r.message for r in route.verdict.reasons))
+    assert {name: provider for name, (provider, _, _) in found.items()} == {
+        "a": "call", "b": "generator", "c": "async-generator", "d": "await", "e": None, "f": None, "g": None}
+    assert found["a"][1] == "automatic"
+    assert "a generator (yield)" in found["b"][2] and "an async generator" in found["c"][2]
+    assert "a coroutine" in found["d"][2]
+    assert all("takes request inputs" in found[name][2] for name in "ef")
+    assert "not a plain function" in found["g"][2]  # bound only inside `try:`
