@@ -271,14 +271,13 @@ class RepoSummaries(Mapping[str, Summary]):
         self.overrides = dict(overrides)
         deleted = {path for path, source in self.overrides.items() if source is None}
         self.paths = sorted((set(python_files(self.root)) | set(self.overrides)) - deleted)
-        self.modules = {path: module_name_for(path) for path in self.paths}
-        self._known = set(self.paths)
+        self.modules = {path: module_name_for(path) for path in self.paths}  # also: which paths exist
         self._summaries: dict[str, Summary] = {}
         self._mentions: dict[str, list[str]] = {}
         self.wanted: set[str] = set()  # modules the next scan looks for as well (the analysis' candidates)
 
     def __getitem__(self, path: str) -> Summary:
-        if path not in self._known:
+        if path not in self.modules:
             raise KeyError(path)
         found = self._summaries.get(path)
         if found is None:
@@ -286,7 +285,7 @@ class RepoSummaries(Mapping[str, Summary]):
         return found
 
     def __contains__(self, path: object) -> bool:
-        return path in self._known
+        return path in self.modules
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.paths)
@@ -334,14 +333,16 @@ class RepoSummaries(Mapping[str, Summary]):
         found: dict[str, list[str]] = {module: [] for module in words}
         if not words:
             return
-        alternatives = b"|".join(re.escape(word.encode()) for word in sorted(set(words.values())))
-        pattern = re.compile(rb"\b(?:" + alternatives + rb")\b")
+        encoded = sorted({word.encode() for word in words.values()})
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(word) for word in encoded) + rb")\b")
         for path in self.paths:
             source = self._source(path)
             if source is None:
                 continue
             data = source.encode("utf-8", "replace") if isinstance(source, str) else source
-            hits = {hit.decode("utf-8", "replace") for hit in pattern.findall(data)}
+            # a substring test first (most files name none of the words); the regex then checks word boundaries
+            hits = ({hit.decode("utf-8", "replace") for hit in pattern.findall(data)}
+                    if any(word in data for word in encoded) else set())
             relative = b"from ." in data
             for module, word in words.items():
                 if word in hits or (relative and module in packages and path.startswith(packages[module])):
@@ -385,7 +386,9 @@ class Decisions:
 class DeadCode:
     def __init__(self, summaries: Mapping[str, Summary], *, protected: set[str] = frozenset(), texts: str = ""):
         self.files = summaries if isinstance(summaries, RepoSummaries) else dict(summaries)
-        self.by_module = {module_name_for(p): p for p in self.files}  # the summary's module: no summary needed
+        modules = self.files.modules if isinstance(self.files, RepoSummaries) else {
+            p: module_name_for(p) for p in self.files}  # each summary's module, without making the summary
+        self.by_module = {module: p for p, module in modules.items()}
         self.protected = protected
         self.texts = texts
         self.decisions = Decisions()
