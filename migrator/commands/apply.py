@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from migrator.apply import ApplyError, ChangeError, PhaseResult, plan_phase, recover_target, render_diff, write_phase
-from migrator.commands._hints import unparsable_in
-from migrator.journal import JournalError
-from migrator.target import TargetError
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from migrator.apply import PhaseResult
+
+# The phases (LibCST, the codemods) and rich are imported inside the command: `migrator --help` and the other
+# commands never load them.
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +37,13 @@ def apply(
                                      help="Rewrite files even when git shows uncommitted changes in them."),
 ) -> None:
     """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
+    from rich.console import Console
+
+    from migrator.apply import ApplyError, ChangeError, plan_phase, recover_target, render_diff, write_phase
+    from migrator.commands._hints import unparsable_in
+    from migrator.journal import JournalError
+    from migrator.target import TargetError
+
     err = Console(stderr=True, soft_wrap=True)  # one line per error, whatever the terminal width
     out = Console()
     options: dict = {}
@@ -81,6 +88,9 @@ def apply(
 
 
 def report(console: Console, result: PhaseResult, written: list[str]) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     if result.moved and written:
         table = Table(title=f"Phase {result.phase}: routes", title_justify="left")
         table.add_column("legacy route")
@@ -108,6 +118,8 @@ def report(console: Console, result: PhaseResult, written: list[str]) -> None:
 
 def report_reasons(console: Console, result: PhaseResult) -> None:
     """The routes the phase leaves to a person, with the reason and file:line (shown also when nothing changes)."""
+    from rich.text import Text
+
     if not result.manual:
         return
     console.print(f"Left to a person ({len(result.manual)}):", highlight=False)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from migrator.journal import JournalError
-from migrator.status import StatusReport, status_report
-from migrator.target import TargetError
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from migrator.status import StatusReport
+
+# The plan, the journal and rich are imported inside the command: `migrator --help` and the other commands never
+# load them.
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +29,12 @@ def status(
     quiet_days: int = typer.Option(7, "--quiet-days", help="Phase 3 needs no deprecated call in this many days."),
 ) -> None:
     """Show the migration phase of REPO, its dates, what the next phase will do and what blocks it."""
+    from rich.console import Console
+
+    from migrator.journal import JournalError
+    from migrator.status import status_report
+    from migrator.target import TargetError
+
     err = Console(stderr=True, soft_wrap=True)
     if format not in ("rich", "json"):
         err.print(f"error: --format must be rich or json, not {format!r}", highlight=False)
@@ -49,6 +57,8 @@ def status(
 
 
 def render(console: Console, report: StatusReport) -> None:
+    from rich.table import Table
+
     version = f" {report.service_version}" if report.service_version else ""
     where = f"phase {report.phase}" if report.phase else "not migrated yet (phase 0)"
     console.print(f"[bold]{report.service}{version}[/bold]: {where}", highlight=False)
