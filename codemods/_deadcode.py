@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, Mapping, Optional
@@ -39,6 +40,7 @@ ALL = "*"  # a module used in ways the analysis cannot enumerate: every name of 
 PURE_DECORATORS = {"deprecated"}
 ROUTE_ATTRS = {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "add_api_route",
                "websocket", "add_websocket_route", "include_router", "mount", "add_route"}
+ROUTE_ATTRS_APP = frozenset(ROUTE_ATTRS | {"FastAPI"})
 SKIP_DIRS = {"__pycache__", "node_modules", "venv", "env", "build", "dist", "site-packages"}
 CONFIG_SUFFIXES = {".toml", ".cfg", ".ini", ".yaml", ".yml"}
 
@@ -120,26 +122,6 @@ def _chain(node: ast.AST) -> Optional[str]:
     return None
 
 
-def uses_of(nodes: Iterable[ast.AST]) -> Uses:
-    names, bases, chains = set(), set(), set()
-    for top in nodes:
-        for node in ast.walk(top):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                chain = _chain(node)
-                if chain:
-                    chains.add(chain)
-                if isinstance(node.value, ast.Name):
-                    bases.add(id(node.value))
-    bare = set()
-    for top in nodes:
-        for node in ast.walk(top):
-            if isinstance(node, ast.Name) and id(node) not in bases:
-                bare.add(node.id)
-    return Uses(frozenset(names), frozenset(bare), frozenset(chains))
-
-
 def _decorator_name(node: ast.expr) -> str:
     target = node.func if isinstance(node, ast.Call) else node
     return (_chain(target) or "").rsplit(".", 1)[-1]
@@ -163,22 +145,93 @@ def _bindings(node: ast.stmt, module: str, package: str, top_level: bool) -> lis
     return out
 
 
-def _unit(node: ast.stmt) -> list[Unit]:
+class _Reads:
+    """What one unit reads, gathered while the file is walked (`Uses` once frozen)."""
+
+    __slots__ = ("names", "bare", "chains")
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.bare: set[str] = set()
+        self.chains: set[str] = set()
+
+    def uses(self) -> Uses:
+        return Uses(frozenset(self.names), frozenset(self.bare), frozenset(self.chains))
+
+
+def _unit(node: ast.stmt, reads: Optional[_Reads]) -> list[Unit]:
+    """The unit of a top-level statement; `reads`: what the walk gathered for it (None for imports)."""
     start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     end = node.end_lineno or node.lineno
+    uses = reads.uses() if reads is not None else Uses()
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         pure = all(_decorator_name(d) in PURE_DECORATORS for d in node.decorator_list)
         kind = "class" if isinstance(node, ast.ClassDef) else "def"
-        return [Unit(start, end, uses_of([node]), node.name, kind, pure)]
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-        return [Unit(start, end, uses_of([node.value]), node.targets[0].id, "assign")]
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-        return [Unit(start, end, uses_of([node.value, node.annotation]), node.target.id, "assign")]
+        return [Unit(start, end, uses, node.name, kind, pure)]
+    if _single_assign(node):
+        return [Unit(start, end, uses, _assigned(node), "assign")]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return []  # bindings
     include = (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
                and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == "include_router")
-    return [Unit(start, end, uses_of([node]), include=include)]
+    return [Unit(start, end, uses, include=include)]
+
+
+def _single_assign(node: ast.stmt) -> bool:
+    """`name = value` or `name: T = value`: a unit named `name` whose uses are its value's (and annotation's)."""
+    if isinstance(node, ast.Assign):
+        return len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+    return isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None
+
+
+def _assigned(node: ast.Assign | ast.AnnAssign) -> str:
+    return node.targets[0].id if isinstance(node, ast.Assign) else node.target.id
+
+
+def _walk(tree: ast.Module, module: str, package: str) -> tuple[list[Optional[_Reads]], list[Binding], bool]:
+    """One breadth-first walk of the file (the order `ast.walk` visits): per top-level statement what it reads
+    (`uses_of` of its unit's nodes: a whole definition or statement, an assignment's value and annotation only),
+    the import bindings in walk order, and whether a route, router inclusion or app is made anywhere."""
+    reads: list[Optional[_Reads]] = []
+    queue: deque[tuple[ast.AST, Optional[_Reads], bool]] = deque()
+    for stmt in tree.body:
+        unit = None if isinstance(stmt, (ast.Import, ast.ImportFrom)) else _Reads()
+        reads.append(unit)
+        queue.append((stmt, unit, False))
+    top = {id(n) for n in tree.body}
+    assigned = {id(stmt) for stmt in tree.body if _single_assign(stmt)}
+    bindings: list[Binding] = []
+    routes = False
+    name, attribute, call, imports = ast.Name, ast.Attribute, ast.Call, (ast.Import, ast.ImportFrom)
+    while queue:
+        node, unit, base = queue.popleft()
+        kind = type(node)
+        if kind is name:
+            if unit is not None:
+                unit.names.add(node.id)
+                if not base:
+                    unit.bare.add(node.id)
+        elif kind is attribute:
+            if unit is not None:
+                chain = _chain(node)
+                if chain:
+                    unit.chains.add(chain)
+        elif kind is call:
+            func = node.func
+            if type(func) is attribute and func.attr in ROUTE_ATTRS_APP or type(func) is name and func.id == "FastAPI":
+                routes = True
+        elif kind in imports:
+            bindings += _bindings(node, module, package, id(node) in top)
+        if id(node) in assigned:  # the target is walked (a call in it may make a route) but is not a use
+            value_fields = ("value", "annotation")
+            for field, child in ast.iter_fields(node):
+                for item in child if isinstance(child, list) else [child]:
+                    if isinstance(item, ast.AST):
+                        queue.append((item, unit if field in value_fields else None, False))
+            continue
+        for child in ast.iter_child_nodes(node):
+            queue.append((child, unit, kind is attribute and type(child) is name))
+    return reads, bindings, routes
 
 
 def _bound_names(node: ast.stmt) -> list[str]:
@@ -195,17 +248,13 @@ def summarize(path: str, source: str | bytes) -> Summary:
     """The summary of one file; raises SyntaxError / ValueError when it does not parse."""
     tree = ast.parse(source)
     module, package = module_name_for(path), package_for(path)
+    reads, bindings, has_routes = _walk(tree, module, package)
     units: list[Unit] = []
-    bindings: list[Binding] = []
     counts: dict[str, int] = {}
-    top = {id(n) for n in tree.body}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            bindings += _bindings(node, module, package, id(node) in top)
     all_names: set[str] = set()
     is_script = False
-    for node in tree.body:
-        units += _unit(node)
+    for node, gathered in zip(tree.body, reads):
+        units += _unit(node, gathered)
         for name in _bound_names(node):
             counts[name] = counts.get(name, 0) + 1
         if isinstance(node, (ast.Assign, ast.AugAssign)) and "__all__" in _bound_names(node):
@@ -218,19 +267,7 @@ def summarize(path: str, source: str | bytes) -> Summary:
             units.append(Unit(binding.line, binding.line, Uses(), binding.bound, "import"))
     text = source if isinstance(source, str) else source.decode("utf-8", "replace")
     return Summary(path, module, text.count("\n") + (0 if text.endswith("\n") or not text else 1), units, bindings,
-                   frozenset(all_names), frozenset(n for n, c in counts.items() if c > 1), _has_routes(tree),
-                   is_script)
-
-
-def _has_routes(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in ROUTE_ATTRS | {"FastAPI"}:
-                return True
-            if isinstance(func, ast.Name) and func.id == "FastAPI":
-                return True
-    return False
+                   frozenset(all_names), frozenset(n for n, c in counts.items() if c > 1), has_routes, is_script)
 
 
 def python_files(root: Path) -> Iterator[str]:

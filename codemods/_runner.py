@@ -12,7 +12,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import replace
-from typing import Any, ClassVar, Optional, Sequence
+from typing import Any, Callable, ClassVar, Optional, Sequence
 
 import libcst as cst
 from libcst import CSTTransformer
@@ -24,6 +24,41 @@ from ._imports import ImportStyle, sort_merged_names, sort_top_imports, top_bloc
 from ._source import collect
 
 STATE = "migrator.state"
+
+
+def _once_per_class(gather: Callable[[object], dict]) -> Callable[[object], dict]:
+    """`gather(visitor)`, remembered per class when it finds nothing (decorators are a class's, not an instance's)."""
+    empty: set[type] = set()
+
+    def gathered(obj: object) -> dict:
+        cls = type(obj)
+        if cls in empty:
+            return {}
+        found = gather(obj)
+        if not found:
+            empty.add(cls)
+        return found
+
+    gathered.migrator_once_per_class = True  # type: ignore[attr-defined]
+    return gathered
+
+
+def scan_visitor_classes_once() -> None:
+    """LibCST's matcher-decoratable visitors (`AddImportsVisitor`, `RemoveImportsVisitor`, the gatherers they create
+    for every file) look for matcher-decorated methods by scanning `dir()` of every new instance, about 13 ms a
+    visitor, several per file. A class with no such method has none on any of its instances: scan it once. Classes
+    with decorated methods are scanned as before (tests/codemods: test_runner)."""
+    try:
+        from libcst.matchers import _visitors
+    except ImportError:  # pragma: no cover - a LibCST that moved its matcher visitors: no shortcut
+        return
+    for name in ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs", "_gather_matchers"):
+        original = getattr(_visitors, name, None)
+        if callable(original) and not getattr(original, "migrator_once_per_class", False):
+            setattr(_visitors, name, _once_per_class(original))
+
+
+scan_visitor_classes_once()
 
 
 class MigratorCommand(VisitorBasedCodemodCommand):
