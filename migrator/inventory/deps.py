@@ -9,12 +9,13 @@ path parameter when the path has it, a query parameter when its type is scalar, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from . import ir
 from .facts import ParamFact
-from .interp import FASTAPI, Ctx, Interp
+from .interp import ANY, FASTAPI, Ctx, Interp
 from .tenancy import (
     TENANT_PARAM,
     ContextSource,
@@ -236,6 +237,9 @@ class Analyzer:
         ctx = self._ctx(fv)
         interp = self.interp
         annotation = interp.eval(param.annotation, ctx) if param.annotation is not None else None
+        if _waits_for_a_module(annotation):
+            # a type of a module without FastAPI code (an Enum of `enums.py`): what it is decides query or body
+            annotation = interp.eval(param.annotation, dataclasses.replace(ctx, parse=ANY))
         default = interp.eval(param.default, ctx) if param.default is not None else None
         base = annotation
         markers: list[Value] = []
@@ -339,6 +343,16 @@ class Analyzer:
             self._active.discard(key)
         self._memo[key] = inputs
         return prefix + inputs
+
+
+def _waits_for_a_module(value: Value | None) -> bool:
+    if isinstance(value, Unknown):
+        return value.pending
+    if isinstance(value, GenericV):
+        return any(_waits_for_a_module(arg) for arg in value.args)
+    if isinstance(value, AnnotatedV):
+        return _waits_for_a_module(value.base)
+    return False
 
 
 _ALL_SCHEMES = frozenset(

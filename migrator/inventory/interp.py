@@ -665,6 +665,8 @@ class Interp:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
+        if op == "|" and all(_is_type(side) for side in (left, right)):
+            return GenericV(Ext("typing.Union"), [left, right])  # `Role | None`
         if op == "+":
             if isinstance(left, ConstV) and isinstance(right, ConstV) and type(left.value) is type(right.value):
                 if isinstance(left.value, (str, int, float)):
@@ -1222,6 +1224,10 @@ class SkippedBranch:
     test: str  # source text of the branch's test ("else" for the else branch)
     ops: tuple[Op, ...]
     why: str  # "is false" | "is never reached (...)"
+
+
+def _is_type(value: Value) -> bool:
+    return isinstance(value, (ClassV, Ext, GenericV)) or (isinstance(value, ConstV) and value.value is None)
 
 
 def _pending(value: object) -> bool:

@@ -1,0 +1,71 @@
+"""A parameter whose type lives in a module without FastAPI code: an Enum is a query parameter, a model the body,
+as FastAPI binds them (the inventory parses that module to know which)."""
+
+from __future__ import annotations
+
+from migrator.inventory.build import run_inventory
+
+REPO = {
+    "shop/vocab.py": """
+        from enum import Enum
+
+
+        class Period(str, Enum):
+            week = "7d"
+            month = "30d"
+
+
+        class Role(str, Enum):
+            admin = "admin"
+            user = "user"
+    """,
+    "shop/bodies.py": """
+        from pydantic import BaseModel
+
+
+        class Filters(BaseModel):
+            role: str
+    """,
+    "shop/main.py": """
+        from typing import Optional
+
+        from fastapi import FastAPI
+
+        from shop.bodies import Filters
+        from shop.vocab import Period, Role
+
+        app = FastAPI()
+
+
+        @app.get("/stats")
+        def stats(period: Period = Period.month, role: Role | None = None, other: Optional[Role] = None):
+            return {}
+
+
+        @app.post("/search")
+        def search(filters: Filters, period: Period):
+            return {}
+    """,
+}
+
+
+def test_enum_types_of_other_modules_are_query_parameters_models_the_body(make_repo):
+    root = make_repo(REPO)
+    inventory = run_inventory(root, workers=1).inventory
+    kinds = {(r.path, p.name): p.kind for r in inventory.routes for p in r.params}
+    assert kinds == {("/stats", "period"): "query", ("/stats", "role"): "query", ("/stats", "other"): "query",
+                     ("/search", "filters"): "body", ("/search", "period"): "query"}
+    # FastAPI agrees: the query parameters are in the OpenAPI schema as such
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(root))
+    try:
+        schema = importlib.import_module("shop.main").app.openapi()
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "shop" or m.startswith("shop.")]:
+            del sys.modules[name]
+    query = {(path, p["name"]) for path, item in schema["paths"].items() for op in item.values()
+             for p in op.get("parameters", []) if p["in"] == "query"}
+    assert query == {k for k, v in kinds.items() if v == "query"}
