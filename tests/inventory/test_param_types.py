@@ -69,3 +69,47 @@ def test_enum_types_of_other_modules_are_query_parameters_models_the_body(make_r
     query = {(path, p["name"]) for path, item in schema["paths"].items() for op in item.values()
              for p in op.get("parameters", []) if p["in"] == "query"}
     assert query == {k for k, v in kinds.items() if v == "query"}
+
+
+LOOP = {
+    "kit/models.py": """
+        from pydantic import BaseModel
+
+
+        class Overview(BaseModel):
+            total: int
+
+
+        class Entry(BaseModel):
+            name: str
+    """,
+    "kit/main.py": """
+        from fastapi import APIRouter, FastAPI
+
+        from kit.models import Entry as Row, Overview
+
+
+        def overview() -> Overview:
+            return Overview(total=1)
+
+
+        def board() -> list[Row]:
+            return []
+
+
+        TABLE = (("/overview", overview, Overview), ("/board", board, list[Row]))
+        router = APIRouter()
+        for path, endpoint, model in TABLE:
+            router.add_api_route(path, endpoint, methods=["GET"], response_model=model)
+
+        app = FastAPI()
+        app.include_router(router)
+    """,
+}
+
+
+def test_the_response_model_of_a_route_added_in_a_loop_is_the_class_of_that_iteration(make_repo):
+    root = make_repo(LOOP)
+    models = {r.path: r.response_model for r in run_inventory(root, workers=1).inventory.routes}
+    # `Entry` is bound as `Row` in that module: its own name would not name it there, the loop variable stays
+    assert models == {"/overview": "Overview", "/board": "model"}
