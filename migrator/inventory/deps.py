@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import ir
-from .facts import ParamFact
+from .facts import AssignOp, ParamFact
 from .interp import ANY, FASTAPI, Ctx, Interp
 from .tenancy import (
     TENANT_PARAM,
@@ -313,7 +313,7 @@ class Analyzer:
             if isinstance(found, FuncV):
                 func = found
             if func is None:
-                return prefix
+                return prefix + self._field_inputs(cls)
         if func is None:
             return []
         key = id(func.fact)
@@ -343,6 +343,27 @@ class Analyzer:
             self._active.discard(key)
         self._memo[key] = inputs
         return prefix + inputs
+
+    def _field_inputs(self, cls: ClassV) -> list[Input]:
+        """A class dependency without an `__init__` of its own (a dataclass, a pydantic model): FastAPI reads its
+        fields as parameters (`page: int = Query(1)` is the query parameter `page`)."""
+        inputs: list[Input] = []
+        ctx = Ctx(cls.module, cls.scope, line=cls.fact.line, parse=FASTAPI)
+        for op in cls.fact.body:
+            if not isinstance(op, AssignOp) or len(op.targets) != 1 or not op.targets[0] or op.aug:
+                continue
+            name = op.targets[0]
+            if name.startswith("_") or name.isupper():
+                continue
+            value = self.interp.eval(op.value, ctx) if op.value is not None else None
+            if isinstance(value, MarkerV):
+                if value.kind in ("query", "path"):
+                    inputs.append(Input(value.kind, value.alias or name))
+                elif value.kind == "header":
+                    inputs.append(Input("header", value.alias or name.replace("_", "-")))
+            elif not isinstance(value, (DependsV, FuncV)):
+                inputs.append(Input("param", name))
+        return inputs
 
 
 def _waits_for_a_module(value: Value | None) -> bool:

@@ -113,3 +113,40 @@ def test_the_response_model_of_a_route_added_in_a_loop_is_the_class_of_that_iter
     models = {r.path: r.response_model for r in run_inventory(root, workers=1).inventory.routes}
     # `Entry` is bound as `Row` in that module: its own name would not name it there, the loop variable stays
     assert models == {"/overview": "Overview", "/board": "model"}
+
+
+PAGING = {
+    "pg/main.py": """
+        from dataclasses import dataclass
+        from typing import Annotated
+
+        from fastapi import Depends, FastAPI, Header, Query
+
+        app = FastAPI()
+
+
+        @dataclass
+        class Paging:
+            page: int = Query(1, ge=1)
+            size: int = Query(20, alias="per_page")
+            sort: str = "id"
+
+
+        class Tenant:
+            def __init__(self, x_tenant_id: Annotated[int, Header(alias="X-Tenant-ID")], verbose: bool = False):
+                self.tenant_id = x_tenant_id
+
+
+        @app.get("/items")
+        def items(paging: Annotated[Paging, Depends()], tenant: Annotated[Tenant, Depends()]):
+            return []
+    """,
+}
+
+
+def test_the_query_parameters_a_dependency_reads_are_listed(make_repo):
+    root = make_repo(PAGING)
+    route = run_inventory(root, workers=1).inventory.routes[0]
+    queries = {p.name: p.queries for p in route.params}
+    assert queries == {"paging": ["page", "per_page", "sort"], "tenant": ["verbose"]}
+    assert route.tenant_source == "header:X-Tenant-ID" and route.tenant_param == "tenant"
