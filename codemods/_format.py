@@ -94,24 +94,27 @@ class _WrapCalls(cst.CSTTransformer):
         return updated.with_changes(items=[item.with_changes(item=_explode(item.item, 4 * self.depth, self.width))])
 
 
-def _explode(call: cst.Call, indent: int, width: int) -> cst.Call:
-    """`call` with one argument a line; an argument still longer than `width` at its indentation explodes too."""
+def _explode(call: cst.Call, indent: int, width: int, level: int = 0) -> cst.Call:
+    """`call` with one argument a line; an argument still longer than `width` at its indentation explodes too.
+    `level`: how many exploded calls enclose this one in its statement."""
     args = []
+    inner = "    " * (level + 1)
     for arg in call.args:
         text = _EMPTY.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
         if indent + 4 + len(text) + 1 > width and "\n" not in text:
-            arg = arg.with_changes(value=arg.value.visit(_ExplodeFirst(indent + 4, width)))
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline("    "))))
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
+            arg = arg.with_changes(value=arg.value.visit(_ExplodeFirst(indent + 4, width, level + 1)))
+        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))))
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
     # relative indentation: the ParenthesizedWhitespace adds the block's own
-    return call.with_changes(args=args, whitespace_before_args=_newline("    "))
+    return call.with_changes(args=args, whitespace_before_args=_newline(inner))
 
 
 class _ExplodeFirst(cst.CSTTransformer):
-    def __init__(self, indent: int = 0, width: int = 10**6) -> None:
+    def __init__(self, indent: int = 0, width: int = 10**6, level: int = 0) -> None:
         self.done = False
         self.indent = indent
         self.width = width
+        self.level = level
 
     def visit_Call(self, node: cst.Call) -> bool:
         if self.done or len(node.args) < 2:
@@ -123,7 +126,7 @@ class _ExplodeFirst(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if getattr(self, "target", None) is not original:
             return updated
-        return _explode(updated, self.indent, self.width)
+        return _explode(updated, self.indent, self.width, self.level)
 
 
 def wrap_long_calls(node: cst.CSTNode, width: int) -> cst.CSTNode:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
+from shims.adapters.requests import FIELDS
+
 from ._standard_methods import (
+    _EQUAL,
     SYNONYMS,
     Operation,
     Renderer,
+    _is_model,
     fstring_node,
     method,
     parse_template_statement,
@@ -59,16 +63,14 @@ def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.Fu
 
 _CREATE_USER = '''
 async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
-    if request.role != {role}.USER:
-        raise {error}({message})
+    payload, temporary_password = {payload}
     with {errors}:
         created = {create}
     return {answer}
 '''
 _CREATE_USER_OR_ADMIN = '''
 async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
+    payload, temporary_password = {payload}
     if request.role not in ({role}.USER, {role}.ADMIN):
         raise {error}({message})
     with {errors}:
@@ -80,19 +82,32 @@ async def {name}({params}) -> {returns}:
 '''
 
 
+def _request_body(r: Renderer, route, builder: str, fixed: str, **options: cst.BaseExpression) -> cst.BaseExpression:
+    """`adapters.<builder>(request, LegacyModel)`: the legacy body the service's own model takes (its fields read at
+    run time); the fixed `adapters.<fixed>(request)` when the legacy body has no model (a plain dict)."""
+    param = r.body_param(route)
+    if param is None or not param.annotation or not _is_model(param.annotation):
+        return r.expr(f"{{a}}.{fixed}(request)", a=r.a())
+    args = [cst.Arg(cst.Name("request")), cst.Arg(r.model(param.annotation, route))]
+    args += [cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in options.items()]
+    return cst.Call(cst.Attribute(r.a(), cst.Name(builder)), args=args)
+
+
 def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    message = fstring_node(f"{r.service} has no '", "request.role.value", "' role")
-    parts = {"adapters": r.a(), "role": r.n("UserRole"), "error": r.n("InvalidRequestError"), "message": message,
+    admin = op.routes.get("admin")
+    # with an admin-creating route, the routes decide the role: the body carries none
+    options = {"role": cst.Name("False")} if admin is not None else {}
+    parts = {"payload": _request_body(r, op.primary, "create_user_body", "create_user_payload", **options),
              "errors": r.errors(op.name, email=cst.parse_expression("request.email")),
              "create": r.call(op.primary, op, body=cst.Name("payload")),
              "answer": r.answer(op.name, {"temporary_password": cst.Name("temporary_password"),
                                           "legacy": cst.Name("created")},
                                 "create_user_response_from_legacy", ["legacy", "temporary_password"])}
-    admin = op.routes.get("admin")
     if admin is None:
         return method(_CREATE_USER, op.name, r, **parts)
+    message = fstring_node(f"{r.service} has no '", "request.role.value", "' role")
     return method(_CREATE_USER_OR_ADMIN, op.name, r, create_admin=r.call(admin, op, body=cst.Name("payload")),
-                  **parts)
+                  role=r.n("UserRole"), error=r.n("InvalidRequestError"), message=message, **parts)
 
 
 _GET_USER = '''
@@ -111,7 +126,7 @@ def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.Func
 
 _UPDATE_USER = '''
 async def {name}({params}) -> {returns}:
-    changes = {adapters}.update_user_payload(request)
+    changes = {changes}
     {prologue}
     with {errors}:
         {body}
@@ -124,16 +139,12 @@ def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.F
     body_param = r.body_param(route)
     accepted = r.body_fields(body_param) if body_param else None
     suspend, activate = op.routes.get("suspend"), op.routes.get("activate")
-    by_route = suspend is not None and activate is not None and accepted is not None and "is_active" not in accepted
+    # the legacy body has no status: the suspend/activate routes apply a status change
+    by_route = suspend is not None and activate is not None and accepted is not None and not any(
+        FIELDS.get(name.lower()) in ("active_flag", "status") for name in accepted)
+    options = {"status_routes": cst.Name("True")} if by_route else {}
+    changes = _request_body(r, route, "update_user_body", "update_user_payload", **options)
     prologue: list[cst.BaseStatement] = []
-    if accepted is not None:
-        unsupported = sorted({"display_name", "role", "is_active"} - accepted - ({"is_active"} if by_route else set()))
-        if unsupported:
-            prologue.append(parse_template_statement(
-                "unsupported = sorted(set(changes) & {fields})\n", fields=cst.parse_expression(repr(set(unsupported)))))
-            prologue.append(parse_template_statement(
-                "if unsupported:\n    raise {error}({message})\n", error=r.n("InvalidRequestError"),
-                message=fstring_node(f"{r.service} cannot change ", "unsupported", "")))
     user_id = cst.Name("user_id")
     get = ops.get("get_user")
     reread = get is not None and get.primary is not None
@@ -159,7 +170,7 @@ def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.F
         inner.append(cst.parse_statement("user = updated\n"))
     answer = r.answer("get_user" if reread else op.name, {"legacy": cst.Name("user")}, "user_from_legacy",
                       ["legacy"])
-    node = method(_UPDATE_USER, op.name, r, adapters=r.a(), prologue=cst.parse_statement("pass\n"),
+    node = method(_UPDATE_USER, op.name, r, changes=changes, prologue=cst.parse_statement("pass\n"),
                   errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"), answer=answer)
     return _fill(node, prologue, inner)
 

@@ -342,7 +342,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
                            "receive: move it by hand")
             plan.note = f"request {param.kind} not used by the body (auth is the standard router's market key)"
         else:
-            problem = _request_param(param, node, match, plan)
+            problem = _request_param(param, node, match, plan, index, sources)
         if problem:
             reasons.append(_reason("parameter", problem, route))
         if node is not None and (plan.role in ("path", "query", "body", "resource") or plan.solved):
@@ -404,13 +404,57 @@ def _identity_attr(route: Route, param: str) -> Optional[str]:
     return attr if name == param and attr else None
 
 
-def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan) -> Optional[str]:
+def _unfilled_fields(node: cst.Param, index: ModuleIndex, sources: SourceSet) -> list[str]:
+    """Required fields of a legacy body model (a class migrator can read) that `shims.adapters.create_user_body`
+    has nothing for (its `FIELDS`: e-mail, name, username, password, role, admin flag)."""
+    from shims.adapters.requests import FIELDS
+
+    base, _ = signature_nodes(node)
+    name = index.code(base).strip() if base is not None else ""
+    module, cls = index, index.globals_.get(name)
+    spec = index.import_of(name)
+    if spec is not None and spec.name:
+        module = sources.get_module(spec.module)
+        cls = module.globals_.get(spec.name) if module is not None else None
+    if not isinstance(cls, cst.ClassDef):
+        return []
+    fillable = {"email", "name", "username", "password", "role", "admin_flag", "active_flag"}
+    out = []
+    for stmt in cls.body.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and _required(small.value):
+                field_name = small.target.value
+                if FIELDS.get(field_name.lower()) not in fillable and not field_name.startswith("_"):
+                    out.append(field_name)
+    return out
+
+
+def _required(value: Optional[cst.BaseExpression]) -> bool:
+    """A pydantic field declared without a default (`x: str`, `x: str = Field(...)`, `Field(min_length=3)`)."""
+    if value is None:
+        return True
+    if isinstance(value, cst.Call) and (getattr(value.func, "value", None) == "Field" or (
+            isinstance(value.func, cst.Attribute) and value.func.attr.value == "Field")):
+        if any(a.keyword is not None and a.keyword.value in ("default", "default_factory") for a in value.args):
+            return False
+        first = value.args[0] if value.args and value.args[0].keyword is None else None
+        return first is None or isinstance(first.value, cst.Ellipsis)
+    return False
+
+
+def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan,
+                   index: Optional[ModuleIndex] = None, sources: Optional[SourceSet] = None) -> Optional[str]:
     """A path, query or body parameter: which standard input feeds it."""
     plan.role = "body" if param.kind == "body" else "path" if param.kind == "path" else "query"
     if plan.role == "body":
         if param.name not in match.param_map and not match.entry.body_model:
             return (f"parameter `{param.name}` (body) has no mapping to `{match.entry.key}`: map it in "
                     "[tool.migrator.catalog] or move the route by hand")
+        if match.entry.operation == "create_user":
+            unfilled = _unfilled_fields(node, index, sources)
+            if unfilled:
+                return (f"the legacy body `{param.name}` requires {', '.join(f'`{f}`' for f in unfilled)}, which a "
+                        "standard CreateUserRequest (email, name, role, password) cannot fill: move it by hand")
         return None
     if plan.role == "path":
         if param.name not in match.param_map:

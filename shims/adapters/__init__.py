@@ -56,6 +56,7 @@ from .provisioning import (
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
+from .requests import create_user_body, update_user_body
 from .settings import settings_from_legacy, update_settings_payload
 from .tenants import status_from_legacy, tenant_list_to_legacy, tenant_status_from_legacy, tenant_summary_from_legacy
 from .users import (
@@ -84,6 +85,7 @@ __all__ = [
     "check_reactivation",
     "collect_users",
     "costs_from_legacy",
+    "create_user_body",
     "create_user_payload",
     "create_user_response_from_legacy",
     "days_to_period",
@@ -111,6 +113,7 @@ __all__ = [
     "tenant_summary_from_legacy",
     "top_users_from_legacy",
     "update_settings_payload",
+    "update_user_body",
     "update_user_payload",
     "usage_from_dashboard",
     "usage_patterns_from_legacy",
