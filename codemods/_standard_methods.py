@@ -26,10 +26,46 @@ from ._imports import ImportSpec
 # Legacy parameter names that carry each standard input, when the catalog does not name them.
 SYNONYMS = {
     "days": ("days", "period_days", "window_days", "window"),
+    "period": ("period", "range", "timeframe", "time_range"),
     "limit": ("limit", "page_size", "per_page", "size"),
     "page": ("page", "page_number"),
-    "search": ("search", "q", "query", "keyword"),
+    "offset": ("offset", "skip", "start"),
+    "search": ("search", "q", "query", "keyword", "term"),
 }
+#: The inputs each operation's template gives the legacy call (besides the tenant): `days` is the requested
+#: period in days, `period` the period itself ("30d"), `page`/`offset` the legacy page or row offset of `limit`.
+OPERATION_INPUTS = {
+    "get_tenant_stats": {"days", "period"},
+    "get_tenant_costs": {"days", "period"},
+    "get_usage_patterns": {"days", "period"},
+    "get_top_users": {"days", "period", "limit"},
+    "list_users": {"page", "offset", "limit", "search"},
+    "get_user": {"user_id"},
+    "update_user": {"user_id"},
+    "delete_user": {"user_id"},
+}
+_INT_TYPES = {"int", "Optional[int]", "int | None", "conint", "PositiveInt", "NonNegativeInt"}
+
+
+def standard_input(operation: str, name: str, annotation: Optional[str], param_map: dict[str, str]
+                   ) -> Optional[str]:
+    """The standard input a legacy query/path parameter takes (`days`, `period`, `limit`, `page`, `offset`,
+    `search`, `user_id`), or None when `operation` has none for it. `param_map` is the catalog's (legacy -> standard
+    name: `period`, `offset`, `limit`, `search`, `user_id`)."""
+    available = OPERATION_INPUTS.get(operation.split("/")[0], set())
+    standard = param_map.get(name)
+    numeric = (annotation or "").strip().split("[")[0] in _INT_TYPES or (annotation or "").strip() in _INT_TYPES
+    if standard == "period":
+        role = "days" if numeric or name in SYNONYMS["days"] else "period"
+    elif standard == "offset":
+        role = "page" if name in SYNONYMS["page"] else "offset"
+    elif standard is not None:
+        role = standard
+    else:
+        role = next((key for key, names in SYNONYMS.items() if name in names), None)
+        if role == "period" and numeric:
+            role = "days"
+    return role if role in available else None
 SCALARS = {"int", "str", "float", "bool", "dict", "list", "Optional", "None", "List", "Dict"}
 #: The order standard methods appear in a generated handler: the routers' order (shims.spec).
 ORDER = [op.name for op in spec.OPERATIONS]
@@ -73,6 +109,17 @@ class ServiceParam:
     annotation: Optional[str] = None
     default: Optional[str] = None
     dependency: Optional[str] = None
+    solved: bool = False  # obtained through `legacy_inputs` (the call passes `**inputs`)
+    standard: Optional[str] = None  # the standard input it takes (days, period, limit, page, offset, search, ...)
+
+
+@dataclass
+class Inputs:
+    """How the handler obtains a route's solved parameters (migrator.plan.InputsFact, resolved for codegen)."""
+
+    function: str  # the inputs function's name in the handler module
+    tenant_in: Optional[tuple[str, str]] = None
+    query: dict[str, str] = field(default_factory=dict)  # wire name -> standard input
 
 
 @dataclass
@@ -85,6 +132,9 @@ class ServiceCall:
     is_async: bool
     params: list[ServiceParam]
     route: str = ""  # the legacy route function (dotted), for messages
+    inputs: Optional[Inputs] = None  # parameters obtained through FastAPI's solver
+    response_model: Optional[str] = None  # the legacy answer's model (source text in the router module), if any
+    single_tenant: bool = False  # the deployment serves one tenant: the legacy code takes no tenant
 
 
 @dataclass
@@ -105,11 +155,11 @@ class Operation:
 # --- rendering ---------------------------------------------------------------------------------------------------
 
 
-def _string(text: str) -> cst.SimpleString:
+def string_node(text: str) -> cst.SimpleString:
     return cst.SimpleString('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
-def _fstring(literal: str, field: str, tail: str) -> cst.BaseExpression:
+def fstring_node(literal: str, field: str, tail: str) -> cst.BaseExpression:
     """f"<literal>{<field>}<tail>" (the literal parts escaped)."""
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
@@ -122,14 +172,22 @@ class Renderer:
     turns a legacy annotation into an expression the handler module can evaluate (importing what it needs)."""
 
     def __init__(self, name: Callable[[str], str], body_fields: Callable[[ServiceParam], Optional[set[str]]],
-                 service: str, model: Callable[[str, ServiceCall], cst.BaseExpression]) -> None:
+                 service: str, model: Callable[[str, ServiceCall], cst.BaseExpression],
+                 inputs_function: Callable[[ServiceCall], str] = lambda call: call.inputs.function,
+                 legacy_type: Optional[Callable[[str, ServiceCall], cst.BaseExpression]] = None) -> None:
         self.name = name
         self.body_fields = body_fields
         self.service = service
         self.model = model
+        self.inputs_function = inputs_function
+        self.legacy_type = legacy_type or model
         self.used: set[str] = set()
         self.extra_imports: set[ImportSpec] = set()  # dependency functions the standard methods call
         self.services: set[str] = set()  # aliases of the service modules the methods call
+        #: `**<marker>` in a call -> the `legacy_inputs(...)` block it needs (see `wrap_inputs`)
+        self.pending: dict[str, cst.BaseExpression] = {}
+        #: operation -> parameters of its generated answer mapping (`legacy_shapes.<operation>_from_legacy`)
+        self.shapes: dict[str, list[str]] = {}
 
     def n(self, standard_name: str) -> cst.Name:
         self.used.add(standard_name)
@@ -137,6 +195,17 @@ class Renderer:
 
     def a(self) -> cst.Name:
         return self.n("adapters")
+
+    def answer(self, op: str, values: dict[str, cst.BaseExpression], fixed: str, fixed_args: list[str]) -> cst.Call:
+        """The standard answer from the legacy one: the service's generated mapping
+        (`legacy_shapes.<op>_from_legacy`, its parameters filled from `values` by name) when phase 1 wrote one,
+        else the fixed `shims.adapters.<fixed>`."""
+        params = self.shapes.get(op)
+        if params is not None:
+            func = cst.Attribute(self.n("legacy_shapes"), cst.Name(f"{op}_from_legacy"))
+            return cst.Call(func, args=_commas([cst.Arg(values[name]) for name in params]))
+        return cst.Call(cst.Attribute(self.a(), cst.Name(fixed)),
+                        args=_commas([cst.Arg(values[name]) for name in fixed_args]))
 
     def expr(self, template: str, **parts) -> cst.BaseExpression:
         return parse_template_expression(template, **parts)
@@ -165,9 +234,15 @@ class Renderer:
     # -- calling a service function ------------------------------------------------------------------------------
 
     def call(self, route: ServiceCall, op: Operation, **inputs: cst.BaseExpression) -> cst.BaseExpression:
-        """`await legacy_x.f(tenant_id=tenant_id, days=...)` with every required parameter supplied."""
+        """`await legacy_x.f(tenant_id=tenant_id, days=...)` with every required parameter supplied; the parameters
+        FastAPI solves come in as `**inputs` of a `legacy_inputs` block (`wrap_inputs` adds it); a legacy answer
+        with a response model is written as FastAPI writes it (`adapters.legacy_json`)."""
         args = []
+        if route.inputs is not None:
+            args.append(cst.Arg(self._solved(route, inputs), star="**"))
         for param in route.params:
+            if param.solved:
+                continue
             value = self._input_for(param, route, op, inputs)
             if value is None:
                 if param.default is None:
@@ -178,18 +253,43 @@ class Renderer:
         func = cst.Attribute(cst.Name(route.alias), cst.Name(route.function))
         self.services.add(route.alias)
         if route.is_async:
-            return cst.Await(cst.Call(func, args=_commas(args)))
-        self.used.add("run_in_threadpool")
-        return cst.Await(cst.Call(cst.Name("run_in_threadpool"), args=_commas([cst.Arg(func), *args])))
+            value: cst.BaseExpression = cst.Await(cst.Call(func, args=_commas(args)))
+        else:
+            self.used.add("run_in_threadpool")
+            value = cst.Await(cst.Call(cst.Name("run_in_threadpool"), args=_commas([cst.Arg(func), *args])))
+        if route.response_model:
+            value = self.expr("{a}.legacy_json({value}, {model})", a=self.a(), value=value,
+                              model=self.legacy_type(route.response_model, route))
+        return value
+
+    def _solved(self, route: ServiceCall, inputs: dict[str, cst.BaseExpression]) -> cst.Name:
+        """A marker for the `**inputs` of a solved call, and the `legacy_inputs(...)` expression it stands for."""
+        args = [cst.Arg(cst.Name(self.inputs_function(route)))]
+        if route.inputs.tenant_in is not None and not route.single_tenant:
+            kind, name = route.inputs.tenant_in
+            args.append(cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL))
+            args.append(cst.Arg(cst.Tuple([cst.Element(string_node(kind)), cst.Element(string_node(name))]),
+                                keyword=cst.Name("tenant_in"), equal=_EQUAL))
+        query = [cst.DictElement(string_node(wire), inputs[role])
+                 for wire, role in route.inputs.query.items() if role in inputs]
+        if query:
+            args.append(cst.Arg(cst.Dict(query), keyword=cst.Name("query"), equal=_EQUAL))
+        marker = f"__inputs_{len(self.pending)}__"
+        self.pending[marker] = cst.Call(self.n("legacy_inputs"), args=_commas(args))
+        return cst.Name(marker)
 
     def _input_for(self, param: ServiceParam, route: ServiceCall, op: Operation,
                    inputs: dict[str, cst.BaseExpression]) -> Optional[cst.BaseExpression]:
         if param.role == "tenant":
+            if (param.annotation or "").strip() == "int":
+                return self.expr("{a}.legacy_tenant_id(tenant_id)", a=self.a())
             return inputs.get("tenant", cst.Name("tenant_id"))
         if param.role == "resource" and param.dependency:
             module, _, func = param.dependency.rpartition(".")
             self.extra_imports.add(ImportSpec(module, func))
             return cst.Call(cst.Name(func))
+        if param.standard and param.standard in inputs and param.standard != "user_id":
+            return inputs[param.standard]
         role = op.param_map.get(param.name)
         if role is None:
             role = next((key for key, names in SYNONYMS.items() if param.name in names), None)
@@ -213,12 +313,57 @@ class Renderer:
                                                                       and p.role == "query")), None)
 
     def errors(self, op: str, **extra: cst.BaseExpression) -> cst.BaseExpression:
-        args = [cst.Arg(_string(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
+        args = [cst.Arg(string_node(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
         args += [cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in extra.items()]
         return cst.Call(cst.Attribute(self.a(), cst.Name("legacy_errors")), args=_commas(args))
 
 
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def wrap_inputs(node: cst.FunctionDef, pending: dict[str, cst.BaseExpression]) -> cst.FunctionDef:
+    """Each statement of `node` holding a solved call's `**<marker>` goes into its block:
+    ``async with legacy_inputs(...) as inputs: <statement with **inputs>``."""
+    if not pending:
+        return node
+    return node.visit(_WrapInputs(pending))
+
+
+class _WrapInputs(cst.CSTTransformer):
+    def __init__(self, pending: dict[str, cst.BaseExpression]) -> None:
+        self.pending = pending
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        markers = [name for name in _names(updated) if name in self.pending]
+        if not markers:
+            return updated
+        statement: cst.BaseStatement = updated.with_changes(leading_lines=())
+        for index, marker in enumerate(reversed(markers)):
+            bound = "inputs" if len(markers) == 1 else f"inputs_{len(markers) - index}"
+            statement = statement.visit(_Rename({marker: bound}))
+            statement = cst.With(
+                items=[cst.WithItem(self.pending[marker], asname=cst.AsName(cst.Name(bound)))],
+                body=cst.IndentedBlock([statement]), asynchronous=cst.Asynchronous())
+        return statement.with_changes(leading_lines=updated.leading_lines)
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.names[updated.value]) if updated.value in self.names else updated
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name.value)
+
+    node.visit(Collect())
+    return found
 
 
 def _commas(args: list[cst.Arg]) -> list[cst.Arg]:
@@ -243,289 +388,6 @@ def method(template: str, op: str, r: Renderer, **parts) -> cst.FunctionDef:
     return node
 
 
-# --- one template per operation ----------------------------------------------------------------------------------
-
-_PERIOD_READ = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.{convert}(tenant_id, period, legacy)
-'''
-
-_PERIOD_ADAPTERS = {"get_tenant_costs": "costs_from_legacy", "get_usage_patterns": "usage_patterns_from_legacy",
-                    "get_top_users": "top_users_from_legacy"}
-
-
-def _period_read(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    inputs = {"days": r.expr("{a}.period_to_days(period)", a=r.a())}
-    if op.name == "get_top_users":
-        inputs["limit"] = cst.Name("limit")
-    return method(_PERIOD_READ, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op, **inputs),
-                  adapters=r.a(), convert=cst.Name(_PERIOD_ADAPTERS[op.name]))
-
-
-_STATS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        dashboard = {call}
-    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard)
-'''
-_STATS_WITH_COSTS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        dashboard = {call}
-        costs = {costs}
-    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard, costs)
-'''
-
-
-def _stats(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    costs = ops.get("get_tenant_costs")
-    parts = {"errors": r.errors(op.name), "call": r.call(op.primary, op), "adapters": r.a()}
-    if costs is None or costs.primary is None:
-        return method(_STATS, op.name, r, **parts)
-    days = r.expr("{a}.period_to_days(period)", a=r.a())
-    return method(_STATS_WITH_COSTS, op.name, r, costs=r.call(costs.primary, costs, days=days), **parts)
-
-
-_LIST_USERS = '''
-async def {name}({params}) -> {returns}:
-    {refuse_search}
-
-    async def fetch_page(page: int, limit: int, search: {optional}[str]) -> dict:
-        return {call}
-
-    with {errors}:
-        users, total = await {adapters}.collect_users(fetch_page, filters)
-    return {adapters}.users_list_from_legacy(tenant_id, users, total, filters.limit, filters.offset)
-'''
-_REFUSE_SEARCH = '''
-if filters.search:
-    raise {error}({message})
-'''
-
-
-def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    route = op.primary
-    has_search = any(p.name in SYNONYMS["search"] or op.param_map.get(p.name) == "search" for p in route.params)
-    call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"))
-    refuse = parse_template_statement(_REFUSE_SEARCH, error=r.n("InvalidRequestError"),
-                                      message=_string(f"{r.service} cannot search users"))
-    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), call=call,
-                  errors=r.errors(op.name), adapters=r.a())
-    if has_search:  # the legacy route searches itself: drop the refusal
-        body = node.body.body
-        node = node.with_changes(body=node.body.with_changes(body=[body[1].with_changes(leading_lines=()),
-                                                                   *body[2:]]))
-    return node
-
-
-_CREATE_USER = '''
-async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
-    if request.role != {role}.USER:
-        raise {error}({message})
-    with {errors}:
-        created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
-'''
-_CREATE_USER_OR_ADMIN = '''
-async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
-    if request.role not in ({role}.USER, {role}.ADMIN):
-        raise {error}({message})
-    with {errors}:
-        if request.role == {role}.ADMIN:
-            created = {create_admin}
-        else:
-            created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
-'''
-
-
-def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    message = _fstring(f"{r.service} has no '", "request.role.value", "' role")
-    parts = {"adapters": r.a(), "role": r.n("UserRole"), "error": r.n("InvalidRequestError"), "message": message,
-             "errors": r.errors(op.name, email=cst.parse_expression("request.email")),
-             "create": r.call(op.primary, op, body=cst.Name("payload"))}
-    admin = op.routes.get("admin")
-    if admin is None:
-        return method(_CREATE_USER, op.name, r, **parts)
-    return method(_CREATE_USER_OR_ADMIN, op.name, r, create_admin=r.call(admin, op, body=cst.Name("payload")),
-                  **parts)
-
-
-_GET_USER = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        user = {call}
-    return {adapters}.user_from_legacy(user)
-'''
-
-
-def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_GET_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
-
-
-_UPDATE_USER = '''
-async def {name}({params}) -> {returns}:
-    changes = {adapters}.update_user_payload(request)
-    {prologue}
-    with {errors}:
-        {body}
-    return {adapters}.user_from_legacy(user)
-'''
-
-
-def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    route = op.primary
-    body_param = r.body_param(route)
-    accepted = r.body_fields(body_param) if body_param else None
-    suspend, activate = op.routes.get("suspend"), op.routes.get("activate")
-    by_route = suspend is not None and activate is not None and accepted is not None and "is_active" not in accepted
-    prologue: list[cst.BaseStatement] = []
-    if accepted is not None:
-        unsupported = sorted({"display_name", "role", "is_active"} - accepted - ({"is_active"} if by_route else set()))
-        if unsupported:
-            prologue.append(parse_template_statement(
-                "unsupported = sorted(set(changes) & {fields})\n", fields=cst.parse_expression(repr(set(unsupported)))))
-            prologue.append(parse_template_statement(
-                "if unsupported:\n    raise {error}({message})\n", error=r.n("InvalidRequestError"),
-                message=_fstring(f"{r.service} cannot change ", "unsupported", "")))
-    user_id = cst.Name("user_id")
-    get = ops.get("get_user")
-    reread = get is not None and get.primary is not None
-    update = r.call(route, op, user_id=user_id, body=cst.Name("changes"))
-    inner: list[cst.BaseStatement] = []
-    if by_route:
-        inner.append(cst.parse_statement('is_active = changes.pop("is_active", None)\n'))
-    if reread:
-        inner.append(parse_template_statement("if changes:\n    {update}\n", update=cst.Expr(update)))
-    else:
-        inner.append(parse_template_statement("if changes:\n    updated = {update}\n", update=update))
-    if by_route:
-        inner.append(parse_template_statement(
-            "if is_active is False:\n    {suspend}\nelif is_active is True:\n    {activate}\n",
-            suspend=cst.Expr(r.call(suspend, op, user_id=user_id)),
-            activate=cst.Expr(r.call(activate, op, user_id=user_id))))
-    if reread:
-        inner.append(parse_template_statement("user = {get}\n", get=r.call(get.primary, get, user_id=user_id)))
-    else:
-        inner.append(parse_template_statement("if not changes:\n    raise {error}({message})\n",
-                                              error=r.n("InvalidRequestError"), message=_string("nothing to update")))
-        inner.append(cst.parse_statement("user = updated\n"))
-    node = method(_UPDATE_USER, op.name, r, adapters=r.a(), prologue=cst.parse_statement("pass\n"),
-                  errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"))
-    return _fill(node, prologue, inner)
-
-
-def _fill(node: cst.FunctionDef, prologue: list[cst.BaseStatement], inner: list[cst.BaseStatement]
-          ) -> cst.FunctionDef:
-    """Replace the `pass` placeholders of `_UPDATE_USER` (statement lists of any length)."""
-    body = list(node.body.body)
-    with_block = body[2]
-    with_block = with_block.with_changes(body=with_block.body.with_changes(body=inner))
-    body = [body[0], *prologue, with_block, *body[3:]]
-    return node.with_changes(body=node.body.with_changes(body=body))
-
-
-_DELETE_USER = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        deleted = {call}
-    return {adapters}.delete_response_from_legacy(deleted)
-'''
-
-
-def _delete_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_DELETE_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
-
-
-_CONVERT = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.{convert}(legacy)
-'''
-
-
-def _tenant_status(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
-    return [method(_CONVERT, "get_tenant_status", r, errors=r.errors("get_tenant_status"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("status_from_legacy")),
-            method(_CONVERT, "get_tenant_summary", r, errors=r.errors("get_tenant_summary"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("tenant_summary_from_legacy"))]
-
-
-_LIST_TENANTS = '''
-async def {name}({params}) -> {returns}:
-    legacy = {call}
-    return [{adapters}.tenant_summary_from_legacy(item) for item in legacy["tenants"]]
-'''
-
-
-def _list_tenants(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_LIST_TENANTS, op.name, r, call=r.call(op.primary, op), adapters=r.a())
-
-
-_ACTIVATE = '''
-async def {name}({params}) -> {returns}:
-    {exists_check}
-    payload = {adapters}.{to_legacy}(request)
-    with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
-        result = {call}
-    return {adapters}.{from_legacy}(result)
-'''
-_EXISTS_CHECK = '''
-try:
-    await self.get_tenant_status(request.tenant_id)
-except {not_found}:
-    pass
-else:
-    raise {exists}(request.tenant_id)
-'''
-
-
-def _activate(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    to_legacy, from_legacy = {
-        "provision": ("provision_payload_from_activate", "activate_from_provision"),
-    }.get(op.adapter or "", ("marketplace_payload_from_activate", "activate_from_marketplace"))
-    status = ops.get("get_tenant_status")
-    known = status is not None and status.primary is not None
-    check = parse_template_statement(_EXISTS_CHECK, not_found=r.n("TenantNotFoundError"),
-                                     exists=r.n("TenantExistsError")) if known else cst.parse_statement("pass\n")
-    node = method(_ACTIVATE, op.name, r, exists_check=check, adapters=r.a(), to_legacy=cst.Name(to_legacy),
-                  from_legacy=cst.Name(from_legacy), call=r.call(op.primary, op, body=cst.Name("payload")))
-    if not known:  # no status to check first: drop the placeholder
-        body = node.body.body
-        node = node.with_changes(body=node.body.with_changes(body=body[1:]))
-    return node
-
-
-_SETTINGS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.settings_from_legacy(legacy)
-'''
-_UPDATE_SETTINGS = '''
-async def {name}({params}) -> {returns}:
-    changes = {adapters}.update_settings_payload(request)
-    with {errors}:
-        legacy = {call}
-    return {adapters}.settings_from_legacy(legacy)
-'''
-
-
-def _get_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_SETTINGS, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op), adapters=r.a())
-
-
-def _update_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_UPDATE_SETTINGS, op.name, r, errors=r.errors(op.name), adapters=r.a(),
-                  call=r.call(op.primary, op, body=cst.Name("changes")))
-
 
 _NOT_IMPLEMENTED = '''
 async def {name}({params}) -> {returns}:
@@ -534,31 +396,32 @@ async def {name}({params}) -> {returns}:
 
 
 def not_implemented(op: str, r: Renderer, hint: str) -> cst.FunctionDef:
-    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=_string(op),
-                  hint=_string(hint))
+    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=string_node(op),
+                  hint=string_node(hint))
 
 
-_RENDERERS: dict[str, Callable] = {
-    "get_tenant_stats": _stats,
-    "get_tenant_costs": _period_read,
-    "get_usage_patterns": _period_read,
-    "get_top_users": _period_read,
-    "list_users": _list_users,
-    "create_user": _create_user,
-    "get_user": _get_user,
-    "update_user": _update_user,
-    "delete_user": _delete_user,
-    "get_tenant_status": _tenant_status,
-    "list_tenants": _list_tenants,
-    "activate_tenant": _activate,
-    "get_settings": _get_settings,
-    "update_settings": _update_settings,
-}
+
+#: The modules holding the templates, one per operation family (each exports TEMPLATES: operation -> renderer).
+FAMILIES = ("_methods_stats", "_methods_users", "_methods_tenants", "_methods_settings")
+
+
+@lru_cache(maxsize=None)
+def templates() -> dict[str, Callable]:
+    """Operation -> the function rendering its method(s), gathered from the family modules."""
+    from importlib import import_module
+
+    out: dict[str, Callable] = {}
+    for family in FAMILIES:
+        for name, fn in import_module(f"{__package__}.{family}").TEMPLATES.items():
+            if name in out:
+                raise ValueError(f"{family}: a template for {name} exists already")
+            out[name] = fn
+    return out
 
 
 def render(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
     """The methods implementing `op` (get_tenant_status also gives the Service Market's summary)."""
-    fn = _RENDERERS.get(op.name)
+    fn = templates().get(op.name)
     if fn is None or op.primary is None:
         raise TemplateError(f"no template for {op.name}")
     out = fn(op, r, ops)

@@ -29,6 +29,7 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
 """
 
 from ._shape import LegacyShapeError
+from .answers import legacy_json, legacy_tenant_id
 from .dashboard import (
     costs_from_legacy,
     stats_from_dashboard,
@@ -55,6 +56,7 @@ from .provisioning import (
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
+from .requests import create_user_body, update_user_body
 from .settings import settings_from_legacy, update_settings_payload
 from .tenants import status_from_legacy, tenant_list_to_legacy, tenant_status_from_legacy, tenant_summary_from_legacy
 from .users import (
@@ -83,6 +85,7 @@ __all__ = [
     "check_reactivation",
     "collect_users",
     "costs_from_legacy",
+    "create_user_body",
     "create_user_payload",
     "create_user_response_from_legacy",
     "days_to_period",
@@ -93,6 +96,8 @@ __all__ = [
     "generate_temporary_password",
     "legacy_errors",
     "legacy_identity",
+    "legacy_json",
+    "legacy_tenant_id",
     "legacy_user_id",
     "marketplace_payload_from_activate",
     "month_of",
@@ -108,6 +113,7 @@ __all__ = [
     "tenant_summary_from_legacy",
     "top_users_from_legacy",
     "update_settings_payload",
+    "update_user_body",
     "update_user_payload",
     "usage_from_dashboard",
     "usage_patterns_from_legacy",
