@@ -475,7 +475,7 @@ async def {name}({params}) -> {returns}:
     payload = {adapters}.{to_legacy}(request)
     with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
         result = {call}
-    return {adapters}.{from_legacy}(result)
+    return {adapters}.{from_legacy}(result, request.tenant_id)
 '''
 _EXISTS_CHECK = '''
 try:

@@ -42,6 +42,7 @@ from libcst.helpers import parse_template_statement
 
 from ._format import blank_lines, spaced, wrap_long_calls
 from ._imports import ImportSpec
+from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, render_lifecycle
 from ._moves import Phase1State
 from ._runner import MigratorCommand
 from ._standard_methods import (
@@ -108,12 +109,18 @@ class GenerateHandler(MigratorCommand):
         missing: dict[str, str] = {}
         errors: dict[str, str] = {}
         done: set[str] = set()
+        lifecycle = self._lifecycle()
         for name in ORDER:
             if name in done:
                 continue
             op = ops.get(name)
             rendered = None
-            if op is not None and op.primary is not None:
+            if lifecycle is not None and name in LIFECYCLE_OPERATIONS:
+                try:
+                    rendered = render_lifecycle(name, lifecycle, renderer, ops)
+                except TemplateError as exc:
+                    errors[name] = str(exc)
+            if rendered is None and op is not None and op.primary is not None:
                 try:
                     rendered = render(op, renderer, ops)
                 except TemplateError as exc:
@@ -129,6 +136,10 @@ class GenerateHandler(MigratorCommand):
         order = {name: index for index, name in enumerate(ORDER)}
         methods.sort(key=lambda m: order.get(m.name.value, len(order)))
         return methods, missing, errors
+
+    def _lifecycle(self) -> Optional[Lifecycle]:
+        state: Phase1State = self.state
+        return Lifecycle(state.lifecycle, state.registry_module) if state.lifecycle is not None else None
 
     # -- names the handler module binds -------------------------------------------------------------------------
 

@@ -249,12 +249,36 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     if app is not None:
         _layout(plan, root_path, project, package)
     covered = {r.operation for r in plan.automatic}
-    plan.unimplemented_operations = unimplemented_operations(covered) if covered else []
+    if app is not None and covered:
+        plan.lifecycle = _lifecycle(root_path, plan, inventory, project)
+    plan.unimplemented_operations = unimplemented_operations(covered, plan.lifecycle) if covered else []
     plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
     removal = _estimate(root_path, plan, sources) if estimate else None
     build_phases(plan, removal=removal, journal=journal, unresolved=len(inventory.unresolved),
                  phase1_files=_phase1_files(plan, root_path))
     return PlanRun(plan, root_path, project, run, catalog, sources, journal)
+
+
+def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: Project):
+    """How the tenant lifecycle is served (`migrator.lifecycle`), from the routes' verdicts and parameters."""
+    from migrator.lifecycle import RouteFacts, plan_lifecycle
+
+    facts = []
+    for planned, route in zip(plan.routes, inventory.routes):
+        if planned.app != f"{plan.app.file}:{plan.app.variable}":
+            continue
+        facts.append(RouteFacts(
+            label=planned.key, operation=planned.operation, variant=planned.variant, primary=planned.primary is not False,
+            automatic=planned.verdict.automatic, reasons=tuple(planned.verdict.messages), file=planned.file,
+            line=planned.line, function=planned.function, qualname=planned.qualname,
+            response_model=route.response_model,
+            dependencies=tuple((p.name, p.dependency) for p in route.params if p.dependency),
+            param_map=tuple(planned.param_map.items())))
+    lifecycle = plan_lifecycle(root, facts, tool=project.tool, app_file=plan.app.file)
+    if lifecycle.uses_registry and plan.handler is not None:
+        lifecycle.registry_file = str(PurePosixPath(plan.handler.file).parent / "tenant_registry.py")
+        lifecycle.registry_module = module_name_for(lifecycle.registry_file)
+    return lifecycle
 
 
 def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> None:
@@ -293,7 +317,9 @@ def _phase1_files(plan: MigrationPlan, root: Path) -> list[str]:
         return []
     files = {r.file for r in plan.automatic} | {plan.app.file, plan.handler.file, ".migrator/journal.json"}
     files |= {s.file for s in plan.services}
-    for generated in [plan.handler.file, *(s.file for s in plan.services)]:
+    registry = [plan.lifecycle.registry_file] if plan.lifecycle and plan.lifecycle.registry_file else []
+    files |= set(registry)
+    for generated in [plan.handler.file, *(s.file for s in plan.services), *registry]:
         init = str(PurePosixPath(generated).parent / "__init__.py")
         if not (root / init).exists():
             files.add(init)

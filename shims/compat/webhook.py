@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from typing import Any, Literal
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from shims.adapters.lifecycle import public_url_for
 from shims.standard_api.errors import InvalidRequestError, StandardAPIError, TenantExistsError
 from shims.standard_api.interop import call_operation, translate_foreign_error
 from shims.standard_api.models import ActivateRequest, ContactInfo, TenantSummary
@@ -31,7 +31,6 @@ logger = logging.getLogger("shims.service_market")
 ADMIN_NOTE = "LMS 계정으로 로그인하세요."
 BAD_REQUEST_PREFIX = "잘못된 요청 형식"
 CREATE_FAILED_PREFIX = "테넌트 생성 실패"
-PUBLIC_URL_ENV = "MARKET_PUBLIC_URL"
 
 
 # --- tenant id rule (manual §4.1) -------------------------------------------------------------------------------
@@ -186,23 +185,6 @@ def _describe(exc: ValidationError) -> str:
 
 
 # --- access URLs --------------------------------------------------------------------------------------------------
-
-
-def public_url_for(handler: Any, explicit: str | None = None) -> str | None:
-    """The service's configured public URL, first found: ``explicit`` (a router setting), the handler's
-    ``public_url`` attribute, env ``<PACKAGE>_PUBLIC_URL`` (``PACKAGE`` = the top-level package of the handler's
-    class, e.g. ``ADVISOR_PUBLIC_URL``), env ``MARKET_PUBLIC_URL``. Only http(s) URLs count."""
-    package = type(handler).__module__.split(".")[0].upper()
-    candidates = (
-        explicit,
-        getattr(handler, "public_url", None),
-        os.environ.get(f"{package}_PUBLIC_URL"),
-        os.environ.get(PUBLIC_URL_ENV),
-    )
-    for value in candidates:
-        if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
-            return value.strip().rstrip("/")
-    return None
 
 
 def _now() -> str:

@@ -1,0 +1,192 @@
+"""Templates of the lifecycle methods a generated handler implements from the plan's `LifecyclePlan`.
+
+- ``registry``: status read from, deactivation and reactivation written to the tenant registry module phase 1
+  generates (`codemods.generate_tenant_registry`), through the service's own DB helper;
+- ``derived``: a month's usage from the series another operation's legacy route answers
+  (`shims.adapters.usage_from_series`);
+- ``deployment``: the single-tenant deployment's lifecycle (`shims.lifecycle.DeploymentLifecycle`, a class
+  attribute of the handler; the app gets its `DeactivationGuard`).
+
+Operations served by a legacy route (``route``) keep the templates of `codemods._standard_methods`. Sync registry
+functions run in the thread pool, as FastAPI ran the sync routes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+import libcst as cst
+
+from ._imports import ImportSpec
+from ._standard_methods import _EQUAL, Operation, Renderer, TemplateError, _string, method
+
+if TYPE_CHECKING:  # the plan's model (migrator imports codemods, not the other way round)
+    from migrator.lifecycle.model import LifecyclePlan
+
+REGISTRY_ALIAS = "tenant_registry"
+#: the operations `migrator.lifecycle` plans (its model lists the same)
+LIFECYCLE_OPERATIONS = ("activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage")
+
+
+class Lifecycle:
+    """What the templates need besides the renderer: the plan and how the handler module names the registry."""
+
+    def __init__(self, plan: LifecyclePlan, registry_module: Optional[str]) -> None:
+        self.plan = plan
+        self.registry_module = registry_module
+        self.is_async = False
+
+    def registry(self, r: Renderer) -> cst.Name:
+        package, _, name = (self.registry_module or "").rpartition(".")
+        r.extra_imports.add(ImportSpec(package, name))
+        return cst.Name(name)
+
+    def run(self, r: Renderer, function: str, *args: cst.BaseExpression) -> cst.BaseExpression:
+        """``await tenant_registry.<function>(args)`` (async registry) or through the thread pool (sync)."""
+        target = cst.Attribute(self.registry(r), cst.Name(function))
+        if self.plan.registry is not None and (self.plan.registry.connection.is_async
+                                               or self.plan.registry.connection.awaited):
+            return cst.Await(cst.Call(target, args=[cst.Arg(a) for a in args]))
+        return cst.Await(cst.Call(r.n("run_in_threadpool"), args=[cst.Arg(target), *(cst.Arg(a) for a in args)]))
+
+    def deployment(self, r: Renderer, function: str, *args: cst.Arg) -> cst.BaseExpression:
+        target = cst.Attribute(cst.Attribute(cst.Name("self"), cst.Name("deployment")), cst.Name(function))
+        return cst.Await(cst.Call(r.n("run_in_threadpool"), args=[cst.Arg(target), *args]))
+
+
+# --- registry -----------------------------------------------------------------------------------------------------
+
+_REGISTRY_STATUS = '''
+async def {name}({params}) -> {returns}:
+    row = {read}
+    if row is None:
+        raise {not_found}(tenant_id)
+    return {adapters}.status_from_legacy({registry}.status_document(row))
+'''
+
+_REGISTRY_DEACTIVATE = '''
+async def {name}({params}) -> {returns}:
+    await self.get_tenant_status(tenant_id)  # an unknown tenant: 404 TENANT_NOT_FOUND
+    {write}
+    return {adapters}.deactivation_response(tenant_id, request, now={now})
+'''
+
+_REACTIVATE = '''
+async def {name}({params}) -> {returns}:
+    existing = {read}
+    if existing is not None:  # only its own contact reactivates it, and only when it is not active
+        {adapters}.check_reactivation(request, status={registry}.status_of(existing), owner_email={owner})
+        {write}
+        return {adapters}.reactivation_response(request.tenant_id, {adapters}.access_url_of(self, request.tenant_id))
+    payload = {adapters}.{to_legacy}(request)
+    with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
+        result = {call}
+    return {adapters}.{from_legacy}(result)  # another tenant (the e-mail's own): the router decides (409 or reuse)
+'''
+
+
+def _now(lc: Lifecycle, r: Renderer) -> cst.BaseExpression:
+    clock = lc.plan.registry.clock if lc.plan.registry else None
+    if clock is not None:
+        return cst.Call(cst.Attribute(lc.registry(r), cst.Name(clock.name)))
+    r.extra_imports |= {ImportSpec("datetime", "datetime"), ImportSpec("datetime", "timezone")}
+    return cst.parse_expression("datetime.now(timezone.utc)")
+
+
+def registry_status(lc: Lifecycle, r: Renderer) -> cst.FunctionDef:
+    return method(_REGISTRY_STATUS, "get_tenant_status", r, read=lc.run(r, "read_tenant", cst.Name("tenant_id")),
+                  not_found=r.n("TenantNotFoundError"), adapters=r.a(), registry=lc.registry(r))
+
+
+def registry_deactivate(lc: Lifecycle, r: Renderer) -> cst.FunctionDef:
+    inactive = cst.Attribute(lc.registry(r), cst.Name("INACTIVE"))
+    write = cst.Expr(lc.run(r, "set_status", cst.Name("tenant_id"), inactive))
+    return method(_REGISTRY_DEACTIVATE, "deactivate_tenant", r, write=write, adapters=r.a(), now=_now(lc, r))
+
+
+def registry_activate(lc: Lifecycle, r: Renderer, op: Operation) -> cst.FunctionDef:
+    registry = lc.plan.registry
+    email = registry.column("email")
+    owner = cst.parse_expression(f'existing["{email.column}"]') if email else cst.Name("None")
+    active = cst.Attribute(lc.registry(r), cst.Name("ACTIVE"))
+    to_legacy, from_legacy = _activation_adapters(op)
+    return method(_REACTIVATE, "activate_tenant", r, read=lc.run(r, "read_tenant", cst.parse_expression(
+        "request.tenant_id")), adapters=r.a(), registry=lc.registry(r), owner=owner,
+        write=cst.Expr(lc.run(r, "set_status", cst.parse_expression("request.tenant_id"), active)),
+        to_legacy=cst.Name(to_legacy), from_legacy=cst.Name(from_legacy),
+        call=r.call(op.primary, op, body=cst.Name("payload")))  # fmt: skip
+
+
+def _activation_adapters(op: Operation) -> tuple[str, str]:
+    if op.adapter == "provision":
+        return "provision_payload_from_activate", "activate_from_provision"
+    return "marketplace_payload_from_activate", "activate_from_marketplace"
+
+
+# --- derived usage ------------------------------------------------------------------------------------------------
+
+_USAGE = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        legacy = {call}
+    return {convert}
+'''
+
+
+def derived_usage(lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    usage = lc.plan.usage
+    source = ops.get(usage.operation)
+    if source is None or source.primary is None:
+        raise TemplateError(f"get_tenant_usage: the {usage.operation} route it derives from did not move")
+    days = r.expr("{a}.period_to_days(period)", a=r.a())
+    call = r.call(source.primary, source, days=days, limit=cst.Integer("10"))
+    series = cst.Tuple([cst.Element(_string(key)) for key in usage.series])
+    args = [cst.Arg(cst.Name("tenant_id")), cst.Arg(cst.Name("period")), cst.Arg(cst.Name("legacy")), cst.Arg(series),
+            cst.Arg(_string(usage.key), keyword=cst.Name("month" if usage.granularity == "month" else "date"),
+                    equal=_EQUAL)]
+    args += [cst.Arg(_string(key), keyword=cst.Name(target), equal=_EQUAL) for target, key in usage.fields.items()]
+    convert = cst.Call(cst.Attribute(r.a(), cst.Name("usage_from_series")), args=args)
+    return method(_USAGE, "get_tenant_usage", r, errors=r.errors("get_tenant_usage"), call=call, convert=convert)
+
+
+# --- single-tenant deployment -------------------------------------------------------------------------------------
+
+_DEPLOYMENT_ACTIVATE = '''
+async def {name}({params}) -> {returns}:
+    return {call}
+'''
+
+
+def deployment_methods(lc: Lifecycle, r: Renderer) -> list[cst.FunctionDef]:
+    """activate / deactivate / status of the one tenant the deployment serves."""
+    public_url = cst.Arg(r.expr("{a}.public_url_for(self)", a=r.a()), keyword=cst.Name("public_url"))
+    return [
+        method(_DEPLOYMENT_ACTIVATE, "activate_tenant", r,
+               call=lc.deployment(r, "activate", cst.Arg(cst.Name("request")), public_url)),
+        method(_DEPLOYMENT_ACTIVATE, "deactivate_tenant", r,
+               call=lc.deployment(r, "deactivate", cst.Arg(cst.Name("tenant_id")), cst.Arg(cst.Name("request")))),
+        method(_DEPLOYMENT_ACTIVATE, "get_tenant_status", r,
+               call=lc.deployment(r, "status", cst.Arg(cst.Name("tenant_id")))),
+    ]
+
+
+# --- the entry point ----------------------------------------------------------------------------------------------
+
+
+def render_lifecycle(name: str, lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> Optional[list]:
+    """The methods implementing lifecycle operation `name` from the plan, or None when the standard templates
+    (a legacy route) or a 501 apply."""
+    mechanism = lc.plan.mechanism(name)
+    if mechanism == "deployment":
+        return [m for m in deployment_methods(lc, r) if m.name.value == name]
+    if mechanism == "derived" and name == "get_tenant_usage":
+        return [derived_usage(lc, r, ops)]
+    if mechanism == "registry" and name == "get_tenant_status":
+        return [registry_status(lc, r)]
+    if mechanism == "registry" and name == "deactivate_tenant":
+        return [registry_deactivate(lc, r)]
+    if name == "activate_tenant" and lc.plan.reactivation == "registry":
+        op = ops.get("activate_tenant")
+        if op is not None and op.primary is not None:
+            return [registry_activate(lc, r, op)]
+    return None

@@ -1,0 +1,222 @@
+"""The tenant lifecycle of a service being migrated: how phase 1 serves activate (exact id and reactivation),
+deactivate, status and usage from what the legacy service already has, and why not where it cannot.
+
+`plan_lifecycle(...)` is called by the planner (`migrator.planner.make_plan`) once the routes have their verdicts;
+the result (`LifecyclePlan`, in `migrator.lifecycle.model`) is part of the plan that `analyze` and `status` show and
+that phase 1's templates (`codemods._lifecycle_methods`) and the generated registry module
+(`codemods.generate_tenant_registry`) are written from. Nothing here imports or runs the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Optional
+
+import libcst as cst
+
+from migrator.shapes.source import ModuleIndex, SourceModule
+
+from .model import (
+    LIFECYCLE_OPERATIONS,
+    Deployment,
+    LifecyclePlan,
+    LifecycleVerdict,
+    Reason,
+    Registry,
+    UsageSource,
+)
+from .registry import RegistryNotFound, find_registry
+from .usage import SOURCES, SeriesRoute, derive_usage
+from .walk import Dep, Sym, Unknown, Walker, function_kind
+
+__all__ = ["LIFECYCLE_OPERATIONS", "LifecyclePlan", "LifecycleVerdict", "RouteFacts", "plan_lifecycle"]
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    """What the lifecycle planning reads of one route: the plan's decision and the inventory's parameters."""
+
+    label: str  # "POST /api/marketplace/demo/request"
+    operation: Optional[str]
+    variant: Optional[str]
+    primary: bool
+    automatic: bool
+    reasons: tuple[str, ...]
+    file: str
+    line: int
+    function: str  # dotted
+    qualname: str
+    response_model: Optional[str] = None
+    dependencies: tuple[tuple[str, str], ...] = ()  # (parameter, dotted provider) of its Depends parameters
+    param_map: tuple[tuple[str, str], ...] = ()  # legacy parameter -> standard one
+
+
+# --- the pieces ---------------------------------------------------------------------------------------------------
+
+
+def _function(modules: ModuleIndex, route: RouteFacts) -> tuple[Optional[SourceModule], Optional[cst.FunctionDef]]:
+    module_name = route.function[: -len(route.qualname) - 1] if route.function.endswith(route.qualname) else ""
+    module = modules(module_name) if module_name else None
+    definition = module.definitions.get(route.qualname) if module is not None else None
+    return module, definition if isinstance(definition, cst.FunctionDef) else None
+
+
+def _provider(modules: ModuleIndex, dotted: str) -> Sym:
+    module_name, _, name = dotted.rpartition(".")
+    module = modules(module_name)
+    definition = module.definitions.get(name) if module is not None else None
+    if isinstance(definition, cst.FunctionDef):
+        return Dep(dotted, function_kind(definition))
+    if isinstance(definition, cst.ClassDef):
+        return Dep(dotted, "class")
+    return Unknown(f"the dependency {dotted}")
+
+
+def registry_of(modules: ModuleIndex, provisioning: Sequence[RouteFacts]) -> tuple[Optional[Registry], str]:
+    """The tenant registry the provisioning routes write, or None and why."""
+    if not provisioning:
+        return None, "no legacy route provisions tenants (none maps to activate_tenant)"
+    walker = Walker(modules)
+    for route in provisioning:
+        module, func = _function(modules, route)
+        if func is None:
+            continue
+        env = {name: _provider(modules, dotted) for name, dotted in route.dependencies}
+        walker.walk(module, func, env)
+    try:
+        return find_registry(walker.result, modules), ""
+    except RegistryNotFound as exc:
+        where = ", ".join(f"{r.label} ({r.file}:{r.line})" for r in provisioning)
+        return None, f"{exc} (from {where})"
+
+
+def usage_of(modules: ModuleIndex, routes: Sequence[RouteFacts]) -> tuple[Optional[UsageSource], str]:
+    from migrator.shapes import infer_response
+
+    series = []
+    for route in routes:
+        if route.operation not in SOURCES or not route.automatic or not route.primary:
+            continue
+        module, func = _function(modules, route)
+        if func is None:
+            continue
+        try:
+            response = infer_response(func, module, modules, response_model=route.response_model)
+        except Exception:  # noqa: BLE001 - an inference failure leaves this route out, nothing more
+            continue
+        window = next((legacy for legacy, standard in route.param_map if standard == "period"), None)
+        series.append(SeriesRoute(route.operation, route.label, response, window_param=window))
+    return derive_usage(series)
+
+
+def _route_verdict(operation: str, routes: Sequence[RouteFacts]) -> tuple[Optional[RouteFacts], list[Reason]]:
+    """The automatic primary route of `operation`, else the reasons its routes stay manual."""
+    mine = [r for r in routes if r.operation == operation]
+    moved = next((r for r in mine if r.automatic and r.primary), None)
+    reasons = [Reason(message=f"{r.label} needs a manual move: {'; '.join(r.reasons)}", file=r.file, line=r.line)
+               for r in mine if not r.automatic]
+    return moved, reasons
+
+
+def deployment_of(tool: dict[str, Any], package: str) -> Optional[Deployment]:
+    tenant, env = tool.get("tenant"), tool.get("tenant_env")
+    if not (isinstance(tenant, str) and tenant) and not (isinstance(env, str) and env):
+        return None
+    prefix = "".join(c if c.isalnum() else "_" for c in package.upper()) or "SERVICE"
+    return Deployment(tenant=tenant if isinstance(tenant, str) and tenant else None,
+                      tenant_env=env if isinstance(env, str) and env else None, state_env=f"{prefix}_LIFECYCLE_FILE",
+                      evidence="[tool.migrator] tenant/tenant_env: a single-tenant deployment")  # fmt: skip
+
+
+# --- the decision -------------------------------------------------------------------------------------------------
+
+
+def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[dict[str, Any]] = None,
+                   app_file: str = "", modules: Optional[ModuleIndex] = None) -> LifecyclePlan:
+    """How each lifecycle operation is served (route, derived, registry, deployment) or why it answers 501."""
+    modules = modules or ModuleIndex(root)
+    package = PurePosixPath(app_file).parts[0] if len(PurePosixPath(app_file).parts) > 1 else ""
+    deployment = deployment_of(tool or {}, package or Path(root).resolve().name)
+    provisioning = [r for r in routes if r.operation == "activate_tenant"]
+    registry, registry_why = registry_of(modules, provisioning) if deployment is None else (None, "")
+    usage, usage_why = usage_of(modules, routes)
+    plan = LifecyclePlan(registry=registry, usage=usage, deployment=deployment)
+    add = plan.operations.__setitem__
+    for operation in ("get_tenant_status", "deactivate_tenant"):
+        moved, reasons = _route_verdict(operation, routes)
+        if moved is not None:
+            add(operation, LifecycleVerdict(operation=operation, mechanism="route",
+                                            summary=f"the legacy route {moved.label} ({moved.file}:{moved.line})"))
+        elif registry is not None:
+            add(operation, LifecycleVerdict(operation=operation, mechanism="registry", reasons=reasons,
+                                            summary=_registry_summary(operation, registry)))
+        elif deployment is not None:
+            add(operation, LifecycleVerdict(operation=operation, mechanism="deployment", reasons=reasons,
+                                            summary=_deployment_summary(operation, deployment)))
+        else:
+            why = [*reasons, Reason(message=f"no legacy route maps to {operation}")]
+            why += [Reason(message=registry_why)] if registry_why else []
+            add(operation, LifecycleVerdict(operation=operation, mechanism="none", reasons=why,
+                                            summary="501 NOT_IMPLEMENTED"))
+    _usage(plan, routes, usage, usage_why)
+    _activation(plan, routes, registry, deployment, registry_why)
+    return plan
+
+
+def _registry_summary(operation: str, registry: Registry) -> str:
+    status = registry.column("status")
+    where = f"`{registry.table}.{status.column}` ({registry.written_at})"
+    if operation == "get_tenant_status":
+        return f"read from the tenant registry {where}"
+    return f"sets the tenant registry's {where} to '{registry.inactive_value}'"
+
+
+def _deployment_summary(operation: str, deployment: Deployment) -> str:
+    if operation == "get_tenant_status":
+        return "the deployment is the tenant: its status from the lifecycle state (shims.lifecycle)"
+    return "the deployment is the tenant: deactivation recorded in the lifecycle state and enforced by a guard"
+
+
+def _usage(plan: LifecyclePlan, routes: Sequence[RouteFacts], usage: Optional[UsageSource], why: str) -> None:
+    moved, reasons = _route_verdict("get_tenant_usage", routes)
+    if moved is not None:
+        verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="route",
+                                   summary=f"the legacy route {moved.label} ({moved.file}:{moved.line})")
+    elif usage is not None:
+        verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="derived", reasons=reasons,
+                                   summary=f"derived: {usage.evidence} ({usage.where})")
+    else:
+        verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="none", summary="501 NOT_IMPLEMENTED",
+                                   reasons=[*reasons, Reason(message=why)])
+    plan.operations["get_tenant_usage"] = verdict
+
+
+def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Optional[Registry],
+                deployment: Optional[Deployment], registry_why: str) -> None:
+    moved, reasons = _route_verdict("activate_tenant", routes)
+    reactivate = next((r for r in routes if r.operation == "activate_tenant" and r.variant == "reactivate"
+                       and r.automatic), None)
+    if deployment is not None:
+        plan.reactivation = "deployment"
+        summary = "the deployment is the tenant: the first activation claims it, its contact reactivates it"
+        plan.operations["activate_tenant"] = LifecycleVerdict(operation="activate_tenant", mechanism="deployment",
+                                                              summary=summary, reasons=reasons)
+        return
+    if moved is None:
+        plan.operations["activate_tenant"] = LifecycleVerdict(
+            operation="activate_tenant", mechanism="none", summary="501 NOT_IMPLEMENTED",
+            reasons=[*reasons, Reason(message="no legacy route provisions tenants")] if not reasons else reasons)
+        return
+    if reactivate is not None:
+        plan.reactivation = "route"
+        again = f"reactivation by {reactivate.label} ({reactivate.file}:{reactivate.line})"
+    elif registry is not None:
+        plan.reactivation = "registry"
+        again = f"reactivation through the tenant registry `{registry.table}`"
+    else:
+        again = "no reactivation (an existing tenant is 409 TENANT_EXISTS): " + (registry_why or "no registry")
+    plan.operations["activate_tenant"] = LifecycleVerdict(
+        operation="activate_tenant", mechanism="route", reasons=reasons,
+        summary=f"creates exactly the path's tenant through {moved.label} ({moved.file}:{moved.line}); {again}")
