@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from ._imports import ImportSpec
-from ._standard_methods import _EQUAL, Operation, Renderer, TemplateError, _string, method
+from ._standard_methods import _EQUAL, Operation, Renderer, TemplateError, method
+from ._standard_methods import string_node as _string
 
 if TYPE_CHECKING:  # the plan's model (migrator imports codemods, not the other way round)
     from migrator.lifecycle.model import LifecyclePlan

@@ -105,11 +105,11 @@ class Operation:
 # --- rendering ---------------------------------------------------------------------------------------------------
 
 
-def _string(text: str) -> cst.SimpleString:
+def string_node(text: str) -> cst.SimpleString:
     return cst.SimpleString('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
-def _fstring(literal: str, field: str, tail: str) -> cst.BaseExpression:
+def fstring_node(literal: str, field: str, tail: str) -> cst.BaseExpression:
     """f"<literal>{<field>}<tail>" (the literal parts escaped)."""
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{").replace("}", "}}")
@@ -213,7 +213,7 @@ class Renderer:
                                                                       and p.role == "query")), None)
 
     def errors(self, op: str, **extra: cst.BaseExpression) -> cst.BaseExpression:
-        args = [cst.Arg(_string(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
+        args = [cst.Arg(string_node(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
         args += [cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in extra.items()]
         return cst.Call(cst.Attribute(self.a(), cst.Name("legacy_errors")), args=_commas(args))
 
@@ -243,289 +243,6 @@ def method(template: str, op: str, r: Renderer, **parts) -> cst.FunctionDef:
     return node
 
 
-# --- one template per operation ----------------------------------------------------------------------------------
-
-_PERIOD_READ = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.{convert}(tenant_id, period, legacy)
-'''
-
-_PERIOD_ADAPTERS = {"get_tenant_costs": "costs_from_legacy", "get_usage_patterns": "usage_patterns_from_legacy",
-                    "get_top_users": "top_users_from_legacy"}
-
-
-def _period_read(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    inputs = {"days": r.expr("{a}.period_to_days(period)", a=r.a())}
-    if op.name == "get_top_users":
-        inputs["limit"] = cst.Name("limit")
-    return method(_PERIOD_READ, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op, **inputs),
-                  adapters=r.a(), convert=cst.Name(_PERIOD_ADAPTERS[op.name]))
-
-
-_STATS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        dashboard = {call}
-    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard)
-'''
-_STATS_WITH_COSTS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        dashboard = {call}
-        costs = {costs}
-    return {adapters}.stats_from_dashboard(tenant_id, period, dashboard, costs)
-'''
-
-
-def _stats(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    costs = ops.get("get_tenant_costs")
-    parts = {"errors": r.errors(op.name), "call": r.call(op.primary, op), "adapters": r.a()}
-    if costs is None or costs.primary is None:
-        return method(_STATS, op.name, r, **parts)
-    days = r.expr("{a}.period_to_days(period)", a=r.a())
-    return method(_STATS_WITH_COSTS, op.name, r, costs=r.call(costs.primary, costs, days=days), **parts)
-
-
-_LIST_USERS = '''
-async def {name}({params}) -> {returns}:
-    {refuse_search}
-
-    async def fetch_page(page: int, limit: int, search: {optional}[str]) -> dict:
-        return {call}
-
-    with {errors}:
-        users, total = await {adapters}.collect_users(fetch_page, filters)
-    return {adapters}.users_list_from_legacy(tenant_id, users, total, filters.limit, filters.offset)
-'''
-_REFUSE_SEARCH = '''
-if filters.search:
-    raise {error}({message})
-'''
-
-
-def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    route = op.primary
-    has_search = any(p.name in SYNONYMS["search"] or op.param_map.get(p.name) == "search" for p in route.params)
-    call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"))
-    refuse = parse_template_statement(_REFUSE_SEARCH, error=r.n("InvalidRequestError"),
-                                      message=_string(f"{r.service} cannot search users"))
-    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), call=call,
-                  errors=r.errors(op.name), adapters=r.a())
-    if has_search:  # the legacy route searches itself: drop the refusal
-        body = node.body.body
-        node = node.with_changes(body=node.body.with_changes(body=[body[1].with_changes(leading_lines=()),
-                                                                   *body[2:]]))
-    return node
-
-
-_CREATE_USER = '''
-async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
-    if request.role != {role}.USER:
-        raise {error}({message})
-    with {errors}:
-        created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
-'''
-_CREATE_USER_OR_ADMIN = '''
-async def {name}({params}) -> {returns}:
-    payload, temporary_password = {adapters}.create_user_payload(request)
-    if request.role not in ({role}.USER, {role}.ADMIN):
-        raise {error}({message})
-    with {errors}:
-        if request.role == {role}.ADMIN:
-            created = {create_admin}
-        else:
-            created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
-'''
-
-
-def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    message = _fstring(f"{r.service} has no '", "request.role.value", "' role")
-    parts = {"adapters": r.a(), "role": r.n("UserRole"), "error": r.n("InvalidRequestError"), "message": message,
-             "errors": r.errors(op.name, email=cst.parse_expression("request.email")),
-             "create": r.call(op.primary, op, body=cst.Name("payload"))}
-    admin = op.routes.get("admin")
-    if admin is None:
-        return method(_CREATE_USER, op.name, r, **parts)
-    return method(_CREATE_USER_OR_ADMIN, op.name, r, create_admin=r.call(admin, op, body=cst.Name("payload")),
-                  **parts)
-
-
-_GET_USER = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        user = {call}
-    return {adapters}.user_from_legacy(user)
-'''
-
-
-def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_GET_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
-
-
-_UPDATE_USER = '''
-async def {name}({params}) -> {returns}:
-    changes = {adapters}.update_user_payload(request)
-    {prologue}
-    with {errors}:
-        {body}
-    return {adapters}.user_from_legacy(user)
-'''
-
-
-def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    route = op.primary
-    body_param = r.body_param(route)
-    accepted = r.body_fields(body_param) if body_param else None
-    suspend, activate = op.routes.get("suspend"), op.routes.get("activate")
-    by_route = suspend is not None and activate is not None and accepted is not None and "is_active" not in accepted
-    prologue: list[cst.BaseStatement] = []
-    if accepted is not None:
-        unsupported = sorted({"display_name", "role", "is_active"} - accepted - ({"is_active"} if by_route else set()))
-        if unsupported:
-            prologue.append(parse_template_statement(
-                "unsupported = sorted(set(changes) & {fields})\n", fields=cst.parse_expression(repr(set(unsupported)))))
-            prologue.append(parse_template_statement(
-                "if unsupported:\n    raise {error}({message})\n", error=r.n("InvalidRequestError"),
-                message=_fstring(f"{r.service} cannot change ", "unsupported", "")))
-    user_id = cst.Name("user_id")
-    get = ops.get("get_user")
-    reread = get is not None and get.primary is not None
-    update = r.call(route, op, user_id=user_id, body=cst.Name("changes"))
-    inner: list[cst.BaseStatement] = []
-    if by_route:
-        inner.append(cst.parse_statement('is_active = changes.pop("is_active", None)\n'))
-    if reread:
-        inner.append(parse_template_statement("if changes:\n    {update}\n", update=cst.Expr(update)))
-    else:
-        inner.append(parse_template_statement("if changes:\n    updated = {update}\n", update=update))
-    if by_route:
-        inner.append(parse_template_statement(
-            "if is_active is False:\n    {suspend}\nelif is_active is True:\n    {activate}\n",
-            suspend=cst.Expr(r.call(suspend, op, user_id=user_id)),
-            activate=cst.Expr(r.call(activate, op, user_id=user_id))))
-    if reread:
-        inner.append(parse_template_statement("user = {get}\n", get=r.call(get.primary, get, user_id=user_id)))
-    else:
-        inner.append(parse_template_statement("if not changes:\n    raise {error}({message})\n",
-                                              error=r.n("InvalidRequestError"), message=_string("nothing to update")))
-        inner.append(cst.parse_statement("user = updated\n"))
-    node = method(_UPDATE_USER, op.name, r, adapters=r.a(), prologue=cst.parse_statement("pass\n"),
-                  errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"))
-    return _fill(node, prologue, inner)
-
-
-def _fill(node: cst.FunctionDef, prologue: list[cst.BaseStatement], inner: list[cst.BaseStatement]
-          ) -> cst.FunctionDef:
-    """Replace the `pass` placeholders of `_UPDATE_USER` (statement lists of any length)."""
-    body = list(node.body.body)
-    with_block = body[2]
-    with_block = with_block.with_changes(body=with_block.body.with_changes(body=inner))
-    body = [body[0], *prologue, with_block, *body[3:]]
-    return node.with_changes(body=node.body.with_changes(body=body))
-
-
-_DELETE_USER = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        deleted = {call}
-    return {adapters}.delete_response_from_legacy(deleted)
-'''
-
-
-def _delete_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_DELETE_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
-
-
-_CONVERT = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.{convert}(legacy)
-'''
-
-
-def _tenant_status(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
-    return [method(_CONVERT, "get_tenant_status", r, errors=r.errors("get_tenant_status"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("status_from_legacy")),
-            method(_CONVERT, "get_tenant_summary", r, errors=r.errors("get_tenant_summary"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("tenant_summary_from_legacy"))]
-
-
-_LIST_TENANTS = '''
-async def {name}({params}) -> {returns}:
-    legacy = {call}
-    return [{adapters}.tenant_summary_from_legacy(item) for item in legacy["tenants"]]
-'''
-
-
-def _list_tenants(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_LIST_TENANTS, op.name, r, call=r.call(op.primary, op), adapters=r.a())
-
-
-_ACTIVATE = '''
-async def {name}({params}) -> {returns}:
-    {exists_check}
-    payload = {adapters}.{to_legacy}(request)
-    with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
-        result = {call}
-    return {adapters}.{from_legacy}(result, request.tenant_id)
-'''
-_EXISTS_CHECK = '''
-try:
-    await self.get_tenant_status(request.tenant_id)
-except {not_found}:
-    pass
-else:
-    raise {exists}(request.tenant_id)
-'''
-
-
-def _activate(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    to_legacy, from_legacy = {
-        "provision": ("provision_payload_from_activate", "activate_from_provision"),
-    }.get(op.adapter or "", ("marketplace_payload_from_activate", "activate_from_marketplace"))
-    status = ops.get("get_tenant_status")
-    known = status is not None and status.primary is not None
-    check = parse_template_statement(_EXISTS_CHECK, not_found=r.n("TenantNotFoundError"),
-                                     exists=r.n("TenantExistsError")) if known else cst.parse_statement("pass\n")
-    node = method(_ACTIVATE, op.name, r, exists_check=check, adapters=r.a(), to_legacy=cst.Name(to_legacy),
-                  from_legacy=cst.Name(from_legacy), call=r.call(op.primary, op, body=cst.Name("payload")))
-    if not known:  # no status to check first: drop the placeholder
-        body = node.body.body
-        node = node.with_changes(body=node.body.with_changes(body=body[1:]))
-    return node
-
-
-_SETTINGS = '''
-async def {name}({params}) -> {returns}:
-    with {errors}:
-        legacy = {call}
-    return {adapters}.settings_from_legacy(legacy)
-'''
-_UPDATE_SETTINGS = '''
-async def {name}({params}) -> {returns}:
-    changes = {adapters}.update_settings_payload(request)
-    with {errors}:
-        legacy = {call}
-    return {adapters}.settings_from_legacy(legacy)
-'''
-
-
-def _get_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_SETTINGS, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op), adapters=r.a())
-
-
-def _update_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_UPDATE_SETTINGS, op.name, r, errors=r.errors(op.name), adapters=r.a(),
-                  call=r.call(op.primary, op, body=cst.Name("changes")))
-
 
 _NOT_IMPLEMENTED = '''
 async def {name}({params}) -> {returns}:
@@ -534,31 +251,32 @@ async def {name}({params}) -> {returns}:
 
 
 def not_implemented(op: str, r: Renderer, hint: str) -> cst.FunctionDef:
-    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=_string(op),
-                  hint=_string(hint))
+    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=string_node(op),
+                  hint=string_node(hint))
 
 
-_RENDERERS: dict[str, Callable] = {
-    "get_tenant_stats": _stats,
-    "get_tenant_costs": _period_read,
-    "get_usage_patterns": _period_read,
-    "get_top_users": _period_read,
-    "list_users": _list_users,
-    "create_user": _create_user,
-    "get_user": _get_user,
-    "update_user": _update_user,
-    "delete_user": _delete_user,
-    "get_tenant_status": _tenant_status,
-    "list_tenants": _list_tenants,
-    "activate_tenant": _activate,
-    "get_settings": _get_settings,
-    "update_settings": _update_settings,
-}
+
+#: The modules holding the templates, one per operation family (each exports TEMPLATES: operation -> renderer).
+FAMILIES = ("_methods_stats", "_methods_users", "_methods_tenants", "_methods_settings")
+
+
+@lru_cache(maxsize=None)
+def templates() -> dict[str, Callable]:
+    """Operation -> the function rendering its method(s), gathered from the family modules."""
+    from importlib import import_module
+
+    out: dict[str, Callable] = {}
+    for family in FAMILIES:
+        for name, fn in import_module(f"{__package__}.{family}").TEMPLATES.items():
+            if name in out:
+                raise ValueError(f"{family}: a template for {name} exists already")
+            out[name] = fn
+    return out
 
 
 def render(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
     """The methods implementing `op` (get_tenant_status also gives the Service Market's summary)."""
-    fn = _RENDERERS.get(op.name)
+    fn = templates().get(op.name)
     if fn is None or op.primary is None:
         raise TemplateError(f"no template for {op.name}")
     out = fn(op, r, ops)

@@ -151,6 +151,7 @@ class _Assembler:
                 headers=headers_of(info.inputs),
                 auth=auth_of(info.inputs, self.rules),
                 reads_tenant=p_tenant is not None,
+                queries=_queries(info.inputs, pparams) if info.kind in ("depends", "security") else [],
             ))
         level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
         dep_names: list[str] = []
@@ -208,6 +209,14 @@ class _Assembler:
         if param is None:
             return None
         return self.analyzer.param(fv, param, set()).dependency
+
+
+def _queries(inputs: list[Input], path_params: set[str]) -> list[str]:
+    out: list[str] = []
+    for item in inputs:
+        if item.kind in ("query", "param") and item.name not in path_params and item.name not in out:
+            out.append(item.name)
+    return out
 
 
 def _flatten(values: list[Value]) -> list[Value]:

@@ -9,12 +9,13 @@ path parameter when the path has it, a query parameter when its type is scalar, 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from . import ir
-from .facts import ParamFact
-from .interp import FASTAPI, Ctx, Interp
+from .facts import AssignOp, ParamFact
+from .interp import ANY, FASTAPI, Ctx, Interp
 from .tenancy import (
     TENANT_PARAM,
     ContextSource,
@@ -236,6 +237,9 @@ class Analyzer:
         ctx = self._ctx(fv)
         interp = self.interp
         annotation = interp.eval(param.annotation, ctx) if param.annotation is not None else None
+        if _waits_for_a_module(annotation):
+            # a type of a module without FastAPI code (an Enum of `enums.py`): what it is decides query or body
+            annotation = interp.eval(param.annotation, dataclasses.replace(ctx, parse=ANY))
         default = interp.eval(param.default, ctx) if param.default is not None else None
         base = annotation
         markers: list[Value] = []
@@ -309,7 +313,7 @@ class Analyzer:
             if isinstance(found, FuncV):
                 func = found
             if func is None:
-                return prefix
+                return prefix + self._field_inputs(cls)
         if func is None:
             return []
         key = id(func.fact)
@@ -339,6 +343,37 @@ class Analyzer:
             self._active.discard(key)
         self._memo[key] = inputs
         return prefix + inputs
+
+    def _field_inputs(self, cls: ClassV) -> list[Input]:
+        """A class dependency without an `__init__` of its own (a dataclass, a pydantic model): FastAPI reads its
+        fields as parameters (`page: int = Query(1)` is the query parameter `page`)."""
+        inputs: list[Input] = []
+        ctx = Ctx(cls.module, cls.scope, line=cls.fact.line, parse=FASTAPI)
+        for op in cls.fact.body:
+            if not isinstance(op, AssignOp) or len(op.targets) != 1 or not op.targets[0] or op.aug:
+                continue
+            name = op.targets[0]
+            if name.startswith("_") or name.isupper():
+                continue
+            value = self.interp.eval(op.value, ctx) if op.value is not None else None
+            if isinstance(value, MarkerV):
+                if value.kind in ("query", "path"):
+                    inputs.append(Input(value.kind, value.alias or name))
+                elif value.kind == "header":
+                    inputs.append(Input("header", value.alias or name.replace("_", "-")))
+            elif not isinstance(value, (DependsV, FuncV)):
+                inputs.append(Input("param", name))
+        return inputs
+
+
+def _waits_for_a_module(value: Value | None) -> bool:
+    if isinstance(value, Unknown):
+        return value.pending
+    if isinstance(value, GenericV):
+        return any(_waits_for_a_module(arg) for arg in value.args)
+    if isinstance(value, AnnotatedV):
+        return _waits_for_a_module(value.base)
+    return False
 
 
 _ALL_SCHEMES = frozenset(

@@ -665,6 +665,8 @@ class Interp:
         for side in (left, right):
             if isinstance(side, Unknown):
                 return side
+        if op == "|" and all(_is_type(side) for side in (left, right)):
+            return GenericV(Ext("typing.Union"), [left, right])  # `Role | None`
         if op == "+":
             if isinstance(left, ConstV) and isinstance(right, ConstV) and type(left.value) is type(right.value):
                 if isinstance(left.value, (str, int, float)):
@@ -814,6 +816,29 @@ class Interp:
         star = self._star_kwargs(call, ctx)
         extra = tuple((k, b.expr) for k, b in (star.items.items() if star else ()) if isinstance(b, Thunk))
         return call.kwargs + extra
+
+    def _resolved_types(self, kwargs: tuple[tuple[str, ir.Expr], ...], ctx: Ctx) -> tuple[tuple[str, ir.Expr], ...]:
+        """`response_model=model` of an `add_api_route` in a loop over a table: the class the name is bound to in
+        this iteration, written as the types are named (`StatsOverview`, `list[LeaderboardEntry]`)."""
+        out = []
+        for key, expr in kwargs:
+            if key == "response_model" and isinstance(expr, ir.Name):
+                value = self.eval(expr, ctx)
+                text = _type_text(value)
+                if text is not None and text != expr.id and self._names_bound_here(value, ctx):
+                    expr = ir.Name(text)
+            out.append((key, expr))
+        return tuple(out)
+
+    def _names_bound_here(self, value: Value, ctx: Ctx) -> bool:
+        """Is every class in the type `value` bound in the module under its own name (so its text names it)?"""
+        if isinstance(value, GenericV):
+            return all(self._names_bound_here(v, ctx) for v in value.args)
+        if isinstance(value, ClassV):
+            found = ctx.module.scope.vars.get(value.fact.qualname)
+            found = self.force(found, ctx) if found is not None else None
+            return isinstance(found, ClassV) and found.fact is value.fact
+        return isinstance(value, Ext)
 
     def _eval_arg(self, call: ir.Call, index: int, keyword: str, ctx: Ctx, default: Value | None = None) -> Value | None:
         expr = self._arg(call, index, keyword)
@@ -1002,7 +1027,7 @@ class Interp:
             methods = ["WEBSOCKET"] if "websocket" in name else self._methods(call, ctx, 2)
             router.routes.append(RouteReg(
                 func=endpoint, methods=methods, path=path, registration="add_api_route", line=line, file=file,
-                kwargs=self._kwargs(call, ctx), dependencies=self._deps_arg(call, ctx),
+                kwargs=self._resolved_types(self._kwargs(call, ctx), ctx), dependencies=self._deps_arg(call, ctx),
                 include_in_schema=self._include_in_schema(call, ctx), conditional=cond,
             ))
             return ConstV(None)
@@ -1222,6 +1247,22 @@ class SkippedBranch:
     test: str  # source text of the branch's test ("else" for the else branch)
     ops: tuple[Op, ...]
     why: str  # "is false" | "is never reached (...)"
+
+
+def _type_text(value: Value) -> str | None:
+    if isinstance(value, ClassV):
+        return value.fact.qualname
+    if isinstance(value, Ext):
+        return value.name.rsplit(".", 1)[-1]
+    if isinstance(value, GenericV):
+        parts = [_type_text(v) for v in [value.base, *value.args]]
+        if all(parts):
+            return f"{parts[0]}[{', '.join(parts[1:])}]"
+    return None
+
+
+def _is_type(value: Value) -> bool:
+    return isinstance(value, (ClassV, Ext, GenericV)) or (isinstance(value, ConstV) and value.value is None)
 
 
 def _pending(value: object) -> bool:

@@ -33,6 +33,8 @@ class Param(_Model):
     headers: list[str] = Field(default_factory=list)
     auth: list[str] = Field(default_factory=list)
     reads_tenant: bool = False
+    # Query parameters its Depends chain reads (wire names; path parameters of the route left out).
+    queries: list[str] = Field(default_factory=list)
 
 
 class Route(_Model):

@@ -71,9 +71,11 @@ def test_prefilter_tiers_and_on_demand_parsing(make_repo):
     assert [r.path for r in inventory.routes] == ["/api/computed/after-helper"]
     assert run.discovery.candidates == ["svc/main.py"]
     assert run.discovery.fastapi_modules == {"svc/errors.py"}
-    # parsed: main (up front), config and prefixes (a prefix needs them); never errors.py or models.py
-    assert set(run.facts) == {"svc/main.py", "svc/config.py", "svc/prefixes.py"}
-    assert inventory.files_parsed == 3 and inventory.files_total == 5
+    # parsed: main (up front), config and prefixes (a prefix needs them), models (whether `Thing` is an Enum, a
+    # query parameter, or a model, the body, is read from its class); never errors.py
+    assert set(run.facts) == {"svc/main.py", "svc/config.py", "svc/prefixes.py", "svc/models.py"}
+    assert [p.kind for p in inventory.routes[0].params] == ["body"]
+    assert inventory.files_parsed == 4 and inventory.files_total == 5
 
 
 def test_skeleton_keeps_lines_and_stubs_long_bodies_without_routing(make_repo, def_line):

@@ -1,0 +1,40 @@
+"""Standard method templates of the settings family: read and update."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ._standard_methods import (
+    Operation,
+    Renderer,
+    method,
+)
+
+_SETTINGS = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        legacy = {call}
+    return {adapters}.settings_from_legacy(legacy)
+'''
+_UPDATE_SETTINGS = '''
+async def {name}({params}) -> {returns}:
+    changes = {adapters}.update_settings_payload(request)
+    with {errors}:
+        legacy = {call}
+    return {adapters}.settings_from_legacy(legacy)
+'''
+
+
+def _get_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_SETTINGS, op.name, r, errors=r.errors(op.name), call=r.call(op.primary, op), adapters=r.a())
+
+
+def _update_settings(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
+    return method(_UPDATE_SETTINGS, op.name, r, errors=r.errors(op.name), adapters=r.a(),
+                  call=r.call(op.primary, op, body=cst.Name("changes")))
+
+
+TEMPLATES = {
+    "get_settings": _get_settings,
+    "update_settings": _update_settings,
+}
