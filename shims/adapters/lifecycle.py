@@ -60,7 +60,7 @@ def check_reactivation(request: ActivateRequest, *, status: str, owner_email: st
     """An activation of an existing tenant is a reactivation only for its own contact and only when it is not
     active; anything else is 409 TENANT_EXISTS (the tenant is never handed to another applicant)."""
     if (owner_email or "").strip().lower() != request.contact.email.strip().lower():
-        raise TenantExistsError(request.tenant_id, f"Tenant '{request.tenant_id}' already exists for another contact")
+        raise TenantExistsError(request.tenant_id)  # the legacy routes' own words: nothing about who owns it
     if tenant_status_from_legacy(status) == "active":
         raise TenantExistsError(request.tenant_id)
 
