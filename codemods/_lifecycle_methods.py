@@ -25,8 +25,10 @@ if TYPE_CHECKING:  # the plan's model (migrator imports codemods, not the other 
     from migrator.lifecycle.model import LifecyclePlan
 
 REGISTRY_ALIAS = "tenant_registry"
-#: the operations `migrator.lifecycle` plans (its model lists the same)
-LIFECYCLE_OPERATIONS = ("activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage")
+#: the operations `migrator.lifecycle` plans (its model lists the same), and the Service Market's tenant list and
+#: summary, which a single-tenant deployment also answers from its lifecycle state
+LIFECYCLE_OPERATIONS = ("activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage",
+                        "list_tenants", "get_tenant_summary")
 
 
 class Lifecycle:
@@ -168,6 +170,9 @@ def deployment_methods(lc: Lifecycle, r: Renderer) -> list[cst.FunctionDef]:
                call=lc.deployment(r, "deactivate", cst.Arg(cst.Name("tenant_id")), cst.Arg(cst.Name("request")))),
         method(_DEPLOYMENT_ACTIVATE, "get_tenant_status", r,
                call=lc.deployment(r, "status", cst.Arg(cst.Name("tenant_id")))),
+        method(_DEPLOYMENT_ACTIVATE, "list_tenants", r, call=lc.deployment(r, "tenants")),
+        method(_DEPLOYMENT_ACTIVATE, "get_tenant_summary", r,
+               call=lc.deployment(r, "summary", cst.Arg(cst.Name("tenant_id")))),
     ]
 
 
@@ -178,6 +183,9 @@ def render_lifecycle(name: str, lc: Lifecycle, r: Renderer, ops: dict[str, Opera
     """The methods implementing lifecycle operation `name` from the plan, or None when the standard templates
     (a legacy route) or a 501 apply."""
     mechanism = lc.plan.mechanism(name)
+    if lc.plan.deployment is not None and name in ("list_tenants", "get_tenant_summary"):
+        op = ops.get(name)
+        mechanism = "deployment" if op is None or op.primary is None else "route"
     if mechanism == "deployment":
         return [m for m in deployment_methods(lc, r) if m.name.value == name]
     if mechanism == "derived" and name == "get_tenant_usage":

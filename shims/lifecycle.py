@@ -49,6 +49,7 @@ from .standard_api.models import (
     DeactivateRequest,
     DeactivateResponse,
     StatusResponse,
+    TenantSummary,
 )
 
 try:  # POSIX: serialise writers across processes; elsewhere the rename alone keeps the file whole
@@ -190,6 +191,18 @@ class DeploymentLifecycle:
         state = self._current()
         return StatusResponse(tenant_id=state.tenant_id, status=state.status, plan=state.plan or self.plan,
                               features=state.features, created_at=state.created_at, updated_at=state.updated_at)
+
+    def summary(self, tenant_id: str) -> TenantSummary:
+        """The Service Market's view of the tenant (``/api/tenant/status/{id}``); its e-mail is the claiming
+        contact's (the webhook's reuse rule answers that contact's applications with this tenant)."""
+        self.tenant.check(tenant_id)
+        state = self._current()
+        return TenantSummary(tenant_id=state.tenant_id, university_name=state.tenant_name, email=state.owner_email,
+                             status=state.status, created_at=state.created_at)
+
+    def tenants(self) -> list[TenantSummary]:
+        """The Service Market's tenant list: this deployment's one tenant."""
+        return [self.summary(self.tenant.tenant_id)]
 
     def activate(self, request: ActivateRequest, *, public_url: Optional[str]) -> ActivateResponse:
         served = self.tenant.tenant_id

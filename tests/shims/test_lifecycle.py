@@ -142,3 +142,19 @@ def test_deactivation_without_preserved_data_promises_no_retention(tmp_path, mon
         answer = client.post("/mt/tenant/hanul/deactivate", json={"reason": "r", "preserve_data": False}, headers=H)
         assert answer.json()["data_preserved"] is False and answer.json()["data_retention_until"] is None
         assert client.post("/mt/tenant/nope/deactivate", json={"reason": "r"}, headers=H).status_code == 404
+
+
+def test_conform_checks_a_single_tenant_deployment_on_its_own_tenant(tmp_path, monkeypatch):
+    """`migrator conform --new-tenant <the deployment's id>`: the market's sequence (claim, status, deactivate, the
+    contact reactivates) passes, nothing else is created, and the deployment is left active."""
+    from migrator.conformance.suite import CheckStatus, run_conformance
+
+    app, deployment = _app(tmp_path, monkeypatch)
+    with TestClient(app) as client:
+        report = run_conformance(client, api_key=KEY, suite="lifecycle", tenant_id="hanul", new_tenant="hanul")
+    assert report.ok, [(c.name, c.reason) for c in report.failures()]
+    passed = {c.name for c in report.checks if c.status is CheckStatus.PASSED}
+    assert {"activate: new tenant (exactly the path's id)", "deactivate: the new tenant (data preserved)",
+            "reactivate: the same contact activates it again", "reactivate: status is active"} <= passed
+    assert "activate: clean up the test tenant" not in {c.name for c in report.checks}
+    assert deployment.is_active() and deployment.tenants()[0].email.startswith("conformance-")
