@@ -97,7 +97,7 @@ class GenerateHandler(MigratorCommand):
             _CLASS, name=cst.Name(state.handler_class), base=cst.Name(self._standard_name("StandardAPIHandler")),
             doc=cst.Expr(cst.SimpleString(f'"""{state.service_name}\'s logic behind the Standard API v2."""')),
             version=cst.SimpleString('"' + state.service_version.replace('"', "") + '"'))
-        members = [*klass.body.body, *(blank_lines(m, 1) for m in methods)]
+        members = [*klass.body.body, *self._deployment(renderer), *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
         instance = cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
@@ -136,6 +136,29 @@ class GenerateHandler(MigratorCommand):
         order = {name: index for index, name in enumerate(ORDER)}
         methods.sort(key=lambda m: order.get(m.name.value, len(order)))
         return methods, missing, errors
+
+    def _deployment(self, renderer: Renderer) -> list[cst.BaseStatement]:
+        """A single-tenant deployment's lifecycle, as a class attribute (`shims.lifecycle`)."""
+        state: Phase1State = self.state
+        deployment = getattr(state.lifecycle, "deployment", None)
+        if deployment is None:
+            return []
+        for name, module in (("DeploymentLifecycle", "shims.lifecycle"), ("SingleTenant", "shims.legacy_deps"),
+                             ("Path", "pathlib")):
+            self.imports.add(ImportSpec(module, name))
+        tenant = ", ".join([*([f'"{deployment.tenant}"'] if deployment.tenant else []),
+                            *([f'env="{deployment.tenant_env}"'] if deployment.tenant_env else [])])
+        depth = len(state.handler_module.split(".")) - 1
+        code = (
+            "# the one tenant this deployment serves and its lifecycle state (shims.lifecycle: status, activation,\n"
+            f"# deactivation, enforced on the legacy routes by DeactivationGuard); ${deployment.state_env} names the file\n"
+            "deployment = DeploymentLifecycle(\n"
+            f"    SingleTenant({tenant}),\n"
+            f'    state_env="{deployment.state_env}",\n'
+            f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator" / "lifecycle.json",\n'
+            ")\n"
+        )
+        return [cst.parse_statement(code)]
 
     def _lifecycle(self) -> Optional[Lifecycle]:
         state: Phase1State = self.state

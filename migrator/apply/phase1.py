@@ -100,7 +100,8 @@ def _state(run: PlanRun, version: str) -> Phase1State:
         service_version=version, handler_module=plan.handler.module, handler_class=plan.handler.class_name,
         instance=plan.handler.instance, services_package=package,
         style=ImportStyle.for_root(run.root, created),
-        wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory),
+        wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory,
+                         guard=bool(plan.lifecycle and plan.lifecycle.deployment)),
     )
     build_state(state, plan)
     state.operations = _operations(plan, state)
@@ -201,6 +202,7 @@ def _record(root: Path, plan: MigrationPlan, journal: Journal, result: PhaseResu
         "files": {str(p.phase): p.files for p in plan.phases},
         "routes": {r.key: {"status": r.verdict.status, "reasons": [x.model_dump() for x in r.verdict.reasons]}
                    for r in plan.routes if r.mapped},
+        "lifecycle": plan.lifecycle.lines() if plan.lifecycle else [],
     }
     files = sorted({c.path for c in result.changes if c.changed})
     journal.record(1, files, __version__, now=now, details={

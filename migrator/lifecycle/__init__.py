@@ -146,6 +146,8 @@ def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[d
     add = plan.operations.__setitem__
     for operation in ("get_tenant_status", "deactivate_tenant"):
         moved, reasons = _route_verdict(operation, routes)
+        if moved is None and not reasons:
+            reasons = [Reason(message=f"no legacy route maps to {operation}")]
         if moved is not None:
             add(operation, LifecycleVerdict(operation=operation, mechanism="route",
                                             summary=f"the legacy route {moved.label} ({moved.file}:{moved.line})"))
@@ -156,8 +158,7 @@ def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[d
             add(operation, LifecycleVerdict(operation=operation, mechanism="deployment", reasons=reasons,
                                             summary=_deployment_summary(operation, deployment)))
         else:
-            why = [*reasons, Reason(message=f"no legacy route maps to {operation}")]
-            why += [Reason(message=registry_why)] if registry_why else []
+            why = [*reasons, *([Reason(message=registry_why)] if registry_why else [])]
             add(operation, LifecycleVerdict(operation=operation, mechanism="none", reasons=why,
                                             summary="501 NOT_IMPLEMENTED"))
     _usage(plan, routes, usage, usage_why)
@@ -181,12 +182,14 @@ def _deployment_summary(operation: str, deployment: Deployment) -> str:
 
 def _usage(plan: LifecyclePlan, routes: Sequence[RouteFacts], usage: Optional[UsageSource], why: str) -> None:
     moved, reasons = _route_verdict("get_tenant_usage", routes)
+    if moved is None and not reasons:
+        reasons = [Reason(message="no legacy route maps to get_tenant_usage")]
     if moved is not None:
         verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="route",
                                    summary=f"the legacy route {moved.label} ({moved.file}:{moved.line})")
     elif usage is not None:
         verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="derived", reasons=reasons,
-                                   summary=f"derived: {usage.evidence} ({usage.where})")
+                                   summary=f"{usage.evidence} ({usage.where})")
     else:
         verdict = LifecycleVerdict(operation="get_tenant_usage", mechanism="none", summary="501 NOT_IMPLEMENTED",
                                    reasons=[*reasons, Reason(message=why)])

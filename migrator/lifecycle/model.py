@@ -135,6 +135,17 @@ class LifecyclePlan(BaseModel):
         return self.registry is not None and (self.reactivation == "registry" or any(
             v.mechanism == "registry" for v in self.operations.values()))
 
+    def lines(self) -> list[str]:
+        """One line per lifecycle operation for reports: ``op: mechanism: summary (why not better)``."""
+        out = []
+        for operation in LIFECYCLE_OPERATIONS:
+            verdict = self.operations.get(operation)
+            if verdict is None:
+                continue
+            why = f" ({'; '.join(str(r) for r in verdict.reasons)})" if verdict.reasons else ""
+            out.append(f"{operation}: {verdict.mechanism}: {verdict.summary}{why}")
+        return out
+
     def mechanism(self, operation: str) -> Mechanism:
         verdict = self.operations.get(operation)
         return verdict.mechanism if verdict else "none"
