@@ -139,8 +139,10 @@ def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[d
     modules = modules or ModuleIndex(root)
     package = PurePosixPath(app_file).parts[0] if len(PurePosixPath(app_file).parts) > 1 else ""
     deployment = deployment_of(tool or {}, package or Path(root).resolve().name)
-    provisioning = [r for r in routes if r.operation == "activate_tenant"]
-    registry, registry_why = registry_of(modules, provisioning) if deployment is None else (None, "")
+    provisioning = [r for r in routes if r.operation == "activate_tenant" and r.variant != "reactivate"]
+    # no provisioning route in the catalog: the registry is then looked for in what the POST routes write
+    writers = provisioning or [r for r in routes if r.label.startswith("POST ")]
+    registry, registry_why = registry_of(modules, writers) if deployment is None else (None, "")
     usage, usage_why = usage_of(modules, routes)
     plan = LifecyclePlan(registry=registry, usage=usage, deployment=deployment)
     add = plan.operations.__setitem__
@@ -198,7 +200,7 @@ def _usage(plan: LifecyclePlan, routes: Sequence[RouteFacts], usage: Optional[Us
 
 def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Optional[Registry],
                 deployment: Optional[Deployment], registry_why: str) -> None:
-    moved, reasons = _route_verdict("activate_tenant", routes)
+    moved, reasons = _route_verdict("activate_tenant", [r for r in routes if r.variant != "reactivate"])
     reactivate = next((r for r in routes if r.operation == "activate_tenant" and r.variant == "reactivate"
                        and r.automatic), None)
     if deployment is not None:

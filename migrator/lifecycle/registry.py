@@ -226,7 +226,7 @@ def find_registry(walk: WalkResult, modules: ModuleIndex) -> Registry:
         writes = [f"{s.write.table} ({s.module.path}:{s.line})" for s in walk.sql] + [
             f"{s.model} ({s.module.path}:{s.line})" for s in walk.orm]
         found = f"it writes {', '.join(writes)}" if writes else "it writes no table the analysis can read"
-        raise RegistryNotFound(f"the provisioning logic writes no tenant table with a status column: {found}")
+        raise RegistryNotFound(f"the legacy logic writes no tenant table with a status column: {found}")
     best = max(candidates, key=lambda c: c.score)
     site = best.site
     where = Where(file=site.module.path, line=site.line)

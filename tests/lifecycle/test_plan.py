@@ -71,7 +71,8 @@ def test_nothing_to_serve_them_is_501_with_the_reasons(tmp_path):
     assert deactivate.mechanism == "none"
     assert [str(r) for r in deactivate.reasons] == [
         "svc/api.py:9: POST /deactivate needs a manual move: reads the caller's identity",
-        "no legacy route provisions tenants (none maps to activate_tenant)"]
+        "the legacy logic writes no tenant table with a status column: it writes no table the analysis can read "
+        "(from POST /deactivate (svc/api.py:9))"]
     assert plan.operations["get_tenant_usage"].mechanism == "none"
     assert "no monthly or daily series" in str(plan.operations["get_tenant_usage"].reasons[-1])
     assert plan.operations["activate_tenant"].mechanism == "none" and plan.reactivation == "none"
