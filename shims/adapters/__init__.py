@@ -59,6 +59,7 @@ from .provisioning import (
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
+from .registration import activation_from_registration, enum_member, slug_for
 from .series import usage_from_series
 from .settings import settings_from_legacy, update_settings_payload
 from .tenants import status_from_legacy, tenant_list_to_legacy, tenant_status_from_legacy, tenant_summary_from_legacy
@@ -86,6 +87,7 @@ __all__ = [
     "activate_from_marketplace",
     "activate_from_provision",
     "activate_from_webhook_payload",
+    "activation_from_registration",
     "check_reactivation",
     "collect_users",
     "costs_from_legacy",
@@ -96,6 +98,7 @@ __all__ = [
     "delete_response_from_legacy",
     "derive_tenant_id",
     "detail_text",
+    "enum_member",
     "generate_temporary_password",
     "legacy_errors",
     "legacy_identity",
@@ -108,6 +111,7 @@ __all__ = [
     "reactivation_response",
     "role_from_legacy",
     "settings_from_legacy",
+    "slug_for",
     "stats_from_dashboard",
     "status_from_legacy",
     "tenant_list_to_legacy",
