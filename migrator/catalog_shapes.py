@@ -78,7 +78,7 @@ _VERBS = {
     "get_settings": ("settings", "config", "configuration"),
     "update_settings": ("settings", "config", "configuration"),
     "deactivate_tenant": tuple(sorted(_DEACTIVATE)),
-    "activate_tenant": tuple(sorted(_REACTIVATE)),
+    "activate_tenant": tuple(sorted(_REACTIVATE | {"register", "create", "signup", "onboard", "provision"})),
     "get_tenant_status": ("status", "state"),
 }
 
@@ -205,6 +205,9 @@ def _tenant_shape(method: str, path: str) -> Shape | None:
     """A tenant lifecycle route of the service's own: an action on one tenant of a tenant collection
     (``POST /platform/tenants/{id}/deactivate``, ``.../reactivate``) or its status (``GET .../{id}/status``)."""
     raw = [s for s in path.strip("/").split("/") if s]
+    if method == "POST" and raw and raw[-1].lower() in _TENANT_NOUNS:
+        # creating a tenant: a registration of the service's own shape; a suggestion to confirm, never automatic
+        return Shape("activate_tenant/register", 0.5, [f"POST on the `{raw[-1]}` collection"])
     if len(raw) < 3 or not _PARAM.match(raw[-2]) or raw[-3].lower() not in _TENANT_NOUNS:
         return None
     action, noun, item = raw[-1].lower(), raw[-3], _param(raw[-2])
@@ -267,7 +270,8 @@ def _tenant_support(shape: Shape, route) -> None:
     if _words(function) & set(_VERBS.get(operation, ())):
         shape.confidence += 0.2
         shape.evidence.append(f"function `{function}`")
-    shape.confidence = round(min(shape.confidence, 0.95), 2)
+    cap = 0.75 if shape.key == "activate_tenant/register" else 0.95  # creation is confirmed by a person
+    shape.confidence = round(min(shape.confidence, cap), 2)
 
 
 def shape_of(route) -> Shape | None:

@@ -273,7 +273,8 @@ def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: P
             line=planned.line, function=planned.function, qualname=planned.qualname,
             response_model=route.response_model,
             dependencies=tuple((p.name, p.dependency) for p in route.params if p.dependency),
-            param_map=tuple(planned.param_map.items())))
+            param_map=tuple(planned.param_map.items()),
+            params=tuple((p.name, p.kind, p.annotation) for p in route.params)))
     lifecycle = plan_lifecycle(root, facts, tool=project.tool, app_file=plan.app.file)
     if lifecycle.uses_registry and plan.handler is not None:
         lifecycle.registry_file = str(PurePosixPath(plan.handler.file).parent / "tenant_registry.py")

@@ -130,6 +130,8 @@ SHAPES = [
     ("GET", "/admin/tenants/{tenant_id}/status", "tenant_status", [], None, "get_tenant_status", M),
     ("POST", "/api/v1/users/{user_id}/deactivate", "deactivate_user", [], None, "update_user/suspend", M),
     ("POST", "/projects/{project_id}/archive", "archive_project", [], None, None, None),
+    ("POST", "/platform/tenants", "register_tenant", [], "TenantRegistered", "activate_tenant/register", S),
+    ("POST", "/api/v1/organizations", "create_organization", [], None, "activate_tenant/register", S),
     # --- nothing to do with users or dashboards ------------------------------------------------------------------
     ("GET", "/api/v1/items/", "read_items", q("skip", "limit"), "ItemsPublic", None, None),
     ("GET", "/summaries/{id}/", "read_summary", [], None, None, None),

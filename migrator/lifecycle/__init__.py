@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from migrator.shapes.source import ModuleIndex, SourceModule
+from migrator.shapes.source import ModuleIndex, SourceModule, resolve_expr
 
 from .model import (
     LIFECYCLE_OPERATIONS,
@@ -25,8 +25,10 @@ from .model import (
     LifecycleVerdict,
     Reason,
     Registry,
+    TenantIds,
     UsageSource,
 )
+from .registration import Registration, registration_for
 from .registry import RegistryNotFound, find_registry
 from .usage import SOURCES, SeriesRoute, derive_usage
 from .walk import Dep, Sym, Unknown, Walker, function_kind
@@ -51,6 +53,10 @@ class RouteFacts:
     response_model: Optional[str] = None
     dependencies: tuple[tuple[str, str], ...] = ()  # (parameter, dotted provider) of its Depends parameters
     param_map: tuple[tuple[str, str], ...] = ()  # legacy parameter -> standard one
+    params: tuple[tuple[str, str, Optional[str]], ...] = ()  # (name, kind, annotation) of its parameters
+
+    def param(self, kind: str) -> Optional[tuple[str, str, Optional[str]]]:
+        return next((p for p in self.params if p[1] == kind), None)
 
 
 # --- the pieces ---------------------------------------------------------------------------------------------------
@@ -163,8 +169,9 @@ def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[d
             why = [*reasons, *([Reason(message=registry_why)] if registry_why else [])]
             add(operation, LifecycleVerdict(operation=operation, mechanism="none", reasons=why,
                                             summary="501 NOT_IMPLEMENTED"))
+    plan.package_env = "".join(c if c.isalnum() else "_" for c in (package or Path(root).resolve().name).upper())
     _usage(plan, routes, usage, usage_why)
-    _activation(plan, routes, registry, deployment, registry_why)
+    _activation(plan, routes, registry, deployment, registry_why, modules)
     return plan
 
 
@@ -198,8 +205,21 @@ def _usage(plan: LifecyclePlan, routes: Sequence[RouteFacts], usage: Optional[Us
     plan.operations["get_tenant_usage"] = verdict
 
 
+def registration_of(modules: ModuleIndex, route: RouteFacts) -> Optional[Registration]:
+    """How an ActivateRequest fills the body of a registration route of the service's own shape (None when its
+    body is not a model of the service)."""
+    body = route.param("body")
+    module, _func = _function(modules, route)
+    if body is None or not body[2] or module is None:
+        return None
+    where, definition = resolve_expr(module, cst.parse_expression(body[2].split("|")[0].strip()), modules)
+    if not isinstance(definition, cst.ClassDef) or where is None:
+        return None
+    return registration_for(where, definition, modules)
+
+
 def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Optional[Registry],
-                deployment: Optional[Deployment], registry_why: str) -> None:
+                deployment: Optional[Deployment], registry_why: str, modules: ModuleIndex) -> None:
     moved, reasons = _route_verdict("activate_tenant", [r for r in routes if r.variant != "reactivate"])
     reactivate = next((r for r in routes if r.operation == "activate_tenant" and r.variant == "reactivate"
                        and r.automatic), None)
@@ -209,7 +229,19 @@ def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Opt
         plan.operations["activate_tenant"] = LifecycleVerdict(operation="activate_tenant", mechanism="deployment",
                                                               summary=summary, reasons=reasons)
         return
-    if moved is None:
+    creates = ""
+    if moved is not None and moved.variant == "register":
+        plan.registration = registration_of(modules, moved)
+        if plan.registration is None or not plan.registration.complete:
+            missing = ", ".join(plan.registration.missing) if plan.registration else "its body is not a model"
+            reasons.append(Reason(message=f"{moved.label} cannot be filled from an activation request: {missing}",
+                                  file=plan.registration.where.file if plan.registration else moved.file,
+                                  line=plan.registration.where.line if plan.registration else moved.line))
+            moved = None
+    if moved is not None and registry is not None and registry.assigned_ids:
+        plan.tenant_ids = TenantIds(state_env=_env(plan, "TENANT_IDS"), evidence=registry.evidence[-1])
+        creates = "; the database numbers tenants itself: the market's ids are mapped to the created ones"
+    if moved is None and reactivate is None:
         plan.operations["activate_tenant"] = LifecycleVerdict(
             operation="activate_tenant", mechanism="none", summary="501 NOT_IMPLEMENTED",
             reasons=[*reasons, Reason(message="no legacy route provisions tenants")] if not reasons else reasons)
@@ -222,6 +254,13 @@ def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Opt
         again = f"reactivation through the tenant registry `{registry.table}`"
     else:
         again = "no reactivation (an existing tenant is 409 TENANT_EXISTS): " + (registry_why or "no registry")
-    plan.operations["activate_tenant"] = LifecycleVerdict(
-        operation="activate_tenant", mechanism="route", reasons=reasons,
-        summary=f"creates exactly the path's tenant through {moved.label} ({moved.file}:{moved.line}); {again}")
+    if moved is None:
+        summary = f"reactivates only ({again}); a new tenant cannot be created (501)"
+    else:
+        summary = f"creates exactly the path's tenant through {moved.label} ({moved.file}:{moved.line}){creates}; {again}"
+    plan.operations["activate_tenant"] = LifecycleVerdict(operation="activate_tenant", mechanism="route",
+                                                          reasons=reasons, summary=summary)
+
+
+def _env(plan: LifecyclePlan, suffix: str) -> str:
+    return f"{plan.package_env}_{suffix}"

@@ -72,6 +72,8 @@ class Registry(BaseModel):
     clock: Optional[ImportName] = None  # the service's clock (a function returning the current datetime)
     written_at: Where  # the INSERT / the model construction
     evidence: list[str] = Field(default_factory=list)
+    #: the database assigns the tenant's id (an autoincrement key): the market's ids go through a map
+    assigned_ids: bool = False
 
     def column(self, role: str) -> Optional[RegistryColumn]:
         return next((c for c in self.columns if c.role == role), None)
@@ -101,6 +103,13 @@ class Deployment(BaseModel):
     evidence: str = ""
 
 
+class TenantIds(BaseModel):
+    """The market's tenant ids mapped to the ones the service's database assigns (`shims.tenant_ids`)."""
+
+    state_env: str  # the environment variable naming the map file
+    evidence: str = ""
+
+
 class Reason(BaseModel):
     message: str
     file: Optional[str] = None
@@ -127,6 +136,9 @@ class LifecyclePlan(BaseModel):
     registry: Optional[Registry] = None
     usage: Optional[UsageSource] = None
     deployment: Optional[Deployment] = None
+    tenant_ids: Optional[TenantIds] = None
+    registration: Optional["Registration"] = None  # the body of a registration route of the service's own
+    package_env: str = "SERVICE"  # the prefix of the environment variables the generated code reads
     registry_file: Optional[str] = None  # where phase 1 writes the tenant-registry module (when it uses one)
     registry_module: Optional[str] = None
 
@@ -149,3 +161,8 @@ class LifecyclePlan(BaseModel):
     def mechanism(self, operation: str) -> Mechanism:
         verdict = self.operations.get(operation)
         return verdict.mechanism if verdict else "none"
+
+
+from .registration import Registration  # noqa: E402 (a model of its own module, referenced above)
+
+LifecyclePlan.model_rebuild()

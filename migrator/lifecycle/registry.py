@@ -62,10 +62,12 @@ def _status_column(columns: list[str]) -> Optional[tuple[str, str]]:
 
 def _id_column(table: str, columns: list[str], primary: Optional[str] = None) -> Optional[str]:
     """The column naming the tenant: ``tenant_id``, ``<table noun>_id``/``_key``/``_slug`` (``org_key`` in an
-    ``organizations`` table), ``slug``/``code``/``key``, else the primary key or ``id``."""
+    ``organizations`` table), a model's primary key, ``slug``/``code``/``key``, else ``id``."""
     lowered = {c.lower(): c for c in columns}
     if "tenant_id" in lowered:
         return lowered["tenant_id"]
+    if primary in columns:
+        return primary
     singular = table.lower().rstrip("s")
     for column in columns:
         prefix, _, suffix = column.lower().rpartition("_")
@@ -335,8 +337,24 @@ def _orm_registry(best: _Candidate, site: OrmSite, connection: Connection, where
         columns.append(RegistryColumn(role=role, column=column, kind=kind, detail=enum if kind == "enum" else None))
     active = "active" if not words or "active" in words else words[0]
     words = words if status_kind == "text" or enum else []
+    assigned = roles["id"] == primary and _database_assigned(site.model_node, primary)
     evidence = [f"{site.model}(...) added to the session at {where} (in {site.function})",
                 f"session: {connection.evidence}"]
+    if assigned:
+        evidence.append(f"the database assigns {site.model}.{primary} (an integer primary key defaulting to None)")
     return Registry(table=best.table, model=site.model, columns=columns, connection=connection, active_value=active,
                     inactive_value=_inactive(words), status_values=words, clock=_clock(walk), written_at=where,
-                    evidence=evidence)
+                    evidence=evidence, assigned_ids=assigned)
+
+
+def _database_assigned(cls: cst.ClassDef, primary: Optional[str]) -> bool:
+    """An integer primary key the model leaves to the database (``id: int | None = Field(default=None, ...)``,
+    ``Mapped[int] = mapped_column(Integer, primary_key=True)`` without a default)."""
+    for stmt in cls.body.body:
+        for small in getattr(stmt, "body", ()):
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == primary:
+                annotation = cst.Module([]).code_for_node(small.annotation.annotation)
+                value = cst.Module([]).code_for_node(small.value) if small.value is not None else ""
+                integer = re.search(r"\bint\b", annotation) is not None
+                return integer and ("default=None" in value.replace(" ", "") or "default" not in value)
+    return False

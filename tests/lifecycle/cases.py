@@ -32,6 +32,7 @@ class Case:
     clock: Optional[str] = None  # dotted
     error: Optional[str] = None  # a fragment of RegistryNotFound's message
     schema: Optional[str] = None  # SQL creating the tables (runtime check of the generated module), raw-SQL cases
+    assigned: bool = False  # the database assigns the tenant's id (the market's ids need a map)
 
 
 RAW_DB = '''
@@ -183,7 +184,7 @@ SQLALCHEMY_ORM = Case(
     name="a SQLAlchemy declarative model added through a repository bound to a yield dependency's session",
     files=ORM_FILES, route="svc.routes.create_workspace", deps={"session": "svc.db.get_session"},
     table="workspaces", id_column="id", status=("is_active", "bool"), email="admin_email",
-    connection="contextmanager(get_session)()", api="orm",
+    connection="contextmanager(get_session)()", api="orm", assigned=True,
 )
 
 SQLMODEL = Case(
@@ -244,8 +245,8 @@ def register(body: dict, session: SessionDep):
 ''',
     },
     route="svc.routes.register", deps={"session": "svc.db.get_session"},
-    table="school", id_column="slug", status=("status", "enum"), email="contact_email",
-    connection="contextmanager(get_session)()", api="orm", active="live", inactive="closed",
+    table="school", id_column="id", status=("status", "enum"), email="contact_email",
+    connection="contextmanager(get_session)()", api="orm", active="live", inactive="closed", assigned=True,
 )
 
 ASYNC_TEXT = Case(

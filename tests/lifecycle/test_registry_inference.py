@@ -57,6 +57,7 @@ def test_the_registry_is_found_with_its_columns_connection_and_vocabulary(case, 
     assert (registry.active_value, registry.inactive_value) == (case.active, case.inactive)
     assert (f"{registry.clock.module}.{registry.clock.name}" if registry.clock else None) == case.clock
     assert registry.written_at.file.startswith("svc/") and registry.written_at.line > 1
+    assert registry.assigned_ids == case.assigned
 
 
 def test_the_reason_names_the_routes_it_started_from(tmp_path):
@@ -123,20 +124,23 @@ def test_orm_registry_with_a_flag_and_an_integer_key(tmp_path, service):
     assert registry.read_tenant("abc") is None and registry.read_tenant("999") is None
 
 
-def test_sqlmodel_registry_keyed_by_a_unique_text_column_with_an_enum_status(tmp_path, service):
+def test_sqlmodel_registry_keyed_by_its_primary_key_with_an_enum_status(tmp_path, service):
     _generated(tmp_path, SQLMODEL)
     from sqlmodel import SQLModel, create_engine
 
     service("models")
     SQLModel.metadata.create_all(create_engine(f"sqlite:///{tmp_path / 'svc.db'}"))
     routes, db = service("routes"), service("db")
-    routes.register({"slug": "north-high", "name": "North", "email": "n@x.example"}, session=next(db.get_session()))
+    created = routes.register({"slug": "north-high", "name": "North", "email": "n@x.example"},
+                              session=next(db.get_session()))
     registry = service("tenant_registry")
-    assert registry.status_of(registry.read_tenant("north-high")) == "active"
-    registry.set_status("north-high", registry.INACTIVE)
+    tenant_id = str(created["id"])
+    assert registry.status_of(registry.read_tenant(tenant_id)) == "active"
+    registry.set_status(tenant_id, registry.INACTIVE)
     stored = sqlite3.connect(tmp_path / "svc.db").execute("SELECT status FROM school").fetchone()
     assert stored == ("closed",)  # the enum's own word for it
-    assert registry.status_document(registry.read_tenant("north-high"))["status"] == "deactivated"
+    assert registry.status_document(registry.read_tenant(tenant_id))["status"] == "deactivated"
+    assert registry.read_tenant("north-high") is None  # the key is the integer id
     SQLModel.metadata.clear()
 
 
