@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from ._imports import ImportSpec
-from ._standard_methods import _EQUAL, Operation, Renderer, TemplateError, method
-from ._standard_methods import string_node as _string
+from ._standard_methods import (
+    _EQUAL,
+    Operation,
+    Renderer,
+    TemplateError,
+    method,
+    parse_template_statement,
+    string_node,
+)
 
 if TYPE_CHECKING:  # the plan's model (migrator imports codemods, not the other way round)
     from migrator.lifecycle.model import LifecyclePlan
@@ -74,20 +81,6 @@ async def {name}({params}) -> {returns}:
     return {adapters}.deactivation_response(tenant_id, request, now={now})
 '''
 
-_REACTIVATE = '''
-async def {name}({params}) -> {returns}:
-    existing = {read}
-    if existing is not None:  # only its own contact reactivates it, and only when it is not active
-        {adapters}.check_reactivation(request, status={registry}.status_of(existing), owner_email={owner})
-        {write}
-        return {adapters}.reactivation_response(request.tenant_id, {adapters}.access_url_of(self, request.tenant_id))
-    payload = {adapters}.{to_legacy}(request)
-    with {adapters}.legacy_errors("activate_tenant", tenant_id=request.tenant_id):
-        result = {call}
-    return {adapters}.{from_legacy}(result)  # another tenant (the e-mail's own): the router decides (409 or reuse)
-'''
-
-
 def _now(lc: Lifecycle, r: Renderer) -> cst.BaseExpression:
     clock = lc.plan.registry.clock if lc.plan.registry else None
     if clock is not None:
@@ -107,16 +100,94 @@ def registry_deactivate(lc: Lifecycle, r: Renderer) -> cst.FunctionDef:
     return method(_REGISTRY_DEACTIVATE, "deactivate_tenant", r, write=write, adapters=r.a(), now=_now(lc, r))
 
 
-def registry_activate(lc: Lifecycle, r: Renderer, op: Operation) -> cst.FunctionDef:
-    registry = lc.plan.registry
-    email = registry.column("email")
-    owner = cst.parse_expression(f'existing["{email.column}"]') if email else cst.Name("None")
-    active = cst.Attribute(lc.registry(r), cst.Name("ACTIVE"))
+# --- activation: reactivation of an existing tenant, creation of a new one -------------------------------------
+
+_ACTIVATION_HEAD = '''
+async def {name}({params}) -> {returns}:
+    pass
+'''
+
+
+def _statements(template: str, **parts) -> list[cst.BaseStatement]:
+    """The template's statements, each filled with the parts it names."""
+    return [parse_template_statement(piece, **{k: v for k, v in parts.items() if "{" + k + "}" in piece})
+            for piece in _split(template)]
+
+
+def _split(template: str) -> list[str]:
+    """Top-level statements of a template (a statement and its indented block stay together)."""
+    out: list[str] = []
+    for line in template.strip("\n").splitlines(keepends=True):
+        only_comments = out and all(part.lstrip().startswith("#") for part in out[-1].splitlines())
+        if out and (line.startswith((" ", "else", "elif", "except", "finally")) or not line.strip() or only_comments):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
+def _reactivation(lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> list[cst.BaseStatement]:
+    """When the tenant exists: only its own contact reactivates it, and only when it is not active."""
+    plan = lc.plan
+    tenant = cst.parse_expression("request.tenant_id")
+    response = r.expr("{a}.reactivation_response(request.tenant_id, {a}.access_url_of(self, request.tenant_id))",
+                      a=r.a())
+    if plan.reactivation == "registry":
+        email = plan.registry.column("email")
+        owner = cst.parse_expression(f'existing["{email.column}"]') if email else cst.Name("None")
+        return _statements('''
+existing = {read}
+if existing is not None:  # only its own contact reactivates it, and only when it is not active
+    {adapters}.check_reactivation(request, status={registry}.status_of(existing), owner_email={owner})
+    {write}
+    return {response}
+''', read=lc.run(r, "read_tenant", tenant), adapters=r.a(), registry=lc.registry(r), owner=owner,
+            write=cst.Expr(lc.run(r, "set_status", tenant, cst.Attribute(lc.registry(r), cst.Name("ACTIVE")))),
+            response=response)  # fmt: skip
+    if plan.reactivation == "route":
+        op = ops["activate_tenant"]
+        call = r.call(op.routes["reactivate"], op)
+        owner: cst.BaseExpression = cst.Name("None")
+        if plan.registry is not None and plan.registry.column("email") is not None and lc.registry_module:
+            column = plan.registry.column("email").column
+            owner = r.expr(f'({{read}} or {{{{}}}}).get("{column}")', read=lc.run(r, "read_tenant", tenant))
+        return _statements('''
+try:
+    existing = await self.get_tenant_status(request.tenant_id)
+except {not_found}:
+    existing = None
+if existing is not None:  # only its own contact reactivates it, and only when it is not active
+    {adapters}.check_reactivation(request, status=existing.status, owner_email={owner})
+    with {errors}:
+        {call}
+    return {response}
+''', not_found=r.n("TenantNotFoundError"), adapters=r.a(), owner=owner, errors=r.errors(
+            "activate_tenant").with_changes(args=[cst.Arg(string_node("activate_tenant")),
+                                                  cst.Arg(tenant, keyword=cst.Name("tenant_id"), equal=_EQUAL)]),
+            call=cst.Expr(call), response=response)  # fmt: skip
+    return []
+
+
+def _creation(lc: Lifecycle, r: Renderer, op: Operation) -> list[cst.BaseStatement]:
+    """A new tenant: through the legacy provisioning, a registration route of the service's own, or 501."""
+    errors = cst.parse_expression('adapters.legacy_errors("activate_tenant", tenant_id=request.tenant_id)')
+    errors = errors.with_changes(func=cst.Attribute(r.a(), cst.Name("legacy_errors")))
+    registration = lc.plan.registration
+    if op.primary is None:
+        return _statements('''
+raise {error}("activate_tenant", {hint})
+''', error=r.n("NotImplementedOperationError"), hint=string_node(
+            f"{r.service} creates its tenants with ids of its own choosing: a new tenant cannot be created here"))
+    if registration is not None:
+        return _registration(lc, r, op, errors)
     to_legacy, from_legacy = _activation_adapters(op)
-    return method(_REACTIVATE, "activate_tenant", r, read=lc.run(r, "read_tenant", cst.parse_expression(
-        "request.tenant_id")), adapters=r.a(), registry=lc.registry(r), owner=owner,
-        write=cst.Expr(lc.run(r, "set_status", cst.parse_expression("request.tenant_id"), active)),
-        to_legacy=cst.Name(to_legacy), from_legacy=cst.Name(from_legacy),
+    return _statements('''
+payload = {adapters}.{to_legacy}(request)
+with {errors}:
+    result = {call}
+# an answer about another tenant (the e-mail's own): the router decides (409, or the webhook's reuse rule)
+return {adapters}.{from_legacy}(result)
+''', adapters=r.a(), to_legacy=cst.Name(to_legacy), from_legacy=cst.Name(from_legacy), errors=errors,
         call=r.call(op.primary, op, body=cst.Name("payload")))  # fmt: skip
 
 
@@ -124,6 +195,72 @@ def _activation_adapters(op: Operation) -> tuple[str, str]:
     if op.adapter == "provision":
         return "provision_payload_from_activate", "activate_from_provision"
     return "marketplace_payload_from_activate", "activate_from_marketplace"
+
+
+_SOURCES = {"tenant_name": "request.tenant_name", "contact_email": "request.contact.email",
+            "contact_name": "request.contact.name", "tenant_id": "request.tenant_id",
+            "features": "list(request.features)"}
+
+
+def _registration(lc: Lifecycle, r: Renderer, op: Operation, errors: cst.BaseExpression) -> list[cst.BaseStatement]:
+    registration = lc.plan.registration
+    elements, optional = [], []
+    for field in registration.fields:
+        if field.source == "slug":
+            value = r.expr("{a}.slug_for(request.tenant_id)", a=r.a())
+        elif field.source == "plan" and field.enum:
+            module, _, name = field.enum.rpartition(".")
+            r.extra_imports.add(ImportSpec(module, name))
+            optional.append((field.field, r.expr("{a}.enum_member({enum}, request.plan)", a=r.a(),
+                                                 enum=cst.Name(name))))
+            continue
+        elif field.source == "plan":
+            value = cst.parse_expression("request.plan")
+        else:
+            value = cst.parse_expression(_SOURCES[field.source])
+        elements.append(cst.DictElement(string_node(field.field), value))
+    out = [parse_template_statement("payload = {payload}\n", payload=cst.Dict(elements))]
+    for name, value in optional:  # a value the service does not have keeps the service's own default
+        out += _statements('''
+value = {value}
+if value is not None:
+    payload[{key}] = value
+''', value=value, key=string_node(name))
+    id_key = (lc.plan.registry.column("id").column if lc.plan.registry else "id")
+    out += _statements('''
+with {errors}:
+    created = {call}
+return {adapters}.activation_from_registration(created, {id_key}, handler=self)
+''', errors=errors, call=r.call(op.primary, op, body=cst.Name("payload")), adapters=r.a(),
+        id_key=string_node(id_key))  # fmt: skip
+    return out
+
+
+def activation(lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> Optional[cst.FunctionDef]:
+    """activate_tenant from its parts, or None when the standard template serves it as is."""
+    op = ops.get("activate_tenant")
+    if op is None or (lc.plan.reactivation not in ("registry", "route") and lc.plan.registration is None):
+        return None
+    body = [*_reactivation(lc, r, ops), *_creation(lc, r, op)]
+    node = method(_ACTIVATION_HEAD, "activate_tenant", r)
+    return node.with_changes(body=node.body.with_changes(body=body))
+
+
+# --- deactivation through a legacy route ------------------------------------------------------------------------
+
+_ROUTE_DEACTIVATE = '''
+async def {name}({params}) -> {returns}:
+    with {errors}:
+        {call}
+    return {adapters}.deactivation_response(tenant_id, request, now={now})
+'''
+
+
+def route_deactivate(lc: Lifecycle, r: Renderer, op: Operation) -> cst.FunctionDef:
+    """The legacy deactivation route, given the request's reason (a body model of the route takes it)."""
+    call = r.call(op.primary, op, body=cst.parse_expression('{"reason": request.reason}'))
+    return method(_ROUTE_DEACTIVATE, "deactivate_tenant", r, errors=r.errors("deactivate_tenant"),
+                  call=cst.Expr(call), adapters=r.a(), now=_now(lc, r))
 
 
 # --- derived usage ------------------------------------------------------------------------------------------------
@@ -143,11 +280,11 @@ def derived_usage(lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> cst.
         raise TemplateError(f"get_tenant_usage: the {usage.operation} route it derives from did not move")
     days = r.expr("{a}.period_to_days(period)", a=r.a())
     call = r.call(source.primary, source, days=days, limit=cst.Integer("10"))
-    series = cst.Tuple([cst.Element(_string(key)) for key in usage.series])
+    series = cst.Tuple([cst.Element(string_node(key)) for key in usage.series])
     args = [cst.Arg(cst.Name("tenant_id")), cst.Arg(cst.Name("period")), cst.Arg(cst.Name("legacy")), cst.Arg(series),
-            cst.Arg(_string(usage.key), keyword=cst.Name("month" if usage.granularity == "month" else "date"),
+            cst.Arg(string_node(usage.key), keyword=cst.Name("month" if usage.granularity == "month" else "date"),
                     equal=_EQUAL)]
-    args += [cst.Arg(_string(key), keyword=cst.Name(target), equal=_EQUAL) for target, key in usage.fields.items()]
+    args += [cst.Arg(string_node(key), keyword=cst.Name(target), equal=_EQUAL) for target, key in usage.fields.items()]
     convert = cst.Call(cst.Attribute(r.a(), cst.Name("usage_from_series")), args=args)
     return method(_USAGE, "get_tenant_usage", r, errors=r.errors("get_tenant_usage"), call=call, convert=convert)
 
@@ -194,8 +331,10 @@ def render_lifecycle(name: str, lc: Lifecycle, r: Renderer, ops: dict[str, Opera
         return [registry_status(lc, r)]
     if mechanism == "registry" and name == "deactivate_tenant":
         return [registry_deactivate(lc, r)]
-    if name == "activate_tenant" and lc.plan.reactivation == "registry":
-        op = ops.get("activate_tenant")
-        if op is not None and op.primary is not None:
-            return [registry_activate(lc, r, op)]
+    if mechanism == "route" and name == "deactivate_tenant":
+        op = ops.get("deactivate_tenant")
+        return [route_deactivate(lc, r, op)] if op is not None and op.primary is not None else None
+    if name == "activate_tenant":
+        node = activation(lc, r, ops)
+        return [node] if node is not None else None
     return None

@@ -8,7 +8,7 @@ Phase 1 writes the body field by field (`migrator.lifecycle.registration`), e.g.
     if plan is not None:
         payload["plan"] = plan  # a plan the service does not have keeps its own default
     created = await legacy_platform.register_tenant(body=TenantRegistration(**payload), ...)
-    return adapters.activation_from_registration(created, "id", access_url=...)
+    return adapters.activation_from_registration(created, "id", handler=self)
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, Optional, TypeVar
 
 from ..standard_api.models import ActivateResponse
 from ._shape import shape_error, to_json
+from .lifecycle import access_url_of
 
 E = TypeVar("E", bound=Enum)
 
@@ -47,12 +48,12 @@ def enum_member(enum: type[E], value: Optional[str]) -> Optional[E]:
     return None
 
 
-def activation_from_registration(legacy: Any, id_key: str, *, access_url: str,
-                                 message: str = "") -> ActivateResponse:  # fmt: skip
-    """The activation answer for the tenant a registration route created: its id from the answer's `id_key`."""
+def activation_from_registration(legacy: Any, id_key: str, *, handler: Any) -> ActivateResponse:
+    """The activation answer for the tenant a registration route created: its id from the answer's `id_key`, the
+    access URL from the handler's configured public URL (`access_url_of`)."""
     data = to_json(legacy)
     if not isinstance(data, dict) or data.get(id_key) in (None, ""):
         raise shape_error(f"legacy.{id_key}", "the registration's answer names no tenant id")
     tenant_id = str(data[id_key])
-    return ActivateResponse(success=True, tenant_id=tenant_id, access_url=access_url,
-                            message=message or f"Tenant '{tenant_id}' created")  # fmt: skip
+    return ActivateResponse(success=True, tenant_id=tenant_id, access_url=access_url_of(handler, tenant_id),
+                            message=f"Tenant '{tenant_id}' created")  # fmt: skip

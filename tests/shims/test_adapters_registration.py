@@ -36,7 +36,11 @@ def test_plans_the_service_has_and_the_ones_it_has_not():
 
 
 def test_the_created_tenant_id():
-    answer = activation_from_registration({"id": 7, "slug": "x"}, "id", access_url="https://s.example?tenant=7")
+    class Handler:
+        public_url = "https://s.example"
+
+    answer = activation_from_registration({"id": 7, "slug": "x"}, "id", handler=Handler())
     assert (answer.tenant_id, answer.success, answer.message) == ("7", True, "Tenant '7' created")
+    assert answer.access_url == "https://s.example?tenant=7"
     with pytest.raises(LegacyShapeError, match="legacy.id"):
-        activation_from_registration({"slug": "x"}, "id", access_url="")
+        activation_from_registration({"slug": "x"}, "id", handler=Handler())
