@@ -86,6 +86,7 @@ class GenerateHandler(MigratorCommand):
         methods, missing, errors = self._methods(renderer)
         state.not_implemented, state.template_errors = missing, errors
         renderer.used.add("StandardAPIHandler")
+        deployment, instance = self._deployment(renderer), self._instance()  # (their imports are scheduled next)
         self._schedule_imports(renderer)
         doc = cst.parse_statement(
             f'"""Standard API v2 handler of {state.service_name}: a thin adapter over its service modules.\n\n'
@@ -97,10 +98,9 @@ class GenerateHandler(MigratorCommand):
             _CLASS, name=cst.Name(state.handler_class), base=cst.Name(self._standard_name("StandardAPIHandler")),
             doc=cst.Expr(cst.SimpleString(f'"""{state.service_name}\'s logic behind the Standard API v2."""')),
             version=cst.SimpleString('"' + state.service_version.replace('"', "") + '"'))
-        members = [*klass.body.body, *self._deployment(renderer), *(blank_lines(m, 1) for m in methods)]
+        members = [*klass.body.body, *deployment, *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
-        instance = cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
         return tree.with_changes(body=[doc, *spaced([klass, instance], first=2)])
 
     def _methods(self, renderer: Renderer) -> tuple[list[cst.FunctionDef], dict[str, str], dict[str, str]]:
@@ -159,6 +159,26 @@ class GenerateHandler(MigratorCommand):
             ")\n"
         )
         return [cst.parse_statement(code)]
+
+    def _instance(self) -> cst.BaseStatement:
+        """The handler instance the routers serve; served under the market's tenant ids when the service's database
+        numbers its tenants itself (`shims.tenant_ids`)."""
+        state: Phase1State = self.state
+        ids = getattr(state.lifecycle, "tenant_ids", None)
+        if ids is None:
+            return cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
+        for name, module in (("MarketTenantIds", "shims.tenant_ids"), ("TenantIdMap", "shims.tenant_ids"),
+                             ("Path", "pathlib")):
+            self.imports.add(ImportSpec(module, name))
+        depth = len(state.handler_module.split(".")) - 1
+        return cst.parse_statement(
+            "# the database numbers the tenants itself: the Service Market's ids are mapped to the ones it created\n"
+            f"# (shims.tenant_ids; ${ids.state_env} names the map file)\n"
+            f"{state.instance} = MarketTenantIds(\n"
+            f"    {state.handler_class}(),\n"
+            f'    TenantIdMap(path_env="{ids.state_env}", default_path=Path(__file__).resolve().parents[{depth}] / '
+            '".migrator" / "tenant-ids.sqlite3"),\n'
+            ")\n")
 
     def _lifecycle(self) -> Optional[Lifecycle]:
         state: Phase1State = self.state
