@@ -82,7 +82,7 @@ async def {name}({params}) -> {returns}:
 '''
 
 def _now(lc: Lifecycle, r: Renderer) -> cst.BaseExpression:
-    clock = lc.plan.registry.clock if lc.plan.registry else None
+    clock = lc.plan.registry.clock if lc.plan.registry and lc.registry_module else None
     if clock is not None:
         return cst.Call(cst.Attribute(lc.registry(r), cst.Name(clock.name)))
     r.extra_imports |= {ImportSpec("datetime", "datetime"), ImportSpec("datetime", "timezone")}
@@ -147,24 +147,31 @@ if existing is not None:  # only its own contact reactivates it, and only when i
     if plan.reactivation == "route":
         op = ops["activate_tenant"]
         call = r.call(op.routes["reactivate"], op)
-        owner: cst.BaseExpression = cst.Name("None")
+        owner: list[cst.BaseStatement] = _statements('''
+owner = None  # no registry to read the contact from: nobody can reactivate
+''')
         if plan.registry is not None and plan.registry.column("email") is not None and lc.registry_module:
             column = plan.registry.column("email").column
-            owner = r.expr(f'({{read}} or {{{{}}}}).get("{column}")', read=lc.run(r, "read_tenant", tenant))
+            owner = _statements('''
+row = {read}
+owner = row[{column}] if row else None
+''', read=lc.run(r, "read_tenant", tenant), column=string_node(column))
         return _statements('''
+tenant_id = request.tenant_id
 try:
-    existing = await self.get_tenant_status(request.tenant_id)
+    existing = await self.get_tenant_status(tenant_id)
 except {not_found}:
     existing = None
-if existing is not None:  # only its own contact reactivates it, and only when it is not active
-    {adapters}.check_reactivation(request, status=existing.status, owner_email={owner})
-    with {errors}:
-        {call}
-    return {response}
-''', not_found=r.n("TenantNotFoundError"), adapters=r.a(), owner=owner, errors=r.errors(
-            "activate_tenant").with_changes(args=[cst.Arg(string_node("activate_tenant")),
-                                                  cst.Arg(tenant, keyword=cst.Name("tenant_id"), equal=_EQUAL)]),
-            call=cst.Expr(call), response=response)  # fmt: skip
+''', not_found=r.n("TenantNotFoundError")) + [cst.If(
+            test=cst.parse_expression("existing is not None"),
+            body=cst.IndentedBlock([*owner, *_statements('''
+{adapters}.check_reactivation(request, status=existing.status, owner_email=owner)
+with {errors}:
+    {call}
+return {response}
+''', adapters=r.a(), errors=r.errors("activate_tenant"), call=cst.Expr(call), response=response)]),
+            leading_lines=[cst.EmptyLine(comment=cst.Comment(
+                "# an existing tenant: only its own contact reactivates it, and only when it is not active"))])]
     return []
 
 
@@ -279,7 +286,10 @@ def derived_usage(lc: Lifecycle, r: Renderer, ops: dict[str, Operation]) -> cst.
     if source is None or source.primary is None:
         raise TemplateError(f"get_tenant_usage: the {usage.operation} route it derives from did not move")
     days = r.expr("{a}.period_to_days(period)", a=r.a())
-    call = r.call(source.primary, source, days=days, limit=cst.Integer("10"))
+    inputs = {"days": days, "limit": cst.Integer("10")}
+    if usage.window_value:  # the legacy route's widest named window: the month is inside it when it is recent
+        inputs["period"] = string_node(usage.window_value)
+    call = r.call(source.primary, source, **inputs)
     series = cst.Tuple([cst.Element(string_node(key)) for key in usage.series])
     args = [cst.Arg(cst.Name("tenant_id")), cst.Arg(cst.Name("period")), cst.Arg(cst.Name("legacy")), cst.Arg(series),
             cst.Arg(string_node(usage.key), keyword=cst.Name("month" if usage.granularity == "month" else "date"),

@@ -167,18 +167,13 @@ class GenerateHandler(MigratorCommand):
         ids = getattr(state.lifecycle, "tenant_ids", None)
         if ids is None:
             return cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
-        for name, module in (("MarketTenantIds", "shims.tenant_ids"), ("TenantIdMap", "shims.tenant_ids"),
-                             ("Path", "pathlib")):
-            self.imports.add(ImportSpec(module, name))
-        depth = len(state.handler_module.split(".")) - 1
+        self.imports.add(ImportSpec("shims.tenant_ids", "MarketTenantIds"))
+        package, _, registry = (state.registry_module or "").rpartition(".")
+        self.imports.add(ImportSpec(package, registry))
         return cst.parse_statement(
-            "# the database numbers the tenants itself: the Service Market's ids are mapped to the ones it created\n"
-            f"# (shims.tenant_ids; ${ids.state_env} names the map file)\n"
-            f"{state.instance} = MarketTenantIds(\n"
-            f"    {state.handler_class}(),\n"
-            f'    TenantIdMap(path_env="{ids.state_env}", default_path=Path(__file__).resolve().parents[{depth}] / '
-            '".migrator" / "tenant-ids.sqlite3"),\n'
-            ")\n")
+            "# the database numbers the tenants itself: the Service Market's ids are mapped to the ones it created for\n"
+            f"# them (shims.tenant_ids; the map is a table of the service's own database, see {registry})\n"
+            f"{state.instance} = MarketTenantIds({state.handler_class}(), {registry})\n")
 
     def _lifecycle(self) -> Optional[Lifecycle]:
         state: Phase1State = self.state

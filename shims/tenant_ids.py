@@ -17,15 +17,18 @@ tenant-ids.sqlite3``); keep it with the service's data (a database rebuilt from 
 
 from __future__ import annotations
 
+import inspect
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from . import spec
 from .standard_api.errors import TenantExistsError, TenantNotFoundError
@@ -72,13 +75,13 @@ class TenantIdMap:
                 conn.close()
         return row[0] if row else None
 
-    def service_id(self, market_id: str) -> Optional[str]:
+    def service_id_of(self, market_id: str) -> Optional[str]:
         return self._one("SELECT service_id FROM market_tenant_ids WHERE market_id = ?", market_id)
 
-    def market_id(self, service_id: str) -> Optional[str]:
+    def market_id_of(self, service_id: str) -> Optional[str]:
         return self._one("SELECT market_id FROM market_tenant_ids WHERE service_id = ?", service_id)
 
-    def record(self, market_id: str, service_id: str) -> bool:
+    def record_market_id(self, market_id: str, service_id: str) -> bool:
         """Remember the pair; False when either id is mapped already (nothing changes)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self._lock:
@@ -95,19 +98,29 @@ class TenantIdMap:
 
 
 def _renamed(answer: Any, service_id: str, market_id: str) -> Any:
-    """`answer` with its ``tenant_id`` naming the market id (models and dicts; anything else as is)."""
+    """`answer` with its ``tenant_id`` (and a ``message`` quoting it) naming the market id (models and dicts)."""
+    def message(text: Any) -> Any:
+        return text.replace(f"'{service_id}'", f"'{market_id}'") if isinstance(text, str) else text
+
     if isinstance(answer, BaseModel) and getattr(answer, "tenant_id", None) == service_id:
-        return answer.model_copy(update={"tenant_id": market_id})
+        update = {"tenant_id": market_id}
+        if isinstance(getattr(answer, "message", None), str):
+            update["message"] = message(answer.message)
+        return answer.model_copy(update=update)
     if isinstance(answer, dict) and answer.get("tenant_id") == service_id:
-        return {**answer, "tenant_id": market_id}
+        return {**answer, "tenant_id": market_id, **({"message": message(answer["message"])} if "message" in answer
+                                                     else {})}
     return answer
 
 
 class MarketTenantIds:
-    """`handler`, served under the market's tenant ids (see the module docstring). Any attribute that is not a
-    tenant operation is the handler's own (``service_version``, ``public_url``, hooks without a tenant, ...)."""
+    """`handler`, served under the market's tenant ids (see the module docstring). `ids` is the map: a `TenantIdMap`,
+    or any object with ``service_id_of(market_id)``, ``market_id_of(service_id)`` and ``record_market_id(market_id,
+    service_id) -> bool`` (sync or async; phase 1 generates them in the service's tenant-registry module, so that
+    the map lives in the service's own database). Any attribute that is not a tenant operation is the handler's own
+    (``service_version``, ``public_url``, hooks without a tenant, ...)."""
 
-    def __init__(self, handler: Any, ids: TenantIdMap) -> None:
+    def __init__(self, handler: Any, ids: Any) -> None:
         self.handler = handler
         self.ids = ids
 
@@ -122,20 +135,27 @@ class MarketTenantIds:
             return self._scoped(name)
         return getattr(self.handler, name)
 
-    def to_service(self, market_id: str) -> str:
+    async def _ids(self, function: str, *args: str) -> Any:
+        method = getattr(self.ids, function)
+        if inspect.iscoroutinefunction(method):
+            return await method(*args)
+        return await run_in_threadpool(method, *args)
+
+    async def to_service(self, market_id: str) -> str:
         """The service's id for `market_id`: its mapping, else the id itself, unless that id belongs to another
         market id (then no tenant has that name: 404)."""
-        mapped = self.ids.service_id(market_id)
+        mapped = await self._ids("service_id_of", market_id)
         if mapped is not None:
-            return mapped
-        if self.ids.market_id(market_id) is not None:
+            return str(mapped)
+        if await self._ids("market_id_of", market_id) is not None:
             raise TenantNotFoundError(market_id)
         return market_id
 
     def _scoped(self, name: str) -> Callable[..., Any]:
         async def operation(tenant_id: str, *args: Any) -> Any:
-            service_id = self.to_service(tenant_id)
-            answer = await call_operation(self.handler, name, service_id, *args)
+            service_id = await self.to_service(tenant_id)
+            with _named(service_id, tenant_id):
+                answer = await call_operation(self.handler, name, service_id, *args)
             return _renamed(answer, service_id, tenant_id)
 
         operation.__name__ = name
@@ -146,22 +166,35 @@ class MarketTenantIds:
         out = []
         for tenant in tenants:
             service_id = tenant.tenant_id if isinstance(tenant, BaseModel) else (tenant or {}).get("tenant_id")
-            market_id = self.ids.market_id(str(service_id)) if service_id is not None else None
+            market_id = await self._ids("market_id_of", str(service_id)) if service_id is not None else None
             out.append(_renamed(tenant, service_id, market_id) if market_id else tenant)
         return out
 
     async def activate_tenant(self, request: Any) -> Any:
         market_id = request.tenant_id
-        mapped = self.ids.service_id(market_id)
+        mapped = await self._ids("service_id_of", market_id)
         if mapped is not None:  # a tenant created for this market id: a reactivation (or a refusal) of it
-            answer = await call_operation(self.handler, "activate_tenant",
-                                          request.model_copy(update={"tenant_id": mapped}))  # fmt: skip
-            return _renamed(answer, mapped, market_id)
-        if self.ids.market_id(market_id) is not None:
+            with _named(str(mapped), market_id):
+                answer = await call_operation(self.handler, "activate_tenant",
+                                              request.model_copy(update={"tenant_id": str(mapped)}))  # fmt: skip
+            return _renamed(answer, str(mapped), market_id)
+        if await self._ids("market_id_of", market_id) is not None:
             raise TenantExistsError(market_id)
         answer = await call_operation(self.handler, "activate_tenant", request)
         created = getattr(answer, "tenant_id", None) if not isinstance(answer, dict) else answer.get("tenant_id")
         success = getattr(answer, "success", None) if not isinstance(answer, dict) else answer.get("success")
-        if success and created and created != market_id and self.ids.record(market_id, str(created)):
-            return _renamed(answer, created, market_id)
+        if success and created and created != market_id and await self._ids("record_market_id", market_id,
+                                                                           str(created)):
+            return _renamed(answer, str(created), market_id)
         return answer
+
+
+@contextmanager
+def _named(service_id: str, market_id: str) -> Iterator[None]:
+    """Errors naming the service's id name the market's instead (the caller knows no other)."""
+    try:
+        yield
+    except (TenantNotFoundError, TenantExistsError) as exc:
+        if exc.message.find(f"'{service_id}'") < 0 and exc.message.find(f" {service_id} ") < 0:
+            raise
+        raise type(exc)(market_id) from None

@@ -113,8 +113,29 @@ def usage_of(modules: ModuleIndex, routes: Sequence[RouteFacts]) -> tuple[Option
         except Exception:  # noqa: BLE001 - an inference failure leaves this route out, nothing more
             continue
         window = next((legacy for legacy, standard in route.param_map if standard == "period"), None)
-        series.append(SeriesRoute(route.operation, route.label, response, window_param=window))
+        window = window or next((p[0] for p in route.params if p[0] in ("period", "days", "window")), None)
+        annotation = next((p[2] for p in route.params if p[0] == window), None)
+        series.append(SeriesRoute(route.operation, route.label, response, window_param=window,
+                                  window_value=widest_window(modules, module, annotation)))
     return derive_usage(series)
+
+
+def widest_window(modules: ModuleIndex, module: SourceModule, annotation: Optional[str]) -> Optional[str]:
+    """The widest ``<N>d`` value of an Enum annotation (``Period``: "7d", "30d", "90d" → "90d")."""
+    head = (annotation or "").split("|")[0].strip()
+    if not head or not head.replace(".", "").replace("_", "").isalnum():
+        return None
+    _where, definition = resolve_expr(module, cst.parse_expression(head), modules)
+    if not isinstance(definition, cst.ClassDef):
+        return None
+    values = []
+    for stmt in definition.body.body:
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
+                text = str(small.value.evaluated_value)
+                if text[:-1].isdigit() and text.endswith("d"):
+                    values.append(text)
+    return max(values, key=lambda v: int(v[:-1])) if values else None
 
 
 def _route_verdict(operation: str, routes: Sequence[RouteFacts]) -> tuple[Optional[RouteFacts], list[Reason]]:
@@ -239,7 +260,7 @@ def _activation(plan: LifecyclePlan, routes: Sequence[RouteFacts], registry: Opt
                                   line=plan.registration.where.line if plan.registration else moved.line))
             moved = None
     if moved is not None and registry is not None and registry.assigned_ids:
-        plan.tenant_ids = TenantIds(state_env=_env(plan, "TENANT_IDS"), evidence=registry.evidence[-1])
+        plan.tenant_ids = TenantIds(evidence=registry.evidence[-1])
         creates = "; the database numbers tenants itself: the market's ids are mapped to the created ones"
     if moved is None and reactivate is None:
         plan.operations["activate_tenant"] = LifecycleVerdict(

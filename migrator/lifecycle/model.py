@@ -90,6 +90,7 @@ class UsageSource(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)  # UsageData field -> element key
     window: Optional[int] = None  # day series: how many days to ask the legacy route for (its largest window)
     window_param: Optional[str] = None  # the legacy parameter taking that window
+    window_value: Optional[str] = None  # its widest value, when it takes named windows (an Enum of "7d"/"30d"/...)
     where: Where
     evidence: str = ""
 
@@ -104,9 +105,9 @@ class Deployment(BaseModel):
 
 
 class TenantIds(BaseModel):
-    """The market's tenant ids mapped to the ones the service's database assigns (`shims.tenant_ids`)."""
+    """The market's tenant ids mapped to the ones the service's database assigns (`shims.tenant_ids`; the map is a
+    table of the service's own database, through the tenant-registry module)."""
 
-    state_env: str  # the environment variable naming the map file
     evidence: str = ""
 
 
@@ -144,7 +145,7 @@ class LifecyclePlan(BaseModel):
 
     @property
     def uses_registry(self) -> bool:
-        return self.registry is not None and (self.reactivation == "registry" or any(
+        return self.registry is not None and (self.reactivation in ("registry", "route") or any(
             v.mechanism == "registry" for v in self.operations.values()))
 
     def lines(self) -> list[str]:

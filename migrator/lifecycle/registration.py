@@ -62,7 +62,7 @@ def _fields(cls: cst.ClassDef) -> list[tuple[str, str, bool]]:
     """(name, annotation, required) of a pydantic model's annotated fields."""
     out = []
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 annotation = cst.Module([]).code_for_node(small.annotation.annotation)
                 out.append((small.target.value, annotation, _required(small.value)))

@@ -95,7 +95,7 @@ def model_fields(cls: cst.ClassDef) -> dict[str, str]:
     """Annotated fields of a model class: name -> annotation source."""
     out = {}
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                 out[small.target.value] = cst.Module([]).code_for_node(small.annotation.annotation)
     return out
@@ -107,7 +107,7 @@ def is_orm_model(cls: cst.ClassDef) -> bool:
            and k.value.value == "True" for k in cls.keywords):
         return True
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
                 [small.target] if isinstance(small, cst.AnnAssign) else [])
             if any(isinstance(t, cst.Name) and t.value == "__tablename__" for t in targets):
@@ -117,7 +117,7 @@ def is_orm_model(cls: cst.ClassDef) -> bool:
 
 def table_name(cls: cst.ClassDef, module: SourceModule) -> str:
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value ==
                                                      "__tablename__" for t in small.targets):
                 value = static_string(module, small.value)
@@ -128,7 +128,7 @@ def table_name(cls: cst.ClassDef, module: SourceModule) -> str:
 
 def primary_key(cls: cst.ClassDef) -> Optional[str]:
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
                 text = cst.Module([]).code_for_node(small.value)
                 if re.search(r"primary_key\s*=\s*True", text):
@@ -147,7 +147,7 @@ def _enum_words(module: SourceModule, annotation: str, modules: ModuleIndex) -> 
         return None, []
     words = []
     for stmt in definition.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
                 words.append(str(small.value.evaluated_value))
     return f"{where.name}.{definition.name.value}", words
@@ -351,7 +351,7 @@ def _database_assigned(cls: cst.ClassDef, primary: Optional[str]) -> bool:
     """An integer primary key the model leaves to the database (``id: int | None = Field(default=None, ...)``,
     ``Mapped[int] = mapped_column(Integer, primary_key=True)`` without a default)."""
     for stmt in cls.body.body:
-        for small in getattr(stmt, "body", ()):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
             if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == primary:
                 annotation = cst.Module([]).code_for_node(small.annotation.annotation)
                 value = cst.Module([]).code_for_node(small.value) if small.value is not None else ""

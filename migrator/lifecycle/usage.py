@@ -42,6 +42,7 @@ class SeriesRoute:
     response: InferredResponse
     window_param: Optional[str] = None  # the legacy parameter taking a number of days
     window_max: Optional[int] = None  # its largest value (``Query(le=365)``), when known
+    window_value: Optional[str] = None  # its widest named window (an Enum's "90d"), when it takes names
 
 
 def window_limit(default: Optional[str]) -> Optional[int]:
@@ -117,7 +118,8 @@ def derive_usage(routes: list[SeriesRoute]) -> tuple[Optional[UsageSource], str]
                 fields=fields, where=Where(file=where.file, line=where.line),
                 window=route.window_max if granularity == "day" else None,
                 window_param=route.window_param if granularity == "day" else None,
-                evidence=f"{route.label} answers `{'.'.join(path)}`, a {granularity}ly series "
+                window_value=route.window_value if granularity == "day" else None,
+                evidence=f"{route.label} answers `{'.'.join(path)}`, a {'monthly' if granularity == 'month' else 'daily'} series "
                          f"({', '.join(f'{k} ← {v}' for k, v in fields.items())})",
             )
             rank = (granularity == "month", len(fields), -SOURCES.index(route.operation)

@@ -322,7 +322,7 @@ class Walker:
         if init is not None:
             bound = self.bind(init, call, module, env, skip_self=True)
             for stmt in init.body.body:
-                for small in getattr(stmt, "body", ()):
+                for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
                     if isinstance(small, cst.Assign) and len(small.targets) == 1:
                         target = small.targets[0].target
                         if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)

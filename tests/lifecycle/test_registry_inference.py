@@ -122,6 +122,12 @@ def test_orm_registry_with_a_flag_and_an_integer_key(tmp_path, service):
     row = registry.read_tenant(tenant_id)
     assert row["is_active"] is False and registry.status_document(row)["status"] == "deactivated"
     assert registry.read_tenant("abc") is None and registry.read_tenant("999") is None
+    # the database numbers the workspaces: the market's ids are mapped in a table of that same database
+    assert registry.service_id_of("acme_1") is None and registry.record_market_id("acme_1", tenant_id)
+    assert not registry.record_market_id("acme_1", "42") and not registry.record_market_id("other_2", tenant_id)
+    assert registry.service_id_of("acme_1") == tenant_id and registry.market_id_of(tenant_id) == "acme_1"
+    stored = sqlite3.connect(tmp_path / "svc.db").execute("SELECT * FROM market_tenant_ids").fetchall()
+    assert stored == [("acme_1", tenant_id)]
 
 
 def test_sqlmodel_registry_keyed_by_its_primary_key_with_an_enum_status(tmp_path, service):
@@ -155,6 +161,7 @@ def test_async_text_registry(tmp_path, service, monkeypatch):
         assert registry.status_of(await registry.read_tenant("t1")) == "active"
         await registry.set_status("t1", registry.INACTIVE)
         assert registry.status_of(await registry.read_tenant("t1")) == "deactivated"
+        assert not hasattr(registry, "service_id_of")  # the service writes its own ids: no map
         return registry
 
     registry = asyncio.run(scenario())

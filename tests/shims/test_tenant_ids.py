@@ -99,7 +99,8 @@ def test_activation_creates_exactly_the_market_id_and_every_answer_names_it(tmp_
         created = client.post("/mt/tenant/new_school_7/activate", json=_body("new_school_7"), headers=H)
         assert created.status_code == 200 and created.json()["tenant_id"] == "new_school_7"
         assert created.json()["access_url"] == "https://school.example?tenant=2"  # the service's own access URL
-        assert handler.ids.service_id("new_school_7") == "2"
+        assert created.json()["message"] == "created"
+        assert handler.ids.service_id_of("new_school_7") == "2"
         status = client.get("/mt/tenant/new_school_7/status", headers=H).json()
         assert status["tenant_id"] == "new_school_7" and status["status"] == "active"
         usage = client.get("/mt/tenant/new_school_7/usage?period=2026-11", headers=H).json()
@@ -107,7 +108,7 @@ def test_activation_creates_exactly_the_market_id_and_every_answer_names_it(tmp_
         gone = client.post("/mt/tenant/new_school_7/deactivate", json={"reason": "r"}, headers=H).json()
         assert gone["tenant_id"] == "new_school_7" and handler.handler.tenants["2"]["status"] == "deactivated"
         other = client.post("/mt/tenant/new_school_7/activate", json=_body("new_school_7", "x@y.example"), headers=H)
-        assert other.status_code == 409
+        assert other.status_code == 409 and "'new_school_7'" in other.json()["detail"]["message"]
         again = client.post("/mt/tenant/new_school_7/activate", json=_body("new_school_7"), headers=H)
         assert again.status_code == 200 and again.json()["tenant_id"] == "new_school_7"
         # the service's own tenants keep their ids; a mapped one has only its market name
@@ -129,13 +130,14 @@ def test_the_webhook_creates_and_reuses_under_the_market_id(tmp_path, monkeypatc
         again = client.post("/api/tenant/webhook/auto-provision", json={**payload, "application_id": 9002},
                             headers={"X-API-Key": KEY})
         assert again.status_code == 200 and again.json()["tenant_id"] == "north_high_9001"  # the e-mail's own
-    assert handler.ids.service_id("north_high_9001") == "2" and len(handler.handler.tenants) == 2
+    assert handler.ids.service_id_of("north_high_9001") == "2" and len(handler.handler.tenants) == 2
 
 
 def test_the_map_persists_and_follows_its_environment_variable(tmp_path, monkeypatch):
     ids = TenantIdMap(path_env="SCHOOL_TENANT_IDS", default_path=tmp_path / "a.sqlite3")
-    assert ids.record("m1", "5") and not ids.record("m1", "6") and not ids.record("m2", "5")
+    assert ids.record_market_id("m1", "5") and not ids.record_market_id("m1", "6")
+    assert not ids.record_market_id("m2", "5")
     again = TenantIdMap(path_env="SCHOOL_TENANT_IDS", default_path=tmp_path / "a.sqlite3")
-    assert again.service_id("m1") == "5" and again.market_id("5") == "m1" and again.service_id("m2") is None
+    assert again.service_id_of("m1") == "5" and again.market_id_of("5") == "m1" and again.service_id_of("m2") is None
     monkeypatch.setenv("SCHOOL_TENANT_IDS", str(tmp_path / "b.sqlite3"))
-    assert again.service_id("m1") is None and again.path == tmp_path / "b.sqlite3"
+    assert again.service_id_of("m1") is None and again.path == tmp_path / "b.sqlite3"
