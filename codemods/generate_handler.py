@@ -149,6 +149,10 @@ class GenerateHandler(MigratorCommand):
         tenant = ", ".join([*([f'"{deployment.tenant}"'] if deployment.tenant else []),
                             *([f'env="{deployment.tenant_env}"'] if deployment.tenant_env else [])])
         depth = len(state.handler_module.split(".")) - 1
+        clock = ""
+        if deployment.clock is not None:
+            self.imports.add(ImportSpec(deployment.clock.module, deployment.clock.name))
+            clock = f"    clock={deployment.clock.name},\n"
         code = (
             "# the one tenant this deployment serves and its lifecycle state (shims.lifecycle: status, activation,\n"
             f"# deactivation, enforced on the legacy routes by DeactivationGuard); ${deployment.state_env} names the file\n"
@@ -156,7 +160,7 @@ class GenerateHandler(MigratorCommand):
             f"    SingleTenant({tenant}),\n"
             f'    state_env="{deployment.state_env}",\n'
             f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator" / "lifecycle.json",\n'
-            ")\n"
+            f"{clock})\n"
         )
         return [cst.parse_statement(code)]
 

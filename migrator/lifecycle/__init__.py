@@ -21,6 +21,7 @@ from migrator.shapes.source import ModuleIndex, SourceModule, resolve_expr
 from .model import (
     LIFECYCLE_OPERATIONS,
     Deployment,
+    ImportName,
     LifecyclePlan,
     LifecycleVerdict,
     Reason,
@@ -78,6 +79,19 @@ def _provider(modules: ModuleIndex, dotted: str) -> Sym:
     if isinstance(definition, cst.ClassDef):
         return Dep(dotted, "class")
     return Unknown(f"the dependency {dotted}")
+
+
+def clock_of(modules: ModuleIndex, routes: Sequence[RouteFacts]) -> Optional[ImportName]:
+    """The service's own clock (a ``now()``/``utcnow()`` of its code) as the moved routes call it."""
+    walker = Walker(modules)
+    for route in routes:
+        module, func = _function(modules, route)
+        if func is not None and route.automatic:
+            walker.walk(module, func, {})
+        if walker.result.clocks:
+            module_name, _, name = walker.result.clocks[0].rpartition(".")
+            return ImportName(module=module_name, name=name)
+    return None
 
 
 def registry_of(modules: ModuleIndex, provisioning: Sequence[RouteFacts]) -> tuple[Optional[Registry], str]:
@@ -171,6 +185,8 @@ def plan_lifecycle(root: Path, routes: Sequence[RouteFacts], *, tool: Optional[d
     writers = provisioning or [r for r in routes if r.label.startswith("POST ")]
     registry, registry_why = registry_of(modules, writers) if deployment is None else (None, "")
     usage, usage_why = usage_of(modules, routes)
+    if deployment is not None:
+        deployment.clock = clock_of(modules, routes)
     plan = LifecyclePlan(registry=registry, usage=usage, deployment=deployment)
     add = plan.operations.__setitem__
     for operation in ("get_tenant_status", "deactivate_tenant"):

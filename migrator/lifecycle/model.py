@@ -101,6 +101,7 @@ class Deployment(BaseModel):
     tenant: Optional[str] = None
     tenant_env: Optional[str] = None
     state_env: str  # the environment variable naming the state file
+    clock: Optional[ImportName] = None  # the service's clock, when its moved code calls one
     evidence: str = ""
 
 
