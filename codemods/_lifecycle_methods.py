@@ -348,3 +348,21 @@ def render_lifecycle(name: str, lc: Lifecycle, r: Renderer, ops: dict[str, Opera
         node = activation(lc, r, ops)
         return [node] if node is not None else None
     return None
+
+
+_CONTACT = '''
+async def tenant_of_contact(self, email: str) -> {optional}[str]:
+    """The tenant this contact e-mail owns, from the tenant registry: the Service Market webhook answers that
+    contact's later applications with it (the manual's reuse rule)."""
+    return {lookup}
+'''
+
+
+def contact_lookup(lc: Lifecycle, r: Renderer) -> Optional[cst.FunctionDef]:
+    """`tenant_of_contact(email)`, when the handler has a tenant registry with the contact's e-mail."""
+    registry = lc.plan.registry
+    if registry is None or registry.column("email") is None or not lc.registry_module:
+        return None
+    node = parse_template_statement(_CONTACT, optional=r.n("Optional"),
+                                    lookup=lc.run(r, "tenant_of_contact", cst.Name("email")))
+    return node

@@ -248,6 +248,38 @@ def _market_ids(w: _Writer) -> list[str]:
     return [table, lookup, service, market, record]
 
 
+def _contact_sql(w: _Writer) -> str:
+    r = w.r
+    id_column, email = w.col("id"), w.col("email")
+    mark = _mark(r, "email")
+    order = ", ".join(c for c in (w.col("created_at"), id_column) if c)
+    select = f"SELECT {id_column} FROM {r.table} WHERE lower({email}) = lower({mark}) ORDER BY {order} LIMIT 1"
+    if r.connection.api == "sqlalchemy":
+        fetch = [f"result = {w.aw}conn.execute(", "    text(", *_literal(select, "        "), "    ),",
+                 f"    {_params(r, [('email', 'email.strip()')])},", ")", "row = result.first()"]
+    else:
+        statement = _literal(select, "    ")
+        statement[-1] += ","
+        fetch = [f"row = {w.aw}conn.execute(", *statement, f"    {_params(r, [('email', 'email.strip()')])},",
+                 ").fetchone()"]
+    return w.define("tenant_of_contact(email: str) -> Optional[str]",
+                    "The tenant this contact e-mail owns (case-insensitive; the oldest), or None: the manual's reuse rule.",
+                    [*w.block(fetch), "return None if row is None else str(row[0])"])
+
+
+def _contact_orm(w: _Writer) -> str:
+    module, _, model = (w.r.model or "").rpartition(".")
+    w.imports |= {("sqlalchemy", "func"), ("sqlalchemy", "select")}
+    id_column, email = w.col("id"), w.col("email")
+    order = ", ".join(f"{model}.{c}" for c in (w.col("created_at"), id_column) if c)
+    query = (f"select({model}.{id_column}).where(func.lower({model}.{email}) == email.strip().lower())"
+             f".order_by({order})")
+    return w.define("tenant_of_contact(email: str) -> Optional[str]",
+                    "The tenant this contact e-mail owns (case-insensitive; the oldest), or None: the manual's reuse rule.",
+                    [*w.block([f"found = ({w.aw}conn.execute({query})).scalars().first()"]),
+                     "return None if found is None else str(found)"])
+
+
 def _document(w: _Writer) -> str:
     lines = ["return {"]
     roles = {"tenant_id": "id"}
@@ -300,5 +332,7 @@ def registry_source(registry: Registry, service: str) -> RegistrySource:
         "the migration from the legacy code; the service's own code from now on: edit it freely."
     )
     mapped = _market_ids(w) if registry.assigned_ids and registry.connection.api != "dbapi" else []
+    if registry.column("email") is not None:
+        functions.append(_contact_orm(w) if registry.connection.api == "orm" else _contact_sql(w))
     body = "\n\n".join([constants, *functions, status, _document(w), *mapped])
     return RegistrySource(docstring=docstring, body=body, imports=w.imports, is_async=w.is_async)

@@ -42,7 +42,7 @@ from libcst.helpers import parse_template_statement
 
 from ._format import blank_lines, spaced, wrap_long_calls
 from ._imports import ImportSpec
-from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, render_lifecycle
+from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, contact_lookup, render_lifecycle
 from ._moves import Phase1State
 from ._runner import MigratorCommand
 from ._standard_methods import (
@@ -135,7 +135,8 @@ class GenerateHandler(MigratorCommand):
             methods += rendered
         order = {name: index for index, name in enumerate(ORDER)}
         methods.sort(key=lambda m: order.get(m.name.value, len(order)))
-        return methods, missing, errors
+        contact = contact_lookup(lifecycle, renderer) if lifecycle is not None else None
+        return [*methods, *([contact] if contact is not None else [])], missing, errors
 
     def _deployment(self, renderer: Renderer) -> list[cst.BaseStatement]:
         """A single-tenant deployment's lifecycle, as a class attribute (`shims.lifecycle`)."""

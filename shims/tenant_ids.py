@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from . import spec
-from .standard_api.errors import TenantExistsError, TenantNotFoundError
+from .standard_api.errors import StandardAPIError, TenantExistsError, TenantNotFoundError
 from .standard_api.interop import call_operation
 
 __all__ = ["MarketTenantIds", "TenantIdMap"]
@@ -160,6 +160,25 @@ class MarketTenantIds:
 
         operation.__name__ = name
         return operation
+
+    async def tenant_of_contact(self, email: str) -> Optional[str]:
+        """The market id of the tenant this contact e-mail owns (the webhook's reuse rule), if the handler knows."""
+        lookup = getattr(self.handler, "tenant_of_contact", None)
+        if not callable(lookup):  # the tenant list's e-mails, as the webhook reads them without this method
+            wanted = email.strip().lower()
+            try:
+                tenants = await self.list_tenants()
+            except StandardAPIError:  # no list either: the legacy provisioning applies its own reuse rule
+                return None
+            for tenant in tenants:
+                data = tenant.model_dump() if isinstance(tenant, BaseModel) else dict(tenant or {})
+                if str(data.get("email") or "").strip().lower() == wanted:
+                    return data.get("tenant_id")
+            return None
+        service_id = await lookup(email)
+        if service_id is None:
+            return None
+        return await self._ids("market_id_of", str(service_id)) or str(service_id)
 
     async def list_tenants(self) -> list[Any]:
         tenants = await call_operation(self.handler, "list_tenants")

@@ -245,6 +245,18 @@ class Provisioner:
         return f"{base}?tenant={tenant_id}" if base else None
 
     async def find_by_email(self, email: str) -> TenantSummary | None:
+        """The tenant this applicant e-mail owns: the handler's ``tenant_of_contact(email)`` (phase 1 generates it
+        from the tenant registry) when it has one, else the tenant list's e-mails."""
+        lookup = getattr(self.handler, "tenant_of_contact", None)
+        if callable(lookup):
+            tenant_id = await lookup(email.strip())
+            if tenant_id is None:
+                return None
+            try:
+                summary = await call_operation(self.handler, "get_tenant_summary", tenant_id)
+            except StandardAPIError:
+                return TenantSummary(tenant_id=tenant_id, email=email, status="active")
+            return summary if isinstance(summary, TenantSummary) else TenantSummary.model_validate(summary)
         try:
             tenants = await call_operation(self.handler, "list_tenants")
         except StandardAPIError:  # not implemented: the legacy provisioning applies its own reuse rule

@@ -105,6 +105,7 @@ def test_raw_sql_registry_reads_and_writes_the_legacy_row(tmp_path, service):
     registry.set_status("acme", registry.ACTIVE)
     assert registry.status_of(registry.read_tenant("acme")) == "active"
     assert registry.read_tenant("nobody") is None
+    assert registry.tenant_of_contact(" BOSS@acme.example") == "acme" and registry.tenant_of_contact("x@y") is None
 
 
 def test_orm_registry_with_a_flag_and_an_integer_key(tmp_path, service):
@@ -122,6 +123,7 @@ def test_orm_registry_with_a_flag_and_an_integer_key(tmp_path, service):
     row = registry.read_tenant(tenant_id)
     assert row["is_active"] is False and registry.status_document(row)["status"] == "deactivated"
     assert registry.read_tenant("abc") is None and registry.read_tenant("999") is None
+    assert registry.tenant_of_contact("W@X.example") == tenant_id and registry.tenant_of_contact("n@x") is None
     # the database numbers the workspaces: the market's ids are mapped in a table of that same database
     assert registry.service_id_of("acme_1") is None and registry.record_market_id("acme_1", tenant_id)
     assert not registry.record_market_id("acme_1", "42") and not registry.record_market_id("other_2", tenant_id)

@@ -141,3 +141,23 @@ def test_the_map_persists_and_follows_its_environment_variable(tmp_path, monkeyp
     assert again.service_id_of("m1") == "5" and again.market_id_of("5") == "m1" and again.service_id_of("m2") is None
     monkeypatch.setenv("SCHOOL_TENANT_IDS", str(tmp_path / "b.sqlite3"))
     assert again.service_id_of("m1") is None and again.path == tmp_path / "b.sqlite3"
+
+
+def test_the_reuse_rule_reads_the_handlers_contact_lookup_and_names_the_market_id(tmp_path, monkeypatch):
+    app, handler = _app(tmp_path, monkeypatch)
+    looked_up = []
+
+    async def tenant_of_contact(email):
+        looked_up.append(email)
+        return next((k for k, v in handler.handler.tenants.items() if v["email"] == email.lower()), None)
+
+    handler.handler.tenant_of_contact = tenant_of_contact
+    handler.handler.list_tenants = None  # the lookup, not the list, answers
+    payload = {"application_id": 7, "kind": "demo", "applicant": {"id": 1, "name": "A", "email": "a@b.example",
+               "university_name": "South"}, "service": {"id": 1, "slug": "s", "title": "S"}}
+    with TestClient(app) as client:
+        first = client.post("/api/tenant/webhook/auto-provision", json=payload, headers={"X-API-Key": KEY})
+        again = client.post("/api/tenant/webhook/auto-provision", json={**payload, "application_id": 8},
+                            headers={"X-API-Key": KEY})
+    assert first.json()["tenant_id"] == again.json()["tenant_id"] == "south_7"
+    assert looked_up == ["a@b.example", "a@b.example"]
