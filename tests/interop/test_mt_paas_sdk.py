@@ -133,7 +133,7 @@ def test_the_market_client_and_the_sandbox_tester(name, phase, tmp_path):
     copy = migrated_copy(name, phase, tmp_path)
     skip_unless_migrated(copy, name)
     tenant = f"interop_university_{900 + phase}"
-    with serve(copy, example, tmp_path / "data") as url:
+    with serve(copy, example, tmp_path / "data", tenant) as url:
         calls = _client_calls(url, tenant)
         tester = _tester(url)
     missing = _not_implemented(copy)
