@@ -101,13 +101,19 @@ def _state(run: PlanRun, version: str) -> Phase1State:
         instance=plan.handler.instance, services_package=package,
         style=ImportStyle.for_root(run.root, created),
         wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory,
-                         guard=bool(plan.lifecycle and plan.lifecycle.deployment)),
+                         guard=bool(plan.lifecycle and plan.lifecycle.deployment), root_health=not _serves_health(plan)),
     )
     build_state(state, plan)
     state.operations = _operations(plan, state)
     state.lifecycle = plan.lifecycle
     state.registry_module = plan.lifecycle.registry_module if plan.lifecycle else None
     return state
+
+
+def _serves_health(plan: MigrationPlan) -> bool:
+    """Does the migrated app answer ``GET /health`` itself (the market probes it there)?"""
+    app = f"{plan.app.file}:{plan.app.variable}"
+    return any(r.app == app and r.path.rstrip("/") == "/health" and "GET" in r.methods for r in plan.routes)
 
 
 def _operations(plan: MigrationPlan, state: Phase1State) -> dict[str, Operation]:
