@@ -62,7 +62,8 @@ def fit_signature(func: cst.FunctionDef, width: int, indent: int = 0) -> cst.Fun
 
 
 class _WrapCalls(cst.CSTTransformer):
-    """Long statements: the outermost call with several arguments gets one argument a line."""
+    """Long statements: the outermost call with several arguments gets one argument a line, then each argument
+    still too long the same way; a long `with` header explodes the call of its context manager."""
 
     def __init__(self, width: int) -> None:
         self.width = width
@@ -79,12 +80,38 @@ class _WrapCalls(cst.CSTTransformer):
         code = _EMPTY.code_for_node(updated.with_changes(leading_lines=[]))
         if 4 * self.depth + len(code.rstrip("\n")) <= self.width or "\n" in code.rstrip("\n"):
             return updated
-        return updated.visit(_ExplodeFirst())
+        return updated.visit(_ExplodeFirst(4 * self.depth, self.width))
+
+    def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
+        header = _EMPTY.code_for_node(updated.with_changes(body=cst.SimpleStatementSuite([cst.Pass()]),
+                                                           leading_lines=[]))
+        first = header.splitlines()[0][: -len(" pass")]
+        if 4 * self.depth + len(first) <= self.width or len(updated.items) != 1:
+            return updated
+        item = updated.items[0]
+        if not isinstance(item.item, cst.Call) or not item.item.args:
+            return updated
+        return updated.with_changes(items=[item.with_changes(item=_explode(item.item, 4 * self.depth, self.width))])
+
+
+def _explode(call: cst.Call, indent: int, width: int) -> cst.Call:
+    """`call` with one argument a line; an argument still longer than `width` at its indentation explodes too."""
+    args = []
+    for arg in call.args:
+        text = _EMPTY.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        if indent + 4 + len(text) + 1 > width and "\n" not in text:
+            arg = arg.with_changes(value=arg.value.visit(_ExplodeFirst(indent + 4, width)))
+        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline("    "))))
+    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
+    # relative indentation: the ParenthesizedWhitespace adds the block's own
+    return call.with_changes(args=args, whitespace_before_args=_newline("    "))
 
 
 class _ExplodeFirst(cst.CSTTransformer):
-    def __init__(self) -> None:
+    def __init__(self, indent: int = 0, width: int = 10**6) -> None:
         self.done = False
+        self.indent = indent
+        self.width = width
 
     def visit_Call(self, node: cst.Call) -> bool:
         if self.done or len(node.args) < 2:
@@ -96,10 +123,7 @@ class _ExplodeFirst(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if getattr(self, "target", None) is not original:
             return updated
-        # relative indentation: the ParenthesizedWhitespace adds the block's own
-        args = [a.with_changes(comma=cst.Comma(whitespace_after=_newline("    "))) for a in updated.args]
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
-        return updated.with_changes(args=args, whitespace_before_args=_newline("    "))
+        return _explode(updated, self.indent, self.width)
 
 
 def wrap_long_calls(node: cst.CSTNode, width: int) -> cst.CSTNode:

@@ -15,18 +15,29 @@ _CONVERT = '''
 async def {name}({params}) -> {returns}:
     with {errors}:
         legacy = {call}
-    return {adapters}.{convert}(legacy)
+    return {answer}
 '''
 
 
 def _tenant_status(op: Operation, r: Renderer, ops: dict[str, Operation]) -> list[cst.FunctionDef]:
-    return [method(_CONVERT, "get_tenant_status", r, errors=r.errors("get_tenant_status"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("status_from_legacy")),
-            method(_CONVERT, "get_tenant_summary", r, errors=r.errors("get_tenant_summary"),
-                   call=r.call(op.primary, op), adapters=r.a(), convert=cst.Name("tenant_summary_from_legacy"))]
+    """The status, and the Service Market's summary from the same legacy answer (when the generated mappings have
+    no summary, the handler's default derives it from the status)."""
+    values = {"tenant_id": cst.Name("tenant_id"), "legacy": cst.Name("legacy")}
+    out = [method(_CONVERT, "get_tenant_status", r, errors=r.errors("get_tenant_status"), call=r.call(op.primary, op),
+                  answer=r.answer("get_tenant_status", values, "status_from_legacy", ["legacy"]))]
+    if "get_tenant_status" not in r.shapes or "get_tenant_summary" in r.shapes:
+        out.append(method(_CONVERT, "get_tenant_summary", r, errors=r.errors("get_tenant_summary"),
+                          call=r.call(op.primary, op),
+                          answer=r.answer("get_tenant_summary", values, "tenant_summary_from_legacy", ["legacy"])))
+    return out
 
 
 _LIST_TENANTS = '''
+async def {name}({params}) -> {returns}:
+    legacy = {call}
+    return {answer}
+'''
+_LIST_TENANTS_FIXED = '''
 async def {name}({params}) -> {returns}:
     legacy = {call}
     return [{adapters}.tenant_summary_from_legacy(item) for item in legacy["tenants"]]
@@ -34,7 +45,10 @@ async def {name}({params}) -> {returns}:
 
 
 def _list_tenants(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
-    return method(_LIST_TENANTS, op.name, r, call=r.call(op.primary, op), adapters=r.a())
+    if op.name in r.shapes:
+        return method(_LIST_TENANTS, op.name, r, call=r.call(op.primary, op),
+                      answer=r.answer(op.name, {"legacy": cst.Name("legacy")}, "", []))
+    return method(_LIST_TENANTS_FIXED, op.name, r, call=r.call(op.primary, op), adapters=r.a())
 
 
 _ACTIVATE = '''

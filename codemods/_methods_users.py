@@ -19,11 +19,11 @@ async def {name}({params}) -> {returns}:
     {refuse_search}
 
     async def fetch_page(page: int, limit: int, search: {optional}[str]) -> dict:
-        return {call}
+        return {page}
 
     with {errors}:
-        users, total = await {adapters}.collect_users(fetch_page, filters)
-    return {adapters}.users_list_from_legacy(tenant_id, users, total, filters.limit, filters.offset)
+        users, total = {collect}
+    return {answer}
 '''
 _REFUSE_SEARCH = '''
 if filters.search:
@@ -33,12 +33,23 @@ if filters.search:
 
 def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     route = op.primary
-    has_search = any(p.name in SYNONYMS["search"] or op.param_map.get(p.name) == "search" for p in route.params)
-    call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"))
+    has_search = any(p.name in SYNONYMS["search"] or op.param_map.get(p.name) == "search" or p.standard == "search"
+                     for p in route.params) or "search" in (route.inputs.query.values() if route.inputs else ())
+    call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"),
+                  offset=cst.parse_expression("(page - 1) * limit"))
     refuse = parse_template_statement(_REFUSE_SEARCH, error=r.n("InvalidRequestError"),
                                       message=string_node(f"{r.service} cannot search users"))
-    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), call=call,
-                  errors=r.errors(op.name), adapters=r.a())
+    shaped = "list_users" in r.shapes
+    page = cst.Call(cst.Attribute(r.n("legacy_shapes"), cst.Name("list_users_page_from_legacy")),
+                    args=[cst.Arg(call)]) if shaped else call
+    collect = (r.expr("await {a}.collect_users(fetch_page, filters, {shapes}.list_users_user_from_legacy)",
+                      a=r.a(), shapes=r.n("legacy_shapes")) if shaped
+               else r.expr("await {a}.collect_users(fetch_page, filters)", a=r.a()))
+    values = {"tenant_id": cst.Name("tenant_id"), "users": cst.Name("users"), "total": cst.Name("total"),
+              "limit": cst.parse_expression("filters.limit"), "offset": cst.parse_expression("filters.offset")}
+    answer = r.answer(op.name, values, "users_list_from_legacy", ["tenant_id", "users", "total", "limit", "offset"])
+    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), page=page,
+                  errors=r.errors(op.name), collect=collect, answer=answer)
     if has_search:  # the legacy route searches itself: drop the refusal
         body = node.body.body
         node = node.with_changes(body=node.body.with_changes(body=[body[1].with_changes(leading_lines=()),
@@ -53,7 +64,7 @@ async def {name}({params}) -> {returns}:
         raise {error}({message})
     with {errors}:
         created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
+    return {answer}
 '''
 _CREATE_USER_OR_ADMIN = '''
 async def {name}({params}) -> {returns}:
@@ -65,7 +76,7 @@ async def {name}({params}) -> {returns}:
             created = {create_admin}
         else:
             created = {create}
-    return {adapters}.create_user_response_from_legacy(created, temporary_password)
+    return {answer}
 '''
 
 
@@ -73,7 +84,10 @@ def _create_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.F
     message = fstring_node(f"{r.service} has no '", "request.role.value", "' role")
     parts = {"adapters": r.a(), "role": r.n("UserRole"), "error": r.n("InvalidRequestError"), "message": message,
              "errors": r.errors(op.name, email=cst.parse_expression("request.email")),
-             "create": r.call(op.primary, op, body=cst.Name("payload"))}
+             "create": r.call(op.primary, op, body=cst.Name("payload")),
+             "answer": r.answer(op.name, {"temporary_password": cst.Name("temporary_password"),
+                                          "legacy": cst.Name("created")},
+                                "create_user_response_from_legacy", ["legacy", "temporary_password"])}
     admin = op.routes.get("admin")
     if admin is None:
         return method(_CREATE_USER, op.name, r, **parts)
@@ -85,13 +99,14 @@ _GET_USER = '''
 async def {name}({params}) -> {returns}:
     with {errors}:
         user = {call}
-    return {adapters}.user_from_legacy(user)
+    return {answer}
 '''
 
 
 def _get_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     return method(_GET_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
+                  call=r.call(op.primary, op, user_id=cst.Name("user_id")),
+                  answer=r.answer(op.name, {"legacy": cst.Name("user")}, "user_from_legacy", ["legacy"]))
 
 
 _UPDATE_USER = '''
@@ -100,7 +115,7 @@ async def {name}({params}) -> {returns}:
     {prologue}
     with {errors}:
         {body}
-    return {adapters}.user_from_legacy(user)
+    return {answer}
 '''
 
 
@@ -142,8 +157,10 @@ def _update_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.F
                                               error=r.n("InvalidRequestError"),
                                               message=string_node("nothing to update")))
         inner.append(cst.parse_statement("user = updated\n"))
+    answer = r.answer("get_user" if reread else op.name, {"legacy": cst.Name("user")}, "user_from_legacy",
+                      ["legacy"])
     node = method(_UPDATE_USER, op.name, r, adapters=r.a(), prologue=cst.parse_statement("pass\n"),
-                  errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"))
+                  errors=r.errors(op.name, user_id=user_id), body=cst.parse_statement("pass\n"), answer=answer)
     return _fill(node, prologue, inner)
 
 
@@ -161,13 +178,15 @@ _DELETE_USER = '''
 async def {name}({params}) -> {returns}:
     with {errors}:
         deleted = {call}
-    return {adapters}.delete_response_from_legacy(deleted)
+    return {answer}
 '''
 
 
 def _delete_user(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.FunctionDef:
     return method(_DELETE_USER, op.name, r, errors=r.errors(op.name, user_id=cst.Name("user_id")),
-                  call=r.call(op.primary, op, user_id=cst.Name("user_id")), adapters=r.a())
+                  call=r.call(op.primary, op, user_id=cst.Name("user_id")),
+                  answer=r.answer(op.name, {"user_id": cst.Name("user_id"), "legacy": cst.Name("deleted")},
+                                  "delete_response_from_legacy", ["legacy"]))
 
 
 TEMPLATES = {

@@ -81,6 +81,12 @@ class Phase1State:
     #: router module -> names other (not rewritten) modules import from it
     external: dict[str, set[str]] = field(default_factory=dict)
     operations: dict = field(default_factory=dict)  # codemods._standard_methods.Operation by name
+    single_tenant: object = None  # migrator.plan.SingleTenantFact of a single-tenant deployment
+    #: the generated answer mappings: operation -> parameters of `<operation>_from_legacy`, and where they live
+    shapes: dict[str, list[str]] = field(default_factory=dict)
+    shapes_module: Optional[str] = None
+    #: (router module, route function) -> the parameter names its inputs function copies (Verdict.inputs)
+    inputs: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     not_implemented: dict[str, str] = field(default_factory=dict)  # operation -> why it answers 501
     template_errors: dict[str, str] = field(default_factory=dict)  # operation -> why its template failed
     #: the plan's lifecycle (migrator.lifecycle.model.LifecyclePlan) and where the registry module goes
@@ -118,6 +124,8 @@ def build_state(state: Phase1State, plan) -> Phase1State:
         kept = [p for p in route.verdict.params if p.role != "dropped"]
         move = FunctionMove(origin, route.qualname, service.module, route.move.function, kept,
                             route.verdict.is_async, route.function)
+        if route.verdict.inputs is not None:
+            state.inputs[(origin, route.qualname)] = list(route.verdict.inputs.params)
         state.functions[(origin, route.qualname)] = move
         service.functions.append(move)
         for helper in route.verdict.helpers:
@@ -212,7 +220,8 @@ def _service_nodes(state: Phase1State, service: ServiceModule) -> list[cst.CSTNo
         for param in move.params:  # the kept parameters' annotations and defaults go into the signature
             node = declared.get(param.name)
             if node is not None:
-                nodes += [n for n in kept_nodes(node, param.role) if n is not None]
+                role = "resource" if param.role == "tenant" and param.solved else param.role
+                nodes += [n for n in kept_nodes(node, role) if n is not None]
     return nodes
 
 

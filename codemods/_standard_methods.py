@@ -26,10 +26,46 @@ from ._imports import ImportSpec
 # Legacy parameter names that carry each standard input, when the catalog does not name them.
 SYNONYMS = {
     "days": ("days", "period_days", "window_days", "window"),
+    "period": ("period", "range", "timeframe", "time_range"),
     "limit": ("limit", "page_size", "per_page", "size"),
     "page": ("page", "page_number"),
-    "search": ("search", "q", "query", "keyword"),
+    "offset": ("offset", "skip", "start"),
+    "search": ("search", "q", "query", "keyword", "term"),
 }
+#: The inputs each operation's template gives the legacy call (besides the tenant): `days` is the requested
+#: period in days, `period` the period itself ("30d"), `page`/`offset` the legacy page or row offset of `limit`.
+OPERATION_INPUTS = {
+    "get_tenant_stats": {"days", "period"},
+    "get_tenant_costs": {"days", "period"},
+    "get_usage_patterns": {"days", "period"},
+    "get_top_users": {"days", "period", "limit"},
+    "list_users": {"page", "offset", "limit", "search"},
+    "get_user": {"user_id"},
+    "update_user": {"user_id"},
+    "delete_user": {"user_id"},
+}
+_INT_TYPES = {"int", "Optional[int]", "int | None", "conint", "PositiveInt", "NonNegativeInt"}
+
+
+def standard_input(operation: str, name: str, annotation: Optional[str], param_map: dict[str, str]
+                   ) -> Optional[str]:
+    """The standard input a legacy query/path parameter takes (`days`, `period`, `limit`, `page`, `offset`,
+    `search`, `user_id`), or None when `operation` has none for it. `param_map` is the catalog's (legacy -> standard
+    name: `period`, `offset`, `limit`, `search`, `user_id`)."""
+    available = OPERATION_INPUTS.get(operation.split("/")[0], set())
+    standard = param_map.get(name)
+    numeric = (annotation or "").strip().split("[")[0] in _INT_TYPES or (annotation or "").strip() in _INT_TYPES
+    if standard == "period":
+        role = "days" if numeric or name in SYNONYMS["days"] else "period"
+    elif standard == "offset":
+        role = "page" if name in SYNONYMS["page"] else "offset"
+    elif standard is not None:
+        role = standard
+    else:
+        role = next((key for key, names in SYNONYMS.items() if name in names), None)
+        if role == "period" and numeric:
+            role = "days"
+    return role if role in available else None
 SCALARS = {"int", "str", "float", "bool", "dict", "list", "Optional", "None", "List", "Dict"}
 #: The order standard methods appear in a generated handler: the routers' order (shims.spec).
 ORDER = [op.name for op in spec.OPERATIONS]
@@ -73,6 +109,17 @@ class ServiceParam:
     annotation: Optional[str] = None
     default: Optional[str] = None
     dependency: Optional[str] = None
+    solved: bool = False  # obtained through `legacy_inputs` (the call passes `**inputs`)
+    standard: Optional[str] = None  # the standard input it takes (days, period, limit, page, offset, search, ...)
+
+
+@dataclass
+class Inputs:
+    """How the handler obtains a route's solved parameters (migrator.plan.InputsFact, resolved for codegen)."""
+
+    function: str  # the inputs function's name in the handler module
+    tenant_in: Optional[tuple[str, str]] = None
+    query: dict[str, str] = field(default_factory=dict)  # wire name -> standard input
 
 
 @dataclass
@@ -85,6 +132,9 @@ class ServiceCall:
     is_async: bool
     params: list[ServiceParam]
     route: str = ""  # the legacy route function (dotted), for messages
+    inputs: Optional[Inputs] = None  # parameters obtained through FastAPI's solver
+    response_model: Optional[str] = None  # the legacy answer's model (source text in the router module), if any
+    single_tenant: bool = False  # the deployment serves one tenant: the legacy code takes no tenant
 
 
 @dataclass
@@ -122,14 +172,22 @@ class Renderer:
     turns a legacy annotation into an expression the handler module can evaluate (importing what it needs)."""
 
     def __init__(self, name: Callable[[str], str], body_fields: Callable[[ServiceParam], Optional[set[str]]],
-                 service: str, model: Callable[[str, ServiceCall], cst.BaseExpression]) -> None:
+                 service: str, model: Callable[[str, ServiceCall], cst.BaseExpression],
+                 inputs_function: Callable[[ServiceCall], str] = lambda call: call.inputs.function,
+                 legacy_type: Optional[Callable[[str, ServiceCall], cst.BaseExpression]] = None) -> None:
         self.name = name
         self.body_fields = body_fields
         self.service = service
         self.model = model
+        self.inputs_function = inputs_function
+        self.legacy_type = legacy_type or model
         self.used: set[str] = set()
         self.extra_imports: set[ImportSpec] = set()  # dependency functions the standard methods call
         self.services: set[str] = set()  # aliases of the service modules the methods call
+        #: `**<marker>` in a call -> the `legacy_inputs(...)` block it needs (see `wrap_inputs`)
+        self.pending: dict[str, cst.BaseExpression] = {}
+        #: operation -> parameters of its generated answer mapping (`legacy_shapes.<operation>_from_legacy`)
+        self.shapes: dict[str, list[str]] = {}
 
     def n(self, standard_name: str) -> cst.Name:
         self.used.add(standard_name)
@@ -137,6 +195,17 @@ class Renderer:
 
     def a(self) -> cst.Name:
         return self.n("adapters")
+
+    def answer(self, op: str, values: dict[str, cst.BaseExpression], fixed: str, fixed_args: list[str]) -> cst.Call:
+        """The standard answer from the legacy one: the service's generated mapping
+        (`legacy_shapes.<op>_from_legacy`, its parameters filled from `values` by name) when phase 1 wrote one,
+        else the fixed `shims.adapters.<fixed>`."""
+        params = self.shapes.get(op)
+        if params is not None:
+            func = cst.Attribute(self.n("legacy_shapes"), cst.Name(f"{op}_from_legacy"))
+            return cst.Call(func, args=_commas([cst.Arg(values[name]) for name in params]))
+        return cst.Call(cst.Attribute(self.a(), cst.Name(fixed)),
+                        args=_commas([cst.Arg(values[name]) for name in fixed_args]))
 
     def expr(self, template: str, **parts) -> cst.BaseExpression:
         return parse_template_expression(template, **parts)
@@ -165,9 +234,15 @@ class Renderer:
     # -- calling a service function ------------------------------------------------------------------------------
 
     def call(self, route: ServiceCall, op: Operation, **inputs: cst.BaseExpression) -> cst.BaseExpression:
-        """`await legacy_x.f(tenant_id=tenant_id, days=...)` with every required parameter supplied."""
+        """`await legacy_x.f(tenant_id=tenant_id, days=...)` with every required parameter supplied; the parameters
+        FastAPI solves come in as `**inputs` of a `legacy_inputs` block (`wrap_inputs` adds it); a legacy answer
+        with a response model is written as FastAPI writes it (`adapters.legacy_json`)."""
         args = []
+        if route.inputs is not None:
+            args.append(cst.Arg(self._solved(route, inputs), star="**"))
         for param in route.params:
+            if param.solved:
+                continue
             value = self._input_for(param, route, op, inputs)
             if value is None:
                 if param.default is None:
@@ -178,18 +253,43 @@ class Renderer:
         func = cst.Attribute(cst.Name(route.alias), cst.Name(route.function))
         self.services.add(route.alias)
         if route.is_async:
-            return cst.Await(cst.Call(func, args=_commas(args)))
-        self.used.add("run_in_threadpool")
-        return cst.Await(cst.Call(cst.Name("run_in_threadpool"), args=_commas([cst.Arg(func), *args])))
+            value: cst.BaseExpression = cst.Await(cst.Call(func, args=_commas(args)))
+        else:
+            self.used.add("run_in_threadpool")
+            value = cst.Await(cst.Call(cst.Name("run_in_threadpool"), args=_commas([cst.Arg(func), *args])))
+        if route.response_model:
+            value = self.expr("{a}.legacy_json({value}, {model})", a=self.a(), value=value,
+                              model=self.legacy_type(route.response_model, route))
+        return value
+
+    def _solved(self, route: ServiceCall, inputs: dict[str, cst.BaseExpression]) -> cst.Name:
+        """A marker for the `**inputs` of a solved call, and the `legacy_inputs(...)` expression it stands for."""
+        args = [cst.Arg(cst.Name(self.inputs_function(route)))]
+        if route.inputs.tenant_in is not None and not route.single_tenant:
+            kind, name = route.inputs.tenant_in
+            args.append(cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL))
+            args.append(cst.Arg(cst.Tuple([cst.Element(string_node(kind)), cst.Element(string_node(name))]),
+                                keyword=cst.Name("tenant_in"), equal=_EQUAL))
+        query = [cst.DictElement(string_node(wire), inputs[role])
+                 for wire, role in route.inputs.query.items() if role in inputs]
+        if query:
+            args.append(cst.Arg(cst.Dict(query), keyword=cst.Name("query"), equal=_EQUAL))
+        marker = f"__inputs_{len(self.pending)}__"
+        self.pending[marker] = cst.Call(self.n("legacy_inputs"), args=_commas(args))
+        return cst.Name(marker)
 
     def _input_for(self, param: ServiceParam, route: ServiceCall, op: Operation,
                    inputs: dict[str, cst.BaseExpression]) -> Optional[cst.BaseExpression]:
         if param.role == "tenant":
+            if (param.annotation or "").strip() == "int":
+                return self.expr("{a}.legacy_tenant_id(tenant_id)", a=self.a())
             return inputs.get("tenant", cst.Name("tenant_id"))
         if param.role == "resource" and param.dependency:
             module, _, func = param.dependency.rpartition(".")
             self.extra_imports.add(ImportSpec(module, func))
             return cst.Call(cst.Name(func))
+        if param.standard and param.standard in inputs and param.standard != "user_id":
+            return inputs[param.standard]
         role = op.param_map.get(param.name)
         if role is None:
             role = next((key for key, names in SYNONYMS.items() if param.name in names), None)
@@ -219,6 +319,51 @@ class Renderer:
 
 
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def wrap_inputs(node: cst.FunctionDef, pending: dict[str, cst.BaseExpression]) -> cst.FunctionDef:
+    """Each statement of `node` holding a solved call's `**<marker>` goes into its block:
+    ``async with legacy_inputs(...) as inputs: <statement with **inputs>``."""
+    if not pending:
+        return node
+    return node.visit(_WrapInputs(pending))
+
+
+class _WrapInputs(cst.CSTTransformer):
+    def __init__(self, pending: dict[str, cst.BaseExpression]) -> None:
+        self.pending = pending
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        markers = [name for name in _names(updated) if name in self.pending]
+        if not markers:
+            return updated
+        statement: cst.BaseStatement = updated.with_changes(leading_lines=())
+        for index, marker in enumerate(reversed(markers)):
+            bound = "inputs" if len(markers) == 1 else f"inputs_{len(markers) - index}"
+            statement = statement.visit(_Rename({marker: bound}))
+            statement = cst.With(
+                items=[cst.WithItem(self.pending[marker], asname=cst.AsName(cst.Name(bound)))],
+                body=cst.IndentedBlock([statement]), asynchronous=cst.Asynchronous())
+        return statement.with_changes(leading_lines=updated.leading_lines)
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.names[updated.value]) if updated.value in self.names else updated
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Collect(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name.value)
+
+    node.visit(Collect())
+    return found
 
 
 def _commas(args: list[cst.Arg]) -> list[cst.Arg]:

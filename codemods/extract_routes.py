@@ -162,7 +162,8 @@ class ExtractRoutes(MigratorCommand):
         move = self.delegates.get(original.name.value)
         if move is None or self.origin.globals_.get(original.name.value) is not original:
             return updated
-        args = [cst.Arg(cst.Name(p.name), keyword=cst.Name(p.name),
+        args = [cst.Arg(cst.Attribute(cst.Name(p.name), cst.Name(p.substitute)) if p.substitute else cst.Name(p.name),
+                        keyword=cst.Name(p.rename or p.name),
                         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
                 for p in move.params]
         call = cst.Call(cst.Attribute(cst.Name(self.binding), cst.Name(move.name)), args=args)

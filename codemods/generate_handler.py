@@ -34,17 +34,21 @@ the service has no logic for answers 501 NOT_IMPLEMENTED with the reason.
 
 from __future__ import annotations
 
+import builtins
+import json
 from typing import Optional
 
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_statement
 
-from ._format import blank_lines, spaced, wrap_long_calls
+from ._format import blank_lines, fit_signature, keyword_only, spaced, wrap_long_calls
 from ._imports import ImportSpec
 from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, contact_lookup, render_lifecycle
 from ._moves import Phase1State
 from ._runner import MigratorCommand
+from ._signature import declared_params
+from ._source import name_nodes
 from ._standard_methods import (
     ABSTRACT,
     ORDER,
@@ -56,6 +60,7 @@ from ._standard_methods import (
     _is_model,
     not_implemented,
     render,
+    wrap_inputs,
 )
 
 # Where each name a standard method may use comes from (the rest: shims.standard_api).
@@ -63,7 +68,11 @@ _STANDARD_IMPORTS = {
     "adapters": ImportSpec("shims", "adapters"),
     "run_in_threadpool": ImportSpec("starlette.concurrency", "run_in_threadpool"),
     "Optional": ImportSpec("typing", "Optional"),
+    "legacy_inputs": ImportSpec("shims.legacy_deps", "legacy_inputs"),
+    "SingleTenant": ImportSpec("shims.legacy_deps", "SingleTenant"),
 }
+_BUILTINS = frozenset(dir(builtins))
+SERVED = "SERVED"  # the module-level SingleTenant of a single-tenant deployment
 
 _CLASS = '''
 class {name}({base}):
@@ -82,17 +91,26 @@ class GenerateHandler(MigratorCommand):
         state: Phase1State = self.state
         self.bound: set[str] = {s.alias for s in state.services.values()}
         self.imports: set[ImportSpec] = set()
-        renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model)
+        self.legacy: dict[str, ImportSpec] = {}  # legacy names the handler binds -> where they come from
+        inputs_functions = self._inputs_functions()  # legacy names first: standard ones give way to them
+        renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model,
+                            inputs_function=lambda call: self.inputs_names[call.route], legacy_type=self._legacy_type)
+        renderer.shapes = dict(state.shapes)
         methods, missing, errors = self._methods(renderer)
+        if state.single_tenant is not None:
+            methods = [_check_tenant(m) for m in methods]
         state.not_implemented, state.template_errors = missing, errors
         renderer.used.add("StandardAPIHandler")
+        head: list[cst.BaseStatement] = [self._served(renderer)] if state.single_tenant is not None else []
         deployment, instance = self._deployment(renderer), self._instance()  # (their imports are scheduled next)
         self._schedule_imports(renderer)
+        mappings = (f"`{state.shapes_module.rpartition('.')[2]}` (the mappings phase 1 wrote from\nthe legacy code)"
+                    if state.shapes else "`shims.adapters`")
         doc = cst.parse_statement(
             f'"""Standard API v2 handler of {state.service_name}: a thin adapter over its service modules.\n\n'
             "Each standard method calls the service function that holds the legacy logic and converts its answer\n"
-            "with `shims.adapters`; the legacy routes call the same functions. This is the service's own code:\n"
-            "edit it freely.\n"
+            f"with {mappings}; the legacy routes call the same functions. This is the service's own\n"
+            "code: edit it freely.\n"
             '"""\n')
         klass = parse_template_statement(
             _CLASS, name=cst.Name(state.handler_class), base=cst.Name(self._standard_name("StandardAPIHandler")),
@@ -101,7 +119,100 @@ class GenerateHandler(MigratorCommand):
         members = [*klass.body.body, *deployment, *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
-        return tree.with_changes(body=[doc, *spaced([klass, instance], first=2)])
+        return tree.with_changes(body=[doc, *spaced([*head, *inputs_functions, klass, instance], first=2)])
+
+    # -- single tenant ------------------------------------------------------------------------------------------
+
+    def _served(self, renderer: Renderer) -> cst.BaseStatement:
+        tenant = self.state.single_tenant
+        args = [json.dumps(tenant.tenant)] if tenant.tenant else []
+        if tenant.env:
+            args.append(f"env={json.dumps(tenant.env)}")
+        renderer.used.add("SingleTenant")
+        statement = cst.parse_statement(f"{SERVED} = {self._standard_name('SingleTenant')}({', '.join(args)})\n")
+        comment = cst.EmptyLine(comment=cst.Comment(f"# the one tenant this deployment serves ({tenant.origin})"))
+        return statement.with_changes(leading_lines=[comment])
+
+    # -- the parameters FastAPI solves for the legacy code ---------------------------------------------------------
+
+    def _inputs_functions(self) -> list[cst.FunctionDef]:
+        """One `_<route>_inputs` function per solved route: its signature copies the route's tenant, resource and
+        query parameters (FastAPI markers included) for `shims.legacy_deps.legacy_inputs`, which solves it."""
+        state: Phase1State = self.state
+        moves = {move.route: (key, move) for key, move in state.functions.items()}
+        self.inputs_names: dict[str, str] = {}
+        out = []
+        for op in state.operations.values():
+            for call in op.routes.values():
+                if call.inputs is None or call.route in self.inputs_names or call.route not in moves:
+                    continue
+                key, move = moves[call.route]
+                origin = state.services[move.service].origin
+                func = origin.function(move.function)
+                declared = declared_params(func)
+                params = []
+                for name in state.inputs.get(key, []):
+                    node = declared[name]
+                    params.append(cst.Param(
+                        cst.Name(name),
+                        annotation=cst.Annotation(self._legacy_code(origin, node.annotation.annotation))
+                        if node.annotation else None,
+                        default=self._legacy_code(origin, node.default) if node.default is not None else None))
+                name = _unique(call.inputs.function, set(self.inputs_names.values()) | self.bound)
+                self.inputs_names[call.route] = name
+                doc = (f'"""What `{call.route}` receives from FastAPI besides its auth and body; '
+                       'solved by\n    `legacy_inputs` for the standard methods (never called)."""')
+                out.append(fit_signature(cst.FunctionDef(
+                    cst.Name(name), keyword_only(params), cst.IndentedBlock([cst.parse_statement(doc + "\n")]),
+                    returns=cst.Annotation(cst.Name("None"))), state.style.line_length))
+        return out
+
+    def _legacy_type(self, text: str, call: ServiceCall) -> cst.BaseExpression:
+        """A type the legacy router module names (a response model), as the handler module binds it."""
+        move = next(m for m in self.state.functions.values() if m.route == call.route)
+        origin = self.state.services[move.service].origin
+        return self._legacy_code(origin, cst.parse_expression(text))
+
+    def _legacy_code(self, origin, node: cst.BaseExpression) -> cst.BaseExpression:
+        """`node` (an expression of the router module `origin`) with every module-level name it uses bound in the
+        handler module: imported from where the router imports it, from the service module a moved definition
+        went to, or from the router module itself."""
+        renames: dict[str, str] = {}
+        for name in sorted({n.value for n in name_nodes(node)}):
+            spec = self._legacy_spec(origin, name)
+            if spec is None:
+                continue
+            bound = self._bind_legacy(spec, name)
+            if bound != name:
+                renames[name] = bound
+        return node.visit(_RenameNames(renames)) if renames else node
+
+    def _legacy_spec(self, origin, name: str) -> Optional[ImportSpec]:
+        state: Phase1State = self.state
+        spec = origin.import_of(name)
+        if spec is not None:
+            helper = state.helpers.get((spec.module, spec.name)) if spec.name else None
+            return ImportSpec(helper.service, helper.target) if helper and not helper.copied else spec
+        if name not in origin.globals_:
+            return None  # a builtin, an attribute name, a keyword argument's name
+        helper = state.helpers.get((origin.module, name))
+        if helper is not None and not helper.copied:
+            return ImportSpec(helper.service, helper.target)
+        return ImportSpec(origin.module, name)
+
+    def _bind_legacy(self, spec: ImportSpec, wanted: str) -> str:
+        """The name the handler binds `spec` to: `wanted` when free (or already bound to it), else a variant."""
+        for bound, known in self.legacy.items():
+            if (known.module, known.name) == (spec.module, spec.name):
+                return bound
+        name = wanted
+        number = 2
+        while name in self.bound or name in _BUILTINS:
+            name = f"{wanted}_{number}"
+            number += 1
+        imported = spec.name or spec.module.split(".")[0]
+        self._import(ImportSpec(spec.module, spec.name, None if name == imported else name))
+        return name
 
     def _methods(self, renderer: Renderer) -> tuple[list[cst.FunctionDef], dict[str, str], dict[str, str]]:
         ops: dict[str, Operation] = self.state.operations
@@ -118,11 +229,12 @@ class GenerateHandler(MigratorCommand):
             if lifecycle is not None and name in LIFECYCLE_OPERATIONS:
                 try:
                     rendered = render_lifecycle(name, lifecycle, renderer, ops)
+                    rendered = [wrap_inputs(node, renderer.pending) for node in rendered] if rendered else None
                 except TemplateError as exc:
                     errors[name] = str(exc)
             if rendered is None and op is not None and op.primary is not None:
                 try:
-                    rendered = render(op, renderer, ops)
+                    rendered = [wrap_inputs(node, renderer.pending) for node in render(op, renderer, ops)]
                 except TemplateError as exc:
                     errors[name] = str(exc)
             if rendered is None:
@@ -144,11 +256,8 @@ class GenerateHandler(MigratorCommand):
         deployment = getattr(state.lifecycle, "deployment", None)
         if deployment is None:
             return []
-        for name, module in (("DeploymentLifecycle", "shims.lifecycle"), ("SingleTenant", "shims.legacy_deps"),
-                             ("Path", "pathlib")):
+        for name, module in (("DeploymentLifecycle", "shims.lifecycle"), ("Path", "pathlib")):
             self.imports.add(ImportSpec(module, name))
-        tenant = ", ".join([*([f'"{deployment.tenant}"'] if deployment.tenant else []),
-                            *([f'env="{deployment.tenant_env}"'] if deployment.tenant_env else [])])
         depth = len(state.handler_module.split(".")) - 1
         clock = ""
         if deployment.clock is not None:
@@ -158,7 +267,7 @@ class GenerateHandler(MigratorCommand):
             "# the one tenant this deployment serves and its lifecycle state (shims.lifecycle: status, activation,\n"
             f"# deactivation, enforced on the legacy routes by DeactivationGuard); ${deployment.state_env} names the file\n"
             "deployment = DeploymentLifecycle(\n"
-            f"    SingleTenant({tenant}),\n"
+            f"    {SERVED},\n"
             f'    state_env="{deployment.state_env}",\n'
             f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator" / "lifecycle.json",\n'
             f"{clock})\n"
@@ -187,11 +296,14 @@ class GenerateHandler(MigratorCommand):
     # -- names the handler module binds -------------------------------------------------------------------------
 
     def _standard_name(self, name: str) -> str:
+        if name == "legacy_shapes":
+            return name
         return f"Standard{name}" if name in self.bound and name not in _STANDARD_IMPORTS else name
 
     def _import(self, spec: ImportSpec) -> str:
         self.imports.add(spec)
         self.bound.add(spec.bound_name)
+        self.legacy.setdefault(spec.bound_name, spec)
         return spec.bound_name
 
     def _model(self, annotation: str, call: ServiceCall) -> cst.BaseExpression:
@@ -235,10 +347,53 @@ class GenerateHandler(MigratorCommand):
         for spec in sorted(self.imports | renderer.extra_imports):
             AddImportsVisitor.add_needed_import(self.context, spec.module, spec.name, spec.asname)
         for name in sorted(renderer.used):
+            if name == "legacy_shapes":
+                package, _, module = state.shapes_module.rpartition(".")
+                AddImportsVisitor.add_needed_import(self.context, package, module,
+                                                    "legacy_shapes" if module != "legacy_shapes" else None)
+                continue
             source = _STANDARD_IMPORTS.get(name, ImportSpec("shims.standard_api", name))
             alias = self._standard_name(name)
             AddImportsVisitor.add_needed_import(self.context, source.module, source.name,
                                                 alias if alias != name else None)
+
+
+class _RenameNames(cst.CSTTransformer):
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+        # `x.attr`: never the attribute's name (leave_Name renamed it: put it back)
+        return updated.with_changes(attr=original.attr)
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)  # `f(name=...)`: the keyword stays
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.names[updated.value]) if updated.value in self.names else updated
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    return candidate
+
+
+def _check_tenant(method: cst.FunctionDef) -> cst.FunctionDef:
+    """`SERVED.check(tenant_id)` first in a method taking the standard tenant id (a single-tenant deployment)."""
+    names = {p.name.value for p in method.params.params}
+    body = list(method.body.body)
+    if "tenant_id" not in names or _raises_not_implemented(body):
+        return method
+    check = cst.parse_statement(f"{SERVED}.check(tenant_id)\n")
+    return method.with_changes(body=method.body.with_changes(body=[check, *body]))
+
+
+def _raises_not_implemented(body: list[cst.BaseStatement]) -> bool:
+    first = body[0] if body else None
+    return (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Raise)
+            and "NotImplemented" in cst.Module([]).code_for_node(first))
 
 
 def _class_fields(node: cst.ClassDef) -> set[str]:

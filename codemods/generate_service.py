@@ -35,8 +35,10 @@ After, the new `advisor/services/legacy_users.py`::
 
 The functions keep their bodies byte for byte (a module-level function stays at the same indentation, so
 multi-line strings keep their text), their docstrings and return annotations; the parameters become keyword-only
-with plain defaults (`Query(30, ge=1)` -> `30`), the tenant a `str`. Helpers, models and constants come along in
-their original order; a private one another module still needs gets a public name (`_get_user_row` ->
+with plain defaults (`Query(30, ge=1)` -> `30`), the tenant a `str` (an `int` when the legacy one is; the id read
+from the caller's identity, `admin.tenant_id`, becomes a `tenant_id` parameter), or, when the handler obtains
+the legacy tenant parameter itself through FastAPI's solver, its own type. Helpers, models and constants come
+along in their original order; a private one another module still needs gets a public name (`_get_user_row` ->
 `get_user_row`). The route in the router module delegates to the function (`extract_routes`); so does the handler.
 """
 
@@ -81,11 +83,16 @@ class GenerateService(MigratorCommand):
         func = origin.function(move.function)
         declared = declared_params(func)
         params = []
+        substitutes: dict[str, tuple[str, str]] = {}
         for plan in move.params:
-            if plan.role == "tenant":
-                params.append(cst.Param(cst.Name(plan.name), annotation=cst.Annotation(cst.Name("str"))))
+            if plan.role == "tenant" and not plan.solved:  # the standard id itself
+                annotation = cst.Name("int" if plan.annotation == "int" else "str")
+                params.append(cst.Param(cst.Name(plan.rename or plan.name), annotation=cst.Annotation(annotation)))
+                if plan.substitute:  # `admin.tenant_id` in the body: the id the function now receives
+                    substitutes[plan.name] = (plan.substitute, plan.rename or plan.name)
                 continue
-            annotation, default = kept_nodes(declared[plan.name], plan.role)
+            role = "resource" if plan.role == "tenant" else plan.role  # a solved tenant keeps its own type
+            annotation, default = kept_nodes(declared[plan.name], role)
             params.append(cst.Param(
                 cst.Name(plan.name),
                 annotation=cst.Annotation(renamed(origin, annotation, service.renames)) if annotation else None,
@@ -96,8 +103,25 @@ class GenerateService(MigratorCommand):
             decorators=[],
             params=keyword_only(params),
             whitespace_before_params=cst.SimpleWhitespace(""),
-            body=renamed(origin, func.body, service.renames),
+            body=_substituted(renamed(origin, func.body, service.renames), substitutes),
             returns=renamed(origin, returns, service.renames) if returns is not None else None,
             leading_lines=[line for line in func.leading_lines if line.comment is not None],
         )
         return fit_signature(new, self.state.style.line_length)
+
+
+def _substituted(body: cst.BaseSuite, substitutes: dict[str, tuple[str, str]]) -> cst.BaseSuite:
+    """`admin.tenant_id` -> `tenant_id` for each {identity parameter: (attribute, new name)}."""
+    return body.visit(_Substitute(substitutes)) if substitutes else body
+
+
+class _Substitute(cst.CSTTransformer):
+    def __init__(self, substitutes: dict[str, tuple[str, str]]) -> None:
+        self.substitutes = substitutes
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if isinstance(updated.value, cst.Name) and updated.value.value in self.substitutes:
+            attr, name = self.substitutes[updated.value.value]
+            if updated.attr.value == attr:
+                return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar)
+        return updated

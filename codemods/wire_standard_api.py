@@ -157,6 +157,15 @@ class WireStandardApi(MigratorCommand):
         return new
 
 
+def _before_return(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
+    """Before the factory's `return <app>`: after everything it registers, loops and conditions included."""
+    for index, stmt in enumerate(body):
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
+        if isinstance(small, cst.Return) and isinstance(small.value, cst.Name) and small.value.value == app:
+            return [*body[:index], *wiring, *body[index:]]
+    return None
+
+
 class _IntoFactory(cst.CSTTransformer):
     def __init__(self, factory: str, app: str, wiring: list) -> None:
         self.factory, self.app, self.wiring = factory, app, wiring
@@ -165,7 +174,7 @@ class _IntoFactory(cst.CSTTransformer):
         if original.name.value != self.factory or not isinstance(updated.body, cst.IndentedBlock):
             return updated
         wiring = [self.wiring[0].with_changes(leading_lines=self.wiring[0].leading_lines[1:]), *self.wiring[1:]]
-        body = _insert(updated.body.body, self.app, wiring)
+        body = _before_return(updated.body.body, self.app, wiring) or _insert(updated.body.body, self.app, wiring)
         if body is None:
             return updated
         return updated.with_changes(body=updated.body.with_changes(body=body))

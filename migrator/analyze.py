@@ -105,9 +105,12 @@ def analyze(
     progress: Progress | None = None,
     include_tests: bool = False,
     catalog: Catalog | None = None,
+    tenant: str | None = None,
 ) -> AnalysisReport:
-    """Analyse a legacy service. Raises InventoryInputError / CatalogError / PlanInputError on bad input."""
-    run = make_plan(root, workers=workers, progress=progress, include_tests=include_tests, catalog=catalog)
+    """Analyse a legacy service. Raises InventoryInputError / CatalogError / PlanInputError on bad input.
+    `tenant`: the tenant a single-tenant deployment serves (as `apply --tenant`)."""
+    run = make_plan(root, workers=workers, progress=progress, include_tests=include_tests, catalog=catalog,
+                    tenant=tenant)
     return report_for(run.plan, run.inventory, run.catalog.source, run.journal, root)
 
 

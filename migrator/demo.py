@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Optional
 
-EXAMPLES = ("advisor", "llm_chatbot")
+EXAMPLES = ("advisor", "llm_chatbot", "mentor", "classroom")
 
 
 class DemoError(Exception):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -26,7 +26,8 @@ KNOWN_VERSIONS = (1, 2)
 PHASE_OFFSET_DAYS = {1: 0, 2: 14, 3: 28}
 PHASE_WEEKS = {1: "0–2", 2: "2–4", 3: "4–6"}
 
-RouteState = Literal["moved", "manual", "alias", "stays", "deprecated", "removed", "gone"]
+#: "held": phase 1 moved the logic but the standard operation answers 501: never deprecated, never removed
+RouteState = Literal["moved", "manual", "alias", "stays", "deprecated", "removed", "gone", "held"]
 
 
 class JournalError(Exception):
@@ -84,6 +85,10 @@ class JournalRoute(BaseModel):
     state: RouteState = "moved"
     reason: Optional[str] = None
     service: Optional[str] = None  # "module:function" the route's logic moved to (phase 1)
+    #: moved routes: legacy query parameter -> the standard input it takes (days, period, limit, page, offset,
+    #: search), so that parity can write the standard twin of a recorded request
+    params: dict[str, str] = Field(default_factory=dict)
+    defaults: dict[str, Any] = Field(default_factory=dict)  # their legacy defaults, where known statically
 
 
 class HandlerInfo(BaseModel):
@@ -93,6 +98,31 @@ class HandlerInfo(BaseModel):
     instance: str = "market_handler"
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class TenantInfo(BaseModel):
+    """A single-tenant deployment: the tenant it serves (`[tool.migrator] tenant` / `tenant_env`, or `--tenant`)."""
+
+    tenant: Optional[str] = None
+    env: Optional[str] = None
+    origin: str = "[tool.migrator]"
+
+    def current(self) -> Optional[str]:
+        """The tenant id now: the environment variable when set, else the declared id."""
+        import os
+
+        value = os.environ.get(self.env, "").strip() if self.env else ""
+        return value or self.tenant
+
+
+class ShapesInfo(BaseModel):
+    """The module phase 1 generated with the legacy → standard answer mappings (migrator.shapes)."""
+
+    module: str
+    file: str
+    functions: dict[str, str] = Field(default_factory=dict)  # operation -> function name
+    #: operation -> optional legacy document -> the standard paths read from it (the stats' costs)
+    optional: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
 
 class AppInfo(BaseModel):
@@ -130,6 +160,8 @@ class Journal(BaseModel):
     app: Optional[AppInfo] = None
     handler: Optional[HandlerInfo] = None
     services: list[str] = Field(default_factory=list)  # files of the generated service modules
+    tenant: Optional[TenantInfo] = None  # single-tenant deployments
+    shapes: Optional[ShapesInfo] = None
     deprecation: Optional[DeprecationInfo] = None
     plan: dict = Field(default_factory=dict)  # what phase 1 executed (migrator.plan.MigrationPlan, compacted)
 

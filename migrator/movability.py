@@ -5,22 +5,31 @@ codemods need: each parameter's role (tenant, path, query, body, a resource the 
 the tenant source, the response, and what the moved code carries along (helpers, imports). `analyze` shows the
 verdicts, `apply --phase 1` executes them, `status` repeats them from the journal; the codemods never re-decide.
 
+The handler gives the moved code what the route's parameters gave it: the standard tenant id (a string, or an int
+converted with a 404 for a non-numeric id) when the tenant parameter is a plain id or comes from an auth
+dependency; otherwise the legacy tenant parameter itself (an object from a class dependency, a typed id) and the
+resource dependencies (sessions from `yield` or async generators, classes, `Annotated` aliases, nested `Depends`),
+obtained through FastAPI's own solver at run time (`shims.legacy_deps.legacy_inputs`, `Verdict.inputs`); query
+parameters of such a route go through the solver too, so FastAPI converts and validates them as before.
+
 A route needs a person when:
 - its body uses something a service function cannot receive: the `Request`, `WebSocket`, `Response` or
   `BackgroundTasks`, a request header or cookie other than the tenant (a credential read in the body), the caller's
-  identity from an auth dependency (`admin.id`), or a dependency the handler cannot provide (one that reads the
-  request, a generator or coroutine dependency such as a `yield` database session);
+  identity from an auth dependency (`admin.id`), or a dependency that reads a request header other than the
+  tenant's;
 - its body streams (`yield`) or rebinds module state (`global` / `nonlocal`), or takes `*args` / `**kwargs`;
 - it is not a top-level function (a closure or a method);
 - it has no tenant source (X-Tenant-ID header, tenant path/query parameter, token), except provisioning and
-  cross-tenant operations (`tenant_scoped = false` in the catalog);
-- it has request parameters the catalog mapping does not know;
+  cross-tenant operations (`tenant_scoped = false` in the catalog) and single-tenant deployments
+  (`[tool.migrator] tenant`);
+- it has required request parameters the operation has no input for;
 - what it uses cannot move with it (a route function, the router object, a name bound inside `if`/`try`);
 - it is served by another app than the one phase 1 migrates.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from typing import Optional
 
@@ -29,11 +38,13 @@ from pydantic import BaseModel, Field
 
 from codemods._closure import needs_of
 from codemods._imports import module_name_for
-from codemods._signature import declared_params, kept_nodes, marker
+from codemods._signature import declared_params, kept_nodes, marker, marker_default, signature_nodes
 from codemods._source import ModuleIndex, SourceError, SourceSet, children, collect
+from codemods._standard_methods import standard_input
+from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
 from migrator.inventory.models import Param, Route
-from migrator.plan import ImportRef, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
+from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
 
 TENANT_ATTRS = frozenset({"tenant_id", "tenant", "tenant_slug"})
 _CONTEXT_KINDS = {"request": "Request", "response": "Response", "background": "BackgroundTasks"}
@@ -94,35 +105,24 @@ def body_usage(func: cst.FunctionDef, names: set[str]) -> dict[str, Usage]:
 # --- dependencies the handler can provide ------------------------------------------------------------------------
 
 
-#: how the Standard API handler can obtain a resource dependency today ("call": a plain function it calls); the
-#: other kinds are recognised and recorded (issue 12 enters them the way FastAPI does)
-PROVIDED = {"call"}
-
-
-def _provider(param: Param, sources: SourceSet) -> tuple[Optional[str], Optional[str]]:
-    """(provider kind, why the handler cannot use it or None): kinds `call`, `generator`, `async-generator`,
-    `await`; (None, why) for a dependency that is no resource (reads the request, cannot be read)."""
+def _provider(param: Param, sources: SourceSet) -> Optional[str]:
+    """How a resource dependency is obtained (recorded; the handler obtains every kind through FastAPI's solver):
+    `call`, `generator`, `async-generator`, `await` (a coroutine), `class`; None when migrator cannot read it."""
     if not param.dependency:
-        return None, "a dependency migrator cannot resolve"
-    if param.headers or param.auth:
-        return None, f"the dependency `{param.dependency}`, which reads the request"
+        return None
     module, _, name = param.dependency.rpartition(".")
     index = sources.get_module(module)
-    func = index.function(name) if index is not None else None
+    if index is None:
+        return None
+    node = index.globals_.get(name)
+    if isinstance(node, cst.ClassDef):
+        return "class"
+    func = index.function(name)
     if func is None:
-        return None, f"the dependency `{param.dependency}`, which is not a plain function migrator can read"
-    params = [*func.params.posonly_params, *func.params.params, *func.params.kwonly_params]
-    if any(p.default is None for p in params) or any(marker(p.default) for p in params):
-        return None, f"the dependency `{param.dependency}`, which takes request inputs or other dependencies"
-    kinds = collect(func.body).types
-    if cst.Yield in kinds:
-        kind, what = ("async-generator", "an async generator") if func.asynchronous else (
-            "generator", "a generator (yield)")
-        return kind, f"the dependency `{param.dependency}`, {what} the Standard API handler cannot enter yet"
-    if func.asynchronous is not None:
-        return "await", (f"the dependency `{param.dependency}`, a coroutine (async def) the Standard API handler "
-                         "cannot await yet")
-    return "call", None
+        return None
+    if cst.Yield in collect(func.body).types:
+        return "async-generator" if func.asynchronous else "generator"
+    return "await" if func.asynchronous is not None else "call"
 
 
 # --- one route ---------------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def _unmoved(route: Route, match: Optional[Match], code: str, message: str) -> V
 
 
 def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceError | None,
-           sources: SourceSet) -> _Local:
+           sources: SourceSet, single: bool = False) -> _Local:
     if match is None:
         return _Local(_unmoved(route, None, "no-operation", "no standard operation in the catalog (stays as is)"))
     if route.closure:
@@ -170,25 +170,144 @@ def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceErro
         reasons.append(_reason("star-args", "takes *args/**kwargs: move it by hand", route))
     nodes: list[cst.CSTNode] = [func.body] + ([func.returns] if func.returns is not None else [])
     params = _params(route, match, func, index, sources, reasons, nodes)
-    if route.tenant_source is None and match.entry.tenant_scoped:
-        reasons.append(_reason("no-tenant", "no tenant source found (X-Tenant-ID header, tenant path/query "
-                                            "parameter or token)", route))
-    if route.tenant_param and not any(p.role == "tenant" for p in params):
-        reasons.append(_reason("tenant-param", f"the tenant parameter `{route.tenant_param}` is not a parameter of "
-                                               "the route function", route))
-    tenant_param = next((p for p in route.params if p.name == route.tenant_param), None)
+    tenant = _tenant_fact(route, match, params, single, reasons)
+    inputs = _inputs(route, match, params, reasons, index, sources)
     verdict = Verdict(
         status="manual" if reasons else "automatic",
         reasons=reasons,
         is_async=func.asynchronous is not None,
-        tenant=TenantFact(param=route.tenant_param, source=route.tenant_source,
-                          dependency=tenant_param.dependency if tenant_param else None,
-                          annotation=tenant_param.annotation if tenant_param else None) if route.tenant_source else None,
+        tenant=tenant,
         params=params,
         response=ResponseFact(status_code=route.status_code, response_model=route.response_model,
                               returns=index.code(func.returns.annotation) if func.returns else None),
+        inputs=inputs,
     )
     return _Local(verdict, index, nodes)
+
+
+NO_TENANT = ("no tenant source found (X-Tenant-ID header, tenant path/query parameter or token); a deployment that "
+             "serves one tenant says which with [tool.migrator] tenant = \"<id>\" (or tenant_env, or --tenant)")
+
+
+def _tenant_fact(route: Route, match: Match, params: list[ParamPlan], single: bool,
+                 reasons: list[Reason]) -> Optional[TenantFact]:
+    if route.tenant_source is None:
+        if match.entry.tenant_scoped and single:
+            return TenantFact(mode="single")
+        if match.entry.tenant_scoped:
+            reasons.append(_reason("no-tenant", NO_TENANT, route))
+        return None
+    plan = next((p for p in params if p.role == "tenant"), None)
+    if route.tenant_param and plan is None:
+        reasons.append(_reason("tenant-param", f"the tenant parameter `{route.tenant_param}` is not a parameter of "
+                                               "the route function", route))
+    param = next((p for p in route.params if p.name == route.tenant_param), None)
+    return TenantFact(param=route.tenant_param, source=route.tenant_source,
+                      dependency=param.dependency if param else None, annotation=param.annotation if param else None,
+                      mode="solved" if plan is not None and plan.solved else "id")
+
+
+def _tenant_in(source: Optional[str]) -> Optional[tuple[str, str]]:
+    kind, _, name = (source or "").partition(":")
+    return (kind, name) if kind in ("header", "path", "query") and name else None
+
+
+def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[Reason], index: ModuleIndex,
+            sources: SourceSet) -> Optional[InputsFact]:
+    """The parameters the handler obtains through FastAPI's solver: the tenant object or typed id, resource
+    dependencies, and then the route's query parameters too (so that FastAPI converts and validates them)."""
+    if not any(p.solved for p in params):
+        return None
+    by_name = {p.name: p for p in route.params}
+    query: dict[str, str] = {}
+    defaults: dict[str, object] = {}
+    for plan in params:
+        if plan.role == "query":
+            plan.solved = True
+            if plan.standard:
+                query[plan.wire or plan.name] = plan.standard
+                known, value = _literal(plan.default, index, sources)
+                if known:
+                    defaults[plan.wire or plan.name] = value
+        elif plan.solved and plan.role == "resource":
+            fields = _class_query_defaults(by_name[plan.name].dependency, sources)
+            for name in by_name[plan.name].queries:
+                standard = standard_input(match.entry.operation, name, None, match.param_map)
+                if standard:
+                    query.setdefault(name, standard)
+                    if name in fields:
+                        defaults.setdefault(name, fields[name])
+    tenant_in = None
+    reads_tenant = any(p.solved and (p.role == "tenant" or by_name[p.name].reads_tenant) for p in params)
+    if reads_tenant:
+        tenant_in = _tenant_in(route.tenant_source)
+        if tenant_in is None:
+            reasons.append(_reason("tenant-source", f"the legacy dependencies read the tenant from "
+                                   f"{route.tenant_source}, which a Standard API call cannot supply: move it by hand",
+                                   route))
+    return InputsFact(function=f"_{route.qualname}_inputs", params=[p.name for p in params if p.solved],
+                      tenant_in=tenant_in, query=query, defaults=defaults)
+
+
+def _literal(text: Optional[str], index: ModuleIndex, sources: SourceSet) -> tuple[bool, object]:
+    """(known, value) of a default's source text: a literal, or an Enum member's value (`Period.month`)."""
+    if text is None:
+        return False, None
+    try:
+        return True, ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        pass
+    owner, _, member = text.partition(".")
+    if not member or "." in member or not owner.isidentifier():
+        return False, None
+    cls, module = index.globals_.get(owner), index
+    spec = index.import_of(owner)
+    if spec is not None and spec.name:
+        module = sources.get_module(spec.module)
+        cls = module.globals_.get(spec.name) if module is not None else None
+    if not isinstance(cls, cst.ClassDef) or module is None:
+        return False, None
+    for name, value in _class_assignments(cls):
+        if name == member:
+            return _literal(module.code(value), module, sources)
+    return False, None
+
+
+def _class_assignments(cls: cst.ClassDef) -> list[tuple[str, cst.BaseExpression]]:
+    out = []
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value:
+                    out.append((small.target.value, small.value))
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                        small.targets[0].target, cst.Name):
+                    out.append((small.targets[0].target.value, small.value))
+    return out
+
+
+def _class_query_defaults(dependency: Optional[str], sources: SourceSet) -> dict[str, object]:
+    """Query name -> default of the fields of a class dependency (a dataclass `Paging` with `page: int = Query(1)`)."""
+    module_name, _, name = (dependency or "").rpartition(".")
+    module = sources.get_module(module_name) if module_name else None
+    cls = module.globals_.get(name) if module is not None else None
+    if not isinstance(cls, cst.ClassDef):
+        return {}
+    out: dict[str, object] = {}
+    for field_name, value in _class_assignments(cls):
+        found = marker(value)
+        wire, default = field_name, value
+        if found is not None:
+            has, default = marker_default(found[1])
+            alias = next((a.value for a in found[1].args if a.keyword and a.keyword.value == "alias"), None)
+            if isinstance(alias, cst.SimpleString):
+                wire = alias.evaluated_value
+            if not has:
+                continue
+        known, literal = _literal(module.code(default), module, sources)
+        if known:
+            out[wire] = literal
+    return out
 
 
 def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleIndex, sources: SourceSet,
@@ -196,7 +315,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
     """Each parameter's role; reasons for those the moved code would need but cannot receive."""
     declared = declared_params(func)
     usage = body_usage(func, {p.name for p in route.params})
-    known = set(match.param_map)
+    tenant_header = (_tenant_in(route.tenant_source) or ("", ""))
     out: list[ParamPlan] = []
     for param in route.params:
         node = declared.get(param.name)
@@ -206,12 +325,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         if node is None:
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
-            plan.role, plan.annotation = "tenant", "str"
-            identity = [a for a in use.attrs if a not in TENANT_ATTRS] if param.auth else []
-            if identity or (param.auth and use.subscripts):
-                via = f" (dependency `{param.dependency}`)" if param.dependency else ""
-                read = f"`{param.name}.{identity[0]}`" if identity else f"`{param.name}[...]`"
-                problem = f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
+            problem = _tenant_param(param, node, use, route, index, plan)
         elif param.kind in _CONTEXT_KINDS or param.kind == "request":
             kind_name = _CONTEXT_KINDS.get(param.kind, "Request")
             if param.annotation and "WebSocket" in param.annotation:
@@ -221,29 +335,104 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
                 problem = f"the body uses the {kind_name} `{param.name}`{detail}: a handler method has none"
             plan.note = f"the {kind_name} is not used by the body"
         elif param.kind in ("depends", "security"):
-            problem = _dependency(param, use, route, sources, plan)
+            problem = _dependency(param, use, route, sources, plan, tenant_header)
         elif param.kind in ("header", "cookie"):
             if use.used:
                 problem = (f"the body reads the request {param.kind} `{param.name}`, which the handler cannot "
                            "receive: move it by hand")
             plan.note = f"request {param.kind} not used by the body (auth is the standard router's market key)"
         else:
-            plan.role = "body" if param.kind == "body" else "path" if param.kind == "path" else "query"
-            if param.name not in known and not (param.kind == "body" and match.entry.body_model):
-                problem = (f"parameter `{param.name}` ({param.kind}) has no mapping to `{match.entry.key}`: map it "
-                           "in [tool.migrator.catalog] or move the route by hand")
+            problem = _request_param(param, node, match, plan)
         if problem:
             reasons.append(_reason("parameter", problem, route))
-        if node is not None and plan.role in ("path", "query", "body", "resource"):
-            annotation, default = kept_nodes(node, plan.role)
-            plan.annotation = index.code(annotation) if annotation is not None else None
+        if node is not None and (plan.role in ("path", "query", "body", "resource") or plan.solved):
+            annotation, default = kept_nodes(node, "resource" if plan.solved and plan.role == "tenant" else plan.role)
+            plan.annotation = index.code(annotation) if annotation is not None else plan.annotation
             plan.default = index.code(default) if default is not None else None
             nodes += [n for n in (annotation, default) if n is not None]
+            if plan.solved:  # the handler's inputs function copies the whole parameter
+                nodes += [n for n in (node.annotation, node.default) if n is not None]
         out.append(plan)
     return out
 
 
-def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan) -> Optional[str]:
+_PLAIN_ID = {None, "str", "Optional[str]", "str | None"}
+
+
+def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index: ModuleIndex,
+                  plan: ParamPlan) -> Optional[str]:
+    """The tenant parameter: the id itself (`str`, or `int` converted by the handler) when it wraps the caller's
+    credentials or is a plain string; otherwise the legacy parameter, solved from the id by FastAPI."""
+    plan.role = "tenant"
+    base, _ = signature_nodes(node)
+    base_text = index.code(base).strip() if base is not None else None
+    via = f" (dependency `{param.dependency}`)" if param.dependency else ""
+    if param.auth or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
+        plan.annotation = "int" if base_text == "int" else "str"
+        if param.auth:
+            identity = [a for a in use.attrs if a not in TENANT_ATTRS]
+            if identity or use.subscripts:
+                read = f"`{param.name}.{identity[0]}`" if identity else f"`{param.name}[...]`"
+                return f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
+        if not use.attrs and not use.subscripts:
+            return None
+        attr = _identity_attr(route, param.name)
+        if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
+            # the body reads only the tenant id of the identity: the service function takes that id instead
+            plan.annotation, plan.substitute, plan.rename = "str", attr, "tenant_id"
+            plan.note = f"`{param.name}.{attr}` reads become the tenant id the handler passes"
+            return None
+        read = f"`{param.name}.{use.attrs[0]}`" if use.attrs else f"`{param.name}[...]`"
+        if use.bare:
+            read = f"`{param.name}` itself (passed on)"
+        return (f"the body reads {read} of what the authenticated dependency{via} returns, and the handler "
+                "only has the tenant id: move it by hand")
+    plan.solved = True
+    if _tenant_in(route.tenant_source) is None:
+        return (f"the tenant `{param.name}`{via} comes from {route.tenant_source}, which a Standard API call "
+                "cannot supply: move it by hand")
+    return None
+
+
+def _identity_attr(route: Route, param: str) -> Optional[str]:
+    """The attribute of the caller's identity that holds the tenant id: `tenant_id` of `identity:admin.tenant_id`
+    when `param` is that identity parameter, else `tenant_id` (the identity the tenant dependency returned)."""
+    source = route.tenant_source or ""
+    if not source.startswith("identity:"):
+        return "tenant_id"
+    name, _, attr = source.split(":", 1)[1].partition(".")
+    return attr if name == param and attr else None
+
+
+def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan) -> Optional[str]:
+    """A path, query or body parameter: which standard input feeds it."""
+    plan.role = "body" if param.kind == "body" else "path" if param.kind == "path" else "query"
+    if plan.role == "body":
+        if param.name not in match.param_map and not match.entry.body_model:
+            return (f"parameter `{param.name}` (body) has no mapping to `{match.entry.key}`: map it in "
+                    "[tool.migrator.catalog] or move the route by hand")
+        return None
+    if plan.role == "path":
+        if param.name not in match.param_map:
+            return (f"parameter `{param.name}` (path) has no mapping to `{match.entry.key}`: map it in "
+                    "[tool.migrator.catalog] or move the route by hand")
+        plan.standard = "user_id" if match.param_map[param.name] == "user_id" else match.param_map[param.name]
+        return None
+    plan.wire = param.alias or param.name
+    annotation, default = signature_nodes(node)
+    annotation_text = cst.Module([]).code_for_node(annotation) if annotation is not None else None
+    plan.standard = standard_input(match.entry.operation, param.name, annotation_text, match.param_map)
+    if plan.standard is None:
+        if default is not None:
+            plan.note = f"`{match.entry.operation}` has no input for it: it keeps its default"
+            return None
+        return (f"parameter `{param.name}` (query) has no mapping to `{match.entry.key}`: map it in "
+                "[tool.migrator.catalog] or move the route by hand")
+    return None
+
+
+def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan,
+                tenant: tuple[str, str]) -> Optional[str]:
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
     if param.auth:
         identity_attrs = [a for a in use.attrs if a not in TENANT_ATTRS]
@@ -256,14 +445,18 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
             return f"the body passes the caller's identity `{param.name}` on{via}"
         plan.note = "auth dependency not used by the body (the standard router checks the market key)"
         return None
-    provider, why_not = _provider(param, sources)
-    plan.provider = provider
-    if provider in PROVIDED:
-        plan.role = "resource"
+    plan.provider = _provider(param, sources)
+    if not use.used:
+        plan.note = "dependency not used by the body"
         return None
-    if use.used:
-        return f"the body reads `{param.name}` from {why_not}: move it by hand"
-    plan.note = "dependency not used by the body"
+    headers = [h for h in param.headers if not (tenant[0] == "header" and h.lower() == tenant[1].lower())]
+    if headers:
+        return (f"the body reads `{param.name}` from the dependency `{param.dependency}`, which reads the request "
+                f"header {', '.join(f'`{h}`' for h in headers)} that a Standard API call does not carry: move it "
+                "by hand")
+    if not param.dependency:
+        return f"the body reads `{param.name}` from a dependency migrator cannot resolve: move it by hand"
+    plan.role, plan.solved = "resource", True
     return None
 
 
@@ -271,9 +464,12 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
 
 
 def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: SourceSet, *,
-                  generated: set[str], skip: Optional[dict[int, tuple[str, str]]] = None) -> list[Verdict]:
+                  generated: set[str], skip: Optional[dict[int, tuple[str, str]]] = None,
+                  single_tenant: bool = False, answers: Optional[Answers] = None) -> list[Verdict]:
     """One verdict per route (same order). `generated`: modules/packages of generated code; `skip`: index ->
-    (code, message) for mapped routes phase 1 does not migrate (another app)."""
+    (code, message) for mapped routes phase 1 does not migrate (another app); `single_tenant`: the deployment
+    serves one tenant (routes without a tenant source move); `answers` receives the legacy answers' mappings
+    (`migrator.answer_shapes`): a route whose answer lacks a required standard field stays manual."""
     skip = skip or {}
     locals_: list[_Local] = []
     for number, (route, match) in enumerate(zip(routes, matches)):
@@ -284,9 +480,16 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
             index: ModuleIndex | SourceError = sources.get(route.file)
         except SourceError as exc:
             index = exc
-        locals_.append(_local(route, match, index, sources))
-    _settle(routes, locals_, sources, generated)
-    return [item.verdict for item in locals_]
+        locals_.append(_local(route, match, index, sources, single_tenant))
+    mapper = AnswerMapper(routes, matches, sources)
+    verdicts = [item.verdict for item in locals_]
+    while True:  # what moves decides the mappings, an incomplete mapping keeps a route back, and so on
+        _settle(routes, locals_, sources, generated)
+        if not mapper.map(verdicts):
+            break
+    if answers is not None:
+        answers.mappings, answers.inferred = mapper.answers.mappings, mapper.answers.inferred
+    return verdicts
 
 
 def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, generated: set[str]) -> None:
@@ -321,14 +524,15 @@ def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, gene
 
 
 def assess(route: Route, module: cst.Module | ModuleIndex, *, match: Optional[Match] = None,
-           catalog: Optional[Catalog] = None, sources: Optional[SourceSet] = None) -> Assessment:
+           catalog: Optional[Catalog] = None, sources: Optional[SourceSet] = None,
+           single_tenant: bool = False) -> Assessment:
     """Assess one route on its own (`assess_routes` decides for a whole app). `module`: the parsed module of
     `route.file`; `match` defaults to the route's match in `catalog` (default: the built-in catalog)."""
     if match is None:
         match = (catalog or builtin_catalog()).match(route)
     sources = sources or SourceSet(".")
     index = module if isinstance(module, ModuleIndex) else sources.put(route.file, module.code)
-    local = _local(route, match, index, sources)
+    local = _local(route, match, index, sources, single_tenant)
     if local.verdict.status == "automatic" and local.index is not None:
         needs = needs_of(local.index, local.nodes, sources, rewritten={local.index.module}, generated=set(),
                          routes={local.index.module: {route.qualname}})

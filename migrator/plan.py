@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, Field
 
@@ -62,12 +62,37 @@ class Reason(BaseModel):
 
 
 class TenantFact(BaseModel):
-    """How a route obtains its tenant."""
+    """How a route obtains its tenant, and how the handler gives it to the moved code."""
 
     param: Optional[str] = None  # the route parameter carrying it
     source: Optional[str] = None  # header:X-Tenant-ID | path:<name> | query:<name> | token
     dependency: Optional[str] = None  # dotted function the parameter comes from (None: the parameter itself)
     annotation: Optional[str] = None  # the legacy annotation (source text)
+    #: id: the handler passes the standard tenant id (a `str`; an `int` when the legacy parameter is one);
+    #: solved: the legacy parameter itself (an object, a typed id), obtained from the id by the legacy dependency
+    #: through FastAPI's solver (`shims.legacy_deps.legacy_inputs`), so its validation and 404 survive;
+    #: single: a single-tenant deployment (`[tool.migrator] tenant`): the handler checks the id, the code takes none
+    mode: Literal["id", "solved", "single"] = "id"
+
+
+class InputsFact(BaseModel):
+    """What the handler obtains through FastAPI's own dependency solver for one moved route: a generated inputs
+    function copies these route parameters (annotations and defaults, FastAPI markers included) and
+    `shims.legacy_deps.legacy_inputs` solves it for a synthetic legacy request."""
+
+    function: str  # the inputs function's name in the handler module
+    params: list[str] = Field(default_factory=list)  # the route parameters it declares, in order
+    tenant_in: Optional[tuple[Literal["header", "path", "query"], str]] = None  # where the legacy code reads it
+    query: dict[str, str] = Field(default_factory=dict)  # query name on the wire -> standard input
+    defaults: dict[str, Any] = Field(default_factory=dict)  # query name -> its legacy default (a literal), if known
+
+
+class SingleTenantFact(BaseModel):
+    """The tenant a single-tenant deployment serves (`[tool.migrator] tenant` / `tenant_env`, or `--tenant`)."""
+
+    tenant: Optional[str] = None
+    env: Optional[str] = None
+    origin: str = "[tool.migrator]"  # where it was declared: "[tool.migrator]" or "--tenant"
 
 
 class ParamPlan(BaseModel):
@@ -80,15 +105,26 @@ class ParamPlan(BaseModel):
     default: Optional[str] = None  # plain default (FastAPI markers removed); None: required
     dependency: Optional[str] = None  # dotted name of the Depends target
     #: resource dependencies: how one is obtained (a plain call; a generator or async generator to enter and
-    #: close; a coroutine to await); only "call" moves today, the others keep the route manual (issue 12)
-    provider: Optional[Literal["call", "generator", "async-generator", "await"]] = None
+    #: close; a coroutine to await; a class to instantiate); the handler obtains every kind through the solver
+    provider: Optional[Literal["call", "generator", "async-generator", "await", "class"]] = None
     note: Optional[str] = None  # dropped parameters: why that is safe
+    #: obtained by the handler through FastAPI's solver (`Verdict.inputs`); the service function keeps its type
+    solved: bool = False
+    standard: Optional[str] = None  # path/query: the standard input it takes (days, period, limit, page, ...)
+    wire: Optional[str] = None  # query: its name on the wire (the alias, else the name)
+    #: tenant read from the caller's identity (`admin.tenant_id`): the attribute the body reads, which the service
+    #: function receives as the tenant id, under the name `rename`
+    substitute: Optional[str] = None
+    rename: Optional[str] = None  # the service function's parameter name, when not the route's
 
 
 class ResponseFact(BaseModel):
     status_code: Optional[str] = None  # source text
     response_model: Optional[str] = None  # source text
     returns: Optional[str] = None  # the function's return annotation
+    #: the model FastAPI writes the answer through (response_model, or a model return annotation), as the router
+    #: module names it; the handler writes the legacy answer the same way before mapping it
+    answer_model: Optional[str] = None
 
 
 class ImportRef(BaseModel):
@@ -109,6 +145,7 @@ class Verdict(BaseModel):
     response: Optional[ResponseFact] = None
     helpers: list[str] = Field(default_factory=list)  # "module:name" definitions that move with the code
     imports: list[ImportRef] = Field(default_factory=list)  # what the moved code imports
+    inputs: Optional[InputsFact] = None  # parameters the handler obtains through FastAPI's solver
 
     @property
     def automatic(self) -> bool:
@@ -154,7 +191,9 @@ class PlannedRoute(BaseModel):
     suggestion: Optional[str] = None  # unmapped: the catalog key it looks like
     verdict: Verdict
     move: Optional[MoveTarget] = None
-    state: Optional[Literal["moved", "alias", "manual", "stays"]] = None  # what phase 1 records
+    #: what phase 1 records; "held": the logic moved but the standard operation has no implementation (no primary
+    #: route moved): it answers 501, so the legacy route is neither deprecated in phase 2 nor removed in phase 3
+    state: Optional[Literal["moved", "alias", "manual", "stays", "held"]] = None
 
     @property
     def mapped(self) -> bool:
@@ -176,6 +215,9 @@ class HandlerRef(BaseModel):
     module: str
     class_name: str
     instance: str = "market_handler"
+    #: the generated legacy → standard answer mappings, beside the handler (`<package>/legacy_shapes.py`)
+    shapes_file: Optional[str] = None
+    shapes_module: Optional[str] = None
 
 
 class ServicePlan(BaseModel):
@@ -247,6 +289,8 @@ class MigrationPlan(BaseModel):
     services: list[ServicePlan] = Field(default_factory=list)
     requirement: Optional[RequirementPlan] = None
     blockers: list[str] = Field(default_factory=list)  # why phase 1 cannot run at all (no app, unreadable files)
+    single_tenant: Optional[SingleTenantFact] = None  # the deployment serves one tenant
+    suggestions: list[str] = Field(default_factory=list)  # settings that would let more routes move
     routes: list[PlannedRoute] = Field(default_factory=list)
     phases: list[Phase]
     handlers: list[str] = Field(default_factory=list)  # proposed handler files
@@ -283,7 +327,7 @@ def build_phases(plan: MigrationPlan, *, removal: Optional[RemovalEstimate], jou
     p1 = _phase1(plan, mapped, unresolved)
     p1.files = sorted(set(phase1_files))
     p2 = Phase(phase=2, weeks=WEEKS[2])
-    deprecated = [r for r in mapped if r.verdict.automatic and r.state != "alias"]
+    deprecated = [r for r in mapped if r.verdict.automatic and r.state not in ("alias", "held")]
     for route in deprecated:
         p2.changes.append(PlanItem(
             text=f"deprecate `{route.key}`: @deprecated, OpenAPI deprecated, Deprecation/Sunset/Link headers -> "
@@ -295,7 +339,7 @@ def build_phases(plan: MigrationPlan, *, removal: Optional[RemovalEstimate], jou
             PlanItem(text="announce the deprecation and Sunset dates to the Service Market and other callers"),
             PlanItem(text="watch the deprecated-call counter (shims.deprecation) until no caller is left"),
         ]
-    p3 = _phase3(plan, [r for r in mapped if r.verdict.automatic], removal)
+    p3 = _phase3(plan, [r for r in mapped if r.verdict.automatic and r.state != "held"], removal)
     plan.phases = [p1, p2, p3]
     _apply_journal(plan, journal)
 
@@ -315,6 +359,11 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
                 text=f"create `{service.file}` with the logic of {len(service.functions)} route(s) of "
                 f"`{service.origin}` ({', '.join(f'`{f}`' for f in service.functions)})", file=service.file))
     for route in mapped:
+        if route.state == "held":
+            p1.manual_steps.append(PlanItem(
+                text=f"`{route.key}` keeps serving its clients: its logic moves, but `{route.operation}` answers 501 "
+                f"NOT_IMPLEMENTED ({HELD_REASON}); it is neither deprecated nor removed until the handler implements "
+                "the operation", file=route.file, line=route.line, route=route.key, operation=route.operation))
         if route.verdict.automatic and route.move is not None:
             target = f"`{route.move.service_module}.{route.move.function}`"
             text = (f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it"
@@ -350,6 +399,9 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
         p1.manual_steps.append(PlanItem(
             text=f"review {unresolved} unresolved item(s): routes or prefixes the inventory could not place"))
     return p1
+
+
+HELD_REASON = "no route of the operation's own logic moves, only a variant"
 
 
 def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:

@@ -17,6 +17,7 @@ import libcst as cst
 
 from codemods._imports import module_name_for
 from codemods._source import SourceError, SourceSet
+from migrator.answer_shapes import Answers
 from migrator.catalog import Catalog, Match, load_catalog
 from migrator.inventory.build import InventoryRun, Progress, run_inventory
 from migrator.inventory.models import App, Inventory, Route
@@ -28,10 +29,12 @@ from migrator.plan import (
     HandlerRef,
     MigrationPlan,
     MoveTarget,
+    PlanInputError,
     PlannedRoute,
     RemovalEstimate,
     RemovedModule,
     ServicePlan,
+    SingleTenantFact,
     build_phases,
     load_journal,
     unimplemented_operations,
@@ -73,6 +76,7 @@ class PlanRun:
     catalog: Catalog
     sources: SourceSet
     journal: Optional[Journal]
+    answers: Answers = field(default_factory=Answers)  # the legacy answers' mappings phase 1 renders
 
     @property
     def inventory(self) -> Inventory:
@@ -125,6 +129,17 @@ def handler_location(app_file: str, project: Project) -> tuple[str, str]:
     package = _package(app_file)
     file = f"{package}/handlers/market_handler.py" if package else "handlers/market_handler.py"
     return file, module_name_for(file)
+
+
+def shapes_location(handler_file: str, handler_module: str, root: Path) -> tuple[str, str]:
+    """(file, module) of the generated answer mappings: `legacy_shapes.py` beside the handler (a free name)."""
+    folder = PurePosixPath(handler_file).parent
+    package = handler_module.rpartition(".")[0]
+    name, number = "legacy_shapes", 2
+    while (root / folder / f"{name}.py").exists():
+        name, number = f"legacy_shapes_{number}", number + 1
+    file = str(folder / f"{name}.py") if str(folder) != "." else f"{name}.py"
+    return file, f"{package}.{name}" if package else name
 
 
 def services_package(app_file: str, project: Project) -> str:
@@ -210,9 +225,46 @@ def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional
     )
 
 
+class TenantSettingError(PlanInputError):
+    """`[tool.migrator] tenant` / `tenant_env` or `--tenant` is not usable; the message names where (exit 2)."""
+
+
+_TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def single_tenant(project: Project, root: Path, tenant: Optional[str] = None,
+                  journal: Optional[Journal] = None) -> Optional[SingleTenantFact]:
+    """The tenant a single-tenant deployment serves: `--tenant` (`tenant`), else the journal's (phase 1 recorded
+    it), else `[tool.migrator] tenant` / `tenant_env`; None for a multi-tenant service."""
+    where = f"{root / 'pyproject.toml'}: [tool.migrator]"
+    if tenant is not None:
+        if not _TENANT_ID.match(tenant):
+            raise TenantSettingError(f"--tenant {tenant!r}: a tenant id is 1-128 letters, digits, '_', '.', ':' or '-'")
+        return SingleTenantFact(tenant=tenant, env=_env_setting(project, where), origin="--tenant")
+    if journal is not None and journal.tenant is not None:
+        return SingleTenantFact(**journal.tenant.model_dump())
+    value, env = project.tool.get("tenant"), _env_setting(project, where)
+    if value is None and env is None:
+        return None
+    if value is not None and (not isinstance(value, str) or not _TENANT_ID.match(value)):
+        raise TenantSettingError(f"{where} tenant = {value!r}: a tenant id is a string of 1-128 letters, digits, "
+                                 "'_', '.', ':' or '-'")
+    return SingleTenantFact(tenant=value, env=env)
+
+
+def _env_setting(project: Project, where: str) -> Optional[str]:
+    env = project.tool.get("tenant_env")
+    if env is not None and (not isinstance(env, str) or not _ENV_NAME.match(env)):
+        raise TenantSettingError(f"{where} tenant_env = {env!r}: the name of an environment variable")
+    return env
+
+
 def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progress: Optional[Progress] = None,
-              include_tests: bool = False, catalog: Optional[Catalog] = None, estimate: bool = True) -> PlanRun:
-    """The plan of the target at `root`. Raises InventoryInputError / CatalogError / PlanInputError on bad input."""
+              include_tests: bool = False, catalog: Optional[Catalog] = None, estimate: bool = True,
+              tenant: Optional[str] = None) -> PlanRun:
+    """The plan of the target at `root`. Raises InventoryInputError / CatalogError / PlanInputError /
+    TenantSettingError on bad input. `tenant`: `--tenant`, the tenant a single-tenant deployment serves."""
     root_path = Path(root)
     run = run_inventory(root_path, workers=workers, progress=progress, include_tests=include_tests)
     catalog = catalog or load_catalog(root_path)
@@ -224,7 +276,8 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     sources = SourceSet(root_path)
     app, why = choose_app(inventory, project)
     plan = MigrationPlan(service=project.name, service_version=project.version, phases=[],
-                         blockers=_blockers(inventory, app, why, root_path))
+                         blockers=_blockers(inventory, app, why, root_path),
+                         single_tenant=single_tenant(project, root_path, tenant, journal))
     generated: set[str] = set()
     if app is not None:
         app_key = f"{app.file}:{app.variable}"
@@ -233,8 +286,9 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
         generated = {handler_module, f"{package}.legacy_"}
         plan.app = AppRef(file=app.file, variable=app.variable, module=module_name_for(app.file),
                           factory=factory_of(sources, app.file))
+        shapes_file, shapes_module = shapes_location(handler_file, handler_module, root_path)
         plan.handler = HandlerRef(file=handler_file, module=handler_module, class_name=project.class_name,
-                                  instance=INSTANCE)
+                                  instance=INSTANCE, shapes_file=shapes_file, shapes_module=shapes_module)
     matches = [catalog.match(route) for route in inventory.routes]
     skip = {}
     for number, route in enumerate(inventory.routes):
@@ -243,20 +297,36 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
         elif route.app != app_key:
             skip[number] = ("other-app", f"served by the app {route.app}; phase 1 migrates {app_key} "
                                          "(choose with [tool.migrator] app)")
-    verdicts = assess_routes(inventory.routes, matches, sources, generated=generated, skip=skip)
+    answers = Answers()
+    verdicts = assess_routes(inventory.routes, matches, sources, generated=generated, skip=skip,
+                             single_tenant=plan.single_tenant is not None, answers=answers)
     suggestions = [catalog.suggest(r) if m is None else None for r, m in zip(inventory.routes, matches)]
     plan.routes = [_planned(r, m, v, s) for r, m, v, s in zip(inventory.routes, matches, verdicts, suggestions)]
     if app is not None:
         _layout(plan, root_path, project, package)
-    covered = {r.operation for r in plan.automatic}
+    plan.suggestions = _suggestions(plan, inventory)
+    covered = implemented_operations(plan.automatic)
     if app is not None and covered:
         plan.lifecycle = _lifecycle(root_path, plan, inventory, project)
     plan.unimplemented_operations = unimplemented_operations(covered, plan.lifecycle) if covered else []
     plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
     removal = _estimate(root_path, plan, sources) if estimate else None
     build_phases(plan, removal=removal, journal=journal, unresolved=len(inventory.unresolved),
-                 phase1_files=_phase1_files(plan, root_path))
-    return PlanRun(plan, root_path, project, run, catalog, sources, journal)
+                 phase1_files=_phase1_files(plan, root_path, shapes=bool(answers.mappings)))
+    return PlanRun(plan, root_path, project, run, catalog, sources, journal, answers)
+
+
+def _suggestions(plan: MigrationPlan, inventory: Inventory) -> list[str]:
+    """Settings that would let more routes move: single-tenant mode when no route has a tenant source."""
+    if plan.single_tenant is not None or plan.app is None:
+        return []
+    served = [r for r in inventory.routes if r.app == f"{plan.app.file}:{plan.app.variable}"]
+    waiting = [r for r in plan.routes if any(x.code == "no-tenant" for x in r.verdict.reasons)]
+    if waiting and not any(r.tenant_source for r in served):
+        return [f"no route reads a tenant anywhere: if this deployment serves one tenant, declare it with "
+                f"[tool.migrator] tenant = \"<tenant id>\" (or tenant_env = \"VAR\", or apply --tenant ID) and "
+                f"{len(waiting)} route(s) waiting for a tenant source can move"]
+    return []
 
 
 def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: Project):
@@ -275,7 +345,9 @@ def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: P
             dependencies=tuple((p.name, p.dependency) for p in route.params if p.dependency),
             param_map=tuple(planned.param_map.items()),
             params=tuple((p.name, p.kind, p.annotation) for p in route.params)))
-    lifecycle = plan_lifecycle(root, facts, tool=project.tool, app_file=plan.app.file)
+    single = plan.single_tenant
+    tool = {"tenant": single.tenant, "tenant_env": single.env} if single is not None else {}
+    lifecycle = plan_lifecycle(root, facts, tool=tool, app_file=plan.app.file)
     if lifecycle.uses_registry and plan.handler is not None:
         lifecycle.registry_file = str(PurePosixPath(plan.handler.file).parent / "tenant_registry.py")
         lifecycle.registry_module = module_name_for(lifecycle.registry_file)
@@ -302,9 +374,12 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
                 service.helpers.append(name)
         route.move = MoveTarget(service_file=service.file, service_module=module, function=route.qualname)
     plan.services = [services[m] for m in sorted(services)]
+    implemented = implemented_operations(moving)
     for route in plan.routes:
         if not route.mapped or route.verdict.status == "stays":
             route.state = "stays"
+        elif route.verdict.automatic and route.operation not in implemented:
+            route.state = "held"  # the operation answers 501: the legacy route keeps serving its clients
         elif route.verdict.automatic:
             route.state = "alias" if (route.methods[0], shape(route.path)) in ALIAS_PATHS else "moved"
         else:
@@ -313,10 +388,18 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
         plan.requirement = locate(root)
 
 
-def _phase1_files(plan: MigrationPlan, root: Path) -> list[str]:
+def implemented_operations(moving: list[PlannedRoute]) -> set[str]:
+    """The operations the generated handler implements: those whose primary route moves (a variant alone, such as
+    suspend without the update route, gives the template nothing to build the operation on)."""
+    return {r.operation for r in moving if r.primary is not False}
+
+
+def _phase1_files(plan: MigrationPlan, root: Path, shapes: bool = False) -> list[str]:
     if not plan.automatic or plan.app is None or plan.handler is None:
         return []
     files = {r.file for r in plan.automatic} | {plan.app.file, plan.handler.file, ".migrator/journal.json"}
+    if shapes and plan.handler.shapes_file:
+        files.add(plan.handler.shapes_file)
     files |= {s.file for s in plan.services}
     registry = [plan.lifecycle.registry_file] if plan.lifecycle and plan.lifecycle.registry_file else []
     files |= set(registry)

@@ -375,6 +375,11 @@ def _deprecation_of(route: Any) -> _Deprecation | None:
     return None
 
 
+def _method_of(route: Any, method: str) -> bool:
+    methods = getattr(route, "methods", None)
+    return not methods or method in methods or (method == "HEAD" and "GET" in methods)
+
+
 class DeprecationHeadersMiddleware:
     """Puts the deprecation headers on every answer of a deprecated route, and counts the call.
 
@@ -394,7 +399,9 @@ class DeprecationHeadersMiddleware:
 
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
-                info = _deprecation_of(scope.get("route"))
+                route = scope.get("route")
+                # a 405 (the path of a deprecated route, another method) is no call of that route
+                info = _deprecation_of(route) if _method_of(route, scope.get("method", "")) else None
                 if info is not None:
                     request_headers = Headers(scope=scope)
                     headers = MutableHeaders(scope=message)

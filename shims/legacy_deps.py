@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, Literal, Optional
 from urllib.parse import urlencode
@@ -51,9 +51,9 @@ from fastapi.exceptions import FastAPIError, RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from .adapters.legacy_errors import detail_text
+from .adapters.legacy_errors import detail_text, http_error_of
 from .request_context import current_request
-from .standard_api.errors import InvalidRequestError, TenantNotFoundError
+from .standard_api.errors import InvalidRequestError, StandardAPIError, TenantNotFoundError
 
 __all__ = ["LegacyInputsError", "SingleTenant", "TenantIn", "legacy_inputs"]
 
@@ -138,16 +138,36 @@ def _fastapi_version() -> str:
     return getattr(fastapi, "__version__", "?")
 
 
+def _query_value(value: Any) -> Any:
+    value = getattr(value, "value", value)  # an Enum member travels as its value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _query_pairs(query: Optional[Mapping[str, Any]]) -> list[tuple[str, Any]]:
+    """The standard inputs as legacy query parameters (None: left out, so the legacy default applies)."""
+    pairs: list[tuple[str, Any]] = []
+    for name, value in (query or {}).items():
+        if value is None:
+            continue
+        values = value if isinstance(value, (list, tuple)) else [value]
+        pairs += [(name, _query_value(item)) for item in values]
+    return pairs
+
+
 def _synthetic_request(
     tenant_id: Optional[str],
     tenant_in: Optional[TenantIn],
     app: Any,
     stacks: tuple[AsyncExitStack, AsyncExitStack],
+    query_pairs: Sequence[tuple[str, Any]] = (),
 ) -> Request:
-    """A legacy ``GET /`` carrying only the tenant id, where `tenant_in` says (never the caller's credentials)."""
+    """A legacy ``GET /`` carrying only the tenant id, where `tenant_in` says (never the caller's credentials), and
+    the query parameters the standard call maps to legacy ones."""
     base = current_request()
     headers: list[tuple[bytes, bytes]] = []
-    query, path_params = b"", {}
+    query, path_params = urlencode(list(query_pairs)).encode("utf-8"), {}
     if base is not None and "host" in base.headers:
         headers.append((b"host", base.headers["host"].encode("latin-1")))
     if tenant_in is not None and tenant_id is not None:
@@ -158,7 +178,7 @@ def _synthetic_request(
             except UnicodeEncodeError:  # cannot travel in a legacy header: it names no tenant there
                 raise TenantNotFoundError(tenant_id) from None
         elif kind == "query":
-            query = urlencode({name: tenant_id}).encode("ascii")
+            query = urlencode([*query_pairs, (name, tenant_id)]).encode("utf-8")
         elif kind == "path":
             path_params[name] = tenant_id
         else:
@@ -200,13 +220,16 @@ async def legacy_inputs(
     tenant_id: Optional[str] = None,
     tenant_in: Optional[TenantIn] = None,
     app: Any = None,
+    query: Optional[Mapping[str, Any]] = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """The values of `inputs_fn`'s parameters, as FastAPI would pass them for a legacy request with `tenant_id`.
 
     `inputs_fn` is only inspected, never called. `tenant_in` is where the legacy route reads the id (None: it reads
-    none, e.g. a single-tenant service). `app` defaults to the application serving the current Standard API call;
-    its ``dependency_overrides`` apply. Dependencies are closed when the block ends; see the module docstring for
-    how errors translate.
+    none, e.g. a single-tenant service). `query`: legacy query parameters the standard call gives (``{"days": 30,
+    "q": None}``; None values are left out so the legacy default applies), converted and validated by FastAPI as the
+    route did (a value the legacy parameter rejects is `InvalidRequestError`). `app` defaults to the application
+    serving the current Standard API call; its ``dependency_overrides`` apply. Dependencies are closed when the
+    block ends; see the module docstring for how errors translate.
     """
     dependant = _dependant(inputs_fn, f"/{{{tenant_in[1]}}}" if tenant_in and tenant_in[0] == "path" else "")
     if app is None:
@@ -216,7 +239,8 @@ async def legacy_inputs(
     try:
         async with AsyncExitStack() as request_stack:
             async with AsyncExitStack() as function_stack:
-                request = _synthetic_request(tenant_id, tenant_in, app, (request_stack, function_stack))
+                request = _synthetic_request(tenant_id, tenant_in, app, (request_stack, function_stack),
+                                             _query_pairs(query))
                 values, errors = await _solve(dependant, request, app, request_stack)
                 if errors:
                     raise RequestValidationError(errors)  # through the dependencies, as in FastAPI
@@ -227,8 +251,10 @@ async def legacy_inputs(
         if not solving:
             raise
         raise _from_validation(exc.errors(), tenant_id, tenant_in, inputs_fn) from None
-    except HTTPException as exc:
-        error = _from_http(exc, tenant_id) if solving else None
+    except Exception as exc:
+        standard = isinstance(exc, StandardAPIError)
+        http = http_error_of(exc) if solving and not standard else None  # HTTPException, domain error with a status
+        error = _from_http(http, tenant_id) if http is not None else None
         if error is None:
             raise
         raise error from exc

@@ -63,7 +63,8 @@ SERVICE = {
 
         @router.get("/admin/dashboard")
         def dashboard(tenant_id: str = Depends(admin_tenant)):
-            return {"users": count_users(tenant_id), "messages": _format(count_messages(tenant_id))}
+            users = count_users(tenant_id)
+            return {"total_users": users, "active_users": users, "messages": _format(count_messages(tenant_id))}
 
 
         @router.post("/api/marketplace/demo/request")
@@ -73,7 +74,8 @@ SERVICE = {
 
         @router.post("/admin/users")
         def create_user(body: dict, tenant_id: str = Depends(admin_tenant)):
-            return {"created": body}
+            return {"id": 1, "username": body["username"], "email": body["email"], "is_active": True,
+                    "created_at": "2026-11-20T15:00:00"}
 
 
         @router.post("/admin/users/bulk")

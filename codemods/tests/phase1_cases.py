@@ -63,7 +63,7 @@ async def get_costs(days: int = Query(30, ge=1, le=365), tenant_id: str = Depend
         (_window(days),),
     )
     logger.info("costs for %s", tenant_id)
-    return {"days": _window(days), "rows": rows}
+    return {"days": _window(days), "total_cost": 0.0, "rows": rows}
 
 
 @router.get("/dashboard/export")
@@ -127,7 +127,7 @@ async def get_costs(*, days: int = 30, tenant_id: str):
         (window(days),),
     )
     logger.info("costs for %s", tenant_id)
-    return {"days": window(days), "rows": rows}
+    return {"days": window(days), "total_cost": 0.0, "rows": rows}
 ''',
         },
         "manual": {},
@@ -155,11 +155,13 @@ def current_admin(authorization: str = Header("")) -> Admin:
 from svc.auth import tenant_admin
 
 router = APIRouter()
-USERS = {1: {"id": 1, "username": "kim"}}
+USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org", "created_at": "2026-01-05T09:00:00"}}
 
 
 def _user_row(user_id: int) -> dict:
-    return dict(USERS[user_id])
+    row = USERS[user_id]
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": True,
+            "created_at": row["created_at"]}
 
 
 @router.get("/users/{user_id}")
@@ -176,7 +178,7 @@ router = APIRouter()
 
 @router.get("/dashboard")
 def get_dashboard(tenant_id: str = Depends(tenant_admin)):
-    return {"users": {"total": 1, "first": row(1)["username"]}}
+    return {"total_users": 1, "active_users": 1, "first": row(1)["username"]}
 
 
 @router.delete("/admins/{user_id}")
@@ -225,11 +227,13 @@ The routes there delegate to these functions, and so does the Standard API handl
 (`svc.handlers.market_handler`): this is the service's code, edit it freely.
 """
 
-USERS = {1: {"id": 1, "username": "kim"}}
+USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org", "created_at": "2026-01-05T09:00:00"}}
 
 
 def user_row(user_id: int) -> dict:
-    return dict(USERS[user_id])
+    row = USERS[user_id]
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": True,
+            "created_at": row["created_at"]}
 
 
 def get_user(*, user_id: int, tenant_id: str):
@@ -245,7 +249,7 @@ from svc.services.legacy_users import user_row
 
 
 def get_dashboard(*, tenant_id: str):
-    return {"users": {"total": 1, "first": user_row(1)["username"]}}
+    return {"total_users": 1, "active_users": 1, "first": user_row(1)["username"]}
 ''',
         },
         "manual": {"/admin/admins/{user_id}": "caller's identity `admin.user_id`"},

@@ -119,6 +119,8 @@ async def test_the_generated_handler_serves_the_moved_logic_and_answers_501_for_
     assert service.delete_user(user_id=5, tenant_id="t1")["user_id"] == 5  # sync legacy logic stays sync
     deleted = await market.delete_user("t1", "1")  # ... and runs in the thread pool behind the standard API
     assert deleted.success is True and 1 not in service.USERS
-    assert "await run_in_threadpool(\n                legacy_users.delete_user," in code
+    assert "await run_in_threadpool(\n                    legacy_users.delete_user,\n                    **inputs," in code
+    # the tenant dependency is no auth: the handler obtains the id through it, as the route did
+    assert "def _delete_user_inputs(*, tenant_id: str = Depends(tenant_admin)) -> None:" in code
     assert "class UserInfo(BaseModel)" in (root / "svc/services/legacy_users.py").read_text()
     assert load_journal(root).services == ["svc/services/legacy_users.py"]

@@ -95,4 +95,38 @@ def create_app() -> FastAPI:
     return app
 ''',
     },
+    {
+        "name": "an app factory including routers in a loop: the wiring still goes last, before the return",
+        "app": "app",
+        "factory": "create_app",
+        "before": '''
+from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(health)
+    for router in (users, stats):
+        app.include_router(router)
+    return app
+''',
+        "after": '''
+from fastapi import FastAPI
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(health)
+    for router in (users, stats):
+        app.include_router(router)
+    # Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same
+    # service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
+    app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+    return app
+''',
+    },
 ]

@@ -18,7 +18,7 @@ import libcst as cst
 from codemods._imports import ImportStyle, module_name_for
 from codemods._moves import Phase1State, build_state
 from codemods._runner import context_for, run_codemods
-from codemods._standard_methods import Operation, ServiceCall, ServiceParam
+from codemods._standard_methods import Inputs, Operation, ServiceCall, ServiceParam
 from codemods.extract_routes import ExtractRoutes
 from codemods.generate_handler import GenerateHandler
 from codemods.generate_service import GenerateService
@@ -28,9 +28,18 @@ from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.requirements import requirement_change
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult
-from migrator.journal import AppInfo, HandlerInfo, Journal, JournalRoute, journal_file, load_journal
-from migrator.plan import MigrationPlan, PlannedRoute
-from migrator.planner import PlanRun, make_plan
+from migrator.journal import (
+    AppInfo,
+    HandlerInfo,
+    Journal,
+    JournalRoute,
+    ShapesInfo,
+    TenantInfo,
+    journal_file,
+    load_journal,
+)
+from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute
+from migrator.planner import PlanRun, TenantSettingError, make_plan
 from migrator.target import load_target
 
 # the catalog names standard parameters; the templates name the legacy inputs they fill
@@ -41,12 +50,17 @@ def label(route: PlannedRoute | JournalRoute) -> str:
     return f"{'/'.join(route.methods)} {route.path}"
 
 
-def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[PlanRun] = None) -> PhaseResult:
+def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[PlanRun] = None,
+                tenant: Optional[str] = None) -> PhaseResult:
+    """`tenant`: `--tenant`, the tenant a single-tenant deployment serves (recorded in the journal)."""
     target = load_target(root)
     journal = load_journal(root)
     if journal.entry(1) is not None:
         return _applied_already(journal)
-    run = run or make_plan(root, estimate=False)
+    try:
+        run = run or make_plan(root, estimate=False, tenant=tenant)
+    except TenantSettingError as exc:
+        raise ApplyError(str(exc)) from None
     plan = run.plan
     if plan.blockers:
         raise ApplyError("; ".join(plan.blockers))
@@ -59,9 +73,14 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[Pla
                          "it; phase 1 does not merge into an existing handler: move them by hand or remove it first")
     state = _state(run, target.version)
     result.changes = _changes(run, state)
+    result.shapes = sorted(state.shapes)
     result.not_implemented = state.not_implemented
     result.moved = [f"{label(r)} -> {r.operation}" for r in plan.automatic]
-    _record(root, plan, journal, result, target.name, target.version, now)
+    result.notes += held_notes([r for r in plan.automatic if _journal_state(r, result) == "held"])
+    from migrator.shapes.render import optional_paths
+
+    optional = {op: paths for op, m in run.answers.mappings.items() if (paths := optional_paths(m))}
+    _record(root, plan, journal, result, target.name, target.version, now, optional)
     result.details = {"app": f"{plan.app.file}:{plan.app.variable}", "handler": plan.handler.file,
                       "services": [s.file for s in plan.services]}
     return result
@@ -102,9 +121,15 @@ def _state(run: PlanRun, version: str) -> Phase1State:
         style=ImportStyle.for_root(run.root, created),
         wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory,
                          guard=bool(plan.lifecycle and plan.lifecycle.deployment), root_health=not _serves_health(plan)),
+        single_tenant=plan.single_tenant,
     )
     build_state(state, plan)
     state.operations = _operations(plan, state)
+    if run.answers.mappings:
+        from migrator.shapes import function_params
+
+        state.shapes = {op: [name for name, _ in function_params(m)] for op, m in run.answers.mappings.items()}
+        state.shapes_module = plan.handler.shapes_module
     state.lifecycle = plan.lifecycle
     state.registry_module = plan.lifecycle.registry_module if plan.lifecycle else None
     return state
@@ -126,10 +151,15 @@ def _operations(plan: MigrationPlan, state: Phase1State) -> dict[str, Operation]
             op.manual.append(f"{label(route)} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}")
             continue
         service = state.services[route.move.service_module]
-        params = [ServiceParam(p.name, p.role, p.annotation, p.default, p.dependency)
-                  for p in route.verdict.params if p.role != "dropped"]
+        params = [ServiceParam(p.rename or p.name, p.role, p.annotation, p.default, p.dependency, p.solved,
+                               p.standard) for p in route.verdict.params if p.role != "dropped"]
+        facts = route.verdict.inputs
+        inputs = Inputs(facts.function, facts.tenant_in, dict(facts.query)) if facts else None
+        response = route.verdict.response
+        model = (response.answer_model or response.response_model) if response else None
         call = ServiceCall(service.module, service.alias, route.move.function, route.verdict.is_async, params,
-                           route.function)
+                           route.function, inputs=inputs, response_model=model,
+                           single_tenant=bool(route.verdict.tenant and route.verdict.tenant.mode == "single"))
         op.routes.setdefault(None if route.primary else route.variant, call)
         op.param_map.update({legacy: _ROLE_OF_STANDARD.get(std, std) for legacy, std in route.param_map.items()})
         if "provision_payload_from_activate" in route.adapters:
@@ -157,6 +187,11 @@ def _changes(run: PlanRun, state: Phase1State) -> list[FileChange]:
     for service in plan.services:
         changes.append(_generated(service.file, GenerateService, state))
     changes.append(_generated(plan.handler.file, GenerateHandler, state))
+    if state.shapes:
+        from migrator.shapes import render_module
+
+        mappings = [run.answers.mappings[op] for op in sorted(run.answers.mappings)]
+        changes.append(FileChange(plan.handler.shapes_file, None, render_module(mappings, service=state.service_name)))
     registry = [plan.lifecycle.registry_file] if plan.lifecycle and plan.lifecycle.registry_file else []
     for path in registry:
         changes.append(_generated(path, GenerateTenantRegistry, state))
@@ -185,23 +220,90 @@ def _generated(path: str, command, state: Phase1State) -> FileChange:
     return FileChange(path, None, tree.with_changes(body=body, has_trailing_newline=True).code)
 
 
+#: filters of a legacy user listing that the standard listing filters too (the handler filters the legacy users on
+#: their standard role and status; parity's twin asks the standard filter a recorded legacy filter stands for)
+_USER_FILTERS = {"role": "filter:role", "status": "filter:status", "is_active": "filter:active",
+                 "active": "filter:active"}
+
+
+def held_notes(routes) -> list[str]:
+    """One line per held route (a journal or a plan route), for phases 1-3 to list."""
+    return [f"kept, neither deprecated nor removed: {label(r)} (`{r.operation}` answers 501 NOT_IMPLEMENTED until "
+            "the handler implements it)" for r in routes]
+
+
+def _journal_state(route: PlannedRoute, result: PhaseResult) -> str:
+    """What the journal records; a moved route whose operation the handler could not implement (it answers 501)
+    is held: neither deprecated in phase 2 nor removed in phase 3, whatever --force says."""
+    if route.state in ("moved", "alias") and route.operation in result.not_implemented:
+        return "held"
+    return route.state or "stays"
+
+
+def _reason(route: PlannedRoute, result: PhaseResult) -> Optional[str]:
+    state = _journal_state(route, result)
+    if state == "manual":
+        return "; ".join(route.verdict.messages)
+    if state == "held":
+        why = result.not_implemented.get(route.operation) or HELD_REASON
+        return (f"`{route.operation}` answers 501 NOT_IMPLEMENTED ({why}): the legacy route keeps serving until the "
+                "handler implements it")
+    return None
+
+
+def _standard_params(route: PlannedRoute) -> dict[str, str]:
+    """Legacy query parameter (on the wire) -> the standard input it takes, for parity's standard twins."""
+    out = {p.wire or p.name: p.standard for p in route.verdict.params if p.role == "query" and p.standard}
+    if route.verdict.inputs is not None:
+        for wire, standard in route.verdict.inputs.query.items():
+            out.setdefault(wire, standard)
+    if route.operation == "list_users" and not route.variant:
+        for param in route.verdict.params:
+            if param.role == "query" and not param.standard and param.name in _USER_FILTERS:
+                out.setdefault(param.wire or param.name, _USER_FILTERS[param.name])
+    return out
+
+
+def _legacy_defaults(route: PlannedRoute) -> dict[str, object]:
+    """Legacy query parameter -> its default, when a literal (`30`, `"30d"`): parity fills what a recorded request
+    left out with it, as the legacy route did."""
+    import ast
+
+    out: dict[str, object] = dict(route.verdict.inputs.defaults) if route.verdict.inputs else {}
+    for param in route.verdict.params:
+        if param.role == "query" and param.standard and param.default is not None:
+            try:
+                out[param.wire or param.name] = ast.literal_eval(param.default)
+            except (ValueError, SyntaxError):
+                continue
+    return out
+
+
 def _record(root: Path, plan: MigrationPlan, journal: Journal, result: PhaseResult, service: str, version: str,
-            now: Optional[datetime]) -> None:
+            now: Optional[datetime], optional: Optional[dict] = None) -> None:
     """The journal, written last: routes, app, handler, services and the plan phase 1 executed."""
     journal.service = service
     journal.service_version = version
     journal.routes = [
         JournalRoute(methods=r.methods, path=r.path, function=r.function, file=r.file, line=r.line,
                      operation=r.operation, variant=r.variant, standard_method=r.standard_method,
-                     standard_path=r.standard_path, state=r.state or "stays",
-                     reason="; ".join(r.verdict.messages) if r.state == "manual" else None,
-                     service=f"{r.move.service_module}:{r.move.function}" if r.move else None)
+                     standard_path=r.standard_path, state=_journal_state(r, result),
+                     reason=_reason(r, result),
+                     service=f"{r.move.service_module}:{r.move.function}" if r.move else None,
+                     params=_standard_params(r) if r.move else {},
+                     defaults=_legacy_defaults(r) if r.move else {})
         for r in plan.routes if r.app == f"{plan.app.file}:{plan.app.variable}"
     ]
     journal.app = AppInfo(file=plan.app.file, variable=plan.app.variable, factory=plan.app.factory)
     journal.handler = HandlerInfo(module=plan.handler.module, file=plan.handler.file, class_=plan.handler.class_name,
                                   instance=plan.handler.instance)
     journal.services = [s.file for s in plan.services]
+    if plan.single_tenant is not None:
+        journal.tenant = TenantInfo(**plan.single_tenant.model_dump())
+    if result.shapes:
+        journal.shapes = ShapesInfo(module=plan.handler.shapes_module, file=plan.handler.shapes_file,
+                                    functions={op: f"{op}_from_legacy" for op in result.shapes},
+                                    optional=optional or {})
     journal.plan = {
         "services": [s.model_dump() for s in plan.services],
         "requirement": plan.requirement.model_dump() if plan.requirement else None,

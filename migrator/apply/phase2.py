@@ -103,6 +103,9 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
                         f"(phase 3 may remove the routes from then on)")
     if not deprecated:
         result.notes.append("no route in state 'moved' to deprecate")
+    from migrator.apply.phase1 import held_notes
+
+    result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     result.details.update(date=start.isoformat(), sunset=end.isoformat(), deprecated=len(deprecated))
     return result
 

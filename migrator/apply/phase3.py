@@ -222,6 +222,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         raise ApplyError(f"{app}: {exc}") from exc
     removed = removed_now()
     result = PhaseResult(3, [], journal)
+    from migrator.apply.phase1 import held_notes
+
+    result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     _report_missing(result, by_file, refs, removal, already)
     _changes(root, result, removal)
     _notes(result, removal, removed, gone, blockers)

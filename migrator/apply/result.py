@@ -30,3 +30,4 @@ class PhaseResult:
     notes: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     unchanged_reason: str = ""  # why nothing changes (shown with the manual steps)
+    shapes: list[str] = field(default_factory=list)  # phase 1: operations with a generated answer mapping

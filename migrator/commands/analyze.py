@@ -66,6 +66,8 @@ def register(app: typer.Typer) -> None:
         ),
         include_tests: bool = typer.Option(False, "--include-tests", help="Also analyse tests/ and test_*.py."),
         no_progress: bool = typer.Option(False, "--no-progress", help="Never show a progress bar."),
+        tenant: str | None = typer.Option(
+            None, "--tenant", help="Plan as a single-tenant deployment serving this tenant id (as apply --tenant)."),
     ) -> None:
         """Inventory every route of every FastAPI app, map it to the Standard API, and plan the three phases."""
         from migrator.report import FORMATS, format_for_path
@@ -92,7 +94,7 @@ def register(app: typer.Typer) -> None:
             _fail(str(exc))
         update, close = _progress_callback(sys.stderr.isatty() and not no_progress)
         try:
-            report = analyze(repo, workers=workers, progress=update, include_tests=include_tests)
+            report = analyze(repo, workers=workers, progress=update, include_tests=include_tests, tenant=tenant)
         except (InventoryInputError, CatalogError, PlanInputError) as exc:
             close()
             _fail(str(exc))

@@ -35,6 +35,9 @@ def apply(
                               "else .migrator/deprecation-calls.jsonl."),
     allow_dirty: bool = typer.Option(False, "--allow-dirty",
                                      help="Rewrite files even when git shows uncommitted changes in them."),
+    tenant: Optional[str] = typer.Option(
+        None, "--tenant", help="Phase 1: this deployment serves one tenant, with this id (recorded in the journal; "
+                               "overrides [tool.migrator] tenant)."),
 ) -> None:
     """Apply phase N of the migration plan to REPO (LibCST codemods; atomic, idempotent)."""
     err = Console(stderr=True, soft_wrap=True)  # one line per error, whatever the terminal width
@@ -46,6 +49,11 @@ def apply(
         except ValueError:
             err.print(f"error: --sunset {sunset!r} is not a date (YYYY-MM-DD)")
             raise typer.Exit(2)
+    if tenant is not None and phase != 1:
+        err.print("error: --tenant belongs to --phase 1 (the journal keeps the tenant for the later phases)")
+        raise typer.Exit(2)
+    if tenant is not None:
+        options["tenant"] = tenant
     if phase == 3:
         options.update(gone=gone, force=force, quiet_days=quiet_days, calls=calls)
     elif gone or force or calls is not None:

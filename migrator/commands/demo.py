@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    example: str = typer.Option("advisor", "--example", help="Which embedded example: advisor or llm_chatbot."),
+    example: str = typer.Option("advisor", "--example", help="Which embedded example: advisor, llm_chatbot, mentor or classroom."),
     workdir: Optional[Path] = typer.Option(None, "--workdir", help="Work here instead of a temporary folder."),
     keep: bool = typer.Option(False, "--keep", help="Keep the migrated copy to look at afterwards."),
 ) -> None:

@@ -26,7 +26,7 @@ from migrator.journal import JournalError, load_journal
 from migrator.parity.cassette import Exchange, iter_exchanges
 from migrator.parity.compare import Actual, compare
 from migrator.parity.credentials import placeholders_in
-from migrator.parity.equivalents import MARKET_KEY_HEADER, Companions, Twin, plan_twin
+from migrator.parity.equivalents import MARKET_KEY_HEADER, Companions, Mappings, Twin, plan_twin
 from migrator.parity.errors import ParityUsageError
 from migrator.parity.expectations import RouteMatch, RouteTable, expected_for
 from migrator.parity.noise import IgnoreRules, mark_noise
@@ -129,6 +129,7 @@ class _Runner:
         self.ignore = ignore
         self.market_key = market_key
         self.companions = companions
+        self.mappings: Optional[Mappings] = None  # the generated answer mappings the twins adapt with
         self.redactor = Redactor(known=session.credentials.values())
         session.credentials.listener = lambda text, value: self.redactor.remember(value, text)
         self.twin_skips: Counter = Counter()
@@ -199,10 +200,11 @@ class _Runner:
         self._track_divergence(exchange, match)
         twin_result = None
         if stale:
-            if self.options.twins and self.table is not None and plan_twin(exchange, match, None)[0] is not None:
+            if self.options.twins and self.table is not None and \
+                    plan_twin(exchange, match, None, self.mappings)[0] is not None:
                 self.twin_skips["state diverged after a mutation on a removed route"] += 1
         elif self.options.twins and self.table is not None:
-            twin, reason = plan_twin(exchange, match, self.companions)
+            twin, reason = plan_twin(exchange, match, self.companions, self.mappings)
             if reason is not None:
                 self.twin_skips[reason] += 1
             elif twin is not None:
@@ -219,7 +221,8 @@ class _Runner:
         result = ExchangeResult(id=exchange.id or 0, name=exchange.name, kind="standard", method="GET",
                                 url=_url(twin.path, twin.query), route=twin.route,
                                 expected_status=twin.expected.status if twin.expected else 200, notes=twin.notes)
-        response = await client.send("GET", twin.path, twin.query, {MARKET_KEY_HEADER: self.market_key}, None,
+        headers = {MARKET_KEY_HEADER: self.market_key, **{k: v or self.market_key for k, v in twin.headers.items()}}
+        response = await client.send("GET", twin.path, twin.query, headers, None,
                                      label=f"{self.options.cassette.name} {exchange.label} (standard twin)")
         result.actual_status = response.status
         if twin.failure is not None:
@@ -349,12 +352,16 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
                 f"{session.repo / '.migrator' / 'journal.json'}; apply phase 2 first or pass a lower --phase")
         table = RouteTable(journal) if journal.routes and phase >= 1 else None
         ignore = IgnoreRules([*session.config.parity.ignore, *options.ignore])
-        companions = Companions(cassette, table) if table is not None and options.twins and market_key else None
+        mappings = Mappings(journal, session.repo) if table is not None and options.twins else None
+        single = mappings.tenant if mappings is not None else None
+        companions = (Companions(cassette, table, single) if table is not None and options.twins and market_key
+                      else None)
         report = ParityReport(cassette=str(cassette), target=session.description, phase=phase)
         report.notes.append(
             f"phase {phase} expectations" + (f" from {session.repo / '.migrator' / 'journal.json'}"
                                              if journal.phases else " (no journal: baseline)"))
         runner = _Runner(session, options, table, phase, ignore, market_key, companions)
+        runner.mappings = mappings
         if market_key:
             runner.redactor.remember(market_key, "<redacted:x-market-api-key>")
         if session.reset_hook is None:

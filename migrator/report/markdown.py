@@ -72,6 +72,13 @@ def render_markdown(report: AnalysisReport) -> str:
     if s.low_coverage:
         coverage = f"**{coverage} Under 90%: the inventory is incomplete (see below).**"
     out += [coverage, ""]
+    tenant = report.plan.single_tenant
+    if tenant is not None:
+        served = " or ".join(x for x in (f"`${tenant.env}`" if tenant.env else None,
+                                         f"`{tenant.tenant}`" if tenant.tenant else None) if x)
+        out += [f"Single-tenant deployment: serves the tenant {served} ({tenant.origin}).", ""]
+    out += [f"**Suggestion:** {_cell(line)}" for line in report.plan.suggestions]
+    out += [""] if report.plan.suggestions else []
     if report.unplaced:
         out += [f"### Routes seen but not placed in any app ({len(report.unplaced)})", "",
                 "| where | function | why |", "|---|---|---|"]

@@ -114,6 +114,12 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
                   style="yellow bold" if s.low_coverage else None)
     if not report.apps:
         console.print(f"[yellow]No FastAPI app found[/] ({s.files_total} Python files scanned).")
+    tenant = report.plan.single_tenant
+    if tenant is not None:
+        served = " or ".join(x for x in (f"${tenant.env}" if tenant.env else None, tenant.tenant) if x)
+        console.print(Text(f"single-tenant deployment: serves the tenant {served} ({tenant.origin})"))
+    for line in report.plan.suggestions:
+        console.print(Text(f"suggestion: {line}", style="bold"))
     if report.unplaced:
         table = Table(title=f"Routes seen but not placed in any app ({len(report.unplaced)})", title_justify="left")
         table.add_column("Where", no_wrap=True)

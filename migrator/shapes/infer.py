@@ -219,6 +219,27 @@ def _scope_of(func: cst.FunctionDef) -> _Scope:
     return scope
 
 
+def _table_value(table: Shape) -> Optional[Shape]:
+    """What `table[some_key]` gives when the key is data: the record of a table keyed by ids (`item`), or the values
+    of a mapping whose values all have one kind (``{"t1": [...], "t2": [...]}``, merged); None otherwise."""
+    if table.item is not None:
+        return table.item
+    values = [field.shape for field in table.fields.values()]
+    if not values or table.model is not None or len({value.kind for value in values}) != 1:
+        return None
+    merged: Optional[Shape] = None
+    for value in values:
+        merged = merge(merged, value)
+    return merged if merged is not None and merged.kind != "unknown" else None
+
+
+def _common_fields(records: list[Shape]) -> Shape:
+    """One record of a table: the keys every record has, as the first one gives them."""
+    common = set(records[0].fields).intersection(*(set(r.fields) for r in records[1:]))
+    first = records[0]
+    return first.model_copy(update={"fields": {k: f for k, f in first.fields.items() if k in common}})
+
+
 def _static_key(expr: Optional[cst.BaseExpression]) -> Optional[str]:
     if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
         value = expr.evaluated_value
@@ -350,6 +371,7 @@ class Evaluator:
 
     def _eval_Dict(self, expr: cst.Dict, frame: _Frame, origin: Optional[Origin]) -> Shape:
         fields: dict[str, FieldShape] = {}
+        records: list[Shape] = []  # values under keys that are no strings (`{1: {...}, 2: {...}}`)
         is_open = False
         for element in expr.elements:
             if isinstance(element, cst.StarredDictElement):
@@ -363,10 +385,15 @@ class Evaluator:
             key = _static_key(element.key) or self._constant_str(element.key, frame)
             if key is None:
                 is_open = True
+                records.append(self.eval(element.value, frame))
                 continue
             where = frame.module.origin(element.key)
             fields[key] = FieldShape(shape=self.eval(element.value, frame), origin=where)
-        return Shape.object(fields, origin, open=is_open)
+        table = Shape.object(fields, origin, open=is_open)
+        if records and not fields and all(r.kind == "object" for r in records):
+            # a table of records keyed by id: `item` is the shape of one record (what `table[some_id]` gives)
+            table = table.model_copy(update={"item": _common_fields(records)})
+        return table
 
     def _eval_List(self, expr: cst.List, frame: _Frame, origin: Optional[Origin]) -> Shape:
         item: Optional[Shape] = None
@@ -425,6 +452,8 @@ class Evaluator:
                     return found.shape
             if base.kind == "list" and isinstance(index.value, (cst.Integer, cst.UnaryOperation)):
                 return base.item or Shape.unknown("an element of an empty list", origin)
+            if key is None and base.kind == "object" and (value := _table_value(base)) is not None:
+                return value  # `USERS[user_id]`: one value of a table keyed by data
         if base.kind == "list" and isinstance(index, cst.Slice):
             return base
         label = get_full_name_for_node(expr.value) or "a value"
@@ -602,6 +631,9 @@ class Evaluator:
     def _get(self, receiver: Shape, call: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Shape:
         key = _static_key(call.args[0].value)
         found = receiver.fields.get(key) if key is not None else None
+        if found is None and key is None and (value := _table_value(receiver)) is not None:
+            default = self.eval(call.args[1].value, frame) if len(call.args) > 1 else Shape.scalar("null")
+            return merge(value, default)  # `USERS.get(tenant_id, [])`: one value of a table keyed by data
         if found is None:
             return Shape.unknown("a .get() of a key not known to be there", origin)
         default = self.eval(call.args[1].value, frame) if len(call.args) > 1 else Shape.scalar("null")

@@ -39,13 +39,26 @@ class _Scope:
     missing: dict[str, str] = field(default_factory=dict)  # required standard path -> why it has no source
     windows: dict[tuple[str, ...], str] = field(default_factory=dict)  # (doc, *path) of a daily list -> variable
     rows_var: Optional[str] = None  # list_users: the collected users replace the page's list
+    period: bool = False  # the function has the requested period: a month period keeps that month's rows
+    optional: set[str] = field(default_factory=set)  # documents that may be None (the stats' costs)
 
 
 def function_params(mapping: OperationMapping) -> list[tuple[str, str]]:
-    """(name, annotation) of the main function: the operation's inputs, then its legacy documents."""
+    """(name, annotation) of the main function: the operation's inputs, then its legacy documents (the ones after
+    the route's own are optional: ``costs: Any = None``)."""
     if mapping.operation == "list_users":
         return [*mapping.inputs, ("users", "list[Any]")]
-    return [*mapping.inputs, *((doc, "Any") for doc in mapping.docs)]
+    return [*mapping.inputs, *((doc, "Any" if i == 0 else "Any = None") for i, doc in enumerate(mapping.docs))]
+
+
+def optional_paths(mapping: OperationMapping) -> dict[str, list[str]]:
+    """Optional document -> the standard paths read from it (they take their defaults when it is None)."""
+    out: dict[str, list[str]] = {}
+    for fm in _walk(mapping.root):
+        for source in fm.sources:
+            if source.doc in mapping.docs[1:] and fm.target not in out.setdefault(source.doc, []):
+                out[source.doc].append(fm.target)
+    return out
 
 
 def render_module(mappings: Sequence[OperationMapping], *, service: str, include_manual: bool = False) -> str:
@@ -89,7 +102,8 @@ def _header(service: str, emitter: _Emitter) -> str:
 
 
 def _operation(mapping: OperationMapping, emitter: _Emitter) -> str:
-    scope = _Scope(mapping.function, {m.target: m.reason for m in mapping.missing if m.required})
+    scope = _Scope(mapping.function, {m.target: m.reason for m in mapping.missing if m.required},
+                   period=any(name == "period" for name, _ in mapping.inputs), optional=set(mapping.docs[1:]))
     params = function_params(mapping)
     returns = f"list[{mapping.model}]" if mapping.list_of_model else mapping.model
     emitter.used_models.add(mapping.model)
@@ -145,7 +159,8 @@ def _prelude(mapping: OperationMapping, scope: _Scope, emitter: _Emitter) -> lis
         date_key = _element_key(mapping, series, "date")
         key_arg = "" if date_key == "date" else f", key={json.dumps(date_key)}"
         lines.append(f"    # {series.label}: the entries of the period, newest first")
-        lines.append(f"    {name} = generic.in_period({_access(series)}, days{key_arg})")
+        month = ", period=period" if scope.period else ""
+        lines.append(f"    {name} = generic.in_period({_access(series)}, days{key_arg}{month})")
     return lines
 
 
@@ -159,6 +174,9 @@ def _element_key(mapping: OperationMapping, series: Source, name: str) -> str:
     return name
 
 
+USER_ITEM = "_list_users_users_item"  # the element function `_list_expr` names for list_users' `users`
+
+
 def _page_function(mapping: OperationMapping, emitter: _Emitter) -> str:
     """``list_users_page_from_legacy(page)``: one legacy page as `adapters.collect_users` reads it."""
     users = next((c for c in mapping.root.children if c.name == "users" and c.sources), None)
@@ -167,13 +185,21 @@ def _page_function(mapping: OperationMapping, emitter: _Emitter) -> str:
     count = "0"
     if total is not None:
         count = f"len({_access(total.sources[0])})" if total.rule == "len" else _access(total.sources[0])
-    return (
+    text = (
         "def list_users_page_from_legacy(page: Any) -> dict[str, Any]:\n"
         '    """One page of the legacy user listing as `adapters.collect_users` reads it: users and their total."""\n'
         "    page = jsonable_encoder(page)\n"
         f"    return {{\"users\": {rows}, \"total\": {count}}}"
         f"  # {users.sources[0].label if users else 'no users list'}, {total.evidence if total else 'no total'}\n"
     )
+    if users is not None:  # the role and status filters classify the legacy users one by one
+        text += (
+            "\n\ndef list_users_user_from_legacy(row: Any) -> UserInfo:\n"
+            '    """One legacy user of a page as the standard UserInfo (`adapters.collect_users` filters on it)."""\n'
+            f"    return {USER_ITEM}(jsonable_encoder(row))\n"
+        )
+        emitter.used_models.add("UserInfo")
+    return text
 
 
 # --- fields ---------------------------------------------------------------------------------------------------------
@@ -208,9 +234,10 @@ def _construct(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, ex
                lead: str = "", depth: int = 1) -> list[str]:
     """``Model(`` + one line per field + ``)``."""
     emitter.used_models.add(fm.model or "")
+    defaults = _defaults(fm.model)
     lines = [f"{lead}{fm.model}("]
     for child in fm.children:
-        lines += _indent(_field_lines(child, scope, emitter, function, depth), 1)
+        lines += _indent(_field_lines(child, scope, emitter, function, depth, defaults.get(child.name, "None")), 1)
     for target, reason in scope.missing.items():
         prefix = f"{fm.target}[]." if fm.rule == "list" or fm.target.endswith("[]") else (
             f"{fm.target}." if fm.target else "")
@@ -226,7 +253,20 @@ def _construct(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, ex
     return lines
 
 
-def _field_lines(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, depth: int) -> list[str]:
+def _defaults(model: Optional[str]) -> dict[str, str]:
+    """Field -> the source text of its default in the standard model (for values an optional document lacks)."""
+    from pydantic_core import PydanticUndefined
+
+    from shims.standard_api import models
+
+    cls = getattr(models, model or "", None)
+    fields = getattr(cls, "model_fields", {})
+    return {name: repr(info.default) for name, info in fields.items()
+            if info.default is not PydanticUndefined and isinstance(info.default, (int, float, str, type(None)))}
+
+
+def _field_lines(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, depth: int,
+                 default: str = "None") -> list[str]:
     """The lines of one field at indentation level `depth`."""
     comment = _comment(fm)
     if fm.rule == "object":
@@ -244,7 +284,11 @@ def _field_lines(fm: FieldMap, scope: _Scope, emitter: _Emitter, function: str, 
     if fm.rule == "list":
         expr = _list_expr(fm, scope, emitter, function)
         return [f"# {line}" for line in _wrap(comment)] + _last_comma([f"{fm.name}={expr[0]}", *expr[1:]])
-    line = f"{fm.name}={_scalar(fm, scope, emitter)},"
+    value = _scalar(fm, scope, emitter)
+    optional = sorted({s.doc for s in fm.sources if s.doc in scope.optional})
+    if optional:  # read from a document the caller may not have (the stats without costs): the default then
+        value = f"{value} if {' and '.join(f'{doc} is not None' for doc in optional)} else {default}"
+    line = f"{fm.name}={value},"
     if fm.rule == "constant" and fm.value is None:
         return [f"# MANUAL: {fm.name}: {fm.evidence}"]
     if 4 * depth + len(line) + len("  # ") + len(comment) <= MAX_LINE:
@@ -294,7 +338,9 @@ def _rows(fm: FieldMap, scope: _Scope, emitter: _Emitter) -> str:
     if fm.order == "newest_first":
         emitter.generic = True
         date_key = next((c.sources[0].path[-1] for c in fm.children if c.name == "date" and c.sources), "date")
-        return f"generic.newest_first({rows}" + ("" if date_key == "date" else f", key={json.dumps(date_key)}") + ")"
+        month = ", period=period" if scope.period else ""
+        return (f"generic.newest_first({rows}" + ("" if date_key == "date" else f", key={json.dumps(date_key)}")
+                + month + ")")
     if fm.order == "top10_by_cost":
         cost = next((c for c in fm.children if c.name in _COST_KEYS and c.sources), None)
         if cost is not None:

@@ -31,6 +31,7 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
 """
 
 from ._shape import LegacyShapeError
+from .answers import legacy_json, legacy_tenant_id
 from .dashboard import (
     costs_from_legacy,
     stats_from_dashboard,
@@ -102,6 +103,8 @@ __all__ = [
     "generate_temporary_password",
     "legacy_errors",
     "legacy_identity",
+    "legacy_json",
+    "legacy_tenant_id",
     "legacy_user_id",
     "marketplace_payload_from_activate",
     "month_of",

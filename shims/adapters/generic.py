@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from ._shape import shape_error
+from .periods import month_of
 
 
 def _day(row: Any, key: str, index: int) -> date:
@@ -21,21 +22,25 @@ def _day(row: Any, key: str, index: int) -> date:
         raise shape_error(f"[{index}].{key}", "expected a date YYYY-MM-DD") from None
 
 
-def newest_first(rows: Sequence[Any], *, key: str = "date") -> list[Any]:
+def newest_first(rows: Sequence[Any], *, key: str = "date", period: str | None = None) -> list[Any]:
     """`rows` ordered by their `key` date, newest first (rows of one day: the later one first, as the fixed
-    adapters order them)."""
+    adapters order them); for a month `period` (``"2026-11"``) only that month's rows."""
     dated = [(_day(row, key, i), i, row) for i, row in enumerate(rows)]
     dated.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [row for _, _, row in dated]
+    month = month_of(period) if period is not None else None
+    return [row for day, _, row in dated if month is None or day.isoformat()[:7] == month]
 
 
-def in_period(rows: Sequence[Any], days: int, *, key: str = "date") -> list[Any]:
-    """The rows of the last `days` days (ending at the newest date in `rows`), newest first."""
+def in_period(rows: Sequence[Any], days: int, *, key: str = "date", period: str | None = None) -> list[Any]:
+    """The rows of the last `days` days (ending at the newest date in `rows`), newest first; for a month
+    `period` the rows of that month."""
     ordered = newest_first(rows, key=key)
     if not ordered:
         return []
     newest = _day(ordered[0], key, 0)
-    return [row for i, row in enumerate(ordered) if (newest - _day(row, key, i)).days < days]
+    inside = [row for i, row in enumerate(ordered) if (newest - _day(row, key, i)).days < days]
+    month = month_of(period) if period is not None else None
+    return [row for i, row in enumerate(inside) if month is None or _day(row, key, i).isoformat()[:7] == month]
 
 
 def enabled_features(value: Any) -> list[str]:

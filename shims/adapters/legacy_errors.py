@@ -45,6 +45,19 @@ def detail_text(detail: Any) -> str:
     return "Invalid request"
 
 
+def http_error_of(exc: BaseException) -> HTTPException | None:
+    """`exc` as an HTTP error: an ``HTTPException`` itself, or a domain exception that carries an HTTP status
+    (an ``int`` ``status_code`` of 400-599, as services whose exception handlers turn their own errors into answers
+    define them) with its ``detail`` / ``message`` / text; else None."""
+    if isinstance(exc, HTTPException):
+        return exc
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+        return None
+    detail = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return HTTPException(status, detail if isinstance(detail, (str, dict, list)) else str(detail))
+
+
 def translate(
     exc: HTTPException, operation: str, *, tenant_id: str, user_id: str | None = None, email: str | None = None
 ) -> StandardAPIError | None:
@@ -70,7 +83,8 @@ def translate(
 
 
 class legacy_errors:  # noqa: N801  (used like a function: `with legacy_errors(...):`)
-    """Context manager for sync and async code (plain ``with``): translates what the legacy logic raises.
+    """Context manager for sync and async code (plain ``with``): translates what the legacy logic raises
+    (``HTTPException``s, and domain exceptions carrying an HTTP status, see `http_error_of`).
 
     404 → tenant not found when the detail mentions the tenant (or no user is involved), else user not found;
     409 → tenant exists for ``activate_tenant``, user exists otherwise; 400/422 and pydantic validation errors
@@ -92,8 +106,11 @@ class legacy_errors:  # noqa: N801  (used like a function: `with legacy_errors(.
         if isinstance(exc, ValidationError):
             # a legacy body model (e.g. UserCreate(**payload)) rejected the converted request
             raise InvalidRequestError(describe(exc, "body")) from None
-        if isinstance(exc, HTTPException):
-            error = translate(exc, self.operation, tenant_id=self.tenant_id, user_id=self.user_id, email=self.email)
+        http = http_error_of(exc)
+        if http is not None:
+            error = translate(http, self.operation, tenant_id=self.tenant_id, user_id=self.user_id, email=self.email)
             if error is not None:
                 raise error from exc
+            if http is not exc:  # a domain error: as the HTTP error it stands for, for the router to answer
+                raise http from exc
         return False

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..standard_api.models import UserFilters
+from ..standard_api.models import UserFilters, UserInfo
 from ._shape import parse
 from .legacy_models import LegacyUser, LegacyUsersPage
 from .users import role_from_legacy, user_status_from_legacy
@@ -57,13 +57,25 @@ def _matches(user: LegacyUser, filters: UserFilters) -> bool:
     return filters.status is None or user_status_from_legacy(user.is_active) is filters.status
 
 
-async def _filtered(fetch_page: FetchPage, filters: UserFilters) -> tuple[list[dict], int]:
+def _matches_standard(user: UserInfo, filters: UserFilters) -> bool:
+    return (filters.role is None or user.role is filters.role) and (
+        filters.status is None or user.status is filters.status)
+
+
+Classify = Callable[[dict], UserInfo]
+
+
+async def _filtered(fetch_page: FetchPage, filters: UserFilters, classify: Classify | None) -> tuple[list[dict], int]:
     kept: list[dict] = []
     page, seen = 1, 0
     while True:
         result = await _fetch(fetch_page, page, LEGACY_MAX_LIMIT, filters.search)
         for i, raw in enumerate(result.users):
-            if _matches(parse(LegacyUser, raw, f"page[{page}].users[{i}]"), filters):
+            if classify is not None:
+                keep = _matches_standard(classify(raw), filters)
+            else:
+                keep = _matches(parse(LegacyUser, raw, f"page[{page}].users[{i}]"), filters)
+            if keep:
                 kept.append(raw)
         seen += len(result.users)
         if len(result.users) < LEGACY_MAX_LIMIT or seen >= result.total:
@@ -72,13 +84,15 @@ async def _filtered(fetch_page: FetchPage, filters: UserFilters) -> tuple[list[d
     return kept[filters.offset : filters.offset + filters.limit], len(kept)
 
 
-async def collect_users(fetch_page: FetchPage, filters: UserFilters) -> tuple[list[dict], int]:
+async def collect_users(fetch_page: FetchPage, filters: UserFilters,
+                        classify: Classify | None = None) -> tuple[list[dict], int]:
     """The legacy user dicts of the window ``[offset, offset + limit)`` and the total after filtering.
 
     `fetch_page(page, limit, search)` is the legacy listing (a coroutine function, or a plain function);
     `search` is passed through. Without role/status filters one legacy page is fetched (two at most, when no
-    page size ≤ 100 holds the window); with them every page is fetched (limit 100) and filtered here.
+    page size ≤ 100 holds the window); with them every page is fetched (limit 100) and filtered here, on the
+    standard user `classify(legacy_user)` gives (the generated mapping's), else on the examples' legacy shape.
     """
     if filters.role is None and filters.status is None:
         return await _window(fetch_page, filters)
-    return await _filtered(fetch_page, filters)
+    return await _filtered(fetch_page, filters, classify)

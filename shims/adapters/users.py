@@ -23,7 +23,13 @@ from ..standard_api.models import (
 from ._shape import parse
 from .legacy_models import LegacyUser, LegacyUserMessage
 
-_ROLES = {role.value: role for role in UserRole}
+#: legacy role words -> standard roles (the standard values themselves, and the usual words for them)
+_ROLES = {
+    **{role.value: role for role in UserRole},
+    "teacher": UserRole.INSTRUCTOR, "tutor": UserRole.INSTRUCTOR, "professor": UserRole.INSTRUCTOR,
+    "staff": UserRole.INSTRUCTOR, "mod": UserRole.MODERATOR, "administrator": UserRole.ADMIN,
+    "owner": UserRole.ADMIN, "student": UserRole.USER, "member": UserRole.USER,
+}
 _USERNAME_FORBIDDEN = re.compile(r"[^a-z0-9_.]")
 _USERNAME_MIN, _USERNAME_MAX = 3, 50
 _PASSWORD_SYMBOLS = "-_.!@#%+="
@@ -31,7 +37,8 @@ _PASSWORD_ALPHABET = string.ascii_letters + string.digits + _PASSWORD_SYMBOLS
 
 
 def role_from_legacy(role: str | None) -> UserRole:
-    """Legacy ``role`` extra → standard role; absent or unknown → ``user`` (legacy knows admin and user)."""
+    """Legacy ``role`` extra → standard role (the standard words, and ``teacher``/``tutor``/... for instructor,
+    ``administrator``/``owner``/... for admin, ``student``/``member`` for user); absent or unknown → ``user``."""
     return _ROLES.get((role or "").strip().lower(), UserRole.USER)
 
 

@@ -23,7 +23,7 @@ SESSION_DEPENDENCIES = {
     "svc/auth.py": AUTH,
     "svc/db.py": '''class Session:
     def users(self):
-        return [{"id": 1, "username": "kim"}]
+        return [{"id": 1, "username": "kim", "email": "kim@example.org", "created_at": "2026-01-05T09:00:00"}]
 
     def close(self):
         pass
@@ -52,19 +52,25 @@ from svc.db import Session, get_async_session, get_plain_session, get_session
 router = APIRouter(prefix="/admin")
 
 
+def _user(row: dict) -> dict:
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": True,
+            "created_at": row["created_at"]}
+
+
 @router.get("/users")
 def list_users(tenant_id: str = Depends(tenant_admin), db: Session = Depends(get_session)):
-    return {"users": db.users(), "total": 1, "page": 1, "limit": 20}
+    users = [_user(row) for row in db.users()]
+    return {"users": users, "total": len(users), "page": 1, "limit": 20}
 
 
 @router.get("/users/{user_id}")
 async def get_user(user_id: int, tenant_id: str = Depends(tenant_admin), db: Session = Depends(get_async_session)):
-    return db.users()[0]
+    return _user(db.users()[0])
 
 
 @router.get("/dashboard")
 def dashboard(tenant_id: str = Depends(tenant_admin), db: Session = Depends(get_plain_session)):
-    return {"users": {"total": len(db.users())}}
+    return {"total_users": len(db.users()), "active_users": len(db.users())}
 ''',
     "svc/main.py": '''from fastapi import FastAPI
 
@@ -125,11 +131,13 @@ from fastapi import Depends, FastAPI
 from svc.auth import tenant_admin
 
 app = FastAPI(title="appfile")
-USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org"}}
+USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org", "created_at": "2026-01-05T09:00:00"}}
 
 
 def _user(user_id: int) -> dict:
-    return dict(USERS[user_id])
+    row = USERS[user_id]
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": True,
+            "created_at": row["created_at"]}
 
 
 @app.get("/admin/users/{user_id}")

@@ -94,7 +94,7 @@ from fastapi import Header
 
 @app.get("/admin/dashboard")
 def dashboard(x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
-    return {"users": {"total": 1}, "tenant": x_tenant_id}
+    return {"total_users": 1, "active_users": 1, "tenant": x_tenant_id}
 ''', encoding="utf-8")
     run_phase(root, 1)
     code = main.read_text(encoding="utf-8")

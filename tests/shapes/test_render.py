@@ -135,7 +135,7 @@ def test_function_params_are_what_the_codemod_calls():
 
     assert function_params(mapping("get_tenant_stats", [("tenant_id", "str"), ("period", "str")],
                                    ["dashboard", "costs"])) == [
-        ("tenant_id", "str"), ("period", "str"), ("dashboard", "Any"), ("costs", "Any")]
+        ("tenant_id", "str"), ("period", "str"), ("dashboard", "Any"), ("costs", "Any = None")]  # costs: optional
     assert function_params(mapping("list_users", [("tenant_id", "str"), ("total", "int")], ["page"]))[-1] == (
         "users", "list[Any]")
 
@@ -163,3 +163,19 @@ def test_generic_feature_lists():
     assert generic.enabled_features({"chat": True, "quiz": False, "rag": 1}) == ["chat", "rag"]
     assert generic.enabled_features(["chat"]) == ["chat"]
     assert generic.enabled_features(None) == []
+
+
+def test_the_stats_without_costs_take_the_standard_defaults_for_the_fields_read_from_the_costs(infer_inline):
+    from migrator.shapes.render import optional_paths
+
+    dashboard = infer_inline('async def route():\n    return {"total_users": 3, "active_users": 2}\n', "route")
+    costs = infer_inline('async def route(days: int = 30):\n    return {"total_cost": 1.5, "days": days}\n', "route")
+    mapping = map_operation("get_tenant_stats", {"dashboard": dashboard, "costs": costs})
+    assert mapping.automatic and optional_paths(mapping) == {"costs": ["summary.estimated_cost_usd"]}
+    namespace: dict = {}
+    exec(compile(render_module([mapping], service="svc"), "legacy_shapes.py", "exec"), namespace)
+    convert = namespace["get_tenant_stats_from_legacy"]
+    with_costs = convert("t1", "30d", {"total_users": 3, "active_users": 2}, {"total_cost": 1.5, "days": 30})
+    assert with_costs.summary.estimated_cost_usd == 1.5 and with_costs.summary.total_users == 3
+    without = convert("t1", "30d", {"total_users": 3, "active_users": 2})
+    assert without.summary.estimated_cost_usd == 0.0 and without.summary.active_users == 2

@@ -526,3 +526,11 @@ def test_middleware_leaves_routes_that_are_not_deprecated_alone():
     response = _guarded_app(counter).get("/admin/users/fresh", headers={"Authorization": "Bearer ok"})
     assert response.status_code == 200 and "deprecation" not in response.headers
     assert counter.snapshot() == {}
+
+
+def test_middleware_leaves_a_405_on_a_deprecated_path_alone():
+    # a PUT where only the deprecated GET exists is no call of that route: no headers, nothing counted
+    counter = CallCounter()
+    response = _guarded_app(counter).put("/admin/users/7", headers={"Authorization": "Bearer ok"})
+    assert response.status_code == 405 and "deprecation" not in response.headers
+    assert counter.snapshot() == {}

@@ -1,0 +1,140 @@
+"""The legacy answers of the routes phase 1 moves, inferred from their code and mapped onto the standard models.
+
+Part of the one decision (`migrator.movability.assess_routes` calls `map_answers` until the verdicts settle): an
+operation's primary route is automatic only when every required standard field finds a source in what it answers
+(`migrator.shapes`: dict literals, `response_model`, pydantic models, raw SQL); a missing field is a reason with the
+file:line of the route. The mappings are kept for phase 1, which writes them as the service's own Python
+(`<handler package>/legacy_shapes.py`, `migrator.shapes.render_module`).
+
+Documents each operation reads: the stats take the dashboard and, when the costs route moves too, the costs
+answer of the same period; the user listing a page; every other operation its own route's answer. The Service
+Market summary (`get_tenant_summary`) is mapped from the status route's answer; when it cannot be, the handler's
+default derives it from the status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from codemods._source import SourceSet
+from migrator.catalog import Match
+from migrator.inventory.models import Route
+from migrator.plan import Reason, Verdict
+from migrator.shapes import Evaluator, InferredResponse, OperationMapping, SourceModule, infer_response, map_operation
+from migrator.shapes import ModuleIndex as ShapeModules
+from migrator.shapes.operations import spec_for
+
+#: operation -> (document of its own route, other operation whose primary route's answer it also reads)
+_DOCUMENTS = {"get_tenant_stats": ("dashboard", "get_tenant_costs"), "list_users": ("page", None)}
+#: operations mapped from another operation's route as well
+_ALSO = {"get_tenant_status": "get_tenant_summary"}
+
+
+class _Modules(ShapeModules):
+    """The inference's modules: the files the plan parsed (same trees, so file:line evidence and node lookups
+    agree), others parsed on demand through the same `SourceSet`."""
+
+    def __init__(self, sources: SourceSet) -> None:
+        super().__init__(Path(sources.root))
+        self.sources = sources
+
+    def __call__(self, name: str) -> Optional[SourceModule]:
+        if name not in self._modules:
+            index = self.sources.get_module(name) if name else None
+            self._modules[name] = SourceModule(name, index.path, index.tree, index.is_package) if index else None
+        return self._modules[name]
+
+
+@dataclass
+class Answers:
+    """What `map_answers` found: the mappings phase 1 renders, and the inferred answer of each route."""
+
+    mappings: dict[str, OperationMapping] = field(default_factory=dict)
+    inferred: dict[int, InferredResponse] = field(default_factory=dict)  # route number -> its answer
+
+
+class AnswerMapper:
+    """Infers each route's answer once; maps the operations of the routes that currently move."""
+
+    def __init__(self, routes: list[Route], matches: list[Optional[Match]], sources: SourceSet) -> None:
+        self.routes, self.matches, self.sources = routes, matches, sources
+        self.modules = _Modules(sources)
+        self.evaluator = Evaluator(self.modules)
+        self.answers = Answers()
+
+    def infer(self, number: int) -> Optional[InferredResponse]:
+        if number in self.answers.inferred:
+            return self.answers.inferred[number]
+        route = self.routes[number]
+        module = self.modules(route.function.rpartition(".")[0])
+        func = module.definitions.get(route.qualname) if module is not None else None
+        if func is None or not hasattr(func, "body"):
+            return None
+        # add_api_route's response_model is only in the registration: the decorators say it otherwise
+        given = route.response_model if route.registration == "add_api_route" else None
+        inferred = infer_response(func, module, self.modules, response_model=given, evaluator=self.evaluator)
+        self.answers.inferred[number] = inferred
+        return inferred
+
+    def map(self, verdicts: list[Verdict]) -> bool:
+        """Map every operation whose primary route moves; a route whose mapping misses a required field becomes
+        manual (one reason per field). True when a verdict changed."""
+        primary: dict[str, int] = {}
+        for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
+            if match is not None and verdict.status == "automatic" and match.entry.primary:
+                primary.setdefault(match.entry.operation, number)
+        changed = False
+        self.answers.mappings = {}
+        for operation, number in sorted(primary.items()):
+            spec = spec_for(operation)
+            own = self.infer(number) if spec is not None else None
+            if own is None:
+                continue
+            verdicts[number].response.answer_model = _model(own, self.routes[number], verdicts[number])
+            doc, other = _DOCUMENTS.get(operation, ("legacy", None))
+            docs = {doc: own}
+            if other in primary and (extra := self.infer(primary[other])) is not None:
+                docs["costs"] = extra
+            mapping = map_operation(operation, docs)
+            if not mapping.automatic:
+                verdicts[number].status = "manual"
+                verdicts[number].reasons += _reasons(mapping, self.routes[number])
+                changed = True
+                continue
+            self.answers.mappings[operation] = mapping
+            also = _ALSO.get(operation)
+            if also is not None and (extra_mapping := map_operation(also, {"legacy": own})).automatic:
+                self.answers.mappings[also] = extra_mapping
+        for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
+            # the variants (admins list, suspend, ...) answer like their primary: what their call returns is
+            # written as FastAPI writes it before the primary's mapping reads it
+            if match is not None and verdict.status == "automatic" and verdict.response is not None \
+                    and verdict.response.answer_model is None and spec_for(match.entry.operation) is not None:
+                inferred = self.infer(number)
+                verdict.response.answer_model = _model(inferred, self.routes[number], verdict) if inferred else None
+        return changed
+
+
+def _model(inferred: InferredResponse, route: Route, verdict: Verdict) -> Optional[str]:
+    """The model FastAPI filters the answer through, as the router module writes it: the `response_model=`, or the
+    return annotation when that is a model."""
+    if inferred.source == "response_model":
+        return route.response_model
+    if inferred.source == "return_annotation" and verdict.response is not None:
+        return verdict.response.returns
+    return None
+
+
+def _reasons(mapping: OperationMapping, route: Route) -> list[Reason]:
+    out = []
+    for missing in mapping.missing:
+        if not missing.required:
+            continue
+        file, _, line = missing.origin.rpartition(":")
+        out.append(Reason(code="answer-shape", message=(
+            f"`{mapping.operation}` needs `{missing.target}` and the legacy answer has no confident source for it "
+            f"({missing.reason}): write that field's mapping by hand"),
+            file=file or route.file, line=int(line) if line.isdigit() else route.line))
+    return out

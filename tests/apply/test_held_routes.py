@@ -1,0 +1,102 @@
+"""No silent half-success: a legacy route whose standard operation answers 501 stays where it is. Phase 1 moves its
+logic (a variant such as suspend, while the operation's own route is left to a person), records it as held, and
+phases 2 and 3 neither deprecate nor remove it, not even with --force."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from migrator.analyze import analyze
+from migrator.apply import plan_phase, write_phase
+from migrator.journal import load_journal
+
+FILES = {
+    "pyproject.toml": '[project]\nname = "held"\nversion = "1.0.0"\ndependencies = ["fastapi>=0.110"]\n',
+    "svc/__init__.py": "",
+    "svc/main.py": '''from fastapi import FastAPI
+
+from svc.users import router
+
+app = FastAPI()
+app.include_router(router, prefix="/admin")
+''',
+    "svc/users.py": '''from fastapi import APIRouter, Header, Request
+
+router = APIRouter()
+USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org", "is_active": True,
+             "created_at": "2026-01-05T09:00:00"}}
+
+
+def _user(user_id: int) -> dict:
+    row = USERS[user_id]
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": row["is_active"],
+            "created_at": row["created_at"]}
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: int, x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
+    return _user(user_id)
+
+
+@router.put("/users/{user_id}")
+async def update_user(user_id: int, request: Request, x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
+    changes = await request.json()
+    USERS[user_id].update(changes)
+    return _user(user_id)
+
+
+@router.post("/users/{user_id}/suspend")
+def suspend_user(user_id: int, x_tenant_id: str = Header(..., alias="X-Tenant-ID")):
+    USERS[user_id]["is_active"] = False
+    return {"message": "User suspended", "user_id": user_id}
+''',
+}
+
+NOW = datetime(2027, 1, 5, 12, 0, tzinfo=timezone.utc)
+
+
+def _write(root: Path) -> Path:
+    for rel, text in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def _states(root: Path) -> dict[str, str]:
+    return {f"{r.methods[0]} {r.path}": r.state for r in load_journal(root).routes}
+
+
+def test_a_variant_whose_operation_answers_501_is_held_through_every_phase(tmp_path):
+    root = _write(tmp_path / "svc_root")
+    plan = analyze(root).plan
+    held = {r.key: r.state for r in plan.routes if r.mapped}
+    assert held == {"GET /admin/users/{user_id}": "moved", "PUT /admin/users/{user_id}": "manual",
+                    "POST /admin/users/{user_id}/suspend": "held"}
+    assert "update_user" in plan.unimplemented_operations
+    assert {c.route for c in plan.phase(2).changes} == {"GET /admin/users/{user_id}"}  # not the held one
+    assert any("POST /admin/users/{user_id}/suspend" in s.text and "501" in s.text for s in plan.phase(1).manual_steps)
+
+    result = plan_phase(root, 1, now=NOW)
+    write_phase(root, result)
+    assert _states(root)["POST /admin/users/{user_id}/suspend"] == "held"
+    journal = load_journal(root)
+    reason = next(r.reason for r in journal.routes if r.path.endswith("/suspend"))
+    assert "`update_user` answers 501 NOT_IMPLEMENTED" in reason
+    assert any("kept, neither deprecated nor removed: POST /admin/users/{user_id}/suspend" in n for n in result.notes)
+
+    second = plan_phase(root, 2, sunset=date(2027, 1, 6), now=NOW)
+    write_phase(root, second, allow_dirty=True)
+    states = _states(root)
+    assert states["GET /admin/users/{user_id}"] == "deprecated" and states["POST /admin/users/{user_id}/suspend"] == "held"
+    users = (root / "svc/users.py").read_text()
+    suspend = users[users.index('@router.post("/users/{user_id}/suspend")'):]
+    assert "deprecated" not in suspend  # no deprecation mark on the held route
+
+    third = plan_phase(root, 3, force=True, now=datetime(2027, 3, 1, tzinfo=timezone.utc))
+    write_phase(root, third, allow_dirty=True)
+    states = _states(root)
+    assert states["GET /admin/users/{user_id}"] == "removed"
+    assert states["POST /admin/users/{user_id}/suspend"] == "held"  # --force does not take it away
+    assert '@router.post("/users/{user_id}/suspend")' in (root / "svc/users.py").read_text()
+    assert any("suspend" in n and "501" in n for n in third.notes)
