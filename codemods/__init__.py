@@ -14,6 +14,7 @@ CODEMODS: tuple[tuple[str, str, int], ...] = (
     ("extract_routes", "ExtractRoutes", 1),
     ("generate_service", "GenerateService", 1),
     ("generate_handler", "GenerateHandler", 1),
+    ("generate_tenant_registry", "GenerateTenantRegistry", 1),
     ("wire_standard_api", "WireStandardApi", 1),
     ("deprecate_routes", "DeprecateRoutes", 2),
     ("wire_deprecation", "WireDeprecation", 2),

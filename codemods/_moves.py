@@ -89,6 +89,9 @@ class Phase1State:
     inputs: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     not_implemented: dict[str, str] = field(default_factory=dict)  # operation -> why it answers 501
     template_errors: dict[str, str] = field(default_factory=dict)  # operation -> why its template failed
+    #: the plan's lifecycle (migrator.lifecycle.model.LifecyclePlan) and where the registry module goes
+    lifecycle: object = None
+    registry_module: Optional[str] = None  # dotted, when the plan found a tenant registry
 
     def service_of(self, module: str) -> Optional[ServiceModule]:
         return self.by_origin.get(module)

@@ -44,6 +44,7 @@ from libcst.helpers import parse_template_statement
 
 from ._format import blank_lines, fit_signature, keyword_only, spaced, wrap_long_calls
 from ._imports import ImportSpec
+from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, contact_lookup, render_lifecycle
 from ._moves import Phase1State
 from ._runner import MigratorCommand
 from ._signature import declared_params
@@ -101,6 +102,7 @@ class GenerateHandler(MigratorCommand):
         state.not_implemented, state.template_errors = missing, errors
         renderer.used.add("StandardAPIHandler")
         head: list[cst.BaseStatement] = [self._served(renderer)] if state.single_tenant is not None else []
+        deployment, instance = self._deployment(renderer), self._instance()  # (their imports are scheduled next)
         self._schedule_imports(renderer)
         mappings = (f"`{state.shapes_module.rpartition('.')[2]}` (the mappings phase 1 wrote from\nthe legacy code)"
                     if state.shapes else "`shims.adapters`")
@@ -114,10 +116,9 @@ class GenerateHandler(MigratorCommand):
             _CLASS, name=cst.Name(state.handler_class), base=cst.Name(self._standard_name("StandardAPIHandler")),
             doc=cst.Expr(cst.SimpleString(f'"""{state.service_name}\'s logic behind the Standard API v2."""')),
             version=cst.SimpleString('"' + state.service_version.replace('"', "") + '"'))
-        members = [*klass.body.body, *(blank_lines(m, 1) for m in methods)]
+        members = [*klass.body.body, *deployment, *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
-        instance = cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
         return tree.with_changes(body=[doc, *spaced([*head, *inputs_functions, klass, instance], first=2)])
 
     # -- single tenant ------------------------------------------------------------------------------------------
@@ -219,12 +220,19 @@ class GenerateHandler(MigratorCommand):
         missing: dict[str, str] = {}
         errors: dict[str, str] = {}
         done: set[str] = set()
+        lifecycle = self._lifecycle()
         for name in ORDER:
             if name in done:
                 continue
             op = ops.get(name)
             rendered = None
-            if op is not None and op.primary is not None:
+            if lifecycle is not None and name in LIFECYCLE_OPERATIONS:
+                try:
+                    rendered = render_lifecycle(name, lifecycle, renderer, ops)
+                    rendered = [wrap_inputs(node, renderer.pending) for node in rendered] if rendered else None
+                except TemplateError as exc:
+                    errors[name] = str(exc)
+            if rendered is None and op is not None and op.primary is not None:
                 try:
                     rendered = [wrap_inputs(node, renderer.pending) for node in render(op, renderer, ops)]
                 except TemplateError as exc:
@@ -239,7 +247,51 @@ class GenerateHandler(MigratorCommand):
             methods += rendered
         order = {name: index for index, name in enumerate(ORDER)}
         methods.sort(key=lambda m: order.get(m.name.value, len(order)))
-        return methods, missing, errors
+        contact = contact_lookup(lifecycle, renderer) if lifecycle is not None else None
+        return [*methods, *([contact] if contact is not None else [])], missing, errors
+
+    def _deployment(self, renderer: Renderer) -> list[cst.BaseStatement]:
+        """A single-tenant deployment's lifecycle, as a class attribute (`shims.lifecycle`)."""
+        state: Phase1State = self.state
+        deployment = getattr(state.lifecycle, "deployment", None)
+        if deployment is None:
+            return []
+        for name, module in (("DeploymentLifecycle", "shims.lifecycle"), ("Path", "pathlib")):
+            self.imports.add(ImportSpec(module, name))
+        depth = len(state.handler_module.split(".")) - 1
+        clock = ""
+        if deployment.clock is not None:
+            self.imports.add(ImportSpec(deployment.clock.module, deployment.clock.name))
+            clock = f"    clock={deployment.clock.name},\n"
+        code = (
+            "# the one tenant this deployment serves and its lifecycle state (shims.lifecycle: status, activation,\n"
+            f"# deactivation, enforced on the legacy routes by DeactivationGuard); ${deployment.state_env} names the file\n"
+            "deployment = DeploymentLifecycle(\n"
+            f"    {SERVED},\n"
+            f'    state_env="{deployment.state_env}",\n'
+            f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator" / "lifecycle.json",\n'
+            f"{clock})\n"
+        )
+        return [cst.parse_statement(code)]
+
+    def _instance(self) -> cst.BaseStatement:
+        """The handler instance the routers serve; served under the market's tenant ids when the service's database
+        numbers its tenants itself (`shims.tenant_ids`)."""
+        state: Phase1State = self.state
+        ids = getattr(state.lifecycle, "tenant_ids", None)
+        if ids is None:
+            return cst.parse_statement(f"{state.instance} = {state.handler_class}()\n")
+        self.imports.add(ImportSpec("shims.tenant_ids", "MarketTenantIds"))
+        package, _, registry = (state.registry_module or "").rpartition(".")
+        self.imports.add(ImportSpec(package, registry))
+        return cst.parse_statement(
+            "# the database numbers the tenants itself: the Service Market's ids are mapped to the ones it created for\n"
+            f"# them (shims.tenant_ids; the map is a table of the service's own database, see {registry})\n"
+            f"{state.instance} = MarketTenantIds({state.handler_class}(), {registry})\n")
+
+    def _lifecycle(self) -> Optional[Lifecycle]:
+        state: Phase1State = self.state
+        return Lifecycle(state.lifecycle, state.registry_module) if state.lifecycle is not None else None
 
     # -- names the handler module binds -------------------------------------------------------------------------
 

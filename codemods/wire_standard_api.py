@@ -56,10 +56,24 @@ class AppWiring:
     handler_module: str
     instance: str
     factory: Optional[str] = None  # the function creating the app, for an app factory
+    guard: bool = False  # a single-tenant deployment: DeactivationGuard closes the legacy routes while deactivated
+    root_health: bool = False  # the app has no GET /health of its own: the shims serve one (the market probes it)
 
 
-def _wiring(app: str, instance: str) -> list[cst.BaseStatement]:
+_GUARD = '''
+{app}.add_middleware(DeactivationGuard, lifecycle={instance}.deployment)
+'''
+_HEALTH = '''
+{app}.include_router(create_health_router({instance}))
+'''
+
+
+def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = False) -> list[cst.BaseStatement]:
     statements = list(parse_template_module(_WIRING, app=cst.Name(app), instance=cst.Name(instance)).body)
+    if root_health:
+        statements[2:2] = parse_template_module(_HEALTH, app=cst.Name(app), instance=cst.Name(instance)).body
+    if guard:
+        statements += parse_template_module(_GUARD, app=cst.Name(app), instance=cst.Name(instance)).body
     comment_lines = [cst.EmptyLine(comment=cst.Comment(line)) for line in COMMENT.strip().splitlines()]
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), *comment_lines])
     return statements
@@ -123,7 +137,7 @@ class WireStandardApi(MigratorCommand):
         wiring: AppWiring = self.state.wiring
         if calls(tree, "create_standard_router"):
             return tree
-        statements = _wiring(wiring.app, wiring.instance)
+        statements = _wiring(wiring.app, wiring.instance, wiring.guard, wiring.root_health)
         if wiring.factory is None:
             body = _insert(tree.body, wiring.app, statements)
             if body is None:
@@ -136,7 +150,9 @@ class WireStandardApi(MigratorCommand):
         for module, name in (("shims.compat.service_market", "create_service_market_router"),
                              ("shims.middleware.market_auth", "MarketAuthMiddleware"),
                              ("shims.standard_api", "create_standard_router"),
-                             (wiring.handler_module, wiring.instance)):
+                             (wiring.handler_module, wiring.instance),
+                             *([("shims.lifecycle", "DeactivationGuard")] if wiring.guard else []),
+                             *([("shims.health", "create_health_router")] if wiring.root_health else [])):
             AddImportsVisitor.add_needed_import(self.context, module, name)
         return new
 

@@ -312,6 +312,17 @@ BUILTIN: tuple[CatalogEntry, ...] = (
     _e(operation="get_tenant_status", methods=["GET"], paths=["/api/tenant/status/{tenant_id}"],
        param_map={"tenant_id": "tenant_id"}, adapters=["status_from_legacy", "tenant_summary_from_legacy"],
        notes="also implements get_tenant_summary (the Service Market alias of the same route)"),
+    _e(operation="deactivate_tenant", methods=["POST"], paths=["/api/tenant/{tenant_id}/deactivate"],
+       param_map={"tenant_id": "tenant_id"}, body_model="DeactivateRequest",
+       adapters=["deactivation_response"], notes="a tenant lifecycle route of the service's own (usually by shape)"),
+    _e(operation="activate_tenant", variant="register", methods=["POST"], paths=["/api/tenant/register"],
+       body_model="ActivateRequest", tenant_scoped=False, adapters=["activation_from_registration"],
+       notes="a registration route of the service's own shape: its body is filled from the activation request "
+             "field by field (migrator.lifecycle.registration); confirm one recognised by shape in "
+             "[tool.migrator.catalog]"),
+    _e(operation="activate_tenant", variant="reactivate", methods=["POST"], paths=["/api/tenant/{tenant_id}/reactivate"],
+       param_map={"tenant_id": "tenant_id"}, primary=False, adapters=["check_reactivation", "reactivation_response"],
+       notes="reactivates an existing tenant (its own contact only): the reactivation part of activate_tenant"),
     _e(operation="get_settings", methods=["GET"], paths=["/admin/settings"], adapters=["settings_from_legacy"]),
     _e(operation="update_settings", methods=["PUT"], paths=["/admin/settings"], body_model="UpdateSettingsRequest",
        adapters=["update_settings_payload", "settings_from_legacy"]),

@@ -58,6 +58,11 @@ _DASHBOARD: dict[tuple[str, ...], tuple[str, float]] = {
     ("top-users",): ("get_top_users", 0.55),
     ("users", "top"): ("get_top_users", 0.55),
 }
+# Tenant collections whose items a tenant lifecycle route acts on (`/platform/tenants/{id}/deactivate`).
+_TENANT_NOUNS = frozenset({"tenants", "tenant", "organizations", "organisations", "orgs", "schools", "workspaces",
+                           "universities", "institutions", "customers", "companies"})
+_DEACTIVATE = frozenset({"deactivate", "suspend", "disable", "archive", "close", "offboard"})
+_REACTIVATE = frozenset({"reactivate", "activate", "enable", "resume", "restore", "unsuspend", "reopen"})
 # Words in function names that support an operation.
 _VERBS = {
     "list_users": ("list", "get", "read", "fetch", "all", "search"),
@@ -72,6 +77,9 @@ _VERBS = {
     "get_top_users": ("top", "leaderboard", "active"),
     "get_settings": ("settings", "config", "configuration"),
     "update_settings": ("settings", "config", "configuration"),
+    "deactivate_tenant": tuple(sorted(_DEACTIVATE)),
+    "activate_tenant": tuple(sorted(_REACTIVATE | {"register", "create", "signup", "onboard", "provision"})),
+    "get_tenant_status": ("status", "state"),
 }
 
 
@@ -193,6 +201,26 @@ def _dashboard_shape(method: str, parts: _Path) -> Shape | None:
     return Shape(key, base, [f"GET on `{'/'.join(parts.segments)}`"])
 
 
+def _tenant_shape(method: str, path: str) -> Shape | None:
+    """A tenant lifecycle route of the service's own: an action on one tenant of a tenant collection
+    (``POST /platform/tenants/{id}/deactivate``, ``.../reactivate``) or its status (``GET .../{id}/status``)."""
+    raw = [s for s in path.strip("/").split("/") if s]
+    if method == "POST" and raw and raw[-1].lower() in _TENANT_NOUNS:
+        # creating a tenant: a registration of the service's own shape; a suggestion to confirm, never automatic
+        return Shape("activate_tenant/register", 0.5, [f"POST on the `{raw[-1]}` collection"])
+    if len(raw) < 3 or not _PARAM.match(raw[-2]) or raw[-3].lower() not in _TENANT_NOUNS:
+        return None
+    action, noun, item = raw[-1].lower(), raw[-3], _param(raw[-2])
+    if method in ("POST", "PUT", "PATCH") and action in _DEACTIVATE:
+        return Shape("deactivate_tenant", 0.6, [f"{method} `{raw[-1]}` on one `{noun}` item"], scope_param=item)
+    if method in ("POST", "PUT", "PATCH") and action in _REACTIVATE:
+        return Shape("activate_tenant/reactivate", 0.6, [f"{method} `{raw[-1]}` on one `{noun}` item"],
+                     scope_param=item)
+    if method == "GET" and action in ("status", "state"):
+        return Shape("get_tenant_status", 0.6, [f"GET `{raw[-1]}` of one `{noun}` item"], scope_param=item)
+    return None
+
+
 def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
 
@@ -232,6 +260,20 @@ def _support(shape: Shape, route, parts: _Path) -> None:
     shape.confidence = round(min(shape.confidence, 0.95), 2)
 
 
+def _tenant_support(shape: Shape, route) -> None:
+    """The tenant's path parameter named like one (`tenant_id`, `org_id`), and a function named for the action."""
+    operation = shape.key.split("/", 1)[0]
+    if shape.scope_param and _TENANT_PARAM.match(shape.scope_param):
+        shape.confidence += 0.2
+        shape.evidence.append(f"the tenant is `{{{shape.scope_param}}}`")
+    function = str(getattr(route, "function", "") or "").rsplit(".", 1)[-1]
+    if _words(function) & set(_VERBS.get(operation, ())):
+        shape.confidence += 0.2
+        shape.evidence.append(f"function `{function}`")
+    cap = 0.75 if shape.key == "activate_tenant/register" else 0.95  # creation is confirmed by a person
+    shape.confidence = round(min(shape.confidence, cap), 2)
+
+
 def shape_of(route) -> Shape | None:
     """The operation a route looks like, or None. `route` needs `methods` and `path`; `function`, `params`
     (name, kind, annotation) and `response_model` add evidence when present."""
@@ -241,10 +283,14 @@ def shape_of(route) -> Shape | None:
     parts = _split(path)
     best: Shape | None = None
     for method in route.methods:
-        shape = _user_shape(method, parts) or _dashboard_shape(method, parts)
+        tenant = _tenant_shape(method, path)
+        shape = tenant or _user_shape(method, parts) or _dashboard_shape(method, parts)
         if shape is None:
             continue
-        _support(shape, route, parts)
+        if tenant is not None:
+            _tenant_support(shape, route)
+        else:
+            _support(shape, route, parts)
         if best is None or shape.confidence > best.confidence:
             best = shape
     return best

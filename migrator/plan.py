@@ -22,6 +22,7 @@ from migrator.catalog import DEFAULTED, OPERATIONS
 from migrator.inventory.models import Route
 from migrator.journal import PHASE_WEEKS, Journal, JournalError
 from migrator.journal import load_journal as _load_journal
+from migrator.lifecycle.model import LifecyclePlan
 
 WEEKS = PHASE_WEEKS  # 1: "0–2", 2: "2–4", 3: "4–6"
 
@@ -294,6 +295,8 @@ class MigrationPlan(BaseModel):
     phases: list[Phase]
     handlers: list[str] = Field(default_factory=list)  # proposed handler files
     unimplemented_operations: list[str] = Field(default_factory=list)  # will answer 501
+    #: how activate (exact id, reactivation), deactivate, status and usage are served, or why they answer 501
+    lifecycle: Optional[LifecyclePlan] = None
     stays: list[str] = Field(default_factory=list)  # unmapped legacy routes ("GET /x")
     deprecation_date: Optional[str] = None
     sunset_date: Optional[str] = None
@@ -380,10 +383,17 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
         p1.changes.append(PlanItem(text=f"declare the runtime requirement `{plan.requirement.requirement}`",
                                    file=plan.requirement.file))
     if moving:
+        lifecycle = plan.lifecycle.operations if plan.lifecycle else {}
+        for op, verdict in lifecycle.items():
+            if verdict.implemented and verdict.mechanism != "route":
+                p1.changes.append(PlanItem(text=f"implement `{op}` ({verdict.mechanism}): {verdict.summary}",
+                                           file=plan.handler.file if plan.handler else None, operation=op))
         for op in plan.unimplemented_operations:
+            why = [str(r) for r in lifecycle[op].reasons] if op in lifecycle else []
             p1.manual_steps.append(PlanItem(
                 text=f"`{op}`: the service has no logic for it; `{OPERATIONS[op][0]} {OPERATIONS[op][1]}` answers "
-                "501 NOT_IMPLEMENTED until the handler implements it", operation=op))
+                "501 NOT_IMPLEMENTED until the handler implements it" + (f" ({'; '.join(why)})" if why else ""),
+                operation=op))
         p1.manual_steps.append(PlanItem(text="configure MARKET_API_KEY (or MARKET_API_KEYS) in every environment"))
     if unresolved:
         p1.manual_steps.append(PlanItem(
@@ -422,8 +432,11 @@ def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[
     return p3
 
 
-def unimplemented_operations(covered: set[str]) -> list[str]:
-    """Operations that will answer 501 when the service implements only `covered`."""
+def unimplemented_operations(covered: set[str], lifecycle: Optional[LifecyclePlan] = None) -> list[str]:
+    """Operations that will answer 501 when the service implements only `covered` (and the lifecycle operations
+    the lifecycle plan serves)."""
+    if lifecycle is not None:
+        covered = covered | {op for op, v in lifecycle.operations.items() if v.implemented}
     return [
         op for op in OPERATIONS
         if op not in covered and not (op in DEFAULTED and (DEFAULTED[op] is None or DEFAULTED[op] in covered))

@@ -312,7 +312,9 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
         _layout(plan, root_path, project, package)
     plan.suggestions = _suggestions(plan, inventory)
     covered = implemented_operations(plan.automatic)
-    plan.unimplemented_operations = unimplemented_operations(covered) if covered else []
+    if app is not None and covered:
+        plan.lifecycle = _lifecycle(root_path, plan, inventory, project)
+    plan.unimplemented_operations = unimplemented_operations(covered, plan.lifecycle) if covered else []
     plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
     removal = _estimate(root_path, plan, sources) if estimate else None
     build_phases(plan, removal=removal, journal=journal, unresolved=len(inventory.unresolved),
@@ -331,6 +333,31 @@ def _suggestions(plan: MigrationPlan, inventory: Inventory) -> list[str]:
                 f"[tool.migrator] tenant = \"<tenant id>\" (or tenant_env = \"VAR\", or apply --tenant ID) and "
                 f"{len(waiting)} route(s) waiting for a tenant source can move"]
     return []
+
+
+def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: Project):
+    """How the tenant lifecycle is served (`migrator.lifecycle`), from the routes' verdicts and parameters."""
+    from migrator.lifecycle import RouteFacts, plan_lifecycle
+
+    facts = []
+    for planned, route in zip(plan.routes, inventory.routes):
+        if planned.app != f"{plan.app.file}:{plan.app.variable}":
+            continue
+        facts.append(RouteFacts(
+            label=planned.key, operation=planned.operation, variant=planned.variant, primary=planned.primary is not False,
+            automatic=planned.verdict.automatic, reasons=tuple(planned.verdict.messages), file=planned.file,
+            line=planned.line, function=planned.function, qualname=planned.qualname,
+            response_model=route.response_model,
+            dependencies=tuple((p.name, p.dependency) for p in route.params if p.dependency),
+            param_map=tuple(planned.param_map.items()),
+            params=tuple((p.name, p.kind, p.annotation) for p in route.params)))
+    single = plan.single_tenant
+    tool = {"tenant": single.tenant, "tenant_env": single.env} if single is not None else {}
+    lifecycle = plan_lifecycle(root, facts, tool=tool, app_file=plan.app.file)
+    if lifecycle.uses_registry and plan.handler is not None:
+        lifecycle.registry_file = str(PurePosixPath(plan.handler.file).parent / "tenant_registry.py")
+        lifecycle.registry_module = module_name_for(lifecycle.registry_file)
+    return lifecycle
 
 
 def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> None:
@@ -380,7 +407,9 @@ def _phase1_files(plan: MigrationPlan, root: Path, shapes: bool = False) -> list
     if shapes and plan.handler.shapes_file:
         files.add(plan.handler.shapes_file)
     files |= {s.file for s in plan.services}
-    for generated in [plan.handler.file, *(s.file for s in plan.services)]:
+    registry = [plan.lifecycle.registry_file] if plan.lifecycle and plan.lifecycle.registry_file else []
+    files |= set(registry)
+    for generated in [plan.handler.file, *(s.file for s in plan.services), *registry]:
         init = str(PurePosixPath(generated).parent / "__init__.py")
         if not (root / init).exists():
             files.add(init)

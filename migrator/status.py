@@ -65,6 +65,8 @@ class StatusReport(BaseModel):
     routes: dict[str, int] = Field(default_factory=dict)  # journal state -> count
     manual: list[str] = Field(default_factory=list)  # routes left to a person ("POST /x (file:line): reason")
     calls_file: Optional[str] = None
+    #: how the tenant lifecycle is (before phase 1: will be) served, one line per operation
+    lifecycle: list[str] = Field(default_factory=list)
     next: Optional[NextStep] = None
 
 
@@ -90,6 +92,7 @@ def status_report(root: Path, *, now: Optional[datetime] = None, quiet_days: int
         routes=dict(sorted(Counter(r.state for r in journal.routes).items())),
         manual=[f"{'/'.join(r.methods)} {r.path} ({r.file}:{r.line}): {r.reason or 'needs a person'}"
                 for r in journal.routes if r.state == "manual"],
+        lifecycle=[str(line) for line in journal.plan.get("lifecycle", [])] if journal.plan else [],
     )
     current = journal.current_phase
     if current == 0:
@@ -126,3 +129,4 @@ def _plan_preview(root: Path, report: StatusReport) -> None:
     report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
     report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
                      for route in plan.routes if route.state == "manual"]
+    report.lifecycle = plan.lifecycle.lines() if plan.lifecycle else []

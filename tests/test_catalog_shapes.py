@@ -120,6 +120,18 @@ SHAPES = [
     ("GET", "/project/settings", "project_settings", [], None, None, None),
     ("GET", "/settings/smtp", "get_smtp_settings", [], None, None, None),
     ("GET", "/settings", "get_settings", [], None, "get_settings", S),
+    # --- tenant lifecycle routes of the service's own ------------------------------------------------------------
+    ("POST", "/platform/tenants/{tenant_id}/deactivate", "deactivate_tenant", [], "TenantStatusOut",
+     "deactivate_tenant", M),
+    ("POST", "/platform/tenants/{tenant_id}/reactivate", "reactivate_tenant", [], None, "activate_tenant/reactivate", M),
+    ("PUT", "/api/v1/organizations/{org_id}/suspend", "suspend_org", [], None, "deactivate_tenant", M),
+    ("POST", "/schools/{id}/archive", "archive", [], None, "deactivate_tenant", M),
+    ("POST", "/workspaces/{ws}/disable", "handle", [], None, "deactivate_tenant", S),
+    ("GET", "/admin/tenants/{tenant_id}/status", "tenant_status", [], None, "get_tenant_status", M),
+    ("POST", "/api/v1/users/{user_id}/deactivate", "deactivate_user", [], None, "update_user/suspend", M),
+    ("POST", "/projects/{project_id}/archive", "archive_project", [], None, None, None),
+    ("POST", "/platform/tenants", "register_tenant", [], "TenantRegistered", "activate_tenant/register", S),
+    ("POST", "/api/v1/organizations", "create_organization", [], None, "activate_tenant/register", S),
     # --- nothing to do with users or dashboards ------------------------------------------------------------------
     ("GET", "/api/v1/items/", "read_items", q("skip", "limit"), "ItemsPublic", None, None),
     ("GET", "/summaries/{id}/", "read_summary", [], None, None, None),

@@ -106,6 +106,7 @@ def _run(
     timeout: float,
     strict: bool,
     webhook_path: Optional[str],
+    new_tenant: Optional[str] = None,
 ):
     import httpx
     from fastapi.testclient import TestClient
@@ -123,6 +124,7 @@ def _run(
                 require_auth=require_auth,
                 target=target or f"app {app_spec}",
                 strict=strict,
+                new_tenant=new_tenant,
                 **({"webhook_path": webhook_path} if webhook_path else {}),
             )
         except ConformanceError as exc:
@@ -167,6 +169,9 @@ def conform(
     tenant: Optional[str] = typer.Option(
         None, "--tenant", help="Id of an existing tenant; default: the first active one GET /api/tenant/list names."
     ),
+    new_tenant: Optional[str] = typer.Option(
+        None, "--new-tenant", help="The tenant id the lifecycle checks activate and deactivate (default: a fresh "
+        "conformance_<n>); the --tenant itself for a single-tenant deployment.", show_default=False),
     suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full runs them all, plus auth."),
     strict: bool = typer.Option(
         False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
@@ -207,6 +212,7 @@ def conform(
             timeout=timeout,
             strict=strict,
             webhook_path=webhook_path,
+            new_tenant=new_tenant,
         )
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -81,6 +81,10 @@ def render(console: Console, report: StatusReport) -> None:
         console.print("Routes: " + ", ".join(f"{state} {n}" for state, n in report.routes.items()), highlight=False)
     for line in report.manual:
         console.print(f"  manual: {line}", highlight=False)
+    if report.lifecycle:
+        console.print("Tenant lifecycle:", highlight=False)
+        for line in report.lifecycle:
+            console.print(f"  {line}", highlight=False, markup=False)
     step = report.next
     if step is None:
         if report.manual:

@@ -162,7 +162,8 @@ def _excerpt(response: httpx.Response, limit: int = 160) -> str:
 class _Run:
     """State of one run: the client, the results so far, and the request/assert helpers the checks use."""
 
-    def __init__(self, client: httpx.Client, api_key: str, tenant_id: str, prefix: str, strict: bool = False) -> None:
+    def __init__(self, client: httpx.Client, api_key: str, tenant_id: str, prefix: str, strict: bool = False,
+                 new_tenant: Optional[str] = None) -> None:
         self.client = client
         self.strict = strict
         self.mandatory_missing: list[str] = []
@@ -176,7 +177,10 @@ class _Run:
         self.unique = secrets.token_hex(4)
         self.missing_tenant = f"conformance_missing_{self.unique}"
         # the manual's id rule, "<name>_<application id>", so that legacy-backed services can create exactly it
-        self.new_tenant = f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
+        self.new_tenant = new_tenant or f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
+        #: the service serves one tenant (--new-tenant is --tenant): it activates and deactivates that one, and
+        #: creates no other (the webhook's creating checks are skipped)
+        self.single_tenant = new_tenant is not None and new_tenant == tenant_id
 
     # --- requests ------------------------------------------------------------------------------------------
 
@@ -656,8 +660,11 @@ def activation_body(tenant_id: str, email: str) -> dict[str, Any]:
 def _tenant_lifecycle(run: _Run, month: str) -> None:
     """The market client's sequence on a new tenant: activate, status, usage, deactivate, activate again (the
     same contact reactivates it), status; plus the refusals around it. The id follows the manual's rule
-    (``<name>_<application id>``) so that services which derive ids that way can create exactly it."""
+    (``<name>_<application id>``) so that services which derive ids that way can create exactly it. A tenant that
+    exists already (``--new-tenant`` naming a single-tenant deployment's own, unclaimed) goes through the same
+    sequence (its first activation claims it) and is left active, never deactivated by the clean-up."""
     new = run.new_tenant
+    existed = run.request("GET", run.tpath("/status", new)).status_code == 200
     body = activation_body(new, f"conformance-{run.unique}@example.com")
     other = activation_body(new, f"conformance-other-{run.unique}@example.com")
     run.check("activate: body/path tenant mismatch → 400", lambda: run.error(
@@ -695,7 +702,7 @@ def _tenant_lifecycle(run: _Run, month: str) -> None:
         run.check(reactivated, activate(reactivated), after=(deactivated,))
         run.check("reactivate: status is active", _status_is(run, "active", gone_ok=False), after=(reactivated,))
     finally:
-        if state["active"]:
+        if state["active"] and not existed:
             run.check("activate: clean up the test tenant", _deactivate(run, state, preserve=False))
 
 
@@ -812,13 +819,16 @@ def run_conformance(
     target: Optional[str] = None,
     strict: bool = False,
     webhook_path: str = DEFAULT_WEBHOOK_PATH,
+    new_tenant: Optional[str] = None,
 ) -> ConformanceReport:
     """Run ``suite`` against the service behind ``client`` (base URL = service root) and return the report.
 
     Raises `ConformanceError` for a bad suite, no tenant (none given, none listed) or a key the target rejects
     (401/403), and
     `TargetUnreachableError` when the target does not answer at all. ``require_auth``: fail (instead of skip) the auth checks when ``/mt`` answers without a key.
-    ``target`` labels the report (default: the client's base URL).
+    ``target`` labels the report (default: the client's base URL). ``new_tenant``: the id the lifecycle checks
+    activate (default: a fresh ``conformance_<n>``); equal to ``tenant_id`` for a single-tenant deployment, whose
+    only tenant they then activate, deactivate and reactivate (and the webhook checks create no tenant).
     """
     if suite not in SUITES:
         raise ConformanceError(f"unknown suite '{suite}': choose one of {', '.join(SUITES)}")
@@ -827,7 +837,7 @@ def run_conformance(
     source = "given"
     if not tenant_id:
         tenant_id, source = discover_tenant(client, api_key), TENANT_LIST_PATH
-    run = _Run(client, api_key, tenant_id, prefix, strict)
+    run = _Run(client, api_key, tenant_id, prefix, strict, new_tenant=new_tenant)
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     _preflight(run)

@@ -74,6 +74,14 @@ def webhook_checks(run: _Run, path: str = DEFAULT_WEBHOOK_PATH) -> None:
     if probe.status_code in (404, 405):
         run.check("webhook: the Service Market webhook is served", lambda: _skip(f"{path} answered {probe.status_code}"))
         return
+    if run.single_tenant:  # a single-tenant deployment provisions no other tenant: only the refusals are checked
+        run.check(basic_name, lambda: _single_tenant(run))
+        run.check("webhook: wrong X-API-Key → 401", lambda: _expect(
+            post(_payload(application + 1, email), {WEBHOOK_KEY_HEADER: "conformance-wrong-" + run.unique}).status_code
+            == 401, "a wrong key was not refused with 401"))  # fmt: skip
+        run.check("webhook: malformed body → 400", lambda: _expect(
+            post({"application_id": "x"}, key).status_code == 400, "a malformed body was not refused with 400"))
+        return
     first = run.check(basic_name, basic)
     run.check("webhook: wrong X-API-Key → 401", lambda: _expect(
         post(_payload(application + 1, email), {WEBHOOK_KEY_HEADER: "conformance-wrong-" + run.unique}).status_code
@@ -116,6 +124,12 @@ def _clean_up(run: _Run, tenants: list[str]) -> None:
         response = run.request("POST", f"/tenant/{quote(tenant, safe='')}/deactivate",
                                json={"reason": "conformance clean-up", "preserve_data": False})  # fmt: skip
         run.status(response, 200, "deactivate_tenant")
+
+
+def _single_tenant(run: _Run) -> None:
+    from .suite import _Skip
+
+    raise _Skip(f"the service serves one tenant ({run.tenant}): the webhook checks that create tenants do not apply")
 
 
 def _skip(reason: str) -> None:

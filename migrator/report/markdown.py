@@ -126,6 +126,10 @@ def render_markdown(report: AnalysisReport) -> str:
         out += ["<details><summary>Skipped files</summary>", ""]
         out += [f"- {s_.file}: {s_.reason}" for s_ in report.skipped]
         out += ["", "</details>", ""]
+    if report.plan.lifecycle is not None:
+        out += ["### Tenant lifecycle", ""]
+        out += [f"- {_cell(line)}" for line in report.plan.lifecycle.lines()]
+        out.append("")
     if report.plan.unimplemented_operations:
         out += ["Standard operations without legacy logic (answer 501 until implemented): "
                 + ", ".join(f"`{op}`" for op in report.plan.unimplemented_operations), ""]

@@ -159,6 +159,10 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
         for item in report.skipped:
             table.add_row(Text(item.file), Text(item.reason))
         console.print(table)
+    if report.plan.lifecycle is not None:
+        console.print("[bold]Tenant lifecycle[/] (how phase 1 serves it)")
+        for line in report.plan.lifecycle.lines():
+            console.print(Text(f"  {line}"), highlight=False)
     if report.plan.unimplemented_operations:
         console.print("Standard operations without legacy logic (501 until implemented): "
                       + ", ".join(report.plan.unimplemented_operations), highlight=False, markup=False)

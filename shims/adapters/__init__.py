@@ -24,6 +24,8 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
   reason, service from ``config`` (service fields default to id 0 and "" slug/title: advisor requires all three);
   a plan other than demo/service is sent as kind "service"; an empty ``features`` list lets the legacy default
   apply. An answer about another tenant (legacy e-mail reuse) is 409 when the expected id is passed.
+- usage of a month: the month's row of a legacy monthly series, or the sum of its days in a daily one
+  (`usage_from_series`: a lower bound for a month older than the legacy window).
 - periods: ``<N>d``, ``<N>y`` (365 days each), ``YYYY-MM`` (the widest legacy window, 365 days, then that month's
   rows; month totals from ``monthly_user_trend``/``monthly_costs``).
 """
@@ -41,8 +43,10 @@ from .legacy_errors import detail_text, legacy_errors
 from .lifecycle import (
     RETENTION_DAYS,
     access_url_for,
+    access_url_of,
     check_reactivation,
     deactivation_response,
+    public_url_for,
     reactivation_response,
 )
 from .pagination import collect_users
@@ -56,7 +60,9 @@ from .provisioning import (
     marketplace_payload_from_activate,
     provision_payload_from_activate,
 )
+from .registration import activation_from_registration, enum_member, slug_for
 from .requests import create_user_body, update_user_body
+from .series import usage_from_series
 from .settings import settings_from_legacy, update_settings_payload
 from .tenants import status_from_legacy, tenant_list_to_legacy, tenant_status_from_legacy, tenant_summary_from_legacy
 from .users import (
@@ -79,9 +85,11 @@ __all__ = [
     "RETENTION_DAYS",
     "LegacyShapeError",
     "access_url_for",
+    "access_url_of",
     "activate_from_marketplace",
     "activate_from_provision",
     "activate_from_webhook_payload",
+    "activation_from_registration",
     "check_reactivation",
     "collect_users",
     "costs_from_legacy",
@@ -93,6 +101,7 @@ __all__ = [
     "delete_response_from_legacy",
     "derive_tenant_id",
     "detail_text",
+    "enum_member",
     "generate_temporary_password",
     "legacy_errors",
     "legacy_identity",
@@ -103,9 +112,11 @@ __all__ = [
     "month_of",
     "period_to_days",
     "provision_payload_from_activate",
+    "public_url_for",
     "reactivation_response",
     "role_from_legacy",
     "settings_from_legacy",
+    "slug_for",
     "stats_from_dashboard",
     "status_from_legacy",
     "tenant_list_to_legacy",
@@ -116,6 +127,7 @@ __all__ = [
     "update_user_body",
     "update_user_payload",
     "usage_from_dashboard",
+    "usage_from_series",
     "usage_patterns_from_legacy",
     "user_from_legacy",
     "user_status_from_legacy",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from datetime import datetime, timezone
 from typing import Any, Literal
@@ -22,6 +21,7 @@ from typing import Any, Literal
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
 
+from shims.adapters.lifecycle import public_url_for
 from shims.standard_api.errors import InvalidRequestError, StandardAPIError, TenantExistsError
 from shims.standard_api.interop import call_operation, translate_foreign_error
 from shims.standard_api.models import ActivateRequest, ContactInfo, TenantSummary
@@ -31,7 +31,6 @@ logger = logging.getLogger("shims.service_market")
 ADMIN_NOTE = "LMS 계정으로 로그인하세요."
 BAD_REQUEST_PREFIX = "잘못된 요청 형식"
 CREATE_FAILED_PREFIX = "테넌트 생성 실패"
-PUBLIC_URL_ENV = "MARKET_PUBLIC_URL"
 
 
 # --- tenant id rule (manual §4.1) -------------------------------------------------------------------------------
@@ -188,23 +187,6 @@ def _describe(exc: ValidationError) -> str:
 # --- access URLs --------------------------------------------------------------------------------------------------
 
 
-def public_url_for(handler: Any, explicit: str | None = None) -> str | None:
-    """The service's configured public URL, first found: ``explicit`` (a router setting), the handler's
-    ``public_url`` attribute, env ``<PACKAGE>_PUBLIC_URL`` (``PACKAGE`` = the top-level package of the handler's
-    class, e.g. ``ADVISOR_PUBLIC_URL``), env ``MARKET_PUBLIC_URL``. Only http(s) URLs count."""
-    package = type(handler).__module__.split(".")[0].upper()
-    candidates = (
-        explicit,
-        getattr(handler, "public_url", None),
-        os.environ.get(f"{package}_PUBLIC_URL"),
-        os.environ.get(PUBLIC_URL_ENV),
-    )
-    for value in candidates:
-        if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
-            return value.strip().rstrip("/")
-    return None
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -263,6 +245,18 @@ class Provisioner:
         return f"{base}?tenant={tenant_id}" if base else None
 
     async def find_by_email(self, email: str) -> TenantSummary | None:
+        """The tenant this applicant e-mail owns: the handler's ``tenant_of_contact(email)`` (phase 1 generates it
+        from the tenant registry) when it has one, else the tenant list's e-mails."""
+        lookup = getattr(self.handler, "tenant_of_contact", None)
+        if callable(lookup):
+            tenant_id = await lookup(email.strip())
+            if tenant_id is None:
+                return None
+            try:
+                summary = await call_operation(self.handler, "get_tenant_summary", tenant_id)
+            except StandardAPIError:
+                return TenantSummary(tenant_id=tenant_id, email=email, status="active")
+            return summary if isinstance(summary, TenantSummary) else TenantSummary.model_validate(summary)
         try:
             tenants = await call_operation(self.handler, "list_tenants")
         except StandardAPIError:  # not implemented: the legacy provisioning applies its own reuse rule

@@ -330,11 +330,55 @@ def test_market_key_guards_mt_and_legacy_routes_keep_their_own_auth(migrated, tm
 
 
 def test_operations_without_legacy_logic_answer_501(migrated, tmp_path, monkeypatch):
+    # (usage, status and deactivate answered 501 before the lifecycle plan: they are implemented now, see below)
+    from migrator.planner import make_plan
+    from shims import spec
+
+    unimplemented = make_plan(migrated.original, estimate=False).plan.unimplemented_operations
+    assert set(migrated.result.not_implemented) <= set(unimplemented)
     with _client(migrated, tmp_path, monkeypatch) as (client, creds):
         tenant = migrated.example.tenants[0]
-        usage = client.get(f"/mt/tenant/{tenant}/usage?period=2026-11", headers=MARKET)
-        assert usage.status_code == 501 and usage.json()["detail"]["error"] == "NOT_IMPLEMENTED"
-        assert "get_tenant_usage" in migrated.result.not_implemented
+        for op in unimplemented:
+            if op in ("list_tenants", "get_tenant_summary") or spec.BY_NAME[op].method != "GET":
+                continue
+            path = spec.BY_NAME[op].path.replace("{tenant_id}", tenant)
+            answer = client.get(path, headers=MARKET)
+            assert answer.status_code == 501 and answer.json()["detail"]["error"] == "NOT_IMPLEMENTED", op
+
+
+def test_the_lifecycle_operations_are_served_from_the_legacy_data(migrated, tmp_path, monkeypatch):
+    """Usage of a month is the legacy dashboard's row of that month; a new tenant is created with exactly its id,
+    deactivated in the legacy registry (the legacy status route says so too) and reactivated by its contact only."""
+    tenant = migrated.example.tenants[0]
+    new = "lifecycle_university_811"
+    body = {"tenant_id": new, "tenant_name": "Lifecycle University", "plan": "demo", "features": ["chat"],
+            "config": {}, "contact": {"email": "owner@lifecycle.example", "name": "Owner"}}
+    with _client(migrated, tmp_path, monkeypatch) as (client, creds):
+        dashboard = client.get("/admin/dashboard", headers=_admin(creds, tenant)).json()
+        row = next(r for r in dashboard["monthly_user_trend"] if r["month"] == "2026-10")
+        usage = client.get(f"/mt/tenant/{tenant}/usage?period=2026-10", headers=MARKET).json()
+        assert usage["usage"]["api_calls"] == row["messages"] > 0 and usage["usage"]["ai_tokens"] == row["tokens"]
+        assert usage["usage"]["active_users"] == row["users"] and usage["period"] == "2026-10"
+        assert client.get(f"/mt/tenant/{tenant}/usage?period=2026-13", headers=MARKET).status_code == 400
+        assert client.get("/mt/tenant/nobody_1/usage?period=2026-10", headers=MARKET).status_code == 404
+        created = client.post(f"/mt/tenant/{new}/activate", json=body, headers=MARKET)
+        assert created.status_code == 200 and created.json()["tenant_id"] == new
+        assert client.get(f"/mt/tenant/{new}/status", headers=MARKET).json()["status"] == "active"
+        gone = client.post(f"/mt/tenant/{new}/deactivate", json={"reason": "test"}, headers=MARKET)
+        assert gone.status_code == 200 and gone.json()["status"] == "deactivated"
+        assert client.get(f"/mt/tenant/{new}/status", headers=MARKET).json()["status"] == "deactivated"
+        legacy_status = client.get(f"/api/tenant/status/{new}", headers={"X-API-Key": MARKET_KEY})
+        if legacy_status.status_code == 200:  # the Service Market's status path reads the same registry row
+            assert legacy_status.json()["status"] == "deactivated"
+        other = {**body, "contact": {"email": "someone@else.example", "name": "Else"}}
+        refused = client.post(f"/mt/tenant/{new}/activate", json=other, headers=MARKET)
+        assert refused.status_code == 409 and refused.json()["detail"]["error"] == "TENANT_EXISTS"
+        again = client.post(f"/mt/tenant/{new}/activate", json=body, headers=MARKET)
+        assert again.status_code == 200 and again.json()["tenant_id"] == new
+        assert client.get(f"/mt/tenant/{new}/status", headers=MARKET).json()["status"] == "active"
+        assert client.post(f"/mt/tenant/{new}/activate", json=body, headers=MARKET).status_code == 409  # active
+        unknown = client.post("/mt/tenant/nobody_1/deactivate", json={"reason": "x"}, headers=MARKET)
+        assert unknown.status_code == 404
 
 
 def test_the_journal_records_phase_1(migrated):
@@ -358,10 +402,11 @@ def test_the_conformance_suite_passes_on_what_the_legacy_service_has_logic_for(m
             assert report.ok, [(c.name, c.reason) for c in report.failures()]
         full = run_conformance(client, api_key=MARKET_KEY, suite="full", tenant_id=tenant)
     # the full suite fails nothing; what it counts as "not implemented" is exactly what phase 1 reported as having no
-    # legacy logic (a 501), and the checks that need such an operation are skipped
+    # legacy logic (a 501), and the checks that need such an operation are skipped; the lifecycle operations are all
+    # served (from the legacy registry, routes and dashboard series), so none of them is among those
     assert full.ok, [(c.name, c.reason) for c in full.failures()]
     not_implemented = [c for c in full.checks if c.status is CheckStatus.NOT_IMPLEMENTED]
-    assert not_implemented
+    assert not any(c.suite == "lifecycle" for c in not_implemented), not_implemented
     optional = {name for name, member in vars(StandardAPIHandler).items()
                 if callable(member) and not getattr(member, "__isabstractmethod__", False)}  # fmt: skip
     for check in not_implemented:

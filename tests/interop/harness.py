@@ -34,6 +34,8 @@ class Example:
     public_url_env: str
     seeded: tuple[str, str] | None = None  # a seeded tenant and its contact e-mail
     seeded_application: tuple[str, int] | None = None  # its university name and application id
+    #: a single-tenant deployment: the variable naming the tenant it serves (the test's tenant is deployed)
+    tenant_env: str | None = None
 
 
 EXAMPLES = {
@@ -48,8 +50,9 @@ EXAMPLES = {
     ),
     # the examples of issue 12 (idioms phase 1 does not migrate yet): the tests skip them while phase 1 writes no
     # handler, and run as soon as it does
-    "mentor": Example("mentor", "mentor.main:app", {"MENTOR_DATA_DIR": "{data}", "MENTOR_NOW": NOW},
-                      "MENTOR_PUBLIC_URL"),
+    "mentor": Example("mentor", "mentor.main:app", {"MENTOR_DATA_DIR": "{data}", "MENTOR_NOW": NOW,
+                                                   "MENTOR_LIFECYCLE_FILE": "{data}/lifecycle.json"},
+                      "MENTOR_PUBLIC_URL", tenant_env="MENTOR_TENANT_ID"),
     "classroom": Example("classroom", "classroom.app:app", {"CLASSROOM_DATA_DIR": "{data}", "CLASSROOM_NOW": NOW},
                          "CLASSROOM_PUBLIC_URL"),
 }  # fmt: skip
@@ -95,13 +98,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(copy: Path, example: Example, data: Path) -> Iterator[str]:
-    """uvicorn on 127.0.0.1 with fresh data; yields the base URL; the server is stopped afterwards."""
+def serve(copy: Path, example: Example, data: Path, tenant: str | None = None) -> Iterator[str]:
+    """uvicorn on 127.0.0.1 with fresh data (a single-tenant example deployed for `tenant`); yields the base URL; the
+    server is stopped afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MARKET_", "ADVISOR_", "LLM_CHATBOT_"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MARKET_", "ADVISOR_", "LLM_CHATBOT_", "MENTOR_", "CLASSROOM_"))}
     env.update({k: v.format(data=data) for k, v in example.env.items()})
     env.update({"MARKET_API_KEY": MARKET_KEY, example.public_url_env: url, "PYTHONPATH": str(REPO)})
+    if example.tenant_env and tenant:
+        env[example.tenant_env] = tenant
     data.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", example.app, "--app-dir", str(copy), "--host", "127.0.0.1",

@@ -8,8 +8,10 @@ and docs/mt_paas.md).
 Per example and phase: `mt_paas.market.client.ServiceClient` makes its 7 calls on a new tenant (health, activate
 with the tenant id in the path, status, usage of a month, deactivate, activate again, status), and
 ``python -m sandbox.sdk.cli test URL --api-key K --webhook-path /api/tenant/webhook/auto-provision --json`` runs its
-5 checks. Every tester check must pass. A client call may fail only with a 501 for an operation phase 1 reported as
-having no legacy logic (or because such an operation failed before it); ``MT_PAAS_STRICT=1`` demands 7/7. The
+5 checks. Every tester check must pass, except, on a single-tenant deployment, the three that provision new
+tenants (the deployment is one tenant: other applicants are refused with 409). A client call may fail only with a
+501 for an operation phase 1 reported as having no legacy logic (or because such an operation failed before it);
+``MT_PAAS_STRICT=1`` demands 7/7 and 5/5. The
 figures are printed (``-s``) and written to ``$MT_PAAS_REPORT`` when set.
 """
 
@@ -78,6 +80,8 @@ async def main():
 asyncio.run(main())
 """
 
+#: the tester's checks that provision new tenants through the webhook (a single-tenant deployment refuses them: 409)
+PROVISIONING_CHECKS = {"Webhook 기본 호출", "응답 형식 검증", "테넌트 재사용 (동일 이메일)"}
 OPERATION = {"status": "get_tenant_status", "usage": "get_tenant_usage", "deactivate": "deactivate_tenant",
              "status after reactivation": "get_tenant_status", "activate": "activate_tenant",
              "reactivate": "activate_tenant"}  # fmt: skip
@@ -133,7 +137,7 @@ def test_the_market_client_and_the_sandbox_tester(name, phase, tmp_path):
     copy = migrated_copy(name, phase, tmp_path)
     skip_unless_migrated(copy, name)
     tenant = f"interop_university_{900 + phase}"
-    with serve(copy, example, tmp_path / "data") as url:
+    with serve(copy, example, tmp_path / "data", tenant) as url:
         calls = _client_calls(url, tenant)
         tester = _tester(url)
     missing = _not_implemented(copy)
@@ -144,9 +148,14 @@ def test_the_market_client_and_the_sandbox_tester(name, phase, tmp_path):
              "failed_calls": {c["call"]: c["status"] for c in calls if not c["ok"]},
              "failed_checks": [t["name"] for t in tester["tests"] if not t["passed"]],
              "phase1_not_implemented": sorted(missing)})  # fmt: skip
-    assert summary["passed"] == summary["total"] == 5, tester["tests"]
+    failed_checks = {t["name"] for t in tester["tests"] if not t["passed"]}
+    if example.tenant_env:  # a single-tenant deployment provisions no tenant for other applicants (docs/lifecycle.md)
+        assert failed_checks <= PROVISIONING_CHECKS, tester["tests"]
+    else:
+        assert summary["passed"] == summary["total"] == 5, tester["tests"]
     unexplained = [c for i, c in enumerate(calls) if not c["ok"] and not _explained(c, missing, calls[:i])]
     assert not unexplained, unexplained
     if os.environ.get("MT_PAAS_STRICT") == "1":
         assert passed == len(calls) == 7, calls
+        assert summary["passed"] == summary["total"] == 5, tester["tests"]
     assert sys.version_info >= (3, 10)
