@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlencode
 from migrator.parity.cassette import Exchange
 from migrator.parity.compare import Difference, Expected
 from migrator.parity.expectations import RouteMatch, RouteTable
+from migrator.pathtemplates import fill
 
 MARKET_KEY_HEADER = "x-market-api-key"
 _STANDARD_DAYS = {7: "7d", 30: "30d", 90: "90d"}
@@ -122,10 +123,6 @@ def _tenant(exchange: Exchange, match: RouteMatch) -> Optional[str]:
     return match.params.get("tenant_id") or exchange.request.headers.get("x-tenant-id") or None
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), m.group(0)), template)
-
-
 def plan_twin(exchange: Exchange, match: Optional[RouteMatch], companions: Optional[Companions]
               ) -> tuple[Optional[Twin], Optional[str]]:
     """The twin of a legacy exchange, or (None, why not) — the reason is None when the route has no standard
@@ -150,7 +147,7 @@ def plan_twin(exchange: Exchange, match: Optional[RouteMatch], companions: Optio
     if query is None:
         return None, f"legacy query {exchange.request.query!r} has no standard equivalent"
     values = {"tenant_id": tenant, **match.params}
-    twin = Twin(path=_fill(route.standard_path, values), query=urlencode(query),
+    twin = Twin(path=fill(route.standard_path, values), query=urlencode(query),
                 route=f"GET {route.standard_path}")
     if status == 404:
         detail = exchange.response.json_body.get("detail") if isinstance(exchange.response.json_body, dict) else None
