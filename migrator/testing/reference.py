@@ -23,6 +23,7 @@ from fastapi import FastAPI
 
 from shims.adapters.lifecycle import check_reactivation, reactivation_response
 from shims.adapters.periods import month_of, period_to_days
+from shims.adapters.users import create_user_response
 from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -626,15 +627,7 @@ class InMemoryHandler(StandardAPIHandler):
                 created_at=self.now,
             )
             tenant.users[user.user_id] = user
-        return CreateUserResponse(
-            user_id=user.user_id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            status=user.status,
-            created_at=_iso(user.created_at),
-            temporary_password=request.password is None,
-        )
+        return create_user_response(self._user_info(user), temporary_password=request.password is None)
 
     async def get_user(self, tenant_id: str, user_id: str) -> UserInfo:
         return self._user_info(self._user(self._tenant(tenant_id), user_id))
