@@ -24,22 +24,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from migrator.pathtemplates import bare
+
 ROOT = Path(__file__).resolve().parent.parent
-_CONVERTER = re.compile(r"\{([^}:]+):[^}]*\}")
 RECALL_BOUND = 0.98
 PRECISION_BOUND = 1.0
 
 
 def normalize(method: str, path: str) -> tuple[str, str]:
     """(METHOD, path with `{name:converter}` written `{name}`)."""
-    return method.upper(), _CONVERTER.sub(r"{\1}", path)
+    return method.upper(), bare(path)
 
 
 def _app_id(truth: dict) -> str | None:

@@ -22,7 +22,6 @@ User entries are tried before the built-in ones. A pattern starting with `/admin
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Literal, Protocol
@@ -38,6 +37,7 @@ from pydantic import (
 
 from migrator.catalog_shapes import CONFIDENT, SUGGEST, shape_of
 from migrator.inventory.tenancy import TENANT_PARAM
+from migrator.pathtemplates import path_params, segment_param
 from shims import spec
 
 if sys.version_info >= (3, 11):
@@ -64,8 +64,6 @@ Operation = Literal[
     "list_tenants", "get_tenant_summary",
 ]
 
-_PARAM = re.compile(r"^{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}$")
-_PATH_PARAMS = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}")
 
 
 class CatalogError(ValueError):
@@ -144,7 +142,7 @@ class Match(BaseModel):
         parameter the entry does not map is paired with the standard path's own (not the tenant), in order, so that
         `[tool.migrator.catalog]` entries need no `param_map` for path parameters named differently."""
         mapped = {self.bindings.get(legacy, legacy): standard for legacy, standard in self.entry.param_map.items()}
-        standard = [p for p in _PATH_PARAMS.findall(self.entry.standard_path or "") if p != "tenant_id"]
+        standard = [p for p in path_params(self.entry.standard_path or "") if p != "tenant_id"]
         free = [p for p in standard if p not in mapped.values()]
         route_params = [name for name in self.bindings.values()
                         if name not in mapped and not TENANT_PARAM.match(name)]
@@ -179,11 +177,11 @@ def match_path(pattern: str, path: str) -> dict[str, str] | None:
         return None
     bindings: dict[str, str] = {}
     for w, h in zip(want, have):
-        wp, hp = _PARAM.match(w), _PARAM.match(h)
+        wp, hp = segment_param(w), segment_param(h)
         if wp:
             if not hp:
                 return None
-            bindings[wp.group(1)] = hp.group(1)
+            bindings[wp] = hp
         elif w != h or hp:
             return None
     return bindings
@@ -233,7 +231,7 @@ class Catalog(BaseModel):
         base = self.entry(shape.key)
         if base is None:  # excluded in [tool.migrator.catalog]
             return None
-        names = _PATH_PARAMS.findall(route.path)
+        names = path_params(route.path)
         param_map = {k: v for k, v in base.param_map.items() if k not in ("user_id", "tenant_id")}
         if shape.item_param:
             param_map[shape.item_param] = "user_id"

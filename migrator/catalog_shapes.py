@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from migrator.pathtemplates import segment_param
+
 CONFIDENT = 0.8
 SUGGEST = 0.5
 
-_PARAM = re.compile(r"^{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}$")
 _VERSION = re.compile(r"^v\d+(\.\d+)?$|^\d{4}-\d{2}(-\d{2})?$")
 _PREFIXES = frozenset({"api", "rest", "internal", "private", "public", "auth", "iam", "identity"})
 _ADMIN = frozenset({"admin", "manage", "management", "backoffice", "console"})
@@ -116,16 +117,16 @@ def _split(path: str) -> _Path:
         out.prefixes.append(raw[index])
         index += 1
     rest = raw[index:]
-    if rest and (param := _PARAM.match(rest[0])) and _TENANT_PARAM.match(param.group(1)) and len(rest) > 1:
-        out.scope, out.scope_noun = param.group(1), ""  # `/api/v1/{organization}/users`
+    if rest and (param := segment_param(rest[0])) and _TENANT_PARAM.match(param) and len(rest) > 1:
+        out.scope, out.scope_noun = param, ""  # `/api/v1/{organization}/users`
         rest = rest[1:]
     cleaned: list[str] = []
     i = 0
     while i < len(rest):
         segment = rest[i].lower()
-        param = _PARAM.match(rest[i + 1]) if i + 1 < len(rest) else None
+        param = segment_param(rest[i + 1]) if i + 1 < len(rest) else None
         if segment in _SCOPES and param and i + 2 < len(rest) and out.scope is None:
-            out.scope, out.scope_noun = param.group(1), rest[i]
+            out.scope, out.scope_noun = param, rest[i]
             i += 2
             continue
         if segment in _ADMIN and not cleaned:
@@ -143,11 +144,6 @@ def _split(path: str) -> _Path:
     return out
 
 
-def _param(segment: str) -> str | None:
-    match = _PARAM.match(segment)
-    return match.group(1) if match else None
-
-
 def _user_shape(method: str, parts: _Path) -> Shape | None:
     seg = parts.segments
     if not seg:
@@ -158,8 +154,9 @@ def _user_shape(method: str, parts: _Path) -> Shape | None:
             return Shape("list_users/admins", 0.6, [f"GET on the `{seg[0]}` collection"])
         if len(seg) == 1 and method == "POST":
             return Shape("create_user/admin", 0.6, [f"POST on the `{seg[0]}` collection"])
-        if len(seg) == 2 and _param(seg[1]) and method == "DELETE":
-            return Shape("update_user/demote", 0.6, [f"DELETE of one `{seg[0]}` item"], item_param=_param(seg[1]))
+        if len(seg) == 2 and segment_param(seg[1]) and method == "DELETE":
+            return Shape("update_user/demote", 0.6, [f"DELETE of one `{seg[0]}` item"],
+                         item_param=segment_param(seg[1]))
         return None
     base = _USERS.get(noun)
     if base is None:
@@ -167,7 +164,7 @@ def _user_shape(method: str, parts: _Path) -> Shape | None:
     if len(seg) == 1:
         key = {"GET": "list_users", "POST": "create_user"}.get(method)
         return Shape(key, base, [f"{method} on the `{seg[0]}` collection"]) if key else None
-    item = _param(seg[1])
+    item = segment_param(seg[1])
     if item is None or seg[1].lower() in _SELF:
         return None  # `/users/me`, `/users/bulk`, `/users/top`: not one user by id
     if len(seg) == 2:
@@ -208,9 +205,10 @@ def _tenant_shape(method: str, path: str) -> Shape | None:
     if method == "POST" and raw and raw[-1].lower() in _TENANT_NOUNS:
         # creating a tenant: a registration of the service's own shape; a suggestion to confirm, never automatic
         return Shape("activate_tenant/register", 0.5, [f"POST on the `{raw[-1]}` collection"])
-    if len(raw) < 3 or not _PARAM.match(raw[-2]) or raw[-3].lower() not in _TENANT_NOUNS:
+    item = segment_param(raw[-2]) if len(raw) >= 3 else None
+    if item is None or raw[-3].lower() not in _TENANT_NOUNS:
         return None
-    action, noun, item = raw[-1].lower(), raw[-3], _param(raw[-2])
+    action, noun = raw[-1].lower(), raw[-3]
     if method in ("POST", "PUT", "PATCH") and action in _DEACTIVATE:
         return Shape("deactivate_tenant", 0.6, [f"{method} `{raw[-1]}` on one `{noun}` item"], scope_param=item)
     if method in ("POST", "PUT", "PATCH") and action in _REACTIVATE:

@@ -47,6 +47,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers, MutableHeaders
 
+from shims.pathtemplates import bare, fill, matched_route_path
+
 __all__ = [
     "CallCounter",
     "CallRecord",
@@ -280,32 +282,15 @@ def set_default_counter(counter: CallCounter | None) -> None:
 
 # --- the dependency -------------------------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_CONVERTER = re.compile(r"\{(\w+):[^}]*\}")
-
-
 def route_template(request: Request) -> str:
     """`METHOD /full/path/{param}` of the matched route (never the concrete path: ids would explode the counts)."""
-    scope = request.scope
-    context = (scope.get("fastapi") or {}).get("effective_route_context")
-    path = getattr(context, "path", None)  # FastAPI >= 0.16x: the route path including every router prefix
-    if not isinstance(path, str) or not path:
-        path = getattr(scope.get("route"), "path", None) or request.url.path
-    return f"{request.method} {_CONVERTER.sub(_bare_param, path)}"
-
-
-def _bare_param(match: re.Match[str]) -> str:
-    return "{" + match.group(1) + "}"
+    path = matched_route_path(request.scope) or request.url.path
+    return f"{request.method} {bare(path)}"
 
 
 def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
     """Replace `{name}` by the URL-quoted value; unknown names stay as they are."""
-
-    def replace(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return quote(str(value), safe="") if value not in (None, "") else match.group(0)
-
-    return _PLACEHOLDER.sub(replace, template)
+    return fill(template, values, lambda value: quote(value, safe=""))
 
 
 def deprecated_endpoint(

@@ -38,6 +38,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from shims.pathtemplates import matched_route_path as route_template
 from shims.redaction import PLAIN_REQUEST_HEADERS, is_credential_name, is_secret_field
 from shims.redactor import (
     DROPPED_REQUEST_HEADERS,
@@ -112,17 +113,6 @@ def _iso(timestamp: float) -> str:
 
 def dumps_exchange(exchange: Mapping[str, Any]) -> str:
     return json.dumps(exchange, ensure_ascii=False, separators=(",", ":"))
-
-
-def route_template(scope: Mapping[str, Any]) -> Optional[str]:
-    """The matched route's full path template (``/admin/users/{user_id}``), once the app has routed ``scope``."""
-    # FastAPI >= 0.16x keeps the include prefix in its effective route context, not on the route object.
-    context = (scope.get("fastapi") or {}).get("effective_route_context")
-    path = getattr(context, "path", None)
-    if isinstance(path, str) and path:
-        return path
-    path = getattr(scope.get("route"), "path", None)
-    return path if isinstance(path, str) else None
 
 
 _COUNTER = re.compile(r"<redacted:([a-z0-9_.-]+):(\d+)>")

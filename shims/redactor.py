@@ -17,7 +17,7 @@ import base64
 import json
 import re
 import threading
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 from urllib.parse import parse_qsl, urlencode
 
 from shims.redaction import (
@@ -161,13 +161,17 @@ class Redactor:
                 self._pattern = None
         return scheme + text
 
+    def is_credential_header(self, name: str) -> bool:
+        """A request header (lower-case name) stored as a placeholder: recorded, and not declared plain."""
+        return name not in DROPPED_REQUEST_HEADERS and name not in self.plain_headers
+
     def request_headers(self, headers: Iterable[tuple[str, str]]) -> dict[str, str]:
         out: dict[str, str] = {}
         for name, value in headers:
             name = name.lower()
             if name in DROPPED_REQUEST_HEADERS:
                 continue
-            value = self.scrub(value) if name in self.plain_headers else self.credential(name, value)
+            value = self.credential(name, value) if self.is_credential_header(name) else self.scrub(value)
             out[name] = f"{out[name]}, {value}" if name in out else value
         return out
 
@@ -204,13 +208,13 @@ class Redactor:
         """A JSON value with secret fields, secret-looking strings and known values redacted. ``name`` is the field
         holding ``value`` (its rules reach into a list of strings: ``"recovery_codes": [...]``)."""
         if isinstance(value, dict):
-            out = {k: (self.secret(v) if is_secret_field(k, v) else self.body(v, k)) for k, v in value.items()}
+            out = {key: self.secret(item) if secret else self.body(item, inner)
+                   for key, item, secret, inner in json_members(value)}
             _redact_validation_input(out, self)
             return out
         if isinstance(value, list):
-            if name is not None and is_credential_name(name):
-                return [self.secret(v) if is_secret_field(name, v) else self.body(v) for v in value]
-            return [self.body(v) for v in value]
+            return [self.secret(item) if secret else self.body(item, inner)
+                    for _, item, secret, inner in json_members(value, name)]
         if isinstance(value, str):
             exact = self._known.get(value) if len(value) >= MIN_EXACT_LENGTH else None
             return exact if exact is not None else self.text(value)
@@ -232,8 +236,27 @@ def _redact_validation_input(error: dict, redactor: Redactor) -> None:
         error["input"] = redactor.secret(error["input"])
 
 
-def _media_type(headers: Mapping[str, str]) -> str:
-    return headers.get("content-type", "").split(";")[0].strip().lower()
+def json_members(value: Any, name: Optional[str] = None) -> Iterator[tuple[Any, Any, bool, Optional[str]]]:
+    """The members of a JSON object or array as ``(key or index, item, secret, inner name)``: ``secret`` is whether
+    the item is a secret where it stands (an object's field by its name and value; an array's item only under a
+    credential name, ``name`` being the field holding the array: ``"recovery_codes": [...]``), ``inner name`` the
+    name its own members are judged under. The one rule for the recorder (`Redactor.body`) and for the literal
+    secrets of a request list (`migrator.parity.literals`)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key, item, is_secret_field(str(key), item), str(key)
+    elif isinstance(value, list):
+        credential = name is not None and is_credential_name(name)
+        for index, item in enumerate(value):
+            yield index, item, credential and is_secret_field(name, item), None
+
+
+def media_type(headers: Mapping[str, str]) -> str:
+    """The media type a request or response declares (``content-type`` found whatever its case), lower-case."""
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value.split(";")[0].strip().lower()
+    return ""
 
 
 def body_fields(raw: bytes, headers: Mapping[str, str], redactor: Redactor) -> dict[str, Any]:
@@ -242,7 +265,7 @@ def body_fields(raw: bytes, headers: Mapping[str, str], redactor: Redactor) -> d
         return {}
     if len(raw) > MAX_BODY_BYTES:
         return {"body_omitted": len(raw)}
-    media = _media_type(headers)
+    media = media_type(headers)
     if media == "application/json" or media.endswith("+json"):
         try:
             return {"json": redactor.body(json.loads(raw))}

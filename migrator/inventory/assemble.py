@@ -8,7 +8,7 @@ listed: it goes to `unresolved` with the file:line of the part that is not stati
 
 from __future__ import annotations
 
-import re
+from migrator.pathtemplates import path_params
 
 from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
@@ -26,12 +26,6 @@ from .values import (
     Value,
     describe,
 )
-
-_PATH_PARAM = re.compile(r"{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?}")
-
-
-def path_params(path: str) -> set[str]:
-    return set(_PATH_PARAM.findall(path))
 
 
 def app_id(app: RouterV) -> str:
@@ -129,7 +123,7 @@ class _Assembler:
             return
         self.placed.add((reg.file, reg.line))
         full = base + reg.path
-        pparams = path_params(full)
+        pparams = set(path_params(full))
         params: list[Param] = []
         all_inputs: list[Input] = []
         tenant_param = None

@@ -291,19 +291,6 @@ def _target_names(target: cst.BaseExpression) -> tuple[str | None, ...]:
     return (None,)
 
 
-def _suite_statements(suite: cst.BaseSuite) -> list[cst.CSTNode]:
-    """Statements of a block, with the small statements of `a; b` lines flattened (as `ast` does)."""
-    out: list[cst.CSTNode] = []
-    if isinstance(suite, cst.SimpleStatementSuite):
-        return list(suite.body)
-    for statement in suite.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            out.extend(statement.body)
-        else:
-            out.append(statement)
-    return out
-
-
 class _Builder:
     def __init__(self, stubbed: set[int], bearer: set[int]):
         self.stubbed = stubbed
@@ -318,7 +305,7 @@ class _Builder:
         return tuple(ops)
 
     def suite(self, suite: cst.BaseSuite, nodes: list[ast.stmt], qual: str, nested: bool) -> tuple[Op, ...]:
-        return self.block(_suite_statements(suite), nodes, qual, nested)
+        return self.block(twins.small_statements(suite), nodes, qual, nested)
 
     def statement(self, st: cst.CSTNode, node: ast.stmt, qual: str, nested: bool, ops: list[Op]) -> None:
         line = node.lineno
@@ -515,7 +502,7 @@ def extract_ops(data: bytes, starts: list[int], ast_error: SyntaxError | None) -
         raise
     nodes = twins.twins(module_node)
     bearer = _bearer_twins(nodes, starts, data)
-    return _Builder(set(), bearer).block(_suite_statements(module_node), nodes, "", False), bearer
+    return _Builder(set(), bearer).block(twins.small_statements(module_node), nodes, "", False), bearer
 
 
 def _bearer_twins(nodes: list, starts: list[int], src: bytes) -> set[int]:

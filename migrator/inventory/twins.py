@@ -30,7 +30,8 @@ class Twin:
         self.body_start_line = lineno
 
 
-def _small_statements(suite: cst.BaseSuite | cst.Module) -> list[cst.CSTNode]:
+def small_statements(suite: cst.BaseSuite | cst.Module) -> list[cst.CSTNode]:
+    """Statements of a block or module, with the small statements of `a; b` lines flattened (as `ast` does)."""
     if isinstance(suite, cst.SimpleStatementSuite):
         return list(suite.body)
     out: list[cst.CSTNode] = []
@@ -53,7 +54,7 @@ class _Positions:
         return self.positions[node].end.line
 
     def block(self, suite) -> list[Twin]:
-        return [self.twin(st) for st in _small_statements(suite)]
+        return [self.twin(st) for st in small_statements(suite)]
 
     def twin(self, st: cst.CSTNode) -> Twin:
         if isinstance(st, (cst.FunctionDef, cst.ClassDef)):
@@ -62,7 +63,7 @@ class _Positions:
                 twin.decorator_list.append(Twin("other", self.line(decorator), self.end(decorator)))
             twin.body = self.block(st.body)
             if twin.body:
-                first = _small_statements(st.body)[0]
+                first = small_statements(st.body)[0]
                 decorators = getattr(first, "decorators", ())
                 twin.body_start_line = self.line(decorators[0]) if decorators else self.line(first)
             return twin

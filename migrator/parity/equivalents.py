@@ -30,6 +30,7 @@ from migrator.parity.cassette import Exchange
 from migrator.parity.compare import Difference, Expected
 from migrator.parity.errors import ParityUsageError
 from migrator.parity.expectations import RouteMatch, RouteTable
+from migrator.pathtemplates import fill
 
 MARKET_KEY_HEADER = "x-market-api-key"
 
@@ -135,10 +136,6 @@ def _tenant(exchange: Exchange, match: RouteMatch) -> Optional[str]:
     return match.params.get("tenant_id") or exchange.request.headers.get("x-tenant-id") or None
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: values.get(m.group(1), m.group(0)), template)
-
-
 # --- the service's own mappings --------------------------------------------------------------------------------------
 
 
@@ -212,7 +209,7 @@ def plan_twin(exchange: Exchange, match: Optional[RouteMatch], companions: Optio
     if query is None:
         return None, f"legacy query {exchange.request.query!r} has no standard equivalent"
     values = {"tenant_id": tenant or "", **match.params}
-    twin = Twin(path=_fill(route.standard_path, values), query=urlencode(query),
+    twin = Twin(path=fill(route.standard_path, values), query=urlencode(query),
                 route=f"GET {route.standard_path}", headers=dict(spec.headers))
     if status == 404:
         code = "USER_NOT_FOUND" if _names_a_user(exchange, route) else "TENANT_NOT_FOUND"

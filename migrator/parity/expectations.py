@@ -15,25 +15,13 @@ ones. Alias and "stays" routes always keep their recorded behaviour.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
 from migrator.journal import Journal, JournalRoute
 from migrator.parity.cassette import Exchange
 from migrator.parity.compare import Expected
-
-_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
-
-
-def compile_template(template: str) -> re.Pattern:
-    """``/admin/users/{user_id}`` → a regex with named groups (``{name:path}`` spans slashes)."""
-    pattern, position = "", 0
-    for match in _PARAM.finditer(template):
-        pattern += re.escape(template[position:match.start()])
-        pattern += f"(?P<{match.group(1)}>{'.+' if match.group(2) == 'path' else '[^/]+'})"
-        position = match.end()
-    return re.compile("^" + pattern + re.escape(template[position:]) + "$")
+from migrator.pathtemplates import matcher
 
 
 @dataclass
@@ -47,7 +35,7 @@ class RouteTable:
 
     def __init__(self, journal: Journal) -> None:
         self.journal = journal
-        self._routes = [(route, compile_template(route.path), {m.upper() for m in route.methods})
+        self._routes = [(route, matcher(route.path), {m.upper() for m in route.methods})
                         for route in journal.routes]
         # Literal routes win over templated ones (/admin/users/bulk before /admin/users/{user_id}).
         self._routes.sort(key=lambda item: item[0].path.count("{"))

@@ -14,19 +14,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 from urllib.parse import parse_qsl
 
 from migrator.parity.cassette import RequestList, RequestSpec, encode_query
-from shims.redaction import (
-    PLAIN_REQUEST_HEADERS,
-    header_set,
-    is_credential_name,
-    is_secret_field,
-    is_secret_text,
-    looks_secret_value,
-)
-from shims.redactor import DROPPED_REQUEST_HEADERS, split_scheme
+from shims.redaction import is_secret_text, looks_secret_value
+from shims.redactor import Redactor, json_members, media_type, split_scheme
 
 
 @dataclass(frozen=True)
@@ -42,10 +35,10 @@ def _slug(text: str) -> str:
 
 def literal_secrets(listing: RequestList, plain_headers: Iterable[str] = ()) -> list[Literal]:
     """Every literal secret of the list, in list order, each under a unique key."""
-    plain = PLAIN_REQUEST_HEADERS | header_set(plain_headers) | header_set(listing.plain_headers)
+    rules = Redactor(plain_headers=[*plain_headers, *listing.plain_headers])  # the recorder's rules, no values
     found: dict[str, Literal] = {}
     for spec in listing.requests:
-        for where, value, typed in _request_literals(spec, plain):
+        for where, value, typed in _request_literals(spec, rules):
             key = f"{_slug(spec.name)}.{where}"
             unique, n = key, 1
             while unique in found:
@@ -59,53 +52,35 @@ def _clear(value: str) -> bool:
     return bool(value) and "${" not in value
 
 
-def _request_literals(spec: RequestSpec, plain: frozenset[str]) -> Iterator[tuple[str, str, bool]]:
+def _request_literals(spec: RequestSpec, rules: Redactor) -> Iterator[tuple[str, str, bool]]:
     for index, part in enumerate(spec.path.split("/")):
         if _clear(part) and looks_secret_value(part):
             yield f"path.{index}", part, False
     for name, value in spec.headers.items():
         lowered = name.lower()
         secret = split_scheme(value)[1]
-        if lowered not in plain and lowered not in DROPPED_REQUEST_HEADERS and _clear(secret):
+        if rules.is_credential_header(lowered) and _clear(secret):
             yield f"header.{_slug(lowered)}", secret, False
     for name, value in parse_qsl(encode_query(spec.query), keep_blank_values=True):
         if _clear(value) and is_secret_text(name, value):
             yield f"query.{_slug(name)}", value, False
     if spec.has_json:
         yield from _json_literals(spec.json_body, "json", None)
-    elif spec.body is not None and _media(spec) == "application/x-www-form-urlencoded":
+    elif spec.body is not None and media_type(spec.headers) == "application/x-www-form-urlencoded":
         for name, value in parse_qsl(spec.body, keep_blank_values=True):
             if _clear(value) and is_secret_text(name, value):
                 yield f"form.{_slug(name)}", value, False
 
 
-def _media(spec: RequestSpec) -> str:
-    for name, value in spec.headers.items():
-        if name.lower() == "content-type":
-            return value.split(";")[0].strip().lower()
-    return ""
-
-
-def _json_literals(value: Any, where: str, name: Any) -> Iterator[tuple[str, str, bool]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            place = f"{where}.{_slug(str(key))}"
-            if is_secret_field(str(key), item):
-                if isinstance(item, str):
-                    if _clear(item):
-                        yield place, item, False
-                else:
-                    yield place, json.dumps(item), True
-            else:
-                yield from _json_literals(item, place, str(key))
-    elif isinstance(value, list):
-        secret_list = name is not None and is_credential_name(name)
-        for index, item in enumerate(value):
-            place = f"{where}.{index}"
-            if secret_list and is_secret_field(name, item) and not isinstance(item, str):
-                yield place, json.dumps(item), True
-            elif isinstance(item, str) and _clear(item) and (
-                    (secret_list and is_secret_field(name, item)) or looks_secret_value(item)):
+def _json_literals(value: Any, where: str, name: Optional[str]) -> Iterator[tuple[str, str, bool]]:
+    """The secrets of a JSON body, judged member by member as the recorder judges them (`json_members`); a string
+    that looks like a secret counts wherever it stands."""
+    for key, item, secret, inner in json_members(value, name):
+        place = f"{where}.{_slug(str(key))}"
+        if isinstance(item, str):
+            if _clear(item) and (secret or looks_secret_value(item)):
                 yield place, item, False
-            else:
-                yield from _json_literals(item, place, None)
+        elif secret:
+            yield place, json.dumps(item), True
+        else:
+            yield from _json_literals(item, place, inner)

@@ -23,6 +23,7 @@ from fastapi import FastAPI
 
 from shims.adapters.lifecycle import check_reactivation, reactivation_response
 from shims.adapters.periods import month_of, period_to_days
+from shims.adapters.users import create_user_response
 from shims.standard_api.errors import (
     FeatureDisabledError,
     InvalidRequestError,
@@ -218,6 +219,26 @@ def _seed_activity(rng: random.Random, user: _User, now: datetime) -> None:
 
 
 def _seed_tenants(now: datetime) -> dict[str, _Tenant]:
+    hallym, yonsei = _reference_tenants(now)
+    # distinct user ids across tenants: a leak is visible
+    _seed_users(hallym, first_id=100, domain="hallym.ac.kr", now=now)
+    _seed_users(yonsei, first_id=200, domain="yonsei.ac.kr", now=now)
+    admin_a, admin_b = "user_101", "user_201"
+    hallym.resources = [
+        _resource("course_h1", "Introduction to AI", ResourceType.COURSE, admin_a, now, 80, 35, 120, 15),
+        _resource("course_h2", "Data Structures", ResourceType.COURSE, "user_102", now, 60, 28, 64, 9),
+        _resource("discussion_h1", "Midterm questions", ResourceType.DISCUSSION, "user_103", now, 12, 14, None, None),
+        _resource("document_h1", "Syllabus 2026", ResourceType.DOCUMENT, admin_a, now, 100, None, None, 1),
+    ]
+    yonsei.resources = [
+        _resource("document_y1", "Campus handbook", ResourceType.DOCUMENT, admin_b, now, 150, None, None, 1),
+        _resource("course_y1", "Linear Algebra", ResourceType.COURSE, "user_202", now, 40, 22, 31, 6),
+    ]
+    return {hallym.tenant_id: hallym, yonsei.tenant_id: yonsei}
+
+
+def _reference_tenants(now: datetime) -> tuple[_Tenant, _Tenant]:
+    """The two tenants, without users and resources: a premium one with every feature, a basic one near its quota."""
     hallym = _Tenant(
         tenant_id="hallym_univ",
         name="Hallym University",
@@ -255,33 +276,22 @@ def _seed_tenants(now: datetime) -> dict[str, _Tenant]:
         subscription=SubscriptionInfo(plan="basic", start_date="2026-04-24", end_date=None, auto_renew=False),
         storage_mb=412,
     )
-    domains = {"hallym_univ": "hallym.ac.kr", "yonsei_univ": "yonsei.ac.kr"}
-    number = {"hallym_univ": 100, "yonsei_univ": 200}  # distinct ids across tenants: a leak is visible
-    for tenant in (hallym, yonsei):
-        rng = random.Random(f"reference:{tenant.tenant_id}")
-        for index, (name, local, role, status, age) in enumerate(_SEED_USERS[tenant.tenant_id], start=1):
-            user = _User(
-                user_id=f"user_{number[tenant.tenant_id] + index}",
-                email=f"{local}@{domains[tenant.tenant_id]}",
-                name=name,
-                role=role,
-                status=status,
-                created_at=(now - timedelta(days=age)).replace(hour=9, minute=0, second=0, microsecond=0),
-            )
-            _seed_activity(rng, user, now)
-            tenant.users[user.user_id] = user
-    admin_a, admin_b = "user_101", "user_201"
-    hallym.resources = [
-        _resource("course_h1", "Introduction to AI", ResourceType.COURSE, admin_a, now, 80, 35, 120, 15),
-        _resource("course_h2", "Data Structures", ResourceType.COURSE, "user_102", now, 60, 28, 64, 9),
-        _resource("discussion_h1", "Midterm questions", ResourceType.DISCUSSION, "user_103", now, 12, 14, None, None),
-        _resource("document_h1", "Syllabus 2026", ResourceType.DOCUMENT, admin_a, now, 100, None, None, 1),
-    ]
-    yonsei.resources = [
-        _resource("document_y1", "Campus handbook", ResourceType.DOCUMENT, admin_b, now, 150, None, None, 1),
-        _resource("course_y1", "Linear Algebra", ResourceType.COURSE, "user_202", now, 40, 22, 31, 6),
-    ]
-    return {hallym.tenant_id: hallym, yonsei.tenant_id: yonsei}
+    return hallym, yonsei
+
+
+def _seed_users(tenant: _Tenant, *, first_id: int, domain: str, now: datetime) -> None:
+    rng = random.Random(f"reference:{tenant.tenant_id}")
+    for index, (name, local, role, status, age) in enumerate(_SEED_USERS[tenant.tenant_id], start=1):
+        user = _User(
+            user_id=f"user_{first_id + index}",
+            email=f"{local}@{domain}",
+            name=name,
+            role=role,
+            status=status,
+            created_at=(now - timedelta(days=age)).replace(hour=9, minute=0, second=0, microsecond=0),
+        )
+        _seed_activity(rng, user, now)
+        tenant.users[user.user_id] = user
 
 
 def _resource(
@@ -626,15 +636,7 @@ class InMemoryHandler(StandardAPIHandler):
                 created_at=self.now,
             )
             tenant.users[user.user_id] = user
-        return CreateUserResponse(
-            user_id=user.user_id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            status=user.status,
-            created_at=_iso(user.created_at),
-            temporary_password=request.password is None,
-        )
+        return create_user_response(self._user_info(user), temporary_password=request.password is None)
 
     async def get_user(self, tenant_id: str, user_id: str) -> UserInfo:
         return self._user_info(self._user(self._tenant(tenant_id), user_id))

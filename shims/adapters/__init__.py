@@ -67,6 +67,7 @@ from .settings import settings_from_legacy, update_settings_payload
 from .tenants import status_from_legacy, tenant_list_to_legacy, tenant_status_from_legacy, tenant_summary_from_legacy
 from .users import (
     create_user_payload,
+    create_user_response,
     create_user_response_from_legacy,
     delete_response_from_legacy,
     generate_temporary_password,
@@ -95,6 +96,7 @@ __all__ = [
     "costs_from_legacy",
     "create_user_body",
     "create_user_payload",
+    "create_user_response",
     "create_user_response_from_legacy",
     "days_to_period",
     "deactivation_response",

@@ -124,7 +124,11 @@ def create_user_payload(request: CreateUserRequest) -> tuple[dict[str, Any], boo
 
 
 def create_user_response_from_legacy(user: Any, temporary_password: bool) -> CreateUserResponse:
-    info = _info(parse(LegacyUser, user, "user"))
+    return create_user_response(_info(parse(LegacyUser, user, "user")), temporary_password)
+
+
+def create_user_response(info: UserInfo, temporary_password: bool) -> CreateUserResponse:
+    """The answer to ``POST .../users``: the created user's identity, role, status and creation date."""
     return CreateUserResponse(
         user_id=info.user_id,
         email=info.email,
