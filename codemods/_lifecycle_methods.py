@@ -83,8 +83,9 @@ async def {name}({params}) -> {returns}:
 
 def _now(lc: Lifecycle, r: Renderer) -> cst.BaseExpression:
     clock = lc.plan.registry.clock if lc.plan.registry and lc.registry_module else None
-    if clock is not None:
-        return cst.Call(cst.Attribute(lc.registry(r), cst.Name(clock.name)))
+    if clock is not None:  # the service's own clock, imported from where the service defines it
+        r.extra_imports.add(ImportSpec(clock.module, clock.name))
+        return cst.Call(cst.Name(clock.name))
     r.extra_imports |= {ImportSpec("datetime", "datetime"), ImportSpec("datetime", "timezone")}
     return cst.parse_expression("datetime.now(timezone.utc)")
 

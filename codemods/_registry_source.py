@@ -64,8 +64,6 @@ class _Writer:
         for name in connection.imports:
             self.imports.add((name.module, name.name))
         self.columns = [c for c in registry.columns if c.role != "name"]
-        if registry.clock is not None:  # the handler reads the service's clock from here (deactivation times)
-            self.imports.add((registry.clock.module, registry.clock.name))
 
     # -- pieces ---------------------------------------------------------------------------------------------------
 

@@ -119,7 +119,10 @@ class GenerateHandler(MigratorCommand):
         members = [*klass.body.body, *deployment, *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
-        return tree.with_changes(body=[doc, *spaced([*head, *inputs_functions, klass, instance], first=2)])
+        body = [*head, *inputs_functions, klass, instance]
+        # after the imports: one blank line before a statement, two before a definition (as ruff's isort wants)
+        first = 2 if isinstance(body[0], (cst.FunctionDef, cst.ClassDef)) else 1
+        return tree.with_changes(body=[doc, *spaced(body, first=first)])
 
     # -- single tenant ------------------------------------------------------------------------------------------
 

@@ -64,10 +64,11 @@ def _copy(name: str, dest: Path) -> Path:
 
 
 def _ruff(folder: Path) -> set[tuple[str, str]]:
-    """(file, code) of every `ruff check --select F` finding (line numbers move when code moves)."""
-    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format", "json", "."],
+    """(file, code) of every `ruff check --select I,F` finding (line numbers move when code moves)."""
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "I,F", "--no-cache", "--output-format",
+                           "json", "."],
                           cwd=folder, capture_output=True, text=True)
-    return {(item["filename"], item["code"]) for item in json.loads(proc.stdout or "[]")}
+    return {(str(Path(item["filename"]).relative_to(folder)), item["code"]) for item in json.loads(proc.stdout or "[]")}
 
 
 @dataclass

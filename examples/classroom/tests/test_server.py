@@ -43,10 +43,11 @@ def test_route_table():
 
     served = _served(app)
     assert EXPECTED_ROUTES <= served
-    # A migration adds the Standard API (/mt/...) and the Service Market aliases (/api/tenant/...) beside the
-    # legacy routes; apart from those, the served surface is exactly the legacy one.
+    # A migration adds the Standard API (/mt/...), the Service Market aliases (/api/tenant/...) and, for a service
+    # without one, the root GET /health the market probes; apart from those, the served surface is the legacy one.
     added = served - EXPECTED_ROUTES
-    assert all(path.startswith(("/mt/", "/api/tenant/")) for _, path in added), added
+    assert all(path.startswith(("/mt/", "/api/tenant/")) or (method, path) == ("GET", "/health")
+               for method, path in added), added
     assert app.openapi()["info"]["version"] == "0.9.4"
 
 
