@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
+from migrator.shapes.sql import split_top_level
+
 Paramstyle = Literal["qmark", "named", "format", "pyformat"]
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
@@ -58,27 +60,6 @@ class SqlTable:
     name: str
     columns: dict[str, str] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)  # column -> its CHECK (...) text
-
-
-def _split(text: str) -> list[str]:
-    """Top-level comma-separated parts (parentheses and quotes respected)."""
-    parts, depth, current, quote = [], 0, [], ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0 and not quote:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    tail = "".join(current).strip()
-    return [p for p in [*parts, tail] if p]
 
 
 def _closing(text: str, start: int) -> int:
@@ -129,11 +110,11 @@ def parse_write(sql: str) -> Optional[SqlWrite]:
     text = _COMMENT.sub(" ", sql).strip().rstrip(";")
     insert = _INSERT.match(text)
     if insert:
-        columns = [c.strip().strip('"`[]') for c in _split(insert.group("cols"))]
+        columns = [c.strip().strip('"`[]') for c in split_top_level(insert.group("cols"))]
         end = _closing(text, insert.end())
         if end < 0:
             return None
-        values = _split(text[insert.end():end])
+        values = split_top_level(text[insert.end():end])
         if len(values) != len(columns):
             return None
         marks = _Placeholders()
@@ -143,7 +124,7 @@ def parse_write(sql: str) -> Optional[SqlWrite]:
     if update:
         marks = _Placeholders()
         values: dict[str, SqlValue] = {}
-        for part in _split(update.group("sets")):
+        for part in split_top_level(update.group("sets")):
             column, sep, value = part.partition("=")
             if not sep:
                 return None
@@ -161,7 +142,7 @@ def parse_tables(sql: str) -> list[SqlTable]:
         if end < 0:
             continue
         table = SqlTable(match.group(2))
-        for part in _split(text[match.end():end]):
+        for part in split_top_level(text[match.end():end]):
             words = part.split()
             head = words[0].strip('"`[]') if words else ""
             if not head or head.upper() in ("PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"):

@@ -52,7 +52,8 @@ def _top_level_select_list(sql: str) -> Optional[str]:
     return text[start:] if start is not None else None
 
 
-def _split_top_level(text: str) -> list[str]:
+def split_top_level(text: str) -> list[str]:
+    """The comma-separated parts of `text` outside parentheses and quotes, stripped, empty ones dropped."""
     parts, depth, current, quote = [], 0, [], ""
     for ch in text:
         if quote:
@@ -79,7 +80,7 @@ def select_columns(sql: str) -> tuple[list[Column], bool]:
         return [], True
     columns: list[Column] = []
     is_open = False
-    for part in _split_top_level(listed):
+    for part in split_top_level(listed):
         part = re.sub(r"^(DISTINCT|ALL)\s+", "", part, flags=re.I)
         aliased = _ALIAS.match(part)
         if aliased:
