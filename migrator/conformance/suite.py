@@ -554,8 +554,13 @@ def _user_crud(run: _Run, unknown_user: str) -> None:
                 for leftover in leftovers:
                     response = run.request("DELETE", run.tpath(f"/users/{quote(leftover, safe='')}"))
                     if response.status_code not in (200, 204, 404):
-                        failed.append(f"{leftover} ({response.status_code})")
-                _expect(not failed, f"could not delete the test users {failed}: remove them by hand")
+                        failed.append((leftover, response.status_code))
+                if failed and all(code == 501 for _, code in failed):  # the service cannot delete users at all
+                    raise _NotImplemented(f"'delete_user' answered 501 Not Implemented: the test users "
+                                          f"{[uid for uid, _ in failed]} remain (suspended if 'users: update name and "
+                                          "status' passed): remove them by hand")  # fmt: skip
+                _expect(not failed, f"could not delete the test users {[f'{u} ({c})' for u, c in failed]}: remove "
+                                    "them by hand")  # fmt: skip
 
             run.check("users: clean up test users", cleanup)
     run.check("users: update unknown user → 404", lambda: run.error(
