@@ -28,8 +28,7 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
   (`usage_from_series`: a lower bound for a month older than the legacy window).
 - periods: ``<N>d``, ``<N>y`` (365 days each), ``YYYY-MM`` (the widest legacy window, 365 days, then that month's
   rows; month totals from ``monthly_user_trend``/``monthly_costs``); a legacy period of named windows (an Enum of
-  "7d"/"30d"/"90d") gets `legacy_period`: the same name, else the widest window not longer than the period (a
-  month: the widest).
+  "7d"/"30d"/"90d") gets `legacy_period`: the same name; a month or a longer period the widest window; else 400.
 """
 
 from ._shape import LegacyShapeError

@@ -66,10 +66,10 @@ def legacy_period(period: str, choices: Any) -> str:
     "90d"; an Enum class, a ``Literal`` or the values themselves):
 
     - a period the legacy route names → itself;
-    - a month (``YYYY-MM``), or more days than its widest window (``1y``) → the widest window: the converters keep
-      the month's dated rows, and totals are those of the widest window (a lower bound, as for `MONTH_WINDOW_DAYS`);
-    - fewer days, between two windows (``14d``) → the widest window not longer than the period (a lower bound);
-    - shorter than every window → 400 naming the periods the service can answer.
+    - a month (``YYYY-MM``), or more days than its widest window (``1y``) → the widest window, the most the legacy
+      keeps: the converters keep the month's dated rows, and totals are those of the widest window (a lower bound,
+      as for `MONTH_WINDOW_DAYS`);
+    - any other (``14d``, ``3d``) → 400 naming the windows, as the legacy route answered it (the caller picks one).
 
     Choices that name no day windows: the period unchanged (the legacy route validates it)."""
     days = period_to_days(period)  # 400 for a malformed period
@@ -80,9 +80,6 @@ def legacy_period(period: str, choices: Any) -> str:
         return windows[days]
     if month_of(period) is not None or days > max(windows):
         return windows[max(windows)]
-    shorter = [n for n in windows if n <= days]
-    if not shorter:
-        names = ", ".join(windows[n] for n in sorted(windows))
-        raise InvalidRequestError(f"period: {period} is shorter than every window this service keeps ({names}): "
-                                  "ask for one of them, a longer <N>d, <N>y or YYYY-MM")
-    return windows[max(shorter)]
+    names = ", ".join(windows[n] for n in sorted(windows))
+    raise InvalidRequestError(f"period: this service keeps the windows {names}; ask for one of them, a longer period "
+                              f"(<N>d, <N>y) or a month (YYYY-MM), not {period}")
