@@ -90,7 +90,7 @@ class CheckStatus(str, Enum):
     FAILED = "failed"
     SKIPPED = "skipped"
     NOT_IMPLEMENTED = "not-implemented"
-    NOT_APPLICABLE = "not-applicable"  # the Standard API contract does not ask it of this deployment (the reason says why)
+    NOT_APPLICABLE = "not-applicable"  # the contract does not ask it of this deployment (the reason says why)
 
 
 class CheckResult(BaseModel):
@@ -749,7 +749,8 @@ def _tenant_lifecycle(run: _Run, month: str) -> None:
 #: the market's sequence on a new tenant: what an observed single-tenant deployment is not put through
 _SEQUENCE = (
     "activate: new tenant (exactly the path's id)", "activate: new tenant is active",
-    "activate: usage of the new tenant (YYYY-MM)", "activate: existing active tenant, same contact → its own tenant or 409",
+    "activate: usage of the new tenant (YYYY-MM)",
+    "activate: existing active tenant, same contact → its own tenant or 409",
     "deactivate: the new tenant (data preserved)", "deactivate: status is deactivated",
     "reactivate: the same contact activates it again", "reactivate: status is active",
 )  # fmt: skip
@@ -760,9 +761,10 @@ def _deployment_lifecycle(run: _Run, other: dict[str, Any]) -> None:
     (the sequence is not applicable, with the reason); what can be checked without changing it is."""
     served = run.new_tenant
     stranger = f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
+    stranger_body = activation_body(stranger, other["contact"]["email"])
     run.check("activate: another tenant id → 409 (one tenant per deployment)", lambda: run.error(
-        run.request("POST", run.tpath("/activate", stranger), json=activation_body(stranger, other["contact"]["email"])),
-        409, ("TENANT_EXISTS",), "activate_tenant"))  # fmt: skip
+        run.request("POST", run.tpath("/activate", stranger), json=stranger_body), 409, ("TENANT_EXISTS",),
+        "activate_tenant"))  # fmt: skip
     who = f"a single-tenant deployment ({run.single_tenant_source})"
     why = (f"{who}: conform does not claim, deactivate or reactivate its one tenant '{served}'; pass --new-tenant "
            f"{served} to run the sequence on it (a deployment not yet in use: its first activation claims it)")

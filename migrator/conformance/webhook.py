@@ -163,7 +163,8 @@ def _deployment_checks(run: _Run, post: Callable[..., Any], answer: Callable[[An
     run.not_applicable(TAKEN, f"{who} derives no tenant id from an application; another applicant is rejected")
     rejected_name = "webhook: another applicant → 200 rejected, no tenant"
     if owner is None:
-        unclaimed = f"{who}: '{served}' is not claimed yet (the tenant list names no e-mail); an application would claim it"
+        unclaimed = (f"{who}: '{served}' is not claimed yet (the tenant list names no e-mail); an application "
+                     "would claim it")
         for name in (rejected_name, FIELDS, REUSE):
             run.not_applicable(name, unclaimed)
     else:

@@ -56,7 +56,8 @@ LIFECYCLE_CHECKS = {
 
 
 #: what does not apply to a single-tenant deployment: the checks that create a tenant for a new applicant
-NOT_APPLICABLE_TO_ONE_TENANT = {"webhook: basic call (sandbox payload) → 200", "webhook: a tenant id another e-mail owns → 409"}
+NOT_APPLICABLE_TO_ONE_TENANT = {"webhook: basic call (sandbox payload) → 200",
+                                "webhook: a tenant id another e-mail owns → 409"}
 
 
 @contextmanager
