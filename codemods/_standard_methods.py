@@ -270,8 +270,9 @@ class Renderer:
             args.append(cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL))
             args.append(cst.Arg(cst.Tuple([cst.Element(string_node(kind)), cst.Element(string_node(name))]),
                                 keyword=cst.Name("tenant_in"), equal=_EQUAL))
-        query = [cst.DictElement(string_node(wire), inputs[role])
-                 for wire, role in route.inputs.query.items() if role in inputs]
+        query = [cst.DictElement(string_node(wire), self._period_value(route, wire, inputs[role]) if role == "period"
+                                 else inputs[role])
+                 for wire, role in route.inputs.query.items() if role in inputs]  # fmt: skip
         if query:
             args.append(cst.Arg(cst.Dict(query), keyword=cst.Name("query"), equal=_EQUAL))
         marker = f"__inputs_{len(self.pending)}__"
@@ -289,6 +290,8 @@ class Renderer:
             self.extra_imports.add(ImportSpec(module, func))
             return cst.Call(cst.Name(func))
         if param.standard and param.standard in inputs and param.standard != "user_id":
+            if param.standard == "period":
+                return self._period_value(route, param.name, inputs["period"])
             return inputs[param.standard]
         role = op.param_map.get(param.name)
         if role is None:
@@ -308,6 +311,17 @@ class Renderer:
             return inputs["body"]
         return inputs.get(role) if role else None
 
+    def _period_value(self, route: ServiceCall, name: str, value: cst.BaseExpression) -> cst.BaseExpression:
+        """The standard period as the legacy parameter `name` takes it: a type of named windows (an Enum such as
+        ``Period``, a ``Literal``) gets ``adapters.legacy_period(period, <type>)``; a string goes as it is."""
+        param = next((p for p in route.params if p.name == name), None)
+        param = param or next((p for p in route.params if p.standard == "period"), None)
+        head = _period_type(param.annotation if param else None)
+        if head is None or isinstance(value, cst.SimpleString):  # a literal window is the legacy's own name
+            return value
+        return cst.Call(cst.Attribute(self.a(), cst.Name("legacy_period")),
+                        args=_commas([cst.Arg(value), cst.Arg(self.model(head, route))]))
+
     def body_param(self, route: ServiceCall) -> Optional[ServiceParam]:
         return next((p for p in route.params if p.role == "body" or (p.annotation and _is_model(p.annotation)
                                                                       and p.role == "query")), None)
@@ -316,6 +330,24 @@ class Renderer:
         args = [cst.Arg(string_node(op)), cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL)]
         args += [cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in extra.items()]
         return cst.Call(cst.Attribute(self.a(), cst.Name("legacy_errors")), args=_commas(args))
+
+
+_PLAIN_PERIOD_TYPES = {"str", "Any", "None", "int"}
+
+
+def _period_type(annotation: Optional[str]) -> Optional[str]:
+    """The type naming a legacy period's windows (``Period`` of ``Optional[Period]`` / ``Period | None``, a
+    ``Literal[...]``), None for a plain string or no annotation."""
+    text = (annotation or "").strip()
+    if text.startswith("Optional[") and text.endswith("]"):
+        text = text[len("Optional["):-1].strip()
+    parts = [part.strip() for part in text.split("|")] if not text.startswith("Literal[") else [text]
+    head = next((part for part in parts if part and part != "None"), "")
+    if head in _PLAIN_PERIOD_TYPES or not head:
+        return None
+    if head.startswith("Literal[") or head.replace(".", "").replace("_", "").isalnum():
+        return head
+    return None
 
 
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))

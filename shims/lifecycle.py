@@ -15,6 +15,8 @@ Semantics:
   (`shims.adapters.check_reactivation`: anything else is 409).
 - **deactivate**: status ``deactivated``, the reason and ``preserve_data`` recorded; **no data is deleted**
   (``preserve_data: false`` only means no retention date is promised). Deactivating again is answered the same.
+- **the Service Market's view** (tenant list and status): the one tenant, its claiming contact's e-mail and
+  ``tenancy: "single"`` (so that `migrator conform` knows it checks a single-tenant deployment).
 - **while deactivated**, `DeactivationGuard` answers 403 ``{"detail": "This deployment is deactivated"}`` to every
   request outside the Standard API (``/mt``), the Service Market paths (``/api/tenant``) and ``/health``, so the
   legacy routes stop serving; reactivation lifts it at once (the guard rereads the state when its file changes).
@@ -57,9 +59,14 @@ try:  # POSIX: serialise writers across processes; elsewhere the rename alone ke
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["DeactivationGuard", "DeploymentLifecycle", "DeploymentState", "LifecycleStateError"]
+__all__ = ["SINGLE_TENANCY", "TENANCY_FIELD", "DeactivationGuard", "DeploymentLifecycle", "DeploymentState",
+           "LifecycleStateError"]
 
 logger = logging.getLogger("shims.lifecycle")
+
+#: the field of the Service Market's tenant view (list, status) saying the deployment serves this one tenant only
+#: (`migrator conform` reads it to check the deployment as such)
+TENANCY_FIELD, SINGLE_TENANCY = "tenancy", "single"
 
 EXEMPT_PREFIXES = ("/mt", "/api/tenant", "/health", "/healthz", "/docs", "/redoc", "/openapi.json")
 
@@ -198,7 +205,7 @@ class DeploymentLifecycle:
         self.tenant.check(tenant_id)
         state = self._current()
         return TenantSummary(tenant_id=state.tenant_id, university_name=state.tenant_name, email=state.owner_email,
-                             status=state.status, created_at=state.created_at)
+                             status=state.status, created_at=state.created_at, **{TENANCY_FIELD: SINGLE_TENANCY})
 
     def tenants(self) -> list[TenantSummary]:
         """The Service Market's tenant list: this deployment's one tenant."""

@@ -171,7 +171,9 @@ def conform(
     ),
     new_tenant: Optional[str] = typer.Option(
         None, "--new-tenant", help="The tenant id the lifecycle checks activate and deactivate (default: a fresh "
-        "conformance_<n>); the --tenant itself for a single-tenant deployment.", show_default=False),
+        "conformance_<n>). The --tenant itself declares a single-tenant deployment and puts its one tenant through "
+        "the sequence (claimed for conform's contact when unclaimed); a deployment whose tenant list marks it "
+        "'tenancy: single' is recognised without it, and not claimed or deactivated.", show_default=False),
     suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full runs them all, plus auth."),
     strict: bool = typer.Option(
         False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
@@ -219,7 +221,8 @@ def conform(
         raise typer.Exit(2) from None
     ran = report.counts["passed"] + report.counts["failed"]
     if not ran and not allow_empty:  # nothing checked is not a pass
-        typer.echo(f"error: no conformance check ran ({len(report.checks)} skipped or not implemented); pass "
+        typer.echo(f"error: no conformance check ran ({len(report.checks)} skipped, not implemented or not "
+                   "applicable); pass "
                    "--allow-empty if that is intended", err=True)
         raise typer.Exit(2)
 
@@ -236,7 +239,8 @@ def conform(
         counts = report.counts
         typer.echo(
             f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed,"
-            f" {counts['not-implemented']} not implemented (report written to {output})"
+            f" {counts['not-implemented']} not implemented, {counts['not-applicable']} not applicable (report written "
+            f"to {output})"
         )
     elif fmt is Format.json:
         typer.echo(render_json(report))

@@ -17,6 +17,7 @@ _STYLE = {
     CheckStatus.FAILED: ("FAIL", "bold red"),
     CheckStatus.SKIPPED: ("SKIP", "yellow"),
     CheckStatus.NOT_IMPLEMENTED: ("501", "yellow"),
+    CheckStatus.NOT_APPLICABLE: ("N/A", "dim"),
 }
 
 
@@ -47,8 +48,12 @@ def render_rich(report: ConformanceReport, console: Optional[Console] = None, *,
     verdict = "[bold green]conformant[/]" if report.ok else "[bold red]NOT conformant[/]"
     console.print(
         f"{verdict}: {counts['passed']} passed, {counts['failed']} failed, {counts['not-implemented']} not implemented,"
-        f" {counts['skipped']} skipped in {report.duration_ms / 1000:.2f}s (suite {report.suite})"
+        f" {counts['not-applicable']} not applicable, {counts['skipped']} skipped in {report.duration_ms / 1000:.2f}s"
+        f" (suite {report.suite})"
     )
+    if report.single_tenant:
+        console.print(f"a single-tenant deployment ({escape(report.single_tenant)}): the checks that create tenants "
+                      "are not applicable")
     if report.tenant_source != "given":
         console.print(f"tenant {escape(report.tenant_id)} picked from {escape(report.tenant_source)} (--tenant to choose)")
     if report.mandatory_not_implemented:

@@ -49,6 +49,7 @@ from shims.standard_api.models import (
 )
 
 from .shapes import shape_problems
+from .tenancy import Deployment, observe_deployment
 from .webhook import DEFAULT_WEBHOOK_PATH, webhook_checks
 
 __all__ = [
@@ -89,6 +90,7 @@ class CheckStatus(str, Enum):
     FAILED = "failed"
     SKIPPED = "skipped"
     NOT_IMPLEMENTED = "not-implemented"
+    NOT_APPLICABLE = "not-applicable"  # the contract does not ask it of this deployment (the reason says why)
 
 
 class CheckResult(BaseModel):
@@ -113,6 +115,8 @@ class ConformanceReport(BaseModel):
     checks: list[CheckResult]
     #: mandatory operations (abstract in mt_paas v2) that answered 501
     mandatory_not_implemented: list[str] = []
+    #: how the run knew the target is a single-tenant deployment (`migrator.conformance.tenancy`), else None
+    single_tenant: Optional[str] = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -151,6 +155,10 @@ class _NotImplemented(_Outcome):
     status = CheckStatus.NOT_IMPLEMENTED
 
 
+class _NotApplicable(_Outcome):
+    status = CheckStatus.NOT_APPLICABLE
+
+
 _DEFAULT_KEY = object()
 
 
@@ -178,9 +186,33 @@ class _Run:
         self.missing_tenant = f"conformance_missing_{self.unique}"
         # the manual's id rule, "<name>_<application id>", so that legacy-backed services can create exactly it
         self.new_tenant = new_tenant or f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
-        #: the service serves one tenant (--new-tenant is --tenant): it activates and deactivates that one, and
-        #: creates no other (the webhook's creating checks are skipped)
-        self.single_tenant = new_tenant is not None and new_tenant == tenant_id
+        #: the service serves one tenant, declared (--new-tenant is --tenant: the lifecycle suite claims, deactivates
+        #: and reactivates that one) or observed (`observe_deployment`: those checks are not applicable); it creates
+        #: no other (the webhook's creating checks are not applicable)
+        self.declared_single = new_tenant is not None and new_tenant == tenant_id
+        self.deployment: Optional[Deployment] = None
+
+    @property
+    def single_tenant(self) -> bool:
+        return self.declared_single or self.deployment is not None
+
+    @property
+    def single_tenant_source(self) -> str:
+        if self.declared_single:
+            return "declared: --new-tenant is --tenant"
+        return f"observed: {TENANT_LIST_PATH} names one tenant, tenancy single"
+
+    def observe(self) -> Optional[Deployment]:
+        """The single-tenant deployment the tenant list shows (read afresh: its owner may have changed)."""
+        self.deployment = observe_deployment(self.client, self.api_key) or (
+            self.deployment if self.declared_single else None)
+        return self.deployment
+
+    def not_applicable(self, name: str, reason: str) -> None:
+        def check() -> None:
+            raise _NotApplicable(reason)
+
+        self.check(name, check)
 
     # --- requests ------------------------------------------------------------------------------------------
 
@@ -554,8 +586,13 @@ def _user_crud(run: _Run, unknown_user: str) -> None:
                 for leftover in leftovers:
                     response = run.request("DELETE", run.tpath(f"/users/{quote(leftover, safe='')}"))
                     if response.status_code not in (200, 204, 404):
-                        failed.append(f"{leftover} ({response.status_code})")
-                _expect(not failed, f"could not delete the test users {failed}: remove them by hand")
+                        failed.append((leftover, response.status_code))
+                if failed and all(code == 501 for _, code in failed):  # the service cannot delete users at all
+                    raise _NotImplemented(f"'delete_user' answered 501 Not Implemented: the test users "
+                                          f"{[uid for uid, _ in failed]} remain (suspended if 'users: update name and "
+                                          "status' passed): remove them by hand")  # fmt: skip
+                _expect(not failed, f"could not delete the test users {[f'{u} ({c})' for u, c in failed]}: remove "
+                                    "them by hand")  # fmt: skip
 
             run.check("users: clean up test users", cleanup)
     run.check("users: update unknown user → 404", lambda: run.error(
@@ -672,6 +709,9 @@ def _tenant_lifecycle(run: _Run, month: str) -> None:
         "activate_tenant"))  # fmt: skip
     run.check("activate: missing fields → 422",
               lambda: run.validation_error(run.request("POST", run.tpath("/activate", new), json={"tenant_id": new})))
+    if run.single_tenant and not run.declared_single:
+        _deployment_lifecycle(run, other)
+        return
     state = {"active": False}
 
     def activate(name: str) -> Callable[[], None]:
@@ -704,6 +744,39 @@ def _tenant_lifecycle(run: _Run, month: str) -> None:
     finally:
         if state["active"] and not existed:
             run.check("activate: clean up the test tenant", _deactivate(run, state, preserve=False))
+
+
+#: the market's sequence on a new tenant: what an observed single-tenant deployment is not put through
+_SEQUENCE = (
+    "activate: new tenant (exactly the path's id)", "activate: new tenant is active",
+    "activate: usage of the new tenant (YYYY-MM)",
+    "activate: existing active tenant, same contact → its own tenant or 409",
+    "deactivate: the new tenant (data preserved)", "deactivate: status is deactivated",
+    "reactivate: the same contact activates it again", "reactivate: status is active",
+)  # fmt: skip
+
+
+def _deployment_lifecycle(run: _Run, other: dict[str, Any]) -> None:
+    """An observed single-tenant deployment: its one tenant is never created, claimed or deactivated by conform
+    (the sequence is not applicable, with the reason); what can be checked without changing it is."""
+    served = run.new_tenant
+    stranger = f"conformance_{secrets.randbelow(900_000_000) + 100_000_000}"
+    stranger_body = activation_body(stranger, other["contact"]["email"])
+    run.check("activate: another tenant id → 409 (one tenant per deployment)", lambda: run.error(
+        run.request("POST", run.tpath("/activate", stranger), json=stranger_body), 409, ("TENANT_EXISTS",),
+        "activate_tenant"))  # fmt: skip
+    who = f"a single-tenant deployment ({run.single_tenant_source})"
+    why = (f"{who}: conform does not claim, deactivate or reactivate its one tenant '{served}'; pass --new-tenant "
+           f"{served} to run the sequence on it (a deployment not yet in use: its first activation claims it)")
+    for name in _SEQUENCE:
+        run.not_applicable(name, why)
+    if run.deployment is not None and run.deployment.owner is not None:  # claimed: another contact is refused
+        run.check("activate: existing tenant, another contact → 409", lambda: run.error(
+            run.request("POST", run.tpath("/activate", served), json=other), 409, ("TENANT_EXISTS",),
+            "activate_tenant"))  # fmt: skip
+    else:
+        run.not_applicable("activate: existing tenant, another contact → 409",
+                           f"{who}: '{served}' is not claimed yet, an activation would claim it for conform's contact")
 
 
 def _status_is(run: _Run, expected: str, *, gone_ok: bool) -> Callable[[], None]:
@@ -841,6 +914,8 @@ def run_conformance(
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     _preflight(run)
+    if run.observe() is not None and not run.declared_single:
+        run.new_tenant = run.deployment.tenant_id
     order = ("lifecycle", "dashboard", "users", "settings", "webhook") if suite == "full" else (suite,)
     steps = {"lifecycle": _lifecycle, "dashboard": _dashboard, "users": _users, "settings": _settings,
              "webhook": lambda run: webhook_checks(run, webhook_path)}  # fmt: skip
@@ -857,6 +932,7 @@ def run_conformance(
         suite=suite,
         strict=strict,
         mandatory_not_implemented=run.mandatory_missing,
+        single_tenant=run.single_tenant_source if run.single_tenant else None,
         started_at=started_at,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
         checks=run.results,

@@ -27,7 +27,8 @@ Decisions where the contract is silent (docs/ARCHITECTURE.md → ``shims.adapter
 - usage of a month: the month's row of a legacy monthly series, or the sum of its days in a daily one
   (`usage_from_series`: a lower bound for a month older than the legacy window).
 - periods: ``<N>d``, ``<N>y`` (365 days each), ``YYYY-MM`` (the widest legacy window, 365 days, then that month's
-  rows; month totals from ``monthly_user_trend``/``monthly_costs``).
+  rows; month totals from ``monthly_user_trend``/``monthly_costs``); a legacy period of named windows (an Enum of
+  "7d"/"30d"/"90d") gets `legacy_period`: the same name; a month or a longer period the widest window; else 400.
 """
 
 from ._shape import LegacyShapeError
@@ -50,7 +51,7 @@ from .lifecycle import (
     reactivation_response,
 )
 from .pagination import collect_users
-from .periods import MONTH_WINDOW_DAYS, PERIOD_DAYS, days_to_period, month_of, period_to_days
+from .periods import MONTH_WINDOW_DAYS, PERIOD_DAYS, days_to_period, legacy_period, month_of, period_to_days
 from .provisioning import (
     activate_from_marketplace,
     activate_from_provision,
@@ -99,6 +100,7 @@ __all__ = [
     "create_user_response",
     "create_user_response_from_legacy",
     "days_to_period",
+    "legacy_period",
     "deactivation_response",
     "delete_response_from_legacy",
     "derive_tenant_id",

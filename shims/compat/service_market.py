@@ -198,7 +198,9 @@ def create_service_market_router(
 _WEBHOOK_DOC = (
     "Accepts the Service Market payload (`application{...}, applicant{...}, service{...}`) and the sandbox's "
     'flat one (`application_id, kind, ...`). A bad body answers 400 `{"detail": "잘못된 요청 형식: ..."}`; an '
-    "applicant whose e-mail owns a tenant gets it back; a tenant id that exists for another e-mail is 409."
+    "applicant whose e-mail owns a tenant gets it back; a tenant id that exists for another e-mail is 409. A "
+    "single-tenant deployment gives its one tenant to the first applicant and rejects every other one with 200 "
+    '`{"success": false, "status": "rejected", "tenant_id": null}`.'
 )
 _WEBHOOK_BODY = {
     "requestBody": {

@@ -8,6 +8,10 @@ Rules (manual §4.1, §9 Q1), each one a refusal rather than a hand-over:
 - the handler's answer must name that id, or a tenant the applicant owns (the legacy provisioning's own e-mail
   reuse, checked against the handler's ``get_tenant_summary`` when it has one); anything else → 409 as well.
 ``access_url`` comes from configuration or the handler's own answer, never from the request (see `public_url_for`).
+
+A single-tenant deployment (the handler's ``deployment``, `shims.lifecycle.DeploymentLifecycle`) has one tenant to
+give: the first application claims it, the claiming e-mail gets it again, any other applicant is *rejected* (200,
+``success: false``, ``status: "rejected"``, no tenant), the market's own answer to a declined application.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Literal
 
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from shims.adapters.lifecycle import public_url_for
 from shims.standard_api.errors import InvalidRequestError, StandardAPIError, TenantExistsError
@@ -31,6 +36,8 @@ logger = logging.getLogger("shims.service_market")
 ADMIN_NOTE = "LMS 계정으로 로그인하세요."
 BAD_REQUEST_PREFIX = "잘못된 요청 형식"
 CREATE_FAILED_PREFIX = "테넌트 생성 실패"
+DEPLOYMENT_TAKEN = ("이 서비스는 단일 테넌트로 운영되며 다른 신청자에게 이미 배정되었습니다 (this deployment serves a single "
+                    "tenant, already assigned to another applicant)")
 
 
 # --- tenant id rule (manual §4.1) -------------------------------------------------------------------------------
@@ -298,6 +305,9 @@ class Provisioner:
 
     async def _provision(self, approval: Approval) -> WebhookResponse:
         applicant = approval.applicant
+        deployment = _deployment_of(self.handler)
+        if deployment is not None:
+            return await self._provision_deployment(approval, deployment)
         existing = await self.find_by_email(applicant.email)
         if existing is not None:
             extra = existing.model_extra or {}
@@ -319,6 +329,28 @@ class Provisioner:
                 raise TenantExistsError(tenant_id)
             return self._approved(approval, answered, result.get("access_url"), created_at=None, reused=True)
         return self._approved(approval, tenant_id, result.get("access_url"), created_at=None, reused=False)
+
+    async def _provision_deployment(self, approval: Approval, deployment: Any) -> WebhookResponse:
+        """A single-tenant deployment (`shims.lifecycle.DeploymentLifecycle`): the deployment is the one tenant there
+        is to give. The first application claims it (activated for that applicant, whatever the manual's id rule
+        would derive), the claiming e-mail gets it again (manual §9 Q1), and every other applicant is *rejected*:
+        200 with ``success: false``, ``status: "rejected"`` and no tenant, the Service Market's answer to an
+        application the service declines (a 4xx would be recorded as a failed delivery)."""
+        served = deployment.tenant.tenant_id
+        summary = await run_in_threadpool(deployment.summary, served)
+        owner = summary.email
+        email = approval.applicant.email.strip()
+        if owner is not None and owner.strip().lower() != email.lower():
+            logger.info("application %s rejected: this deployment's tenant belongs to another applicant",
+                        approval.application_id)  # fmt: skip
+            return WebhookResponse(success=False, tenant_id=None, message=DEPLOYMENT_TAKEN, access_url=None,
+                                   status="rejected", tenant_url=None)  # fmt: skip
+        if owner is not None:
+            return self._approved(approval, served, None, created_at=summary.created_at, reused=True)
+        result = await call_operation(self.handler, "activate_tenant", _activation(approval, served, self.features))
+        if isinstance(result, BaseModel):
+            result = result.model_dump(mode="json")
+        return self._approved(approval, served, result.get("access_url"), created_at=None, reused=False)
 
     async def _activate(self, request: ActivateRequest) -> WebhookResponse:
         """mt_paas's compatibility router takes a standard ActivateRequest here: exactly its tenant, or 409."""
@@ -364,6 +396,15 @@ class Provisioner:
             status="approved",
             tenant_url=url,
         )
+
+
+def _deployment_of(handler: Any) -> Any:
+    """The handler's `DeploymentLifecycle` when it serves a single-tenant deployment (phase 1 generates
+    ``deployment = DeploymentLifecycle(...)`` on it), else None."""
+    from shims.lifecycle import DeploymentLifecycle
+
+    deployment = getattr(handler, "deployment", None)
+    return deployment if isinstance(deployment, DeploymentLifecycle) else None
 
 
 def _standard_activation(body: bytes) -> ActivateRequest | None:

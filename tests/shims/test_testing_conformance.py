@@ -203,6 +203,32 @@ def test_a_mandatory_read_answering_501_is_counted_apart_and_fails_only_when_str
     assert not strict.ok
 
 
+def test_a_test_user_the_service_cannot_delete_is_not_implemented_and_named_not_a_failure():
+    class NoDelete(InMemoryHandler):
+        async def delete_user(self, tenant_id, user_id):
+            raise NotImplementedOperationError("delete_user")
+
+    handler = NoDelete()
+    before = set(_users_of(handler, A))
+    report = _run(handler, suite="users")
+    assert report.ok, [(c.name, c.reason) for c in report.failures()]
+    left = set(_users_of(handler, A)) - before
+    assert len(left) == 1  # the created user stays: the service cannot delete it
+    cleanup = _by_name(report)["users: clean up test users"]
+    assert cleanup.status is CheckStatus.NOT_IMPLEMENTED
+    assert left.pop() in cleanup.reason and "remove them by hand" in cleanup.reason
+
+
+def test_a_test_user_left_for_another_reason_fails_the_clean_up():
+    class FailingDelete(InMemoryHandler):
+        async def delete_user(self, tenant_id, user_id):
+            raise RuntimeError("disk full")
+
+    report = _run(FailingDelete(), suite="users")
+    cleanup = _by_name(report)["users: clean up test users"]
+    assert cleanup.status is CheckStatus.FAILED and "(500)" in cleanup.reason
+
+
 def test_a_wrong_error_body_is_reported():
     class LegacyErrors(InMemoryHandler):
         async def get_user(self, tenant_id, user_id):
