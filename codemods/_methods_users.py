@@ -41,8 +41,9 @@ def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.Fu
                      for p in route.params) or "search" in (route.inputs.query.values() if route.inputs else ())
     call = r.call(route, op, page=cst.Name("page"), limit=cst.Name("limit"), search=cst.Name("search"),
                   offset=cst.parse_expression("(page - 1) * limit"))
-    refuse = parse_template_statement(_REFUSE_SEARCH, error=r.n("InvalidRequestError"),
-                                      message=string_node(f"{r.service} cannot search users"))
+    # the legacy route searches itself: no refusal (a placeholder the code below drops, binding no name)
+    refuse = cst.parse_statement("pass\n") if has_search else parse_template_statement(
+        _REFUSE_SEARCH, error=r.n("InvalidRequestError"), message=string_node(f"{r.service} cannot search users"))
     shaped = "list_users" in r.shapes
     page = cst.Call(cst.Attribute(r.n("legacy_shapes"), cst.Name("list_users_page_from_legacy")),
                     args=[cst.Arg(call)]) if shaped else call
@@ -54,7 +55,7 @@ def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.Fu
     answer = r.answer(op.name, values, "users_list_from_legacy", ["tenant_id", "users", "total", "limit", "offset"])
     node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), page=page,
                   errors=r.errors(op.name), collect=collect, answer=answer)
-    if has_search:  # the legacy route searches itself: drop the refusal
+    if has_search:  # drop the placeholder
         body = node.body.body
         node = node.with_changes(body=node.body.with_changes(body=[body[1].with_changes(leading_lines=()),
                                                                    *body[2:]]))

@@ -395,12 +395,14 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
     base, _ = signature_nodes(node)
     base_text = index.code(base).strip() if base is not None else None
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
-    if param.auth or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
+    # the caller's identity (credentials, or an object the tenant is read from): only its tenant id can be given
+    identity = bool(param.auth) or (route.tenant_source or "").startswith("identity:")
+    if identity or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
         plan.annotation = "int" if base_text == "int" else "str"
-        if param.auth:
-            identity = [a for a in use.attrs if a not in TENANT_ATTRS]
-            if identity or use.subscripts:
-                read = f"`{param.name}.{identity[0]}`" if identity else f"`{param.name}[...]`"
+        if identity:
+            other = [a for a in use.attrs if a not in TENANT_ATTRS]
+            if other or use.subscripts:
+                read = f"`{param.name}.{other[0]}`" if other else f"`{param.name}[...]`"
                 return f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
         if not use.attrs and not use.subscripts:
             return None

@@ -205,9 +205,10 @@ class PlannedRoute(BaseModel):
 
 class AppRef(BaseModel):
     file: str
-    variable: str = "app"
+    variable: str = "app"  # where phase 1 wires it (a factory's local variable, for an app factory)
     module: str
     factory: Optional[str] = None  # the function creating the app, for an app factory
+    key: str = ""  # the inventory's "file:variable" of the app (`get_app()` for a factory's): its routes' `app`
 
 
 class HandlerRef(BaseModel):
@@ -236,6 +237,7 @@ class RequirementPlan(BaseModel):
     file: str
     requirement: str
     present: bool = False  # already declared
+    poetry: bool = False  # in pyproject.toml's [tool.poetry.dependencies] (a Poetry project)
 
 
 # --- plan model ------------------------------------------------------------------------------------------------
