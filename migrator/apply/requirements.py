@@ -1,9 +1,11 @@
 """Phase 1 declares what a migrated service needs to run: the `migrator-shims` distribution (import package `shims`).
 
 Where: the `[project] dependencies` of the target's pyproject.toml (edited with tomlkit: comments and layout kept);
-without that list, the first requirements file (`requirements.txt`, else the first `requirements*.txt`); without
+without that list, `[tool.poetry.dependencies]` of a Poetry project; else the first requirements file (`requirements.txt`, else the first `requirements*.txt`); without
 either, a new `dependencies` list in `[project]` (unless dependencies are dynamic), else a new requirements.txt.
 Idempotent: a declaration of `migrator-shims` in any version is left alone.
+
+`pydantic_one` finds a pin of pydantic 1 in the same places: the runtime needs pydantic 2, so it blocks the plan.
 """
 
 from __future__ import annotations
