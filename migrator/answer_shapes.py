@@ -21,7 +21,7 @@ from typing import Optional
 from codemods._source import SourceError, SourceSet
 from migrator.catalog import Match
 from migrator.inventory.models import Route
-from migrator.plan import Reason, Verdict
+from migrator.plan import Reason, Verdict, primary_order
 from migrator.shapes import Evaluator, InferredResponse, OperationMapping, SourceModule, infer_response, map_operation
 from migrator.shapes import ModuleIndex as ShapeModules
 from migrator.shapes.operations import spec_for
@@ -87,7 +87,7 @@ class AnswerMapper:
         manual (one reason per field). True when a verdict changed."""
         primary: dict[str, int] = {}
         # the handler's choice (migrator.apply.phase1): a route registered under a condition comes last
-        for number in sorted(range(len(verdicts)), key=lambda n: self.routes[n].conditional):
+        for number in sorted(range(len(verdicts)), key=lambda n: primary_order(self.routes[n])):
             match, verdict = self.matches[number], verdicts[number]
             if match is not None and verdict.status == "automatic" and match.entry.primary:
                 primary.setdefault(match.entry.operation, number)

@@ -38,7 +38,7 @@ from migrator.journal import (
     journal_file,
     load_journal,
 )
-from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute
+from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute, primary_order
 from migrator.planner import PlanRun, TenantSettingError, make_plan
 from migrator.target import load_target
 
@@ -144,7 +144,7 @@ def _serves_health(plan: MigrationPlan) -> bool:
 def _operations(plan: MigrationPlan, state: Phase1State) -> dict[str, Operation]:
     ops: dict[str, Operation] = {}
     # a route registered under a condition (a local-only router) is the operation's primary only when no other is
-    for route in sorted(plan.routes, key=lambda r: r.conditional):
+    for route in sorted(plan.routes, key=primary_order):
         if not route.mapped or route.state == "stays":
             continue
         op = ops.setdefault(route.operation, Operation(route.operation))

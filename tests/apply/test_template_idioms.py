@@ -273,3 +273,43 @@ def test_a_legacy_search_leaves_no_unused_refusal_import(tmp_path):
     handler = (root / "roster/handlers/market_handler.py").read_text()
     assert "async def list_users" in handler and "legacy_members.read_members" in handler
     assert "InvalidRequestError" not in handler  # the refusal the search made unnecessary imports nothing
+
+
+CONFIG = '''from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file="../.env")
+
+    environment: str = "local"
+    local_router: bool = False
+
+
+settings = Settings()
+'''
+
+
+@pytest.mark.parametrize("condition, extra, flags", [
+    ('"ROSTER_LOCAL" in os.environ', {}, (True, False)),  # not known statically
+    ('settings.environment == "local"', {}, (False, True)),  # the settings default
+    ("settings.local_router", {".env": "LOCAL_ROUTER=true\n"}, (False, True)),  # the `.env` file next to the root
+    ('os.getenv("ROSTER_LOCAL", "1") == "1"', {}, (False, True)),  # an environment default
+])
+def test_a_route_only_some_deployments_serve_is_not_the_operations_implementation(tmp_path, condition, extra,
+                                                                                   flags):
+    root = tmp_path / "svc" / "roster_root"
+    main = MAIN.replace('"ROSTER_LOCAL" in os.environ', condition).replace(
+        "import os\n", "import os\n\nfrom roster.config import settings\n")
+    files = {**FILES, "roster/main.py": main, "roster/config.py": CONFIG}
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    for rel, text in extra.items():
+        (root.parent / rel).write_text(text)
+    report = analyze(root)
+    private = next(r for r in report.plan.routes if r.path == "/api/private/users/")
+    assert (private.conditional, private.configured) == flags
+    assert private.verdict.status == "automatic"  # it moves, as a variant the standard method does not call
+    write_phase(root, plan_phase(root, 1))
+    handler = (root / "roster/handlers/market_handler.py").read_text()
+    assert "legacy_members.create_member" in handler and "legacy_local" not in handler
