@@ -257,7 +257,9 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                 known, value = _literal(plan.default, index, sources)
                 if known:
                     defaults[plan.wire or plan.name] = value
-        elif plan.solved and plan.role == "resource":
+        elif plan.solved and plan.role in ("resource", "tenant") and by_name[plan.name].dependency:
+            # a dependency's own query parameters (`limit`, `skip` of a pagination it depends on), the tenant's
+            # too (a listing filtered by `?tenant=`): the standard inputs reach them through FastAPI's solver
             fields = _class_query_defaults(by_name[plan.name].dependency, sources)
             for name in by_name[plan.name].queries:
                 standard = standard_input(match.entry.operation, name, None, match.param_map)
