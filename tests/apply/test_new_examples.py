@@ -43,8 +43,9 @@ EXAMPLES = {
     "mentor": Example("mentor", "mentor.main", {"MENTOR_DATA_DIR": "{data}", "MENTOR_NOW": NOW}, "hanul-university", 7,
                       {"DELETE /api/v1/admin/users/{user_id}": "caller's identity `current_user[...]`",
                        "POST /api/v1/admin/users/{user_id}/deactivate": "caller's identity `current_user[...]`"}),
+    # 13: the lifecycle merge also moves its registration, deactivation and reactivation routes
     "classroom": Example("classroom", "classroom.app", {"CLASSROOM_DATA_DIR": "{data}", "CLASSROOM_NOW": NOW}, "1",
-                         10, {}),
+                         13, {}),
 }
 
 
