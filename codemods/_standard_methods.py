@@ -301,9 +301,14 @@ class Renderer:
         if role is None and (param.role == "body" or (param.annotation and _is_model(param.annotation))):
             role = "body"
         if role == "user_id" and "user_id" in inputs:
-            if (param.annotation or "str").strip() == "str":
+            annotation = (param.annotation or "str").strip()
+            if annotation == "str":
                 return inputs["user_id"]
-            return self.expr("{a}.legacy_user_id(user_id)", a=self.a())
+            if annotation == "int":
+                return self.expr("{a}.legacy_user_id(user_id)", a=self.a())
+            # another type (a UUID, an alias of one): converted as FastAPI converted the path parameter
+            return self.expr("{a}.legacy_user_id(user_id, {kind})", a=self.a(),
+                             kind=self.legacy_type(annotation, route))
         if role == "body" and "body" in inputs:
             if param.annotation and _is_model(param.annotation):
                 return cst.Call(self.model(param.annotation, route),

@@ -18,7 +18,9 @@ After::
 
 The block goes after the app's last top-level ``include_router``/``mount``/``add_middleware`` (or after the app is
 created), so legacy routes registered earlier keep precedence on paths both serve (``/api/tenant/list``). In an app
-factory it goes before the function's ``return``. A module that already calls ``create_standard_router`` is left
+factory it goes before the function's ``return``. Either way it stays before a mount at the root
+(``app.mount("/", auth_app)``, a single-page frontend's ``StaticFiles``): Starlette tries routes in order, and a
+root mount answers every path registered after it, ``/mt`` included. A module that already calls ``create_standard_router`` is left
 unchanged, which makes the codemod idempotent.
 """
 
@@ -102,9 +104,23 @@ def _creates_app(stmt: cst.CSTNode, app: str) -> bool:
     return isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == app
 
 
+def _mounts_root(stmt: cst.CSTNode, app: str) -> bool:
+    """`app.mount("/", ...)` (or `path="/"`, or ""): a mount that answers every path registered after it."""
+    if not _is_app_call(stmt, app):
+        return False
+    call = _expression(stmt).value
+    if call.func.attr.value != "mount":
+        return False
+    path = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "path"),
+                call.args[0].value if call.args and call.args[0].keyword is None else None)
+    return isinstance(path, cst.SimpleString) and path.evaluated_value in ("/", "")
+
+
 def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
     anchor = None
     for index, stmt in enumerate(body):
+        if _mounts_root(stmt, app):
+            break
         if _creates_app(stmt, app) or _is_app_call(stmt, app):
             anchor = index
     if anchor is None:
@@ -158,8 +174,11 @@ class WireStandardApi(MigratorCommand):
 
 
 def _before_return(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:
-    """Before the factory's `return <app>`: after everything it registers, loops and conditions included."""
+    """Before the factory's `return <app>`: after everything it registers, loops and conditions included (but
+    before a root mount)."""
     for index, stmt in enumerate(body):
+        if _mounts_root(stmt, app):
+            return None  # `_insert` places it before the mount
         small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) else None
         if isinstance(small, cst.Return) and isinstance(small.value, cst.Name) and small.value.value == app:
             return [*body[:index], *wiring, *body[index:]]

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from codemods._source import SourceSet
+from codemods._source import SourceError, SourceSet
 from migrator.catalog import Match
 from migrator.inventory.models import Route
-from migrator.plan import Reason, Verdict
+from migrator.plan import Reason, Verdict, primary_order
 from migrator.shapes import Evaluator, InferredResponse, OperationMapping, SourceModule, infer_response, map_operation
 from migrator.shapes import ModuleIndex as ShapeModules
 from migrator.shapes.operations import spec_for
@@ -68,7 +68,11 @@ class AnswerMapper:
         if number in self.answers.inferred:
             return self.answers.inferred[number]
         route = self.routes[number]
-        module = self.modules(route.function.rpartition(".")[0])
+        try:  # by its file: the dotted name the inventory gives may be relative to a namespace package
+            index = self.sources.get(route.file)
+        except SourceError:
+            return None
+        module = self.modules(index.module)
         func = module.definitions.get(route.qualname) if module is not None else None
         if func is None or not hasattr(func, "body"):
             return None
@@ -82,15 +86,25 @@ class AnswerMapper:
         """Map every operation whose primary route moves; a route whose mapping misses a required field becomes
         manual (one reason per field). True when a verdict changed."""
         primary: dict[str, int] = {}
-        for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
+        # the handler's choice (migrator.apply.phase1): a route registered under a condition comes last
+        for number in sorted(range(len(verdicts)), key=lambda n: primary_order(self.routes[n])):
+            match, verdict = self.matches[number], verdicts[number]
             if match is not None and verdict.status == "automatic" and match.entry.primary:
                 primary.setdefault(match.entry.operation, number)
         changed = False
         self.answers.mappings = {}
         for operation, number in sorted(primary.items()):
             spec = spec_for(operation)
-            own = self.infer(number) if spec is not None else None
+            if spec is None:
+                continue
+            own = self.infer(number)
             if own is None:
+                verdicts[number].status = "manual"
+                verdicts[number].reasons.append(Reason(
+                    code="answer-shape", message=f"migrator cannot read what `{self.routes[number].qualname}` answers, "
+                    f"so `{operation}` has no mapping from it: move it by hand", file=self.routes[number].file,
+                    line=self.routes[number].line))
+                changed = True
                 continue
             verdicts[number].response.answer_model = _model(own, self.routes[number], verdicts[number])
             doc, other = _DOCUMENTS.get(operation, ("legacy", None))

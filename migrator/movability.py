@@ -257,7 +257,9 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                 known, value = _literal(plan.default, index, sources)
                 if known:
                     defaults[plan.wire or plan.name] = value
-        elif plan.solved and plan.role == "resource":
+        elif plan.solved and plan.role in ("resource", "tenant") and by_name[plan.name].dependency:
+            # a dependency's own query parameters (`limit`, `skip` of a pagination it depends on), the tenant's
+            # too (a listing filtered by `?tenant=`): the standard inputs reach them through FastAPI's solver
             fields = _class_query_defaults(by_name[plan.name].dependency, sources)
             for name in by_name[plan.name].queries:
                 standard = standard_input(match.entry.operation, name, None, match.param_map)
@@ -395,12 +397,14 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
     base, _ = signature_nodes(node)
     base_text = index.code(base).strip() if base is not None else None
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
-    if param.auth or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
+    # the caller's identity (credentials, or an object the tenant is read from): only its tenant id can be given
+    identity = bool(param.auth) or (route.tenant_source or "").startswith("identity:")
+    if identity or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
         plan.annotation = "int" if base_text == "int" else "str"
-        if param.auth:
-            identity = [a for a in use.attrs if a not in TENANT_ATTRS]
-            if identity or use.subscripts:
-                read = f"`{param.name}.{identity[0]}`" if identity else f"`{param.name}[...]`"
+        if identity:
+            other = [a for a in use.attrs if a not in TENANT_ATTRS]
+            if other or use.subscripts:
+                read = f"`{param.name}.{other[0]}`" if other else f"`{param.name}[...]`"
                 return f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
         if not use.attrs and not use.subscripts:
             return None

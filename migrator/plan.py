@@ -178,6 +178,7 @@ class PlannedRoute(BaseModel):
     app: str
     auth: list[str] = Field(default_factory=list)
     conditional: bool = False  # registered or included under an if/try/while
+    configured: bool = False  # in a branch deployment configuration decided (`if settings.DEBUG:`, a `.env` value)
     operation: Optional[str] = None
     variant: Optional[str] = None
     primary: Optional[bool] = None
@@ -203,11 +204,19 @@ class PlannedRoute(BaseModel):
 # --- layout ------------------------------------------------------------------------------------------------------
 
 
+def primary_order(route: Any) -> tuple[bool, bool]:
+    """Sort key choosing which of an operation's routes holds its logic: a route every deployment serves first,
+    then one deployment configuration turns on (`if settings.X:` decided by a default or a `.env` value), then one
+    registered under a condition not known statically (a local-only router is no operation's implementation)."""
+    return bool(route.conditional), bool(getattr(route, "configured", False))
+
+
 class AppRef(BaseModel):
     file: str
-    variable: str = "app"
+    variable: str = "app"  # where phase 1 wires it (a factory's local variable, for an app factory)
     module: str
     factory: Optional[str] = None  # the function creating the app, for an app factory
+    key: str = ""  # the inventory's "file:variable" of the app (`get_app()` for a factory's): its routes' `app`
 
 
 class HandlerRef(BaseModel):
@@ -236,6 +245,7 @@ class RequirementPlan(BaseModel):
     file: str
     requirement: str
     present: bool = False  # already declared
+    poetry: bool = False  # in pyproject.toml's [tool.poetry.dependencies] (a Poetry project)
 
 
 # --- plan model ------------------------------------------------------------------------------------------------

@@ -175,6 +175,12 @@ def service_names(origins: list[str], package: str, root: Path) -> dict[str, str
 
 def factory_of(sources: SourceSet, app_file: str) -> Optional[str]:
     """The function that creates the app, when the app module is an app factory."""
+    found = _factory(sources, app_file)
+    return found[0] if found else None
+
+
+def _factory(sources: SourceSet, app_file: str) -> Optional[tuple[str, str]]:
+    """(factory function, the local variable it creates the app in), for an app factory module."""
     try:
         tree = sources.get(app_file).tree
     except SourceError:
@@ -183,9 +189,21 @@ def factory_of(sources: SourceSet, app_file: str) -> Optional[str]:
         return None
     for stmt in tree.body:
         if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
-            if any(_creates_fastapi(inner) for inner in stmt.body.body):
-                return stmt.name.value
+            for inner in stmt.body.body:
+                if _creates_fastapi(inner):
+                    small = inner.body[0]
+                    target = small.targets[0].target if isinstance(small, cst.Assign) else small.target
+                    return stmt.name.value, target.value if isinstance(target, cst.Name) else "app"
     return None
+
+
+def app_variable(sources: SourceSet, app: App) -> str:
+    """The name the app is bound to where phase 1 wires it: the module variable, or, when the inventory names a
+    factory's app (`get_app()`), the local variable the factory creates it in."""
+    if not app.variable.endswith("()"):
+        return app.variable
+    found = _factory(sources, app.file)
+    return found[1] if found else "app"
 
 
 def _creates_fastapi(stmt: cst.CSTNode) -> bool:
@@ -209,6 +227,12 @@ def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root
                      if not package or PurePosixPath(s.file).parts[0] == package})
     if broken:
         return ["cannot migrate while these files of the app cannot be read (fix them first): " + "; ".join(broken)]
+    from migrator.apply.requirements import pydantic_one
+
+    pinned = pydantic_one(root)
+    if pinned:
+        return [f"the service runs pydantic 1 ({pinned}) and the Standard API runtime (migrator-shims) needs pydantic "
+                ">= 2.5: move the service to pydantic 2 first"]
     return []
 
 
@@ -222,7 +246,8 @@ def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional
         key=f"{','.join(route.methods)} {route.path}", methods=route.methods, path=route.path,
         function=route.function, qualname=route.qualname, file=route.file, line=route.line, end_line=route.end_line,
         decorator_line=route.decorator_line, registration_line=route.registration_line, app=route.app,
-        auth=route.auth, conditional=route.conditional, operation=entry.operation if entry else None, variant=entry.variant if entry else None,
+        auth=route.auth, conditional=route.conditional,
+        configured=route.configured, operation=entry.operation if entry else None, variant=entry.variant if entry else None,
         primary=entry.primary if entry else None, standard_method=entry.standard_method if entry else None,
         standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},
         adapters=list(entry.adapters) if entry else [], fixed=dict(entry.fixed) if entry else {}, verdict=verdict,
@@ -290,8 +315,8 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
         handler_file, handler_module = handler_location(app.file, project)
         package = services_package(app.file, project)
         generated = {handler_module, f"{package}.legacy_"}
-        plan.app = AppRef(file=app.file, variable=app.variable, module=module_name_for(app.file),
-                          factory=factory_of(sources, app.file))
+        plan.app = AppRef(file=app.file, variable=app_variable(sources, app), module=module_name_for(app.file),
+                          factory=factory_of(sources, app.file), key=app_key)
         shapes_file, shapes_module = shapes_location(handler_file, handler_module, root_path)
         plan.handler = HandlerRef(file=handler_file, module=handler_module, class_name=project.class_name,
                                   instance=INSTANCE, shapes_file=shapes_file, shapes_module=shapes_module)
@@ -326,7 +351,7 @@ def _suggestions(plan: MigrationPlan, inventory: Inventory) -> list[str]:
     """Settings that would let more routes move: single-tenant mode when no route has a tenant source."""
     if plan.single_tenant is not None or plan.app is None:
         return []
-    served = [r for r in inventory.routes if r.app == f"{plan.app.file}:{plan.app.variable}"]
+    served = [r for r in inventory.routes if r.app == plan.app.key]
     waiting = [r for r in plan.routes if any(x.code == "no-tenant" for x in r.verdict.reasons)]
     if waiting and not any(r.tenant_source for r in served):
         return [f"no route reads a tenant anywhere: if this deployment serves one tenant, declare it with "

@@ -37,12 +37,13 @@ SMALL = {
         @app.put("/admin/users/{uid}")
         @app.get("/admin/users/{uid}")
         def user(uid: int, tenant_id: str = Depends(tenant)):
-            return {}
+            return {"id": uid, "email": "a@example.com", "name": "A", "status": "active",
+                    "created_at": "2024-01-01T00:00:00Z"}
 
 
         @app.get("/admin/dashboard")
         def dashboard(tenant_id: str = Depends(tenant)):
-            return {}
+            return {"total_users": 3, "active_users": 2}
     """,
 }
 
@@ -89,6 +90,18 @@ def test_json_output_has_the_stable_fields_and_sorted_routes(tmp_path):
     for phase in data["plan"]["phases"]:
         assert {"phase", "weeks", "changes", "manual_steps"} <= set(phase)
     assert {"unresolved", "skipped"} <= set(data)
+
+
+def test_a_namespace_package_routes_answer_is_read_from_its_file(tmp_path):
+    # `svc` has no __init__.py: the inventory names the function `main.dashboard`, its module is found by its file
+    files = {"svc/main.py": SMALL["svc/main.py"].replace('return {"total_users": 3, "active_users": 2}',
+                                                          'return {"visits": 3}')}
+    data = json.loads(runner.invoke(app, ["analyze", str(_repo(tmp_path, files)), "--format", "json"]).stdout)
+    dashboard = data["routes"][0]
+    assert dashboard["path"] == "/admin/dashboard" and dashboard["automatic"] is False
+    assert [step.split(" and ")[0] for step in dashboard["manual_steps"]] == [
+        "`get_tenant_stats` needs `summary.total_users`", "`get_tenant_stats` needs `summary.active_users`"]
+    assert data["routes"][1]["automatic"] is True  # the user routes answer every field
 
 
 def test_output_file_format_from_suffix_and_atomic_write(tmp_path):

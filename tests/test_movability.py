@@ -315,3 +315,69 @@ def test_every_kind_of_resource_dependency_is_recorded_and_none_keeps_a_route_ma
         "h": "class"}
     # the routes that stay manual do so for their answers (these bodies return the session), never the dependency
     assert not any("dependency" in reasons or "`db`" in reasons for _, reasons in found.values())
+
+
+# --- an identity that is not recognised as credentials: a scoped verifier instance (`Depends(verifier([...]))`) --
+
+VERIFIER = '''
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+
+@dataclass
+class Principal:
+    tenant_id: str
+    email: str
+
+
+class Verifier:
+    def __init__(self, scopes: list[str]):
+        self.scopes = scopes
+
+    def __call__(self, request: Request) -> Principal:
+        return Principal(request.headers.get("x-org", ""), request.headers.get("x-email", ""))
+
+
+def verifier(scopes: list[str]) -> Verifier:
+    return Verifier(scopes)
+
+
+STORE: dict[str, dict[str, dict]] = {}
+app = FastAPI()
+router = APIRouter(prefix="/admin")
+
+
+@router.delete("/users/{email}")
+def drop_user(email: str, principal: Principal = Depends(verifier(["delete:users"]))):
+    return STORE[principal.tenant_id].pop(email)
+
+
+@router.put("/users/{email}")
+def change_user(email: str, body: dict, principal: Principal = Depends(verifier(["write:users"]))):
+    if principal.email == email:
+        raise ValueError("not yourself")
+    return STORE[principal.tenant_id][email]
+
+
+app.include_router(router)
+'''
+
+
+def test_the_tenant_of_a_verified_identity_is_the_standard_tenant_id_and_its_other_reads_need_a_person(tmp_path):
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/routes.py").write_text(VERIFIER)
+    report = analyze(tmp_path)
+    routes = {(r.methods[0], r.path): r for r in report.routes}
+    drop = routes[("DELETE", "/admin/users/{email}")]
+    assert drop.auth == [] and drop.tenant_source == "identity:principal.tenant_id"
+    # the handler cannot run the verifier (it needs the caller's request): the id replaces `principal.tenant_id`
+    assert drop.status == "automatic", drop.manual_steps
+    planned = next(r for r in report.plan.routes if r.key == "DELETE /admin/users/{email}")
+    tenant = next(p for p in planned.verdict.params if p.name == "principal")
+    assert (tenant.substitute, tenant.rename, tenant.solved) == ("tenant_id", "tenant_id", False)
+    change = routes[("PUT", "/admin/users/{email}")]
+    assert change.status == "manual"
+    assert any("identity `principal.email`" in r for r in change.manual_steps), change.manual_steps

@@ -129,4 +129,61 @@ def create_app() -> FastAPI:
     return app
 ''',
     },
+    {
+        "name": "a mount at the root answers every path after it: the wiring goes before it",
+        "app": "app",
+        "factory": None,
+        "before": '''
+from fastapi import FastAPI
+
+app = FastAPI()
+app.include_router(users.router)
+app.mount("/admin/api", api_app)
+app.mount(path="/", app=site_app)
+app.add_middleware(Timing)
+''',
+        "after": '''
+from fastapi import FastAPI
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
+
+app = FastAPI()
+app.include_router(users.router)
+app.mount("/admin/api", api_app)
+''' + WIRING + '''app.mount(path="/", app=site_app)
+app.add_middleware(Timing)
+''',
+    },
+    {
+        "name": "an app factory mounting a frontend at the root: before the mount, not before the return",
+        "app": "app",
+        "factory": "create_app",
+        "before": '''
+from fastapi import FastAPI
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(users)
+    app.mount("/", StaticFiles(directory="dist", html=True))
+    return app
+''',
+        "after": '''
+from fastapi import FastAPI
+''' + SHIMS + '''
+from svc.handlers.market_handler import market_handler
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    app.include_router(users)
+    # Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same
+    # service functions. Only /mt/ needs X-Market-API-Key; legacy routes keep their own auth.
+    app.include_router(create_standard_router(market_handler))
+    app.include_router(create_service_market_router(market_handler))
+    app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
+    app.mount("/", StaticFiles(directory="dist", html=True))
+    return app
+''',
+    },
 ]

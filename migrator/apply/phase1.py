@@ -38,7 +38,7 @@ from migrator.journal import (
     journal_file,
     load_journal,
 )
-from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute
+from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute, primary_order
 from migrator.planner import PlanRun, TenantSettingError, make_plan
 from migrator.target import load_target
 
@@ -143,7 +143,8 @@ def _serves_health(plan: MigrationPlan) -> bool:
 
 def _operations(plan: MigrationPlan, state: Phase1State) -> dict[str, Operation]:
     ops: dict[str, Operation] = {}
-    for route in plan.routes:
+    # a route registered under a condition (a local-only router) is the operation's primary only when no other is
+    for route in sorted(plan.routes, key=primary_order):
         if not route.mapped or route.state == "stays":
             continue
         op = ops.setdefault(route.operation, Operation(route.operation))
@@ -292,7 +293,7 @@ def _record(root: Path, plan: MigrationPlan, journal: Journal, result: PhaseResu
                      service=f"{r.move.service_module}:{r.move.function}" if r.move else None,
                      params=_standard_params(r) if r.move else {},
                      defaults=_legacy_defaults(r) if r.move else {})
-        for r in plan.routes if r.app == f"{plan.app.file}:{plan.app.variable}"
+        for r in plan.routes if r.app == plan.app.key
     ]
     journal.app = AppInfo(file=plan.app.file, variable=plan.app.variable, factory=plan.app.factory)
     journal.handler = HandlerInfo(module=plan.handler.module, file=plan.handler.file, class_=plan.handler.class_name,

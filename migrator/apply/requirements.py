@@ -1,9 +1,11 @@
 """Phase 1 declares what a migrated service needs to run: the `migrator-shims` distribution (import package `shims`).
 
 Where: the `[project] dependencies` of the target's pyproject.toml (edited with tomlkit: comments and layout kept);
-without that list, the first requirements file (`requirements.txt`, else the first `requirements*.txt`); without
+without that list, `[tool.poetry.dependencies]` of a Poetry project; else the first requirements file (`requirements.txt`, else the first `requirements*.txt`); without
 either, a new `dependencies` list in `[project]` (unless dependencies are dynamic), else a new requirements.txt.
 Idempotent: a declaration of `migrator-shims` in any version is left alone.
+
+`pydantic_one` finds a pin of pydantic 1 in the same places: the runtime needs pydantic 2, so it blocks the plan.
 """
 
 from __future__ import annotations
@@ -35,16 +37,59 @@ def _declares(lines, name: str = DISTRIBUTION) -> bool:
     return False
 
 
-def _project(root: Path) -> Optional[dict]:
+def _document(root: Path) -> Optional[dict]:
     text = read_text(root, "pyproject.toml")
     if text is None:
         return None
     try:
-        document = tomlkit.parse(text)
+        return tomlkit.parse(text)
     except TOMLKitError:
         return None  # load_target reports a broken pyproject.toml
-    project = document.get("project")
+
+
+def _project(root: Path) -> Optional[dict]:
+    document = _document(root)
+    project = document.get("project") if document is not None else None
     return project if isinstance(project, dict) else None
+
+
+def _poetry(root: Path) -> Optional[dict]:
+    """`[tool.poetry.dependencies]` of a Poetry project."""
+    document = _document(root)
+    tool = document.get("tool", {}) if document is not None else {}
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    dependencies = poetry.get("dependencies") if isinstance(poetry, dict) else None
+    return dependencies if isinstance(dependencies, dict) else None
+
+
+def _pins_one(spec: str) -> bool:
+    """A version specifier that keeps pydantic at 1 (`^1.10`, `==1.10.19`, `>=1.8,<2`, `~=1.10`)."""
+    for part in (p.strip().replace(" ", "") for p in spec.split(",")):
+        if re.match(r"^(\^|~=?|===?)?1(\.|$)", part) or re.match(r"^<=?(1(\.|$)|2(\.0)*$)", part):
+            return True
+    return False
+
+
+def pydantic_one(root: Path) -> Optional[str]:
+    """Where the service pins pydantic 1 (the Standard API runtime needs pydantic 2): `pyproject.toml: pydantic =
+    "^1.10.4"`, or None."""
+    spec = (_poetry(root) or {}).get("pydantic")
+    spec = spec.get("version") if isinstance(spec, dict) else spec
+    if isinstance(spec, str) and _pins_one(spec):
+        return f'pyproject.toml: pydantic = "{spec}"'
+    declared = [("pyproject.toml", str(line)) for line in ((_project(root) or {}).get("dependencies") or [])]
+    found = _requirements_file(root)
+    if found is not None:
+        declared += [(found, line) for line in (read_text(root, found) or "").splitlines()]
+    for file, line in declared:
+        text = line.split("#", 1)[0].split(";", 1)[0].strip()
+        name = _NAME.match(text)
+        if name and _normalise(name.group(1)) == "pydantic":
+            rest = text[name.end():]
+            rest = rest.split("]", 1)[1] if rest.startswith("[") else rest  # extras: pydantic[email]==1.10
+            if _pins_one(rest):
+                return f"{file}: {text}"
+    return None
 
 
 def _requirements_file(root: Path) -> Optional[str]:
@@ -60,6 +105,10 @@ def locate(root: Path) -> RequirementPlan:
     if project is not None and isinstance(project.get("dependencies"), list):
         return RequirementPlan(file="pyproject.toml", requirement=REQUIREMENT,
                                present=_declares(project["dependencies"]))
+    poetry = _poetry(root)
+    if poetry is not None:
+        present = any(_normalise(str(name)) == _normalise(DISTRIBUTION) for name in poetry)
+        return RequirementPlan(file="pyproject.toml", requirement=REQUIREMENT, present=present, poetry=True)
     found = _requirements_file(root)
     if found is not None:
         text = read_text(root, found) or ""
@@ -80,6 +129,10 @@ def requirement_change(root: Path, plan: RequirementPlan) -> Optional[FileChange
             text += "\n"
         return FileChange(plan.file, old, text + plan.requirement + "\n")
     document = tomlkit.parse(old or "")
+    if plan.poetry:  # `migrator-shims = ">=0.2"` in [tool.poetry.dependencies]
+        name, _, version = plan.requirement.partition(">=")
+        document["tool"]["poetry"]["dependencies"][name] = f">={version}"
+        return FileChange(plan.file, old, tomlkit.dumps(document))
     project = document.get("project")
     dependencies = project.get("dependencies") if project is not None else None
     if dependencies is None:

@@ -59,7 +59,7 @@ class _Assembler:
             self.unresolved.append(Unresolved(file=file, line=line, reason=reason))
 
     def walk(self, router: RouterV, prefix: str, deps: list[Value], cond: bool, schema: bool, app: RouterV,
-             chain: tuple[int, ...]) -> None:
+             chain: tuple[int, ...], configured: bool = False) -> None:
         self.visited.add(id(router))
         if isinstance(router.prefix, Unknown):
             count = _count_routes(router)
@@ -73,7 +73,7 @@ class _Assembler:
         deps = deps + router.dependencies
         cond = cond or router.conditional
         for reg in router.routes:
-            self.emit(reg, router, base, deps, cond, schema, app)
+            self.emit(reg, router, base, deps, cond, schema, app, configured)
         for include in router.includes:
             target = include.router
             if not isinstance(target, RouterV):
@@ -93,7 +93,7 @@ class _Assembler:
                 self.report(include.file, include.line, f"include_router({include.text}) includes itself")
                 continue
             self.walk(target, base + include.prefix, deps + include.dependencies, cond or include.conditional,
-                      schema and include.include_in_schema, app, chain + (id(target),))
+                      schema and include.include_in_schema, app, chain + (id(target),), configured or include.configured)
         for mount in router.mounts:
             if isinstance(mount.app, RouterV) and mount.app.kind == "app":
                 if isinstance(mount.path, Unknown):
@@ -102,14 +102,14 @@ class _Assembler:
                                          f"{mount.path.reason}")
                     continue
                 self.walk(mount.app, base + mount.path.rstrip("/"), [], cond or mount.conditional,
-                          schema, app, chain + (id(mount.app),))
+                          schema, app, chain + (id(mount.app),), configured)
             elif isinstance(mount.app, Unknown) and not mount.app.external:
                 self.report(mount.file, mount.line,
                             f"mount(..., {mount.text}): the mounted application cannot be resolved statically "
                             f"({mount.app.reason})")
 
     def emit(self, reg: RouteReg, router: RouterV, base: str, deps: list[Value], cond: bool, schema: bool,
-             app: RouterV) -> None:
+             app: RouterV, configured: bool = False) -> None:
         fv = reg.func
         assert isinstance(fv, FuncV)
         fact = fv.fact
@@ -193,6 +193,7 @@ class _Assembler:
             tenant_source=tenant_source,
             tenant_param=tenant_param,
             conditional=cond or reg.conditional,
+            configured=configured or reg.configured,
             closure=fact.nested,
             dependencies=dep_names,
         ))

@@ -140,6 +140,9 @@ class Ctx:
     scope: Scope
     line: int = 0
     cond: bool = False  # under an if / except / while / match
+    # in a branch decided statically by deployment configuration (a `.env` value, a settings default, an
+    # environment default): served by default, but not by every deployment
+    configured: bool = False
     nested: bool = False  # executing a function body
     parse: int = 0  # which modules not parsed yet may be parsed on demand: NONE, FASTAPI or ANY
     depth: int = 0
@@ -170,6 +173,7 @@ class Interp:
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
+        self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
         self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
         self.on_parse = on_parse
@@ -421,6 +425,7 @@ class Interp:
             func=fv, methods=decorator.methods, path=decorator.path, registration="decorator", line=line,
             file=ctx.module.file, kwargs=decorator.kwargs, dependencies=decorator.dependencies,
             include_in_schema=decorator.include_in_schema, conditional=ctx.cond or decorator.conditional,
+            configured=ctx.configured,
         ))
 
     def _class(self, op: ClassOp, ctx: Ctx) -> None:
@@ -473,9 +478,11 @@ class Interp:
 
     def _if(self, op: IfOp, ctx: Ctx, returns: list | None) -> tuple[bool, bool]:
         """(every way through returns, some way through returns)."""
+        reads = self.config_reads
         branches, exhaustive = self._reachable(op, ctx)
+        configured = self.config_reads > reads  # decided by a settings value or an environment default
         if exhaustive and len(branches) == 1:  # decided statically: the branch runs as plain code
-            ended = self.run_block(branches[0], ctx, returns)
+            ended = self.run_block(branches[0], replace(ctx, configured=ctx.configured or configured), returns)
             return ended, ended
         op = IfOp(op.line, tuple(branches), exhaustive)
         before = ctx.scope.vars
@@ -725,7 +732,8 @@ class Interp:
         if isinstance(value, (InstanceV, ClassV)):
             cls = value.cls if isinstance(value, InstanceV) else value
             found = self.class_attr(cls, attr, ctx, instance=isinstance(value, InstanceV))
-            if isinstance(value, InstanceV) and not isinstance(found, (FuncV, ClassV)):
+            if isinstance(value, InstanceV) and not isinstance(found, (FuncV, ClassV)) and self._settings_class(cls):
+                self.config_reads += 1
                 from_file = self._dotenv_value(cls, attr, found)
                 if from_file is not None:
                     return from_file
@@ -762,8 +770,6 @@ class Interp:
         """The value a pydantic settings instance reads from its `env_file` for a field, if the file sets it."""
         options: dict[str, str] = {}
         chain = [cls] + [b for b in self.class_bases(cls) if isinstance(b, ClassV)]
-        if not any(isinstance(b, Ext) and b.name == "pydantic.BaseSettings" for b in self.class_bases(cls)):
-            return None
         for klass in reversed(chain):  # the subclass's options win
             options.update(settings_file_options(klass.fact.body))
         if "env_file" not in options:
@@ -774,6 +780,10 @@ class Interp:
         if raw is None:
             return None
         return ConstV(coerce(raw, default.value if isinstance(default, ConstV) else None))
+
+    def _settings_class(self, cls: ClassV) -> bool:
+        """A pydantic settings class: its fields are deployment configuration."""
+        return any(isinstance(b, Ext) and b.name == "pydantic.BaseSettings" for b in self.class_bases(cls))
 
     def framework_class(self, cls: ClassV) -> str | None:
         """"fastapi.FastAPI" or "fastapi.APIRouter" when the repository class derives from one, else None."""
@@ -979,6 +989,7 @@ class Interp:
         a process that does not set X (the same rule as settings-class defaults). No static default: unknown."""
         default = self._eval_arg(call, 1, "default", ctx)
         if isinstance(default, ConstV) and isinstance(default.value, (str, int, float, bool, type(None))):
+            self.config_reads += 1
             return default
         if isinstance(default, Unknown) and default.unset_env:  # `os.environ.get("A", os.environ.get("B"))`
             return default
@@ -1028,7 +1039,7 @@ class Interp:
             router.routes.append(RouteReg(
                 func=endpoint, methods=methods, path=path, registration="add_api_route", line=line, file=file,
                 kwargs=self._resolved_types(self._kwargs(call, ctx), ctx), dependencies=self._deps_arg(call, ctx),
-                include_in_schema=self._include_in_schema(call, ctx), conditional=cond,
+                include_in_schema=self._include_in_schema(call, ctx), conditional=cond, configured=ctx.configured,
             ))
             return ConstV(None)
         if name == "include_router":
@@ -1038,7 +1049,8 @@ class Interp:
                 target.included = True
             text = ir.unparse(self._arg(call, 0, "router")) or "?"
             router.includes.append(Include(
-                target, prefix, self._deps_arg(call, ctx), self._include_in_schema(call, ctx), line, file, cond, text
+                target, prefix, self._deps_arg(call, ctx), self._include_in_schema(call, ctx), line, file, cond, text,
+                configured=ctx.configured,
             ))
             return ConstV(None)
         if name == "mount":
@@ -1109,7 +1121,8 @@ class Interp:
         returns: list[Value] = []
         self.call_stack.append(fact)
         try:
-            body_ctx = Ctx(fv.module, scope, fact.line, cond=ctx.cond, nested=True, parse=ANY, depth=ctx.depth + 1)
+            body_ctx = Ctx(fv.module, scope, fact.line, cond=ctx.cond, configured=ctx.configured, nested=True,
+                           parse=ANY, depth=ctx.depth + 1)
             self.run_block(fact.body, body_ctx, returns)
         finally:
             self.call_stack.pop()

@@ -62,6 +62,9 @@ class Route(_Model):
     tenant_source: str | None = None  # header:<name> | path:<name> | query:<name> | token | None
     tenant_param: str | None = None
     conditional: bool = False  # registered or included under an if/try/while
+    # registered or included in a branch that deployment configuration decided statically (`if settings.DEBUG:`
+    # with the default or the `.env` value): listed as served, but a deployment may turn it off
+    configured: bool = False
     closure: bool = False  # the function is defined inside another function
     dependencies: list[str] = Field(default_factory=list)  # app/include/router/decorator-level, dotted names
 

@@ -140,6 +140,7 @@ class RouteReg:
     dependencies: list[Value]
     include_in_schema: bool
     conditional: bool
+    configured: bool = False  # registered in a branch that deployment configuration decided (see Ctx.configured)
 
 
 @dataclass(eq=False, slots=True)
@@ -152,6 +153,7 @@ class Include:
     file: str
     conditional: bool
     text: str = "?"  # source text of the router argument
+    configured: bool = False  # included in a branch that deployment configuration decided
 
 
 @dataclass(eq=False, slots=True)

@@ -149,6 +149,9 @@ class Mappings:
         self.functions: dict[str, Callable[..., Any]] = {}
         self.optional: dict[str, dict[str, list[str]]] = {}
         self.tenant = journal.tenant.current() if journal.tenant is not None else None
+        # operations no route implements in phase 1 (their routes were left to a person): they answer 501
+        moved = {r.operation for r in journal.routes if r.operation and r.state in ("moved", "alias")}
+        self.unimplemented = {r.operation for r in journal.routes if r.operation and r.state == "manual"} - moved
         info = journal.shapes
         if info is None or repo is None:
             return
@@ -193,6 +196,8 @@ def plan_twin(exchange: Exchange, match: Optional[RouteMatch], companions: Optio
         return None, "mutation"
     if route.state == "held":
         return None, "its standard operation answers 501 (held: the legacy route stays)"
+    if mappings is not None and route.operation in mappings.unimplemented:
+        return None, "its standard operation answers 501 (its legacy route was left to a person in phase 1)"
     operation = route.operation + (f"/{route.variant}" if route.variant else "")
     spec = _OPERATIONS.get(operation) or _OPERATIONS.get(route.operation)
     if spec is None:

@@ -121,6 +121,7 @@ class _Ctx:
     input_fields: Mapping[str, str]
     input_fallbacks: Mapping[str, str]
     _leaves: Optional[list[_Leaf]] = None
+    foreign: frozenset[str] = frozenset()  # keys (normalised) of nested objects that describe another entity
 
     def leaves(self) -> list[_Leaf]:
         if self._leaves is None:
@@ -131,16 +132,22 @@ class _Ctx:
                 self._walk(doc, rank, shape, (), self._leaves)
         return self._leaves
 
-    @staticmethod
-    def _walk(doc: str, rank: int, shape: Shape, prefix: tuple[str, ...], out: list[_Leaf]) -> None:
+    def _walk(self, doc: str, rank: int, shape: Shape, prefix: tuple[str, ...], out: list[_Leaf]) -> None:
         if shape.kind != "object" or len(prefix) > 6:
             return
         for key, field in shape.fields.items():
             out.append(_Leaf(doc, rank, (*prefix, key), field))
-            _Ctx._walk(doc, rank, field.shape, (*prefix, key), out)
+            if norm(key) not in self.foreign:
+                self._walk(doc, rank, field.shape, (*prefix, key), out)
 
     def element(self, item: Shape) -> "_Ctx":
-        return _Ctx([("row", item)], self.route, {}, {})
+        return _Ctx([("row", item)], self.route, {}, {}, foreign=self.foreign)
+
+    def about_a_user(self) -> "_Ctx":
+        """The same documents, without what objects nested in them say about another entity."""
+        if self.foreign == tables.NOT_THE_USER:
+            return self
+        return _Ctx(self.docs, self.route, self.input_fields, self.input_fallbacks, foreign=tables.NOT_THE_USER)
 
 
 @dataclass
@@ -225,6 +232,8 @@ class _Mapper:
     # -- models --------------------------------------------------------------------------------------------------
 
     def object(self, model: type[BaseModel], ctx: _Ctx, prefix: str, top: bool = False) -> list[FieldMap]:
+        if model.__name__ in tables.USER_MODELS:
+            ctx = ctx.about_a_user()
         children: list[FieldMap] = []
         for field in fields_of(model):
             target = f"{prefix}{field.name}"

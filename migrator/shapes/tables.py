@@ -222,6 +222,14 @@ FALLBACKS: dict[str, tuple[str, float, str]] = {
 
 #: standard fields the route cannot be "automatic" without although the model gives them a default (a 0 or [] the
 #: legacy service did not say would be a wrong answer, not a missing one)
+#: the standard models that describe one user, and the keys of the objects nested in a legacy user that describe
+#: another entity (its tenant, organisation, team, owner...): `tenant.name` is no user's name, `tenant.id` no user id
+USER_MODELS: frozenset[str] = frozenset({"UserInfo", "CreateUserResponse"})
+NOT_THE_USER: frozenset[str] = frozenset(norm(k) for k in (
+    "tenant", "organization", "organisation", "org", "workspace", "company", "team", "group", "project", "client",
+    "owner", "creator", "created_by", "updated_by", "invited_by", "inviter", "manager", "parent", "school",
+))
+
 ESSENTIAL: frozenset[str] = frozenset({
     "StatsSummary.total_users", "StatsSummary.active_users",
     "UsagePatternsResponse.hourly_distribution", "UsagePatternsResponse.weekday_distribution",

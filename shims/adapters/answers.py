@@ -29,12 +29,20 @@ def _adapter(model: Any) -> TypeAdapter:
 def _prepared(value: Any) -> Any:
     """What FastAPI validates against the response model: pydantic models dumped by alias, containers walked."""
     if isinstance(value, BaseModel):
+        if _config(value).get("read_with_orm_mode"):
+            # a SQLModel table row: read through its attributes (they load lazily), as FastAPI does
+            return value
         return value.model_dump(by_alias=True)
     if isinstance(value, (list, tuple)):
         return [_prepared(item) for item in value]
     if isinstance(value, dict):
         return {key: _prepared(item) for key, item in value.items()}
     return value
+
+
+def _config(value: BaseModel) -> dict:
+    config = getattr(type(value), "model_config", None)
+    return config if isinstance(config, dict) else {}
 
 
 def legacy_json(value: Any, response_model: Any = None) -> Any:

@@ -23,6 +23,10 @@ from ._shape import describe
 
 _FEATURE = re.compile(r"""[Ff]eature\s+['"]?([\w.-]+)['"]?\s+is\s+disabled""")
 _NUMBER = re.compile(r"\d+")
+# a 400 that says the user exists: "The user with this email already exists in the system.", "Email already
+# registered", "username is already taken"
+_EXISTS = re.compile(r"\balready\s+(exists?|registered|taken|in\s+use)\b", re.IGNORECASE)
+_USER_WRITES = ("create_user", "update_user")
 
 
 def detail_text(detail: Any) -> str:
@@ -72,6 +76,8 @@ def translate(
             return TenantExistsError(tenant_id)
         return UserExistsError(email or text)
     if status in (400, 422):
+        if status == 400 and operation.split("/")[0] in _USER_WRITES and _EXISTS.search(text):
+            return UserExistsError(email or text)  # many services answer a duplicate with 400, not 409
         return InvalidRequestError(text)
     if status == 403:
         found = _FEATURE.search(text)
@@ -87,8 +93,9 @@ class legacy_errors:  # noqa: N801  (used like a function: `with legacy_errors(.
     (``HTTPException``s, and domain exceptions carrying an HTTP status, see `http_error_of`).
 
     404 → tenant not found when the detail mentions the tenant (or no user is involved), else user not found;
-    409 → tenant exists for ``activate_tenant``, user exists otherwise; 400/422 and pydantic validation errors
-    of legacy body models → invalid request; 403 → feature disabled (name parsed from "Feature 'x' is
+    409 → tenant exists for ``activate_tenant``, user exists otherwise; a 400 of a user write whose detail says
+    the user "already exists" (registered, taken, in use) → user exists; other 400/422 and pydantic validation
+    errors of legacy body models → invalid request; 403 → feature disabled (name parsed from "Feature 'x' is
     disabled"); 429 → quota exceeded. Standard errors and any other status pass through untouched.
     """
 

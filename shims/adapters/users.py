@@ -160,8 +160,16 @@ def delete_response_from_legacy(legacy: Any) -> DeleteUserResponse:
     return DeleteUserResponse(success=True, user_id=str(doc.user_id), message=doc.message)
 
 
-def legacy_user_id(user_id: str) -> int:
-    """A standard user id (a string) as the legacy integer id; a string that is not one names no user (404)."""
-    if user_id.isascii() and user_id.isdigit() and len(user_id) <= 19:
-        return int(user_id)
-    raise UserNotFoundError(user_id)
+def legacy_user_id(user_id: str, kind: Any = int) -> Any:
+    """A standard user id (a string) as the legacy id: an integer, or another type the legacy route took (a UUID,
+    converted as FastAPI converts a path parameter); a string that is not one names no user (404)."""
+    if kind is int:
+        if user_id.isascii() and user_id.isdigit() and len(user_id) <= 19:
+            return int(user_id)
+        raise UserNotFoundError(user_id)
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(kind).validate_python(user_id)
+    except ValidationError:
+        raise UserNotFoundError(user_id) from None

@@ -181,7 +181,7 @@ def create_service_market_router(
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(
             webhook.router_path,
-            provision,
+            provision.__call__,  # a bound method: older FastAPI resolves string annotations in __globals__
             methods=[webhook.method],
             response_model=WebhookResponse,
             description=_WEBHOOK_DOC,

@@ -83,6 +83,17 @@ def test_include_under_a_test_known_from_defaults_is_not_conditional(idioms, ful
     assert _route(full, "GET", "/api/v1/items/").conditional is False
 
 
+def test_an_include_decided_by_configuration_is_marked_configured(idioms, fullstack):
+    # served by default (listed, not conditional), but only because a settings default or an environment default
+    # decided the `if`: a deployment may turn it off, so it is no operation's implementation when another route is
+    _, full = fullstack
+    assert _route(full, "POST", "/api/v1/private/users/").configured is True
+    assert _route(full, "GET", "/api/v1/items/").configured is False
+    _, inventory = idioms
+    assert _route(inventory, "GET", "/legacy/shared").configured is True  # os.environ.get("SVC_BETA", "1")
+    assert _route(inventory, "GET", "/b/shared").configured is False
+
+
 def test_include_under_an_unknown_test_is_listed_and_marked_conditional(make_repo):
     root = make_repo({
         "svc/main.py": """

@@ -468,6 +468,44 @@ CASES = [
         manual=["email"],
     ),
     Case(
+        "a-users-tenant-object-is-not-the-user",
+        "get_user",
+        PYDANTIC + """
+        class TenantEmbedded(BaseModel):
+            id: str
+            name: str
+            slug: str
+
+        class UserRead(BaseModel):
+            id: str
+            created_at: str
+            email: str
+            is_active: bool
+            tenant: TenantEmbedded
+
+        @router.get("/users/{user_id}", response_model=UserRead)
+        async def route(user_id: str):
+            ...
+        """,
+        shape={"tenant.name": "str", "email": "str"},
+        mapping={"user_id": "id id", "email": "text email"},
+        manual=["name"],  # `tenant.name` names the tenant, not the user
+    ),
+    Case(
+        "a-listed-users-organisation-is-not-the-user",
+        "list_users",
+        """
+        async def route(org_id: str):
+            rows = await repo.members(org_id)
+            return {"total": len(rows), "items": [{"id": r.id, "email": r.email, "full_name": r.full_name,
+                                                   "is_active": r.active, "created_at": r.created,
+                                                   "organization": {"id": r.org.id, "name": r.org.name}}
+                                                  for r in rows]}
+        """,
+        mapping={"users[].name": "text full_name", "users[].user_id": "id id"},
+        doc="page",
+    ),
+    Case(
         "user-stats-added-only-sometimes",
         "get_user",
         """

@@ -35,6 +35,10 @@ TABLE = [
      "A user with e-mail 'Email already exists' already exists"),
     ("update_user", {"user_id": "3"}, 400, "Cannot remove yourself", InvalidRequestError, "INVALID_REQUEST",
      "Cannot remove yourself"),
+    ("create_user", {"email": "kim@x.kr"}, 400, "Password already used before", InvalidRequestError,
+     "INVALID_REQUEST", "Password already used before"),
+    ("get_tenant_stats", {}, 400, "Report already exists", InvalidRequestError, "INVALID_REQUEST",
+     "Report already exists"),
     ("create_user", {}, 422, [{"type": "string_too_short", "loc": ["body", "password"],
                                "msg": "String should have at least 8 characters", "input": "hunter2"}],
      InvalidRequestError, "INVALID_REQUEST", "password: String should have at least 8 characters"),
@@ -132,3 +136,19 @@ def test_pydantic_validation_of_a_legacy_body_becomes_invalid_request_without_va
 )
 def test_detail_text(detail, text):
     assert detail_text(detail) == text
+
+
+@pytest.mark.parametrize(("operation", "context", "detail", "message"), [
+    ("create_user", {"email": "kim@x.kr"}, "The user with this email already exists in the system.",
+     "A user with e-mail 'kim@x.kr' already exists"),
+    ("create_user/admin", {}, "Username is already taken",
+     "A user with e-mail 'Username is already taken' already exists"),
+    ("update_user", {"user_id": "3"}, "Email already registered",
+     "A user with e-mail 'Email already registered' already exists"),
+])
+def test_a_duplicate_user_answered_with_400_is_user_exists(operation, context, detail, message):
+    # many services (a widely copied project template among them) answer a duplicate e-mail with 400, not 409
+    with pytest.raises(UserExistsError) as caught:
+        with legacy_errors(operation, tenant_id="acme_1", **context):
+            raise HTTPException(status_code=400, detail=detail)
+    assert (caught.value.status_code, caught.value.code, caught.value.message) == (409, "USER_EXISTS", message)
