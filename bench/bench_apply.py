@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOOP = str(Path(__file__).resolve().parent / "libcst_noop.py")
 BUDGET_S = 2.0
 NOOP_BOUND = 1.3
-EXAMPLES = ("advisor", "llm_chatbot")
+EXAMPLES = ("advisor", "llm_chatbot", "mentor", "classroom")
 IGNORE = shutil.ignore_patterns("data", "__pycache__", ".pytest_cache", ".migrator", "*.db")
 PHASE_ARGS = {1: [], 2: [], 3: ["--force"]}
 

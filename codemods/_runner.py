@@ -18,6 +18,7 @@ import libcst as cst
 from libcst import CSTTransformer
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from ._imports import ImportStyle, sort_merged_names, sort_top_imports, top_block_is_sorted
@@ -131,8 +132,10 @@ _ANNOTATION = re.compile(r"^[rbuRBU]*['\"]{1,3}[A-Za-z_][\w.]*(\[[\w.,\[\] |]*\]
 
 def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     """`RemoveImportsVisitor` on the top import block, with the rest of the module stood in for by a function that
-    reads every name the rest reads (and the names in strings that could be annotations) and by its `__all__`: the visitor removes the same imports as on the whole module (or keeps one more, never fewer),
-    without resolving scopes and qualified names of every function body."""
+    reads every name the rest reads (and the names in strings that could be annotations) and by its `__all__`: the
+    visitor removes the same imports as on the whole module (or keeps one more, never fewer), without resolving
+    scopes and qualified names of every function body. Without an `__all__`, which imports that stand-in leaves
+    unused is plain (`_unused_aliases`): LibCST's visitor then only edits the block, with no scope analysis."""
     body = list(tree.body)
     start = 1 if body and _is_docstring(body[0]) else 0
     end = start
@@ -146,8 +149,13 @@ def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
         for string in found.strings:
             if _ANNOTATION.match(string):
                 used |= set(_IDENTIFIER.findall(string.strip("rbuRBU'\"")))
+    used = {name for name in used if name.isidentifier() and not keyword.iskeyword(name)}
     exports = [s for s in rest if _binds_all(s)]
-    names = [cst.Element(cst.Name(name)) for name in sorted(used) if name.isidentifier() and not keyword.iskeyword(name)]
+    if not exports:
+        block_module = tree.with_changes(body=body[start:end])
+        new = block_module.visit(_KnownUnusedImports(context, _unused_aliases(body[start:end], used)))
+        return tree.with_changes(body=[*body[:start], *new.body, *body[end:]])
+    names = [cst.Element(cst.Name(name)) for name in sorted(used)]
     reads = cst.Expr(cst.Tuple(names + [cst.Element(cst.Name("None"))]))
     stand_in = cst.FunctionDef(cst.Name("__uses__"), cst.Parameters(),
                                cst.IndentedBlock([cst.SimpleStatementLine([reads])]))
@@ -157,6 +165,39 @@ def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     new = metadata.visit(RemoveImportsVisitor(replace(context, wrapper=metadata)))
     block = list(new.body[: len(new.body) - len(extras)])
     return tree.with_changes(body=[*body[:start], *block, *body[end:]])
+
+
+class _KnownUnusedImports(RemoveImportsVisitor):
+    """LibCST's `RemoveImportsVisitor` (its edits, comments and commas), told which aliases are unused instead of
+    finding them with the scope analysis (`GatherUnusedImportsVisitor`)."""
+
+    METADATA_DEPENDENCIES = ()
+
+    def __init__(self, context: CodemodContext, unused: dict[cst.ImportAlias, cst.Import | cst.ImportFrom]) -> None:
+        super().__init__(context)
+        self._known = unused
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._unused_imports = self._known
+
+
+def _unused_aliases(block: Sequence[cst.CSTNode], used: set[str]) -> dict[cst.ImportAlias, cst.Import | cst.ImportFrom]:
+    """The aliases of the import block that `GatherUnusedImportsVisitor` finds unused in the block followed by a
+    function reading `used` (and no `__all__`): every name an alias binds (`import a.b` binds `a.b` and `a`) is
+    unread. `from __future__`, star and `from . import` imports are never candidates, as there."""
+    unused = {}
+    for line in block:
+        for node in line.body:
+            if isinstance(node, cst.ImportFrom) and (
+                    isinstance(node.names, cst.ImportStar) or node.module is None
+                    or (isinstance(node.module, cst.Name) and node.module.value == "__future__")):
+                continue
+            for alias in node.names:
+                dotted = get_full_name_for_node(alias.asname.name if alias.asname is not None else alias.name) or ""
+                parts = dotted.split(".")
+                if not any(".".join(parts[:end]) in used for end in range(1, len(parts) + 1)):
+                    unused[alias] = node
+    return unused
 
 
 def _binds_all(stmt: cst.CSTNode) -> bool:

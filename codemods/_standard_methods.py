@@ -88,14 +88,13 @@ def _text(annotation) -> str:
     return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
 
 
-def abstract_operations() -> list[str]:
-    """Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has none."""
+@lru_cache(maxsize=None)
+def abstract_operations() -> tuple[str, ...]:
+    """Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has none.
+    Read on first use: the handler class imports FastAPI, which deciding a route's movability does not need."""
     from shims.standard_api.handler import StandardAPIHandler
 
-    return [op for op in ORDER if getattr(getattr(StandardAPIHandler, op, None), "__isabstractmethod__", False)]
-
-
-ABSTRACT = abstract_operations()
+    return tuple(op for op in ORDER if getattr(getattr(StandardAPIHandler, op, None), "__isabstractmethod__", False))
 
 
 class TemplateError(Exception):

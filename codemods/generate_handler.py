@@ -50,7 +50,6 @@ from ._runner import MigratorCommand
 from ._signature import declared_params
 from ._source import name_nodes
 from ._standard_methods import (
-    ABSTRACT,
     ORDER,
     Operation,
     Renderer,
@@ -58,6 +57,7 @@ from ._standard_methods import (
     ServiceParam,
     TemplateError,
     _is_model,
+    abstract_operations,
     not_implemented,
     render,
     wrap_inputs,
@@ -241,7 +241,7 @@ class GenerateHandler(MigratorCommand):
                 except TemplateError as exc:
                     errors[name] = str(exc)
             if rendered is None:
-                if name not in ABSTRACT:
+                if name not in abstract_operations():
                     continue  # optional: StandardAPIHandler already answers 501
                 missing[name] = _hint(self.state.service_name, op, errors.get(name))
                 rendered = [not_implemented(name, renderer, missing[name])]

@@ -45,6 +45,7 @@ from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
+from shims.body_fields import FIELDS
 
 TENANT_ATTRS = frozenset({"tenant_id", "tenant", "tenant_slug"})
 _CONTEXT_KINDS = {"request": "Request", "response": "Response", "background": "BackgroundTasks"}
@@ -438,9 +439,7 @@ def _identity_attr(route: Route, param: str) -> Optional[str]:
 
 def _unfilled_fields(node: cst.Param, index: ModuleIndex, sources: SourceSet) -> list[str]:
     """Required fields of a legacy body model (a class migrator can read) that `shims.adapters.create_user_body`
-    has nothing for (its `FIELDS`: e-mail, name, username, password, role, admin flag)."""
-    from shims.adapters.requests import FIELDS
-
+    has nothing for (`shims.body_fields.FIELDS`: e-mail, name, username, password, role, admin flag)."""
     base, _ = signature_nodes(node)
     name = index.code(base).strip() if base is not None else ""
     module, cls = index, index.globals_.get(name)

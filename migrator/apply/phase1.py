@@ -27,7 +27,7 @@ from codemods.wire_standard_api import AppWiring, WireError, WireStandardApi
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.requirements import requirement_change
-from migrator.apply.result import ApplyError, ManualStep, PhaseResult
+from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
 from migrator.journal import (
     AppInfo,
     HandlerInfo,
@@ -225,12 +225,6 @@ def _generated(path: str, command, state: Phase1State) -> FileChange:
 #: their standard role and status; parity's twin asks the standard filter a recorded legacy filter stands for)
 _USER_FILTERS = {"role": "filter:role", "status": "filter:status", "is_active": "filter:active",
                  "active": "filter:active"}
-
-
-def held_notes(routes) -> list[str]:
-    """One line per held route (a journal or a plan route), for phases 1-3 to list."""
-    return [f"kept, neither deprecated nor removed: {label(r)} (`{r.operation}` answers 501 NOT_IMPLEMENTED until "
-            "the handler implements it)" for r in routes]
 
 
 def _journal_state(route: PlannedRoute, result: PhaseResult) -> str:

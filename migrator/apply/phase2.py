@@ -24,7 +24,7 @@ from codemods.deprecate_routes import DeprecateError, DeprecateRoutes, Deprecati
 from codemods.wire_deprecation import WireDeprecation, WireError
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
-from migrator.apply.result import ApplyError, ManualStep, PhaseResult
+from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
 from migrator.journal import PHASE_OFFSET_DAYS, DeprecationInfo, Journal, JournalRoute, journal_file, load_journal
 from migrator.target import load_target
 
@@ -103,8 +103,6 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
                         f"(phase 3 may remove the routes from then on)")
     if not deprecated:
         result.notes.append("no route in state 'moved' to deprecate")
-    from migrator.apply.phase1 import held_notes
-
     result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     result.details.update(date=start.isoformat(), sunset=end.isoformat(), deprecated=len(deprecated))
     return result

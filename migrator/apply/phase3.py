@@ -37,7 +37,7 @@ from codemods.wire_gone import GoneError, WireGone
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.phase2 import app_file, label, require_phase1, route_ref
-from migrator.apply.result import ApplyError, ManualStep, PhaseResult
+from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
 from migrator.journal import Journal, JournalRoute, journal_file, load_journal
 from migrator.removal import Removal, analyse_removal
 from migrator.target import load_target
@@ -222,8 +222,6 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         raise ApplyError(f"{app}: {exc}") from exc
     removed = removed_now()
     result = PhaseResult(3, [], journal)
-    from migrator.apply.phase1 import held_notes
-
     result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     _report_missing(result, by_file, refs, removal, already)
     _changes(root, result, removal)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrator.cst_lines import start_lines
 
 
 def _blocks(node: cst.CSTNode) -> Iterator[cst.BaseSuite]:
@@ -56,8 +57,8 @@ def find_function(module: cst.Module, qualname: str, line: int | None = None) ->
     if len(found) <= 1 or line is None:
         return found[0] if found else None
     # Positions from LibCST itself (not the running interpreter's `ast`, which may not know the file's syntax).
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = start_lines(module)
     for node in found:
-        if positions[node.name].start.line == line:
+        if lines[node.name] == line:
             return node
     return None

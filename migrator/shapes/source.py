@@ -13,7 +13,8 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrator.cst_lines import start_lines
 
 from .model import Origin
 
@@ -36,7 +37,7 @@ class SourceModule:
     path: str
     tree: cst.Module
     is_package: bool = False
-    _positions: Optional[Mapping[cst.CSTNode, object]] = field(default=None, repr=False)
+    _lines: Optional[Mapping[cst.CSTNode, int]] = field(default=None, repr=False)
     _defs: Optional[dict[str, Definition]] = field(default=None, repr=False)
     _imports: Optional[dict[str, ImportRef]] = field(default=None, repr=False)
 
@@ -48,11 +49,11 @@ class SourceModule:
     # -- positions -----------------------------------------------------------------------------------------------
 
     def origin(self, node: cst.CSTNode) -> Optional[Origin]:
-        if self._positions is None:
-            # no copy: the caller's nodes (e.g. the route FunctionDef it passes in) must be the ones looked up
-            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
-        position = self._positions.get(node)
-        return Origin(file=self.path, line=position.start.line) if position is not None else None
+        if self._lines is None:
+            # the tree's own nodes (e.g. the route FunctionDef the caller passes in) are the ones looked up
+            self._lines = start_lines(self.tree)
+        line = self._lines.get(node)
+        return Origin(file=self.path, line=line) if line is not None else None
 
     # -- top-level names -----------------------------------------------------------------------------------------
 

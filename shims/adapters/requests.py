@@ -18,23 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..body_fields import FIELDS
 from ..standard_api.errors import InvalidRequestError
 from ..standard_api.models import CreateUserRequest, UpdateUserRequest, UserRole, UserStatus
 from .users import generate_temporary_password, role_from_legacy, username_from_email
 
 __all__ = ["FIELDS", "create_user_body", "update_user_body"]
 
-#: what fills a legacy body field, by its (lower-cased) name
-FIELDS: dict[str, str] = {
-    **dict.fromkeys(("email", "mail", "email_address", "e_mail"), "email"),
-    **dict.fromkeys(("name", "full_name", "fullname", "display_name", "displayname", "nickname"), "name"),
-    **dict.fromkeys(("username", "user_name", "login", "handle"), "username"),
-    **dict.fromkeys(("password", "password1", "raw_password", "initial_password"), "password"),
-    **dict.fromkeys(("role", "user_role", "role_name", "type", "user_type"), "role"),
-    **dict.fromkeys(("is_admin", "admin", "is_superuser", "superuser", "is_staff"), "admin_flag"),
-    **dict.fromkeys(("is_active", "active", "enabled"), "active_flag"),
-    **dict.fromkeys(("status", "state", "user_status"), "status"),
-}
 _DIGEST = 6
 
 
