@@ -268,6 +268,11 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                     query.setdefault(name, standard)
                     if name in fields:
                         defaults.setdefault(name, fields[name])
+                elif name in by_name[plan.name].required_queries and _tenant_in(route.tenant_source) != ("query", name):
+                    reasons.append(_reason("dependency-input", (
+                        f"the dependency `{by_name[plan.name].dependency}` requires the query parameter `{name}`, "
+                        f"which `{match.entry.operation}` has no input for: map it in [tool.migrator.catalog] or "
+                        "move the route by hand"), route))
     tenant_in = None
     reads_tenant = any(p.solved and (p.role == "tenant" or by_name[p.name].reads_tenant) for p in params)
     if reads_tenant:

@@ -313,8 +313,11 @@ def test_every_kind_of_resource_dependency_is_recorded_and_none_keeps_a_route_ma
         "a": "call", "b": "generator", "c": "async-generator", "d": "await", "e": "call", "f": "call",
         "g": None,  # bound only inside `try:`: not read, still solved by FastAPI
         "h": "class"}
-    # the routes that stay manual do so for their answers (these bodies return the session), never the dependency
-    assert not any("dependency" in reasons or "`db`" in reasons for _, reasons in found.values())
+    # no kind keeps a route manual; a dependency does only when it requires a query parameter the standard call
+    # lacks (`needs(x: int)`, `marked(q: str = Query("a"))` has a default)
+    mentions = {name for name, (_, reasons) in found.items() if "dependency" in reasons or "`db`" in reasons}
+    assert mentions == {"e"}
+    assert "the dependency `svc.deps.needs` requires the query parameter `x`" in found["e"][1]
 
 
 # --- an identity that is not recognised as credentials: a scoped verifier instance (`Depends(verifier([...]))`) --
@@ -381,3 +384,103 @@ def test_the_tenant_of_a_verified_identity_is_the_standard_tenant_id_and_its_oth
     change = routes[("PUT", "/admin/users/{email}")]
     assert change.status == "manual"
     assert any("identity `principal.email`" in r for r in change.manual_steps), change.manual_steps
+
+
+# --- a resource dependency that requires a query parameter the standard call does not carry ----------------------
+
+REQUIRED_QUERY_DEPS = '''
+from typing import Annotated
+
+from fastapi import Query
+
+
+def needs(x: int):
+    return {"x": x}
+
+
+def optional(x: int = 3):
+    return {"x": x}
+
+
+def marked(q: str = Query(...)):
+    return {"q": q}
+
+
+def annotated(q: Annotated[str, Query()]):
+    return {"q": q}
+
+
+def annotated_default(q: Annotated[str, Query()] = "a"):
+    return {"q": q}
+
+
+def default_kw(q: str = Query(default="a")):
+    return {"q": q}
+
+
+def paged(page: int, limit: int = Query(20)):
+    return {"page": page, "limit": limit}
+'''
+
+REQUIRED_QUERY_ROUTES = '''
+from fastapi import Depends, FastAPI, Header
+
+from svc import deps
+
+app = FastAPI()
+TENANT = Header(..., alias="X-Tenant-ID")
+
+
+@app.delete("/admin/users/{user_id}")
+def needs(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.needs)):
+    return {"ok": bool(db)}
+
+
+@app.post("/admin/users/{user_id}/suspend")
+def optional(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.optional)):
+    return {"ok": bool(db)}
+
+
+@app.post("/admin/users/{user_id}/activate")
+def marked(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.marked)):
+    return {"ok": bool(db)}
+
+
+@app.get("/admin/users/{user_id}")
+def annotated(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.annotated)):
+    return {"ok": bool(db)}
+
+
+@app.put("/admin/users/{user_id}")
+def annotated_default(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.annotated_default)):
+    return {"ok": bool(db)}
+
+
+@app.post("/admin/users/{user_id}/deactivate")
+def default_kw(user_id: int, x_tenant_id: str = TENANT, db=Depends(deps.default_kw)):
+    return {"ok": bool(db)}
+'''
+
+
+def test_a_dependency_requiring_a_query_the_standard_call_lacks_keeps_the_route_manual(tmp_path):
+    from migrator.inventory import build_inventory
+    from migrator.planner import make_plan
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/deps.py").write_text(REQUIRED_QUERY_DEPS)
+    (tmp_path / "svc/main.py").write_text(REQUIRED_QUERY_ROUTES)
+    required = {r.qualname: [p.required_queries for p in r.params if p.name == "db"][0]
+                for r in build_inventory(tmp_path).routes}
+    assert required == {"needs": ["x"], "optional": [], "marked": ["q"], "annotated": ["q"],
+                        "annotated_default": [], "default_kw": []}
+    plan = make_plan(tmp_path, workers=1, estimate=False).plan
+    reasons = {r.qualname: [x.message for x in r.verdict.reasons if x.code == "dependency-input"]
+               for r in plan.routes if r.verdict.status != "stays"}
+    assert reasons["optional"] == reasons["annotated_default"] == reasons["default_kw"] == []
+    for name, wire in (("needs", "x"), ("marked", "q"), ("annotated", "q")):
+        [message] = reasons[name]
+        assert f"`svc.deps.{name}` requires the query parameter `{wire}`" in message
+    statuses = {r.qualname: r.verdict.status for r in plan.routes}
+    assert statuses["needs"] == statuses["marked"] == "manual"
+    assert statuses["optional"] == statuses["default_kw"] == "automatic"

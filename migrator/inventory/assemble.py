@@ -146,6 +146,8 @@ class _Assembler:
                 auth=auth_of(info.inputs, self.rules),
                 reads_tenant=p_tenant is not None,
                 queries=_queries(info.inputs, pparams) if info.kind in ("depends", "security") else [],
+                required_queries=_queries([i for i in info.inputs if i.required], pparams)
+                if info.kind in ("depends", "security") else [],
             ))
         level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
         dep_names: list[str] = []

@@ -63,6 +63,7 @@ class Input:
     name: str  # wire name (header name, parameter name), scheme class name, `param.attr`, `context:<file>:<line>`
     bearer: bool = False  # header read by a function that checks for a Bearer token
     scheme_name: str | None = None  # APIKeyHeader/Query/Cookie name
+    required: bool = False  # a query parameter without a default: a request without it is refused (422)
 
 
 @dataclass(slots=True)
@@ -264,14 +265,16 @@ class Analyzer:
                     return ParamInfo("body", marker.alias, None, [])
                 if marker.kind == "cookie":
                     return ParamInfo("other", wire, None, [Input("cookie", wire)])
-                return ParamInfo(marker.kind, marker.alias, None, [Input(marker.kind, wire)])
+                # a marker in `Annotated[...]` is required only when the parameter has no default either
+                required = marker.required and (param.default is None or default is marker)
+                return ParamInfo(marker.kind, marker.alias, None, [Input(marker.kind, wire, required=required)])
         kind = self.type_kind(base, ir.unparse(param.annotation))
         if kind in ("request", "response", "background", "security"):
             return ParamInfo(kind, None, None, [])
         if param.name in path_params:
             return ParamInfo("path", None, None, [Input("path", param.name)])
         if kind == "scalar":
-            return ParamInfo("query", None, None, [Input("param", param.name)])
+            return ParamInfo("query", None, None, [Input("param", param.name, required=param.default is None)])
         return ParamInfo("body", None, None, [])
 
     def _is_tenant_input(self, item: Input) -> bool:
@@ -358,11 +361,11 @@ class Analyzer:
             value = self.interp.eval(op.value, ctx) if op.value is not None else None
             if isinstance(value, MarkerV):
                 if value.kind in ("query", "path"):
-                    inputs.append(Input(value.kind, value.alias or name))
+                    inputs.append(Input(value.kind, value.alias or name, required=value.required))
                 elif value.kind == "header":
                     inputs.append(Input("header", value.alias or name.replace("_", "-")))
             elif not isinstance(value, (DependsV, FuncV)):
-                inputs.append(Input("param", name))
+                inputs.append(Input("param", name, required=op.value is None))
         return inputs
 
 

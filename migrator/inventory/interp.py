@@ -233,6 +233,11 @@ class Interp:
         dotted = f"{self.module_dotted(path)}.{name}"
         if path.endswith(".py"):
             ms = self.state(path, parse)
+            if ms is None and path.endswith("__init__.py"):
+                # `from pkg import deps` where pkg/__init__.py holds no FastAPI code (it is not parsed): the submodule
+                sub = resolve_module(self.discovery, path, 1, name)
+                if sub is not None:
+                    return ModuleV(sub)
             if ms is None:
                 return Unknown(f"`{dotted}` is in a module not parsed yet", file, line, pending=True, dotted=dotted)
             if ms.state == "failed":
@@ -946,10 +951,15 @@ class Interp:
         if name.startswith("fastapi.") and last in MARKERS:
             alias = self._eval_arg(call, 99, "alias", ctx)
             convert = self._eval_arg(call, 99, "convert_underscores", ctx)
+            default_expr = self._arg(call, 0, "default")
+            default = self.eval(default_expr, ctx) if default_expr is not None else None
+            required = (default_expr is None and self._arg(call, 99, "default_factory") is None) or (
+                isinstance(default, ConstV) and default.value is Ellipsis)
             return MarkerV(
                 MARKERS[last],
                 alias.value if isinstance(alias, ConstV) and isinstance(alias.value, str) else None,
                 not (isinstance(convert, ConstV) and convert.value is False),
+                required,
             )
         if name.startswith("fastapi.") and last in SCHEMES:
             scheme_name = None

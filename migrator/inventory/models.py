@@ -35,6 +35,7 @@ class Param(_Model):
     reads_tenant: bool = False
     # Query parameters its Depends chain reads (wire names; path parameters of the route left out).
     queries: list[str] = Field(default_factory=list)
+    required_queries: list[str] = Field(default_factory=list)  # those of `queries` without a default
 
 
 class Route(_Model):

@@ -96,6 +96,7 @@ class MarkerV:
     kind: str  # header | query | path | body | cookie
     alias: str | None
     convert_underscores: bool = True
+    required: bool = False  # no default (`Query()`, `Query(...)`, no `default_factory`)
 
 
 @dataclass(eq=False, slots=True)
