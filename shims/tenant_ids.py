@@ -151,6 +151,11 @@ class MarketTenantIds:
             raise TenantNotFoundError(market_id)
         return market_id
 
+    async def service_tenant_id(self, market_id: str) -> str:
+        """The service's own id of `market_id` (`to_service`): the id its access URLs name, whichever path (creation,
+        reactivation, the webhook's reuse by e-mail) answers the tenant."""
+        return await self.to_service(market_id)
+
     def _scoped(self, name: str) -> Callable[..., Any]:
         async def operation(tenant_id: str, *args: Any) -> Any:
             service_id = await self.to_service(tenant_id)

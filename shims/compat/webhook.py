@@ -242,8 +242,16 @@ class Provisioner:
         self.access_url_template = access_url_template
         self.features = list(features)
 
+    async def url_tenant_id(self, tenant_id: str) -> str:
+        """The id a tenant's access URL names: the service's own id when the handler serves the market's ids over
+        the service's (`shims.tenant_ids.MarketTenantIds.service_tenant_id`), so that a tenant reused by e-mail gets
+        the address its creation answered; else `tenant_id` itself."""
+        local = getattr(self.handler, "service_tenant_id", None)
+        return str(await local(tenant_id)) if callable(local) else tenant_id
+
     def access_url(self, tenant_id: str, answered: str | None) -> str | None:
-        """Template, else the handler's own answer, else ``<public url>?tenant=<id>`` (manual form), else None."""
+        """Template, else the handler's own answer, else ``<public url>?tenant=<id>`` (manual form), else None;
+        `tenant_id` is the id of `url_tenant_id`."""
         base = public_url_for(self.handler, self.public_url)
         if self.access_url_template:
             return self.access_url_template.format(tenant_id=tenant_id, base_url=base or "")
@@ -311,8 +319,9 @@ class Provisioner:
         existing = await self.find_by_email(applicant.email)
         if existing is not None:
             extra = existing.model_extra or {}
-            return self._approved(approval, existing.tenant_id, extra.get("access_url") or extra.get("tenant_url"),
-                                  created_at=existing.created_at, reused=True)  # fmt: skip
+            answered = extra.get("access_url") or extra.get("tenant_url")
+            return self._approved(approval, existing.tenant_id, answered, created_at=existing.created_at, reused=True,
+                                  url_id=await self.url_tenant_id(existing.tenant_id))  # fmt: skip
         tenant_id = tenant_id_for(applicant.university_name, approval.application_id)
         result = await call_operation(self.handler, "activate_tenant", _activation(approval, tenant_id, self.features))
         if isinstance(result, BaseModel):
@@ -327,8 +336,10 @@ class Provisioner:
             if not isinstance(answered, str) or not await self._owned_by(answered, applicant.email):
                 logger.warning("activation of '%s' answered for '%s': refused with 409", tenant_id, answered)
                 raise TenantExistsError(tenant_id)
-            return self._approved(approval, answered, result.get("access_url"), created_at=None, reused=True)
-        return self._approved(approval, tenant_id, result.get("access_url"), created_at=None, reused=False)
+            return self._approved(approval, answered, result.get("access_url"), created_at=None, reused=True,
+                                  url_id=await self.url_tenant_id(answered))  # fmt: skip
+        return self._approved(approval, tenant_id, result.get("access_url"), created_at=None, reused=False,
+                              url_id=await self.url_tenant_id(tenant_id))  # fmt: skip
 
     async def _provision_deployment(self, approval: Approval, deployment: Any) -> WebhookResponse:
         """A single-tenant deployment (`shims.lifecycle.DeploymentLifecycle`): the deployment is the one tenant there
@@ -360,7 +371,7 @@ class Provisioner:
         answered = result.get("tenant_id") or None
         if answered not in (None, request.tenant_id) or (answered is None and result.get("success")):
             raise TenantExistsError(request.tenant_id)
-        url = self.access_url(request.tenant_id, result.get("access_url")) if answered else None
+        url = self.access_url(await self.url_tenant_id(answered), result.get("access_url")) if answered else None
         return WebhookResponse(
             success=bool(result.get("success")),
             tenant_id=answered,
@@ -383,9 +394,10 @@ class Provisioner:
         return owner is None or owner.strip().lower() == email.strip().lower()
 
     def _approved(self, approval: Approval, tenant_id: str, answered_url: str | None, *, created_at: str | None,
-                  reused: bool) -> WebhookResponse:  # fmt: skip
+                  reused: bool, url_id: str | None = None) -> WebhookResponse:  # fmt: skip
+        """The approval of `tenant_id`; its access URL names `url_id` (`url_tenant_id`), `tenant_id` by default."""
         university = approval.applicant.university_name
-        url = self.access_url(tenant_id, answered_url)
+        url = self.access_url(url_id or tenant_id, answered_url)
         return WebhookResponse(
             success=True,
             tenant_id=tenant_id,

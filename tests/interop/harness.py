@@ -53,8 +53,9 @@ EXAMPLES = {
     "mentor": Example("mentor", "mentor.main:app", {"MENTOR_DATA_DIR": "{data}", "MENTOR_NOW": NOW,
                                                    "MENTOR_LIFECYCLE_FILE": "{data}/lifecycle.json"},
                       "MENTOR_PUBLIC_URL", tenant_env="MENTOR_TENANT_ID"),
+    # Hanbit High School, seeded as school 1 with its contact (classroom/seed.py); no market id is mapped to it
     "classroom": Example("classroom", "classroom.app:app", {"CLASSROOM_DATA_DIR": "{data}", "CLASSROOM_NOW": NOW},
-                         "CLASSROOM_PUBLIC_URL"),
+                         "CLASSROOM_PUBLIC_URL", ("1", "admin@hanbit.hs.kr")),
 }  # fmt: skip
 
 

@@ -130,6 +130,11 @@ def test_the_webhook_creates_and_reuses_under_the_market_id(tmp_path, monkeypatc
         again = client.post("/api/tenant/webhook/auto-provision", json={**payload, "application_id": 9002},
                             headers={"X-API-Key": KEY})
         assert again.status_code == 200 and again.json()["tenant_id"] == "north_high_9001"  # the e-mail's own
+        # the tenant reused by e-mail has the address its creation answered (the service's own id), whatever Host
+        assert first.json()["access_url"] == "https://school.example?tenant=2"
+        reused = client.post("/api/tenant/webhook/auto-provision", json={**payload, "application_id": 9003},
+                             headers={"X-API-Key": KEY, "Host": "evil.example"})  # fmt: skip
+        assert reused.json()["access_url"] == reused.json()["tenant_url"] == first.json()["access_url"]
     assert handler.ids.service_id_of("north_high_9001") == "2" and len(handler.handler.tenants) == 2
 
 
