@@ -86,6 +86,8 @@ _STR_METHODS = frozenset(
 )
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 16
+_NOT_ON_CLASS = "is not defined on the class"
+_IN_LIBRARY = "code migrator does not read"
 # Parse levels: which modules not parsed yet an evaluation may parse on demand.
 NONE = 0  # none: plain module-level assignments (a pending result is retried later)
 FASTAPI = 1  # modules that mention fastapi (dependencies, Annotated aliases, security schemes)
@@ -763,13 +765,20 @@ class Interp:
                 return Unknown(f"`{cls.fact.name}.{attr}` is {value.reason}", cls.module.file, cls.fact.line)
             return value
         mctx = Ctx(cls.module, cls.scope.parent or cls.scope, line=cls.fact.line, parse=ctx.parse)
+        library: Unknown | None = None  # the first base from a library, which may define it: we cannot tell
         for base_expr in cls.fact.bases:
             base = self.eval(base_expr, mctx)
+            if isinstance(base, GenericV):
+                base = base.base
             if isinstance(base, ClassV):
                 found = self.class_attr(base, attr, ctx, instance=instance, seen=seen | {id(cls)})
-                if not (isinstance(found, Unknown) and found.reason.endswith("is not defined on the class")):
+                if not isinstance(found, Unknown) or not found.reason.endswith((_NOT_ON_CLASS, _IN_LIBRARY)):
                     return found
-        return Unknown(f"`{cls.fact.name}.{attr}` is not defined on the class", ctx.module.file, ctx.line)
+                library = library or (found if found.reason.endswith(_IN_LIBRARY) else None)
+            elif isinstance(base, Ext) and library is None:
+                library = Unknown(f"`{cls.fact.name}.{attr}` comes from the library class `{base.name}`, "
+                                  f"{_IN_LIBRARY}", ctx.module.file, ctx.line)
+        return library or Unknown(f"`{cls.fact.name}.{attr}` {_NOT_ON_CLASS}", ctx.module.file, ctx.line)
 
     def _dotenv_value(self, cls: ClassV, attr: str, default: Value) -> ConstV | None:
         """The value a pydantic settings instance reads from its `env_file` for a field, if the file sets it."""
@@ -910,6 +919,8 @@ class Interp:
                     return self._eval_arg(call, 1, "default", ctx, ConstV(None)) or ConstV(None)
         if isinstance(func, FuncV):
             return self.call_function(func, call, ctx)
+        if isinstance(func, GenericV) and isinstance(func.base, ClassV):
+            func = func.base  # `Users[User, UUID](...)` builds a `Users`
         if isinstance(func, ClassV):
             framework = self.framework_class(func)
             if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`: same signature
