@@ -310,7 +310,7 @@ async def {name}({params}) -> {returns}:
 
 def deployment_methods(lc: Lifecycle, r: Renderer) -> list[cst.FunctionDef]:
     """activate / deactivate / status of the one tenant the deployment serves."""
-    public_url = cst.Arg(r.expr("{a}.public_url_for(self)", a=r.a()), keyword=cst.Name("public_url"))
+    public_url = cst.Arg(r.expr("{a}.public_url_for(self)", a=r.a()), keyword=cst.Name("public_url"), equal=_EQUAL)
     return [
         method(_DEPLOYMENT_ACTIVATE, "activate_tenant", r,
                call=lc.deployment(r, "activate", cst.Arg(cst.Name("request")), public_url)),
