@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import libcst as cst
 
 _EMPTY = cst.Module([])
@@ -102,11 +105,54 @@ def _explode(call: cst.Call, indent: int, width: int, level: int = 0) -> cst.Cal
     for arg in call.args:
         text = _EMPTY.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
         if indent + 4 + len(text) + 1 > width and "\n" not in text:
-            arg = arg.with_changes(value=arg.value.visit(_ExplodeFirst(indent + 4, width, level + 1)))
+            split = _split_string(arg.value, width - indent - 4 - 1 - (len(text) - len(_EMPTY.code_for_node(
+                arg.value))), inner) if isinstance(arg.value, cst.SimpleString) else None
+            arg = arg.with_changes(value=split or arg.value.visit(_ExplodeFirst(indent + 4, width, level + 1)))
         args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))))
     args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
     # relative indentation: the ParenthesizedWhitespace adds the block's own
     return call.with_changes(args=args, whitespace_before_args=_newline(inner))
+
+
+def _split_string(node: cst.SimpleString, room: int, indent: str) -> cst.BaseExpression | None:
+    """A one-line string literal longer than `room` as adjacent literals, one a line, split after spaces (the text is
+    unchanged: Python joins them); None when it cannot be split so (a triple-quoted string, one long word)."""
+    raw = node.value
+    prefix = raw[: len(raw) - len(raw.lstrip("rRbBuU"))]
+    quoted = raw[len(prefix):]
+    if quoted[:3] in ('"""', "'''"):
+        return None
+    quote, body = quoted[0], quoted[1:-1]
+    limit = room - len(prefix) - 2
+    chunks = [""]
+    for word in re.split(r"(?<= )", body):
+        if chunks[-1] and len(chunks[-1]) + len(word) > limit:
+            chunks.append("")
+        chunks[-1] += word
+    if len(chunks) < 2:
+        return None
+    joined: cst.BaseExpression = cst.SimpleString(f"{prefix}{quote}{chunks[-1]}{quote}")
+    for chunk in reversed(chunks[:-1]):
+        joined = cst.ConcatenatedString(left=cst.SimpleString(f"{prefix}{quote}{chunk}{quote}"), right=joined,
+                                        whitespace_between=_newline(indent))
+    return joined
+
+
+def _explode_dict(node: cst.Dict, level: int) -> cst.Dict:
+    """A dict display with one item a line (and a trailing comma)."""
+    inner = "    " * (level + 1)
+    items = [item.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))) for item in node.elements]
+    items[-1] = items[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
+    return node.with_changes(elements=items, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(inner)))
+
+
+def docstring(text: str, indent: int, width: int) -> cst.SimpleStatementLine:
+    """A docstring statement for a block at `indent` columns, its text wrapped to `width` as a person would."""
+    lines = textwrap.wrap(text, width=width - indent - 3, break_long_words=False, break_on_hyphens=False)
+    if lines and indent + len(lines[-1]) + 3 > width:
+        lines.append("")
+    body = ("\n" + " " * indent).join(lines)
+    return cst.SimpleStatementLine([cst.Expr(cst.SimpleString(f'"""{body}"""'))])
 
 
 class _ExplodeFirst(cst.CSTTransformer):
@@ -127,6 +173,18 @@ class _ExplodeFirst(cst.CSTTransformer):
         if getattr(self, "target", None) is not original:
             return updated
         return _explode(updated, self.indent, self.width, self.level)
+
+    def visit_Dict(self, node: cst.Dict) -> bool:
+        if self.done or len(node.elements) < 2:
+            return True
+        self.target = node
+        self.done = True
+        return False
+
+    def leave_Dict(self, original: cst.Dict, updated: cst.Dict) -> cst.Dict:
+        if getattr(self, "target", None) is not original:
+            return updated
+        return _explode_dict(updated, self.level)
 
 
 def wrap_long_calls(node: cst.CSTNode, width: int) -> cst.CSTNode:

@@ -270,11 +270,11 @@ def _contact_orm(w: _Writer) -> str:
     w.imports |= {("sqlalchemy", "func"), ("sqlalchemy", "select")}
     id_column, email = w.col("id"), w.col("email")
     order = ", ".join(f"{model}.{c}" for c in (w.col("created_at"), id_column) if c)
-    query = (f"select({model}.{id_column}).where(func.lower({model}.{email}) == email.strip().lower())"
-             f".order_by({order})")
+    query = ["query = (", f"    select({model}.{id_column})",
+             f"    .where(func.lower({model}.{email}) == email.strip().lower())", f"    .order_by({order})", ")"]
     return w.define("tenant_of_contact(email: str) -> Optional[str]",
                     "The tenant this contact e-mail owns (case-insensitive; the oldest), or None: the manual's reuse rule.",
-                    [*w.block([f"found = ({w.aw}conn.execute({query})).scalars().first()"]),
+                    [*w.block([*query, f"found = ({w.aw}conn.execute(query)).scalars().first()"]),
                      "return None if found is None else str(found)"])
 
 

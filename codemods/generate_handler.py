@@ -42,7 +42,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_statement
 
-from ._format import blank_lines, fit_signature, keyword_only, spaced, wrap_long_calls
+from ._format import blank_lines, docstring, fit_signature, keyword_only, spaced, wrap_long_calls
 from ._imports import ImportSpec
 from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, contact_lookup, render_lifecycle
 from ._moves import Phase1State
@@ -163,10 +163,10 @@ class GenerateHandler(MigratorCommand):
                         default=self._legacy_code(origin, node.default) if node.default is not None else None))
                 name = _unique(call.inputs.function, set(self.inputs_names.values()) | self.bound)
                 self.inputs_names[call.route] = name
-                doc = (f'"""What `{call.route}` receives from FastAPI besides its auth and body; '
-                       'solved by\n    `legacy_inputs` for the standard methods (never called)."""')
+                doc = docstring(f"What `{call.route}` receives from FastAPI besides its auth and body; solved by "
+                                "`legacy_inputs` for the standard methods (never called).", 4, state.style.line_length)
                 out.append(fit_signature(cst.FunctionDef(
-                    cst.Name(name), keyword_only(params), cst.IndentedBlock([cst.parse_statement(doc + "\n")]),
+                    cst.Name(name), keyword_only(params), cst.IndentedBlock([doc]),
                     returns=cst.Annotation(cst.Name("None"))), state.style.line_length))
         return out
 
