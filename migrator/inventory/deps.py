@@ -251,6 +251,9 @@ class Analyzer:
         for marker in markers:
             if isinstance(marker, DependsV):
                 target = marker.target if marker.target is not None else base
+                if _waits_for_a_module(target):
+                    # a dependency in a module without FastAPI code (`def get_db(x: int)` in db.py): read it too
+                    target = self._target_anywhere(param, ctx, marker is default) or target
                 inputs = self.inputs_of(target)
                 security = marker.security or isinstance(target, SchemeV) or self._scheme_class(target) is not None
                 return ParamInfo("security" if security else "depends", None, target, inputs)
@@ -276,6 +279,19 @@ class Analyzer:
         if kind == "scalar":
             return ParamInfo("query", None, None, [Input("param", param.name, required=param.default is None)])
         return ParamInfo("body", None, None, [])
+
+    def _target_anywhere(self, param: ParamFact, ctx: Ctx, in_default: bool) -> Value | None:
+        """The `Depends` target of `param` evaluated with every module of the repository readable."""
+        wide = dataclasses.replace(ctx, parse=ANY)
+        if in_default:
+            value = self.interp.eval(param.default, wide)
+            return value.target if isinstance(value, DependsV) else None
+        value = self.interp.eval(param.annotation, wide)
+        if isinstance(value, AnnotatedV):
+            for item in value.metadata:
+                if isinstance(item, DependsV):
+                    return item.target if item.target is not None else value.base
+        return None
 
     def _is_tenant_input(self, item: Input) -> bool:
         if item.kind == "header":

@@ -30,3 +30,23 @@ def test_a_dependency_reached_through_its_module_keeps_its_inputs(tmp_path, init
     assert param.dependency == "svc.deps.get_tenant"
     assert param.headers == ["x-tenant-id"]
     assert route.tenant_source == "header:x-tenant-id"
+
+
+@pytest.mark.parametrize("annotated", [False, True])
+@pytest.mark.parametrize("spelling,reference", [("from svc import deps", "deps.get_db"),
+                                                ("import svc.deps as deps", "deps.get_db"),
+                                                ("from svc.deps import get_db", "get_db")])
+def test_a_dependency_in_a_module_without_fastapi_code_is_read_too(tmp_path, spelling, reference, annotated):
+    # db.py imports nothing of FastAPI (its bare `x: int` is still a query parameter FastAPI binds): the prefilter
+    # does not parse it for itself, but a route's dependency on it makes the inventory read it
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/deps.py").write_text("def get_db(x: int, cursor: str = 'start'):\n    return x\n")
+    param = f"db: Annotated[int, Depends({reference})]" if annotated else f"db=Depends({reference})"
+    (tmp_path / "svc/main.py").write_text(
+        f"from typing import Annotated\n\nfrom fastapi import Depends, FastAPI\n{spelling}\n\napp = FastAPI()\n\n\n"
+        f"@app.get('/a')\ndef a({param}):\n    return db\n")
+    [route] = build_inventory(tmp_path).routes
+    [param_] = route.params
+    assert param_.dependency == "svc.deps.get_db"
+    assert (param_.queries, param_.required_queries) == (["x", "cursor"], ["x"])
