@@ -25,7 +25,8 @@ class Needs:
     problem: Optional[str] = None
 
 
-def _global_referents(index: ModuleIndex, node: cst.CSTNode) -> Iterable:
+def global_referents(index: ModuleIndex, node: cst.CSTNode) -> Iterable:
+    """The module-level assignments (definitions and imports) the names used in `node` refer to."""
     scopes = index.scopes
     for name_node in name_nodes(node):
         scope = scopes.get(name_node)
@@ -45,7 +46,7 @@ def _scan(index: ModuleIndex, nodes: Iterable[cst.CSTNode], rewritten: set[str],
           refs: list[tuple[str, str]], needs: Needs) -> None:
     """Collect the global names `nodes` use: imports into `needs.imports`, definitions into `refs`."""
     for node in nodes:
-        for assignment in _global_referents(index, node):
+        for assignment in global_referents(index, node):
             if not isinstance(assignment, ImportAssignment):
                 refs.append((index.module, assignment.name))
                 continue

@@ -230,7 +230,7 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
 
 def _top_block(body: Sequence[cst.BaseStatement]) -> tuple[int, int]:
     """(start, end) indexes of the module's first import block (after a docstring and `__future__` imports)."""
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
     while end < len(body) and _is_import_line(body[end]):
         end += 1
@@ -242,7 +242,8 @@ def _is_import_line(stmt: cst.CSTNode) -> bool:
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
 
 
-def _is_docstring(stmt: cst.CSTNode) -> bool:
+def is_docstring(stmt: cst.CSTNode) -> bool:
+    """Whether a statement is a bare string: a module's or a function's docstring when it comes first."""
     return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
             and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 

@@ -17,6 +17,7 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata import GlobalScope, ImportAssignment
 
+from ._closure import global_referents
 from ._imports import ImportSpec, ImportStyle, import_spec_for, module_name_for
 from ._signature import declared_params, kept_nodes
 from ._source import ModuleIndex, SourceSet, name_nodes, names_used
@@ -198,7 +199,7 @@ def _foreign_refs(state: Phase1State, service: ServiceModule) -> set[tuple[str, 
     """(module, name) of definitions of other router modules the service's code refers to."""
     out = set()
     for node in _service_nodes(state, service):
-        for assignment in _global_assignments(service.origin, node):
+        for assignment in global_referents(service.origin, node):
             if isinstance(assignment, ImportAssignment):
                 try:
                     spec = import_spec_for(assignment, service.origin.module, service.origin.is_package)
@@ -225,29 +226,13 @@ def _service_nodes(state: Phase1State, service: ServiceModule) -> list[cst.CSTNo
     return nodes
 
 
-def _global_assignments(index: ModuleIndex, node: cst.CSTNode):
-    scopes = index.scopes
-    for name_node in name_nodes(node):
-        scope = scopes.get(name_node)
-        if scope is None:
-            continue
-        try:
-            accesses = scope.accesses[name_node]
-        except KeyError:
-            continue
-        for access in accesses:
-            for assignment in access.referents:
-                if isinstance(assignment.scope, GlobalScope):
-                    yield assignment
-
-
 def _service_imports(state: Phase1State, service: ServiceModule) -> None:
     """The imports the service's code needs, and the local names of definitions of other service modules."""
     origin = service.origin
     if origin.import_of("annotations") == ImportSpec("__future__", "annotations"):
         service.imports.add(ImportSpec("__future__", "annotations"))  # the moved annotations mean the same
     for node in _service_nodes(state, service):
-        for assignment in _global_assignments(origin, node):
+        for assignment in global_referents(origin, node):
             if not isinstance(assignment, ImportAssignment):
                 continue
             try:

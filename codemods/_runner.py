@@ -21,7 +21,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
-from ._imports import ImportStyle, sort_merged_names, sort_top_imports, top_block_is_sorted
+from ._imports import ImportStyle, is_docstring, sort_merged_names, sort_top_imports, top_block_is_sorted
 from ._source import collect
 
 STATE = "migrator.state"
@@ -112,7 +112,7 @@ def _add_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     block and the statement after it (which may get a blank line). The result is the same as visiting the whole
     module, without walking every function body twice through the matcher machinery."""
     body = tree.body
-    index = 1 if body and _is_docstring(body[0]) else 0
+    index = 1 if body and is_docstring(body[0]) else 0
     while index < len(body) and _is_import_line(body[index]):
         index += 1
     rest = list(body[index:])
@@ -137,7 +137,7 @@ def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     scopes and qualified names of every function body. Without an `__all__`, which imports that stand-in leaves
     unused is plain (`_unused_aliases`): LibCST's visitor then only edits the block, with no scope analysis."""
     body = list(tree.body)
-    start = 1 if body and _is_docstring(body[0]) else 0
+    start = 1 if body and is_docstring(body[0]) else 0
     end = start
     while end < len(body) and _is_import_line(body[end]):
         end += 1
@@ -210,11 +210,6 @@ def _binds_all(stmt: cst.CSTNode) -> bool:
             if isinstance(target.target, cst.Name) and target.target.value == "__all__":
                 return True
     return False
-
-
-def _is_docstring(stmt: cst.CSTNode) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:

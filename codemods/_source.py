@@ -271,7 +271,3 @@ def is_router_object(node: cst.CSTNode) -> bool:
     return False
 
 
-def is_docstring(stmt: cst.CSTNode) -> bool:
-    """Whether a statement is a bare string: a module's or a function's docstring when it comes first."""
-    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr)
-            and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))

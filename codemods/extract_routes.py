@@ -39,10 +39,9 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node, parse_template_statement
 from libcst.metadata import ImportAssignment, ScopeProvider
 
-from ._imports import import_spec_for
+from ._imports import import_spec_for, is_docstring
 from ._moves import Phase1State, ServiceModule, moved_regions, used_outside
 from ._runner import MigratorCommand
-from ._source import is_docstring
 
 
 class ExtractRoutes(MigratorCommand):
