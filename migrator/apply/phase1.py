@@ -192,7 +192,8 @@ def _changes(run: PlanRun, state: Phase1State) -> list[FileChange]:
         from migrator.shapes import render_module
 
         mappings = [run.answers.mappings[op] for op in sorted(run.answers.mappings)]
-        changes.append(FileChange(plan.handler.shapes_file, None, render_module(mappings, service=state.service_name)))
+        text = render_module(mappings, service=state.service_name, line_length=state.style.line_length)
+        changes.append(FileChange(plan.handler.shapes_file, None, text))
     registry = [plan.lifecycle.registry_file] if plan.lifecycle and plan.lifecycle.registry_file else []
     for path in registry:
         changes.append(_generated(path, GenerateTenantRegistry, state))

@@ -12,7 +12,7 @@ Three steps, each a plain call (docs/phase1-blocks.md shows them in the phase-1 
    -> OperationMapping``: for every field of the operation's standard model the legacy path it reads, a rule
    (copy, text, id, by_period, window_sum, role, ...), a confidence and the evidence; `missing` lists the fields
    without a confident source (file:line of the route); `automatic` is False when a required one is missing.
-3. ``render_module(mappings, *, service, include_manual=False) -> str``: the Python module holding one
+3. ``render_module(mappings, *, service, include_manual=False, line_length=88) -> str``: the Python module holding one
    ``<operation>_from_legacy(...)`` function per automatic mapping (parameters: `function_params(mapping)`), plus
    ``list_users_page_from_legacy(page)`` for the user listing. It imports only FastAPI's ``jsonable_encoder``,
    ``shims.adapters`` (and its ``generic`` module) and ``shims.standard_api.models``.

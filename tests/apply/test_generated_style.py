@@ -1,7 +1,7 @@
 """The modules phase 1 writes from nothing (`<pkg>/handlers/`: the handler, the answer mappings, the tenant registry)
 are formatted as a maintainer would write them: pycodestyle's whitespace and statement rules (ruff's E2, E7, W)
-and lines of at most 120 columns (E501; the handler and registry follow the service's own ruff line length, 88 by
-default, the answer mappings are written at 120), on every example."""
+and lines of at most 120 columns (E501), on every example; the answer mappings (`legacy_shapes.py`) within the
+service's own ruff line length (88 by default, `[tool.ruff] line-length` when set)."""
 
 from __future__ import annotations
 
@@ -19,17 +19,37 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.parent.name for p in (REPO / "examples").glob("*/pyproject.toml"))
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_generated_modules_have_no_style_findings(name, tmp_path):
+def _phase1(name: str, tmp_path: Path, pyproject_tail: str = "") -> Path:
+    """A copy of the example after phase 1 (its pyproject extended by `pyproject_tail`): its `handlers` package."""
     copy = tmp_path / name
     shutil.copytree(REPO / "examples" / name, copy,
                     ignore=shutil.ignore_patterns("data", "__pycache__", ".pytest_cache", ".migrator"))
+    if pyproject_tail:
+        pyproject = copy / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text(encoding="utf-8") + pyproject_tail, encoding="utf-8")
     write_phase(copy, plan_phase(copy, 1))
     generated = copy / name / "handlers"
-    assert (generated / "market_handler.py").is_file()
+    assert (generated / "market_handler.py").is_file() and (generated / "legacy_shapes.py").is_file()
+    return generated
+
+
+def _findings(where: Path, select: str, line_length: int, *files: str) -> list[str]:
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--preview", "--no-cache",
-                           "--select", "E2,E7,E501,W", "--line-length", "120", "--output-format", "json", "."],
-                          cwd=generated, capture_output=True, text=True)
-    findings = [f"{item['filename']}:{item['location']['row']} {item['code']} {item['message']}"
-                for item in json.loads(proc.stdout or "[]")]
-    assert findings == []
+                           "--select", select, "--line-length", str(line_length), "--output-format", "json",
+                           *(files or ["."])], cwd=where, capture_output=True, text=True)
+    return [f"{item['filename']}:{item['location']['row']} {item['code']} {item['message']}"
+            for item in json.loads(proc.stdout or "[]")]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_generated_modules_have_no_style_findings(name, tmp_path):
+    generated = _phase1(name, tmp_path)
+    assert _findings(generated, "E2,E7,E501,W", 120) == []
+    assert _findings(generated, "E501", 88, "legacy_shapes.py") == []  # ruff's default: no setting in the example
+
+
+def test_answer_mappings_follow_the_services_line_length(tmp_path):
+    generated = _phase1("advisor", tmp_path, "\n[tool.ruff]\nline-length = 100\n")
+    assert _findings(generated, "E501", 100, "legacy_shapes.py") == []
+    lines = (generated / "legacy_shapes.py").read_text(encoding="utf-8").splitlines()
+    assert max(len(line) for line in lines) > 88  # the room of the setting is used, not ruff's default
