@@ -213,20 +213,25 @@ def create_standard_router(
         dependencies=[Depends(remember_request), *list(dependencies or ())],
         route_class=body_limited_route(max_body_bytes),  # 413 over the limit (limits.py)
     )
+    routes = _Routes(router, handler)
+    for add_family in (_add_lifecycle, _add_dashboard, _add_users, _add_resources, _add_settings):
+        add_family(routes)
+    add_method_not_allowed(router, _method_not_allowed_body)
+    return router
 
-    # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
-    def tenant_param() -> Any:
-        return Path(description="Tenant id; the only tenant the handler is asked about.")
 
-    def user_param() -> Any:
-        return Path(description="User id (a string on the standard side).")
+class _Routes:
+    """What every route registration needs: the router, the handler, and the two helpers built on them."""
 
-    def period_query(description: str = "Dashboard period") -> Any:
-        return Query("30d", pattern=PERIOD_PATTERN, description=f"{description}: <N>d, <N>y or a month YYYY-MM.")
+    def __init__(self, router: APIRouter, handler: Any) -> None:
+        self.router = router
+        self.handler = handler
 
-    def route(operation: str, model: type[BaseModel]):
-        spec = BY_NAME[operation]  # method, path, status and summary are defined once, in shims.spec
-        return router.api_route(
+    def route(self, operation: str, model: type[BaseModel]):
+        """The decorator registering the endpoint of `operation` (method, path, status and summary are defined
+        once, in shims.spec)."""
+        spec = BY_NAME[operation]
+        return self.router.api_route(
             spec.router_path,
             methods=[spec.method],
             response_model=model,
@@ -237,15 +242,32 @@ def create_standard_router(
             responses=error_responses(operation),
         )
 
-    def call(operation: str, model: type[BaseModel], tenant_id: str, *args: Any, user_id: str | None = None) -> Any:
+    def call(self, operation: str, model: type[BaseModel], tenant_id: str, *args: Any,
+             user_id: str | None = None) -> Any:
         """``handler.<operation>(tenant_id, *args)``, answered on the wire (activate passes the request alone)."""
         handler_args = args if operation == "activate_tenant" else (tenant_id, *args)
-        return invoke(operation, call_operation(handler, operation, *handler_args), model, tenant_id=tenant_id,
+        return invoke(operation, call_operation(self.handler, operation, *handler_args), model, tenant_id=tenant_id,
                       user_id=user_id)  # fmt: skip
 
-    # --- health and lifecycle -------------------------------------------------------------------------------
 
-    @route("check_health", HealthResponse)
+# Fresh parameter objects per route: FastAPI keeps per-parameter state on them.
+def _tenant_param() -> Any:
+    return Path(description="Tenant id; the only tenant the handler is asked about.")
+
+
+def _user_param() -> Any:
+    return Path(description="User id (a string on the standard side).")
+
+
+def _period_query(description: str = "Dashboard period") -> Any:
+    return Query("30d", pattern=PERIOD_PATTERN, description=f"{description}: <N>d, <N>y or a month YYYY-MM.")
+
+
+def _add_lifecycle(r: _Routes) -> None:
+    """Health, activation, deactivation, status and monthly usage."""
+    handler = r.handler
+
+    @r.route("check_health", HealthResponse)
     async def check_health() -> Any:
         try:
             return health_from(await call_operation(handler, "check_health"), handler)
@@ -254,8 +276,8 @@ def create_standard_router(
             logger.exception("Standard API health check failed")
             return health_from("unhealthy", handler)
 
-    @route("activate_tenant", ActivateResponse)
-    async def activate_tenant(request: ActivateRequest, tenant_id: str = tenant_param()) -> Any:
+    @r.route("activate_tenant", ActivateResponse)
+    async def activate_tenant(request: ActivateRequest, tenant_id: str = _tenant_param()) -> Any:
         if request.tenant_id != tenant_id:
             raise http_error(
                 InvalidRequestError(
@@ -263,57 +285,61 @@ def create_standard_router(
                 )
             )
         await invoke("activate_tenant", call_hook(handler, "before_activate", request), tenant_id=tenant_id)
-        answer = _same_tenant(await call("activate_tenant", ActivateResponse, tenant_id, request), tenant_id)
+        answer = _same_tenant(await r.call("activate_tenant", ActivateResponse, tenant_id, request), tenant_id)
         await invoke("activate_tenant", call_hook(handler, "after_activate", answer), tenant_id=tenant_id)
         return answer
 
-    @route("deactivate_tenant", DeactivateResponse)
-    async def deactivate_tenant(request: DeactivateRequest, tenant_id: str = tenant_param()) -> Any:
+    @r.route("deactivate_tenant", DeactivateResponse)
+    async def deactivate_tenant(request: DeactivateRequest, tenant_id: str = _tenant_param()) -> Any:
         await invoke("deactivate_tenant", call_hook(handler, "before_deactivate", tenant_id, request),
                      tenant_id=tenant_id)  # fmt: skip
-        answer = await call("deactivate_tenant", DeactivateResponse, tenant_id, request)
+        answer = await r.call("deactivate_tenant", DeactivateResponse, tenant_id, request)
         await invoke("deactivate_tenant", call_hook(handler, "after_deactivate", answer), tenant_id=tenant_id)
         return answer
 
-    @route("get_tenant_status", StatusResponse)
-    async def get_tenant_status(tenant_id: str = tenant_param()) -> Any:
-        return await call("get_tenant_status", StatusResponse, tenant_id)
+    @r.route("get_tenant_status", StatusResponse)
+    async def get_tenant_status(tenant_id: str = _tenant_param()) -> Any:
+        return await r.call("get_tenant_status", StatusResponse, tenant_id)
 
-    @route("get_tenant_usage", UsageResponse)
+    @r.route("get_tenant_usage", UsageResponse)
     async def get_tenant_usage(
-        tenant_id: str = tenant_param(),
+        tenant_id: str = _tenant_param(),
         period: str = Query(..., description="Month, YYYY-MM (400 INVALID_REQUEST otherwise, as mt_paas)."),
     ) -> Any:
         _check_month(period)
-        return await call("get_tenant_usage", UsageResponse, tenant_id, period)
+        return await r.call("get_tenant_usage", UsageResponse, tenant_id, period)
 
-    # --- dashboard ------------------------------------------------------------------------------------------
 
-    @route("get_tenant_stats", StatsResponse)
-    async def get_tenant_stats(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
-        return await call("get_tenant_stats", StatsResponse, tenant_id, period)
+def _add_dashboard(r: _Routes) -> None:
+    """The statistics: summary, costs, top users, usage patterns."""
 
-    @route("get_tenant_costs", CostsResponse)
-    async def get_tenant_costs(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
-        return await call("get_tenant_costs", CostsResponse, tenant_id, period)
+    @r.route("get_tenant_stats", StatsResponse)
+    async def get_tenant_stats(tenant_id: str = _tenant_param(), period: str = _period_query()) -> Any:
+        return await r.call("get_tenant_stats", StatsResponse, tenant_id, period)
 
-    @route("get_top_users", TopUsersResponse)
+    @r.route("get_tenant_costs", CostsResponse)
+    async def get_tenant_costs(tenant_id: str = _tenant_param(), period: str = _period_query()) -> Any:
+        return await r.call("get_tenant_costs", CostsResponse, tenant_id, period)
+
+    @r.route("get_top_users", TopUsersResponse)
     async def get_top_users(
-        tenant_id: str = tenant_param(),
-        period: str = period_query(),
+        tenant_id: str = _tenant_param(),
+        period: str = _period_query(),
         limit: int = Query(10, ge=1, le=50, description="1-50"),
     ) -> Any:
-        return await call("get_top_users", TopUsersResponse, tenant_id, period, limit)
+        return await r.call("get_top_users", TopUsersResponse, tenant_id, period, limit)
 
-    @route("get_usage_patterns", UsagePatternsResponse)
-    async def get_usage_patterns(tenant_id: str = tenant_param(), period: str = period_query()) -> Any:
-        return await call("get_usage_patterns", UsagePatternsResponse, tenant_id, period)
+    @r.route("get_usage_patterns", UsagePatternsResponse)
+    async def get_usage_patterns(tenant_id: str = _tenant_param(), period: str = _period_query()) -> Any:
+        return await r.call("get_usage_patterns", UsagePatternsResponse, tenant_id, period)
 
-    # --- users ----------------------------------------------------------------------------------------------
 
-    @route("list_users", UsersListResponse)
+def _add_users(r: _Routes) -> None:
+    """The user listing and CRUD."""
+
+    @r.route("list_users", UsersListResponse)
     async def list_users(
-        tenant_id: str = tenant_param(),
+        tenant_id: str = _tenant_param(),
         role: Optional[UserRole] = Query(None),
         status: Optional[UserStatus] = Query(None),
         search: Optional[str] = Query(None, max_length=200),
@@ -321,58 +347,59 @@ def create_standard_router(
         offset: int = Query(0, ge=0),
     ) -> Any:
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
-        return await call("list_users", UsersListResponse, tenant_id, filters)
+        return await r.call("list_users", UsersListResponse, tenant_id, filters)
 
-    @route("create_user", CreateUserResponse)
-    async def create_user(request: CreateUserRequest, tenant_id: str = tenant_param()) -> Any:
-        return await call("create_user", CreateUserResponse, tenant_id, request)
+    @r.route("create_user", CreateUserResponse)
+    async def create_user(request: CreateUserRequest, tenant_id: str = _tenant_param()) -> Any:
+        return await r.call("create_user", CreateUserResponse, tenant_id, request)
 
-    @route("get_user", UserInfo)
-    async def get_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
-        return await call("get_user", UserInfo, tenant_id, user_id, user_id=user_id)
+    @r.route("get_user", UserInfo)
+    async def get_user(tenant_id: str = _tenant_param(), user_id: str = _user_param()) -> Any:
+        return await r.call("get_user", UserInfo, tenant_id, user_id, user_id=user_id)
 
-    @route("update_user", UserInfo)
+    @r.route("update_user", UserInfo)
     async def update_user(
         request: Optional[UpdateUserRequest] = Body(None, description="Fields to change; no body changes nothing."),
-        tenant_id: str = tenant_param(),
-        user_id: str = user_param(),
+        tenant_id: str = _tenant_param(),
+        user_id: str = _user_param(),
     ) -> Any:
         request = request or UpdateUserRequest()
-        return await call("update_user", UserInfo, tenant_id, user_id, request, user_id=user_id)
+        return await r.call("update_user", UserInfo, tenant_id, user_id, request, user_id=user_id)
 
-    @route("delete_user", DeleteUserResponse)
-    async def delete_user(tenant_id: str = tenant_param(), user_id: str = user_param()) -> Any:
-        return await call("delete_user", DeleteUserResponse, tenant_id, user_id, user_id=user_id)
+    @r.route("delete_user", DeleteUserResponse)
+    async def delete_user(tenant_id: str = _tenant_param(), user_id: str = _user_param()) -> Any:
+        return await r.call("delete_user", DeleteUserResponse, tenant_id, user_id, user_id=user_id)
 
-    # --- resources ------------------------------------------------------------------------------------------
 
-    @route("list_resources", ResourcesResponse)
+def _add_resources(r: _Routes) -> None:
+    """The resource listing (courses, documents, ... of the tenant)."""
+
+    @r.route("list_resources", ResourcesResponse)
     async def list_resources(
-        tenant_id: str = tenant_param(),
+        tenant_id: str = _tenant_param(),
         type: Optional[ResourceType] = Query(None),
         search: Optional[str] = Query(None, max_length=200),
         limit: int = Query(20, ge=1, le=100, description="1-100"),
         offset: int = Query(0, ge=0),
     ) -> Any:
         filters = ResourceFilters(type=type, search=search, limit=limit, offset=offset)
-        return await call("list_resources", ResourcesResponse, tenant_id, filters)
+        return await r.call("list_resources", ResourcesResponse, tenant_id, filters)
 
-    # --- settings -------------------------------------------------------------------------------------------
 
-    @route("get_settings", SettingsResponse)
-    async def get_settings(tenant_id: str = tenant_param()) -> Any:
-        return await call("get_settings", SettingsResponse, tenant_id)
+def _add_settings(r: _Routes) -> None:
+    """The tenant's settings and the limits derived from them."""
 
-    @route("update_settings", SettingsResponse)
-    async def update_settings(request: UpdateSettingsRequest, tenant_id: str = tenant_param()) -> Any:
-        return await call("update_settings", SettingsResponse, tenant_id, request)
+    @r.route("get_settings", SettingsResponse)
+    async def get_settings(tenant_id: str = _tenant_param()) -> Any:
+        return await r.call("get_settings", SettingsResponse, tenant_id)
 
-    @route("get_limits", LimitsResponse)
-    async def get_limits(tenant_id: str = tenant_param()) -> Any:
-        return await call("get_limits", LimitsResponse, tenant_id)
+    @r.route("update_settings", SettingsResponse)
+    async def update_settings(request: UpdateSettingsRequest, tenant_id: str = _tenant_param()) -> Any:
+        return await r.call("update_settings", SettingsResponse, tenant_id, request)
 
-    add_method_not_allowed(router, _method_not_allowed_body)
-    return router
+    @r.route("get_limits", LimitsResponse)
+    async def get_limits(tenant_id: str = _tenant_param()) -> Any:
+        return await r.call("get_limits", LimitsResponse, tenant_id)
 
 
 def _method_not_allowed_body(method: str, allow: str) -> dict[str, Any]:
