@@ -12,7 +12,7 @@ import sys
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 from urllib.parse import urlparse
 
 import typer
@@ -148,105 +148,114 @@ def _run(
             client.__exit__(None, None, None)
 
 
+# The options of `migrator conform` (one alias each, so the command's signature stays a readable list).
+_Target = Annotated[Optional[str], typer.Option(
+    "--target", help="Root URL of a running service, e.g. http://localhost:8000.", show_default=False)]
+_AppSpec = Annotated[Optional[str], typer.Option(
+    "--app", help="An ASGI app to test in-process, as module:attribute.", show_default=False)]
+_AppDir = Annotated[Optional[Path], typer.Option(
+    "--app-dir", help="Directory to import --app from (the current directory is always searched).")]
+_Key = Annotated[Optional[str], typer.Option(
+    "--key", envvar=_KEY_ENV, show_envvar=True, show_default=False,
+    help="The X-Market-API-Key value the service accepts.")]
+_Tenant = Annotated[Optional[str], typer.Option(
+    "--tenant", help="Id of an existing tenant; default: the first active one GET /api/tenant/list names.")]
+_NewTenant = Annotated[Optional[str], typer.Option(
+    "--new-tenant", help="The tenant id the lifecycle checks activate and deactivate (default: a fresh "
+    "conformance_<n>). The --tenant itself declares a single-tenant deployment and puts its one tenant through "
+    "the sequence (claimed for conform's contact when unclaimed); a deployment whose tenant list marks it "
+    "'tenancy: single' is recognised without it, and not claimed or deactivated.", show_default=False)]
+_SuiteOption = Annotated[Suite, typer.Option(
+    "--suite", help="Which checks to run; full runs them all, plus auth.")]
+_Strict = Annotated[bool, typer.Option(
+    "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented.")]
+_WebhookPath = Annotated[Optional[str], typer.Option(
+    "--webhook-path", help="The Service Market webhook (webhook suite); default: the auto-provision alias.")]
+_FormatOption = Annotated[Format, typer.Option("--format", help="Report format.")]
+_Output = Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the report to this file.")]
+_Prefix = Annotated[str, typer.Option("--prefix", help="Path prefix of the Standard API.")]
+_RequireAuth = Annotated[bool, typer.Option(
+    "--require-auth", help="Fail (not skip) the auth checks when /mt answers without a key.")]
+_Verbose = Annotated[bool, typer.Option("-v", "--verbose", help="List passed checks too (rich format).")]
+_AllowEmpty = Annotated[bool, typer.Option(
+    "--allow-empty", help="Pass a run in which no check ran (by default that is an error, exit 2).")]
+_Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds per request (--target only).")]
+
+
 def conform(
-    target: Optional[str] = typer.Option(
-        None, "--target", help="Root URL of a running service, e.g. http://localhost:8000.", show_default=False
-    ),
-    app_spec: Optional[str] = typer.Option(
-        None, "--app", help="An ASGI app to test in-process, as module:attribute.", show_default=False
-    ),
-    app_dir: Optional[Path] = typer.Option(
-        None, "--app-dir", help="Directory to import --app from (the current directory is always searched)."
-    ),
-    key: Optional[str] = typer.Option(
-        None,
-        "--key",
-        envvar=_KEY_ENV,
-        show_envvar=True,
-        show_default=False,
-        help="The X-Market-API-Key value the service accepts.",
-    ),
-    tenant: Optional[str] = typer.Option(
-        None, "--tenant", help="Id of an existing tenant; default: the first active one GET /api/tenant/list names."
-    ),
-    new_tenant: Optional[str] = typer.Option(
-        None, "--new-tenant", help="The tenant id the lifecycle checks activate and deactivate (default: a fresh "
-        "conformance_<n>). The --tenant itself declares a single-tenant deployment and puts its one tenant through "
-        "the sequence (claimed for conform's contact when unclaimed); a deployment whose tenant list marks it "
-        "'tenancy: single' is recognised without it, and not claimed or deactivated.", show_default=False),
-    suite: Suite = typer.Option(Suite.full, "--suite", help="Which checks to run; full runs them all, plus auth."),
-    strict: bool = typer.Option(
-        False, "--strict", help="Fail (not just count) mandatory operations answering 501 Not Implemented."
-    ),
-    webhook_path: Optional[str] = typer.Option(
-        None, "--webhook-path", help="The Service Market webhook (webhook suite); default: the auto-provision alias."
-    ),
-    fmt: Format = typer.Option(Format.rich, "--format", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write the report to this file."),
-    prefix: str = typer.Option("/mt", "--prefix", help="Path prefix of the Standard API."),
-    require_auth: bool = typer.Option(
-        False, "--require-auth", help="Fail (not skip) the auth checks when /mt answers without a key."
-    ),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="List passed checks too (rich format)."),
-    allow_empty: bool = typer.Option(False, "--allow-empty", help="Pass a run in which no check ran (by default "
-                                                                  "that is an error, exit 2)."),
-    timeout: float = typer.Option(10.0, "--timeout", min=0.1, help="Seconds per request (--target only)."),
+    target: _Target = None,
+    app_spec: _AppSpec = None,
+    app_dir: _AppDir = None,
+    key: _Key = None,
+    tenant: _Tenant = None,
+    new_tenant: _NewTenant = None,
+    suite: _SuiteOption = Suite.full,
+    strict: _Strict = False,
+    webhook_path: _WebhookPath = None,
+    fmt: _FormatOption = Format.rich,
+    output: _Output = None,
+    prefix: _Prefix = "/mt",
+    require_auth: _RequireAuth = False,
+    verbose: _Verbose = False,
+    allow_empty: _AllowEmpty = False,
+    timeout: _Timeout = 10.0,
 ) -> None:
     """Check that a service serves the Standard API v2 exactly as the Service Market expects."""
-    from rich.console import Console
-
-    from migrator.conformance.render import render_json, render_rich
-
     try:
         if (target is None) == (app_spec is None):
             raise UsageError("give exactly one of --target URL or --app module:app")
         if not key:
             raise UsageError(f"no API key: pass --key KEY or set {_KEY_ENV}")
-        report = _run(
-            target=target,
-            app_spec=app_spec,
-            app_dir=app_dir,
-            key=key,
-            tenant=tenant,
-            suite=suite.value,
-            prefix=prefix,
-            require_auth=require_auth,
-            timeout=timeout,
-            strict=strict,
-            webhook_path=webhook_path,
-            new_tenant=new_tenant,
-        )
+        report = _run(target=target, app_spec=app_spec, app_dir=app_dir, key=key, tenant=tenant, suite=suite.value,
+                      prefix=prefix, require_auth=require_auth, timeout=timeout, strict=strict,
+                      webhook_path=webhook_path, new_tenant=new_tenant)
     except UsageError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     ran = report.counts["passed"] + report.counts["failed"]
     if not ran and not allow_empty:  # nothing checked is not a pass
         typer.echo(f"error: no conformance check ran ({len(report.checks)} skipped, not implemented or not "
-                   "applicable); pass "
-                   "--allow-empty if that is intended", err=True)
+                   "applicable); pass --allow-empty if that is intended", err=True)
         raise typer.Exit(2)
-
     if output is not None:
-        try:
-            with output.open("w", encoding="utf-8") as handle:
-                if fmt is Format.json:
-                    handle.write(render_json(report) + "\n")
-                else:
-                    render_rich(report, Console(file=handle, width=120, no_color=True), verbose=verbose)
-        except OSError as exc:
-            typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-            raise typer.Exit(2) from None
-        counts = report.counts
-        typer.echo(
-            f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed,"
-            f" {counts['not-implemented']} not implemented, {counts['not-applicable']} not applicable (report written "
-            f"to {output})"
-        )
-    elif fmt is Format.json:
+        _write_report(report, output, fmt, verbose)
+    else:
+        _print_report(report, fmt, verbose)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _write_report(report: Any, output: Path, fmt: Format, verbose: bool) -> None:
+    """The report in `output` (exit 2 when it cannot be written), one summary line on the terminal."""
+    from rich.console import Console
+
+    from migrator.conformance.render import render_json, render_rich
+
+    try:
+        with output.open("w", encoding="utf-8") as handle:
+            if fmt is Format.json:
+                handle.write(render_json(report) + "\n")
+            else:
+                render_rich(report, Console(file=handle, width=120, no_color=True), verbose=verbose)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from None
+    counts = report.counts
+    typer.echo(
+        f"{'conformant' if report.ok else 'NOT conformant'}: {counts['passed']} passed, {counts['failed']} failed,"
+        f" {counts['not-implemented']} not implemented, {counts['not-applicable']} not applicable (report written "
+        f"to {output})"
+    )
+
+
+def _print_report(report: Any, fmt: Format, verbose: bool) -> None:
+    from rich.console import Console
+
+    from migrator.conformance.render import render_json, render_rich
+
+    if fmt is Format.json:
         typer.echo(render_json(report))
     else:
         render_rich(report, Console(), verbose=verbose)
-    raise typer.Exit(0 if report.ok else 1)
 
 
 def register(app: typer.Typer) -> None:
