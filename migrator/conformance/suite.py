@@ -352,7 +352,13 @@ def _echo(field: str, got: Any, expected: Any) -> None:
 
 
 def _dashboard(run: _Run) -> None:
-    t = run.tenant
+    _stats_checks(run)
+    _cost_checks(run)
+    _top_user_checks(run)
+    _usage_pattern_checks(run)
+
+
+def _stats_checks(run: _Run) -> None:
     days = {"7d": 7, "30d": 30, "90d": 90}
 
     def stats(period: Optional[str]) -> Callable[[], StatsResponse]:
@@ -360,7 +366,7 @@ def _dashboard(run: _Run) -> None:
             query = {"period": period} if period else {}
             data = run.model(run.request("GET", run.tpath("/stats"), params=query), StatsResponse, 200,
                              "get_tenant_stats")  # fmt: skip
-            _echo("tenant_id", data.tenant_id, t)
+            _echo("tenant_id", data.tenant_id, run.tenant)
             _echo("period", data.period, period or "30d")
             daily = (data.trends or {}).get("daily", [])
             _expect(len(daily) <= days.get(period or "30d", 366),
@@ -378,9 +384,11 @@ def _dashboard(run: _Run) -> None:
     run.check("stats: unknown tenant → 404", lambda: run.error(
         run.request("GET", run.tpath("/stats", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",), "get_tenant_stats"))
 
+
+def _cost_checks(run: _Run) -> None:
     def costs() -> None:
         data = run.model(run.request("GET", run.tpath("/stats/costs")), CostsResponse, 200, "get_tenant_costs")
-        _echo("tenant_id", data.tenant_id, t)
+        _echo("tenant_id", data.tenant_id, run.tenant)
         _echo("period", data.period, "30d")
         _expect(len(data.by_user_top10) <= 10, f"$.by_user_top10 has {len(data.by_user_top10)} entries (max 10)")
 
@@ -401,12 +409,14 @@ def _dashboard(run: _Run) -> None:
         run.request("GET", run.tpath("/stats/costs", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",),
         "get_tenant_costs"))  # fmt: skip
 
+
+def _top_user_checks(run: _Run) -> None:
     def top_users(limit: Optional[int]) -> Callable[[], None]:
         def check() -> None:
             query = {"limit": limit} if limit else {}
             data = run.model(run.request("GET", run.tpath("/stats/top-users"), params=query), TopUsersResponse, 200,
                              "get_top_users")  # fmt: skip
-            _echo("tenant_id", data.tenant_id, t)
+            _echo("tenant_id", data.tenant_id, run.tenant)
             _echo("period", data.period, "30d")
             cap = limit or 10
             _expect(len(data.users) <= cap, f"$.users has {len(data.users)} entries, more than limit={cap}")
@@ -422,10 +432,12 @@ def _dashboard(run: _Run) -> None:
         run.request("GET", run.tpath("/stats/top-users", run.missing_tenant)), 404, ("TENANT_NOT_FOUND",),
         "get_top_users"))  # fmt: skip
 
+
+def _usage_pattern_checks(run: _Run) -> None:
     def patterns() -> None:
         data = run.model(run.request("GET", run.tpath("/stats/usage-patterns")), UsagePatternsResponse, 200,
                          "get_usage_patterns")  # fmt: skip
-        _echo("tenant_id", data.tenant_id, t)
+        _echo("tenant_id", data.tenant_id, run.tenant)
         hours = [h.hour for h in data.hourly_distribution]
         _expect(all(0 <= h <= 23 for h in hours) and len(set(hours)) == len(hours),
                 f"$.hourly_distribution hours must be distinct values 0-23, got {hours}")  # fmt: skip
@@ -443,11 +455,18 @@ def _list(run: _Run, **params: Any) -> UsersListResponse:
 
 
 def _users(run: _Run) -> None:
-    t = run.tenant
+    first = _user_listing_checks(run)
+    unknown_user = f"conformance_missing_{run.unique}"
+    _user_read_checks(run, first, unknown_user)
+    _user_crud(run, unknown_user)
+
+
+def _user_listing_checks(run: _Run) -> Optional[UsersListResponse]:
+    """The listing: default page, limits, validation, pagination, filters; the default page when it passed."""
 
     def default_page() -> UsersListResponse:
         data = _list(run)
-        _echo("tenant_id", data.tenant_id, t)
+        _echo("tenant_id", data.tenant_id, run.tenant)
         _echo("limit", data.limit, 20)
         _echo("offset", data.offset, 0)
         _expect(len(data.users) <= 20, f"$.users has {len(data.users)} entries, more than limit=20")
@@ -461,32 +480,37 @@ def _users(run: _Run) -> None:
                          ("role=superuser", {"role": "superuser"}), ("status=gone", {"status": "gone"})):  # fmt: skip
         run.check(f"users: {name} → 422", lambda params=params: run.validation_error(
             run.request("GET", run.tpath("/users"), params=params)))  # fmt: skip
+    run.check("users: pagination is consistent", lambda: _pagination(run))
+    run.check("users: role and status filters", lambda: _filters(run))
+    return first
 
-    def pagination() -> None:
-        whole = _list(run, limit=4, offset=0)
-        if whole.total < 3:
-            raise _Skip(f"the tenant has {whole.total} users; pagination needs at least 3")
-        page1, page2 = _list(run, limit=2, offset=0), _list(run, limit=2, offset=2)
-        _expect(page1.total == page2.total == whole.total,
-                f"$.total differs between pages: {page1.total}, {page2.total}, {whole.total}")  # fmt: skip
-        ids = [u.user_id for u in page1.users + page2.users]
-        _expect(len(ids) == len(set(ids)), f"pages overlap: {ids}")
-        expected = [u.user_id for u in whole.users]
-        _expect(ids == expected, f"limit=2 pages give {ids}, limit=4 gives {expected}")
-        beyond = _list(run, limit=5, offset=whole.total)
-        _expect(beyond.users == [], f"offset=total should give an empty page, got {len(beyond.users)} users")
 
-    run.check("users: pagination is consistent", pagination)
+def _pagination(run: _Run) -> None:
+    whole = _list(run, limit=4, offset=0)
+    if whole.total < 3:
+        raise _Skip(f"the tenant has {whole.total} users; pagination needs at least 3")
+    page1, page2 = _list(run, limit=2, offset=0), _list(run, limit=2, offset=2)
+    _expect(page1.total == page2.total == whole.total,
+            f"$.total differs between pages: {page1.total}, {page2.total}, {whole.total}")  # fmt: skip
+    ids = [u.user_id for u in page1.users + page2.users]
+    _expect(len(ids) == len(set(ids)), f"pages overlap: {ids}")
+    expected = [u.user_id for u in whole.users]
+    _expect(ids == expected, f"limit=2 pages give {ids}, limit=4 gives {expected}")
+    beyond = _list(run, limit=5, offset=whole.total)
+    _expect(beyond.users == [], f"offset=total should give an empty page, got {len(beyond.users)} users")
 
-    def filters() -> None:
-        admins = _list(run, role="admin", limit=100)
-        wrong = [u.user_id for u in admins.users if u.role.value != "admin"]
-        _expect(not wrong, f"role=admin returned users of another role: {wrong}")
-        active = _list(run, status="active", limit=100)
-        wrong = [u.user_id for u in active.users if u.status.value != "active"]
-        _expect(not wrong, f"status=active returned users of another status: {wrong}")
 
-    run.check("users: role and status filters", filters)
+def _filters(run: _Run) -> None:
+    admins = _list(run, role="admin", limit=100)
+    wrong = [u.user_id for u in admins.users if u.role.value != "admin"]
+    _expect(not wrong, f"role=admin returned users of another role: {wrong}")
+    active = _list(run, status="active", limit=100)
+    wrong = [u.user_id for u in active.users if u.status.value != "active"]
+    _expect(not wrong, f"status=active returned users of another status: {wrong}")
+
+
+def _user_read_checks(run: _Run, first: Optional[UsersListResponse], unknown_user: str) -> None:
+    """A listed user read back; unknown users and tenants; creations the validation refuses."""
 
     def get_listed() -> None:
         if not first.users:
@@ -496,7 +520,6 @@ def _users(run: _Run) -> None:
         _echo("user_id", data.user_id, wanted)
 
     run.check("users: get a listed user", get_listed, after=("users: list default page",))
-    unknown_user = f"conformance_missing_{run.unique}"
     run.check("users: unknown user → 404", lambda: run.error(
         run.request("GET", run.tpath(f"/users/{unknown_user}")), 404, ("USER_NOT_FOUND",), "get_user"))
     run.check("users: unknown tenant → 404", lambda: run.error(
@@ -505,7 +528,6 @@ def _users(run: _Run) -> None:
               lambda: run.validation_error(run.request("POST", run.tpath("/users"), json={})))
     run.check("users: create with an unknown role → 422", lambda: run.validation_error(run.request(
         "POST", run.tpath("/users"), json={"email": "x@example.com", "name": "x", "role": "superuser"})))
-    _user_crud(run, unknown_user)
 
 
 def _remember_user(response: httpx.Response, created: list[str]) -> None:
@@ -523,83 +545,93 @@ def _user_crud(run: _Run, unknown_user: str) -> None:
     email = f"conformance-{run.unique}@example.com"
     body = {"email": email, "name": "Conformance Check", "role": "user", "send_welcome_email": False}
     created: list[str] = []  # ids to delete at the end, whatever happens in between
-
-    def create() -> str:
-        response = run.request("POST", run.tpath("/users"), json=body)
-        if response.status_code == 429:
-            raise _Skip("the tenant's user quota is reached (429): cannot create a test user")
-        _remember_user(response, created)
-        data = run.model(response, CreateUserResponse, 201, "create_user")
-        _echo("email", data.email, email)
-        _echo("name", data.name, body["name"])
-        _echo("role", data.role.value, "user")
-        return data.user_id
-
     step = "users: create → 201"
-    uid = run.check(step, create)
-    path = run.tpath(f"/users/{quote(uid or '', safe='')}")
+    uid = run.check(step, lambda: _create_user(run, body, created))
     try:
-
-        def read() -> None:
-            data = run.model(run.request("GET", path), UserInfo, 200, "get_user")
-            _echo("user_id", data.user_id, uid)
-            _echo("email", data.email, email)
-
-        run.check("users: created user is readable", read, after=(step,))
-
-        def update() -> None:
-            change = {"name": "Conformance Check (updated)", "status": "suspended"}
-            data = run.model(run.request("PUT", path, json=change), UserInfo, 200, "update_user")
-            _echo("name", data.name, change["name"])
-            _echo("status", data.status.value, "suspended")
-            again = run.model(run.request("GET", path), UserInfo, 200, "get_user")
-            _echo("name", again.name, change["name"])
-
-        run.check("users: update name and status", update, after=(step,))
-        run.check("users: update with an unknown status → 422", lambda: run.validation_error(
-            run.request("PUT", path, json={"status": "gone"})), after=(step,))  # fmt: skip
-
-        def duplicate() -> None:
-            response = run.request("POST", run.tpath("/users"), json=body)
-            _remember_user(response, created)
-            run.error(response, 409, ("USER_EXISTS",), "create_user")
-
-        run.check("users: duplicate e-mail → 409", duplicate, after=(step,))
-
-        def delete() -> None:
-            response = run.request("DELETE", path)
-            if 200 <= response.status_code < 300 and uid in created:
-                created.remove(uid)
-            data = run.model(response, DeleteUserResponse, 200, "delete_user")
-            _echo("success", data.success, True)
-            _echo("user_id", data.user_id, uid)
-
-        run.check("users: delete → 200", delete, after=(step,))
-        run.check("users: deleted user → 404", lambda: run.error(
-            run.request("GET", path), 404, ("USER_NOT_FOUND",), "get_user"), after=("users: delete → 200",))
+        _created_user_checks(run, uid, body, created, step)
     finally:
-        leftovers = list(created)
-        if leftovers:
-
-            def cleanup() -> None:
-                failed = []
-                for leftover in leftovers:
-                    response = run.request("DELETE", run.tpath(f"/users/{quote(leftover, safe='')}"))
-                    if response.status_code not in (200, 204, 404):
-                        failed.append((leftover, response.status_code))
-                if failed and all(code == 501 for _, code in failed):  # the service cannot delete users at all
-                    raise _NotImplemented(f"'delete_user' answered 501 Not Implemented: the test users "
-                                          f"{[uid for uid, _ in failed]} remain (suspended if 'users: update name and "
-                                          "status' passed): remove them by hand")  # fmt: skip
-                _expect(not failed, f"could not delete the test users {[f'{u} ({c})' for u, c in failed]}: remove "
-                                    "them by hand")  # fmt: skip
-
-            run.check("users: clean up test users", cleanup)
+        _clean_up_users(run, list(created))
     run.check("users: update unknown user → 404", lambda: run.error(
         run.request("PUT", run.tpath(f"/users/{unknown_user}"), json={"name": "x"}), 404, ("USER_NOT_FOUND",),
         "update_user"))  # fmt: skip
     run.check("users: delete unknown user → 404", lambda: run.error(
         run.request("DELETE", run.tpath(f"/users/{unknown_user}")), 404, ("USER_NOT_FOUND",), "delete_user"))
+
+
+def _create_user(run: _Run, body: dict[str, Any], created: list[str]) -> str:
+    response = run.request("POST", run.tpath("/users"), json=body)
+    if response.status_code == 429:
+        raise _Skip("the tenant's user quota is reached (429): cannot create a test user")
+    _remember_user(response, created)
+    data = run.model(response, CreateUserResponse, 201, "create_user")
+    _echo("email", data.email, body["email"])
+    _echo("name", data.name, body["name"])
+    _echo("role", data.role.value, "user")
+    return data.user_id
+
+
+def _created_user_checks(run: _Run, uid: Optional[str], body: dict[str, Any], created: list[str], step: str) -> None:
+    """Read, update, duplicate and delete the user `step` created (skipped when it did not pass)."""
+    path = run.tpath(f"/users/{quote(uid or '', safe='')}")
+
+    def read() -> None:
+        data = run.model(run.request("GET", path), UserInfo, 200, "get_user")
+        _echo("user_id", data.user_id, uid)
+        _echo("email", data.email, body["email"])
+
+    run.check("users: created user is readable", read, after=(step,))
+
+    def update() -> None:
+        change = {"name": "Conformance Check (updated)", "status": "suspended"}
+        data = run.model(run.request("PUT", path, json=change), UserInfo, 200, "update_user")
+        _echo("name", data.name, change["name"])
+        _echo("status", data.status.value, "suspended")
+        again = run.model(run.request("GET", path), UserInfo, 200, "get_user")
+        _echo("name", again.name, change["name"])
+
+    run.check("users: update name and status", update, after=(step,))
+    run.check("users: update with an unknown status → 422", lambda: run.validation_error(
+        run.request("PUT", path, json={"status": "gone"})), after=(step,))  # fmt: skip
+
+    def duplicate() -> None:
+        response = run.request("POST", run.tpath("/users"), json=body)
+        _remember_user(response, created)
+        run.error(response, 409, ("USER_EXISTS",), "create_user")
+
+    run.check("users: duplicate e-mail → 409", duplicate, after=(step,))
+
+    def delete() -> None:
+        response = run.request("DELETE", path)
+        if 200 <= response.status_code < 300 and uid in created:
+            created.remove(uid)
+        data = run.model(response, DeleteUserResponse, 200, "delete_user")
+        _echo("success", data.success, True)
+        _echo("user_id", data.user_id, uid)
+
+    run.check("users: delete → 200", delete, after=(step,))
+    run.check("users: deleted user → 404", lambda: run.error(
+        run.request("GET", path), 404, ("USER_NOT_FOUND",), "get_user"), after=("users: delete → 200",))
+
+
+def _clean_up_users(run: _Run, leftovers: list[str]) -> None:
+    """Delete the test users still there (a check failed before deleting them); nothing to do, no check."""
+    if not leftovers:
+        return
+
+    def cleanup() -> None:
+        failed = []
+        for leftover in leftovers:
+            response = run.request("DELETE", run.tpath(f"/users/{quote(leftover, safe='')}"))
+            if response.status_code not in (200, 204, 404):
+                failed.append((leftover, response.status_code))
+        if failed and all(code == 501 for _, code in failed):  # the service cannot delete users at all
+            raise _NotImplemented(f"'delete_user' answered 501 Not Implemented: the test users "
+                                  f"{[uid for uid, _ in failed]} remain (suspended if 'users: update name and "
+                                  "status' passed): remove them by hand")  # fmt: skip
+        _expect(not failed, f"could not delete the test users {[f'{u} ({c})' for u, c in failed]}: remove "
+                            "them by hand")  # fmt: skip
+
+    run.check("users: clean up test users", cleanup)
 
 
 def _settings(run: _Run) -> None:
