@@ -54,6 +54,18 @@ def _phase(phase: Phase) -> list[str]:
 
 
 def render_markdown(report: AnalysisReport) -> str:
+    out = _overview(report)
+    for section in (_unplaced, _route_table, _needs_a_person, _suggested, _unresolved, _skipped, _lifecycle,
+                    _unimplemented):
+        out += section(report)
+    out += ["## Plan", ""]
+    for phase in report.plan.phases:
+        out += _phase(phase)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _overview(report: AnalysisReport) -> list[str]:
+    """The title, the counts, the coverage, the single tenant and the suggestions."""
     s = report.summary
     title = f"## migrator analyze: {report.service or report.root}"
     if report.service_version:
@@ -79,61 +91,85 @@ def render_markdown(report: AnalysisReport) -> str:
         out += [f"Single-tenant deployment: serves the tenant {served} ({tenant.origin}).", ""]
     out += [f"**Suggestion:** {_cell(line)}" for line in report.plan.suggestions]
     out += [""] if report.plan.suggestions else []
-    if report.unplaced:
-        out += [f"### Routes seen but not placed in any app ({len(report.unplaced)})", "",
-                "| where | function | why |", "|---|---|---|"]
-        for item in report.unplaced:
-            out.append(f"| {_cell(item.file)}:{item.line} | {_code(_cell(item.function) if item.function else None)} "
-                       f"| {_cell(item.reason)} |")
-        out.append("")
-    if report.routes:
-        out += ["| method | path | function | auth | tenant | standard operation | phase 1 |",
-                "|---|---|---|---|---|---|---|"]
-        for route in report.routes:
-            op = f"`{route.operation}` → `{route.standard_method} {route.standard_path}`" if route.operation else (
-                f"stays (suggested: `{route.suggestion}`)" if route.suggestion else "stays")
-            if route.operation and route.confidence is not None and route.confidence < 1:
-                op += f" (by shape, {route.confidence:.2f})"
-            flag = {"automatic": "automatic", "manual": "**manual**", "stays": "—"}[route.status]
-            cond = " (conditional)" if route.conditional else ""
-            out.append(
-                f"| {','.join(route.methods)} | `{_cell(route.path)}`{cond} | `{route.function}` "
-                f"({route.file}:{route.line}) | {_cell(', '.join(route.auth) or '—')} | "
-                f"{_cell(_code(route.tenant_source))} | {op} | {flag} |"
-            )
-        out.append("")
+    return out
+
+
+def _unplaced(report: AnalysisReport) -> list[str]:
+    if not report.unplaced:
+        return []
+    out = [f"### Routes seen but not placed in any app ({len(report.unplaced)})", "",
+           "| where | function | why |", "|---|---|---|"]
+    for item in report.unplaced:
+        out.append(f"| {_cell(item.file)}:{item.line} | {_code(_cell(item.function) if item.function else None)} "
+                   f"| {_cell(item.reason)} |")
+    return out + [""]
+
+
+def _route_table(report: AnalysisReport) -> list[str]:
+    if not report.routes:
+        return []
+    out = ["| method | path | function | auth | tenant | standard operation | phase 1 |",
+           "|---|---|---|---|---|---|---|"]
+    for route in report.routes:
+        op = f"`{route.operation}` → `{route.standard_method} {route.standard_path}`" if route.operation else (
+            f"stays (suggested: `{route.suggestion}`)" if route.suggestion else "stays")
+        if route.operation and route.confidence is not None and route.confidence < 1:
+            op += f" (by shape, {route.confidence:.2f})"
+        flag = {"automatic": "automatic", "manual": "**manual**", "stays": "—"}[route.status]
+        cond = " (conditional)" if route.conditional else ""
+        out.append(
+            f"| {','.join(route.methods)} | `{_cell(route.path)}`{cond} | `{route.function}` "
+            f"({route.file}:{route.line}) | {_cell(', '.join(route.auth) or '—')} | "
+            f"{_cell(_code(route.tenant_source))} | {op} | {flag} |"
+        )
+    return out + [""]
+
+
+def _needs_a_person(report: AnalysisReport) -> list[str]:
     manual = [r for r in report.routes if r.status == "manual"]
-    if manual:
-        out += ["### Needs a person", ""]
-        for route in manual:
-            out.append(f"- `{','.join(route.methods)} {route.path}` ({route.file}:{route.line}): "
-                       + "; ".join(route.manual_steps))
-        out.append("")
+    if not manual:
+        return []
+    out = ["### Needs a person", ""]
+    for route in manual:
+        out.append(f"- `{','.join(route.methods)} {route.path}` ({route.file}:{route.line}): "
+                   + "; ".join(route.manual_steps))
+    return out + [""]
+
+
+def _suggested(report: AnalysisReport) -> list[str]:
     suggested = [r for r in report.routes if r.suggestion]
-    if suggested:
-        out += ["### Suggested mappings", "",
-                "Each is confirmed by an entry in the target's `pyproject.toml`, for example:", "", "```toml",
-                suggestion_toml(suggested[0]), "```", ""]
-        for route in suggested:
-            out.append(f"- `{','.join(route.methods)} {route.path}` → `{route.suggestion}` "
-                       f"({route.confidence:.2f}: {_cell('; '.join(route.evidence))})")
-        out.append("")
-    if report.unresolved:
-        out += ["### Unresolved", ""]
-        out += [f"- {u.file}:{u.line}: {u.reason}" for u in report.unresolved]
-        out.append("")
-    if report.skipped:
-        out += ["<details><summary>Skipped files</summary>", ""]
-        out += [f"- {s_.file}: {s_.reason}" for s_ in report.skipped]
-        out += ["", "</details>", ""]
-    if report.plan.lifecycle is not None:
-        out += ["### Tenant lifecycle", ""]
-        out += [f"- {_cell(line)}" for line in report.plan.lifecycle.lines()]
-        out.append("")
-    if report.plan.unimplemented_operations:
-        out += ["Standard operations without legacy logic (answer 501 until implemented): "
-                + ", ".join(f"`{op}`" for op in report.plan.unimplemented_operations), ""]
-    out += ["## Plan", ""]
-    for phase in report.plan.phases:
-        out += _phase(phase)
-    return "\n".join(out).rstrip() + "\n"
+    if not suggested:
+        return []
+    out = ["### Suggested mappings", "",
+           "Each is confirmed by an entry in the target's `pyproject.toml`, for example:", "", "```toml",
+           suggestion_toml(suggested[0]), "```", ""]
+    for route in suggested:
+        out.append(f"- `{','.join(route.methods)} {route.path}` → `{route.suggestion}` "
+                   f"({route.confidence:.2f}: {_cell('; '.join(route.evidence))})")
+    return out + [""]
+
+
+def _unresolved(report: AnalysisReport) -> list[str]:
+    if not report.unresolved:
+        return []
+    return ["### Unresolved", "", *(f"- {u.file}:{u.line}: {u.reason}" for u in report.unresolved), ""]
+
+
+def _skipped(report: AnalysisReport) -> list[str]:
+    if not report.skipped:
+        return []
+    return ["<details><summary>Skipped files</summary>", "", *(f"- {s.file}: {s.reason}" for s in report.skipped),
+            "", "</details>", ""]
+
+
+def _lifecycle(report: AnalysisReport) -> list[str]:
+    if report.plan.lifecycle is None:
+        return []
+    return ["### Tenant lifecycle", "", *(f"- {_cell(line)}" for line in report.plan.lifecycle.lines()), ""]
+
+
+def _unimplemented(report: AnalysisReport) -> list[str]:
+    if not report.plan.unimplemented_operations:
+        return []
+    return ["Standard operations without legacy logic (answer 501 until implemented): "
+            + ", ".join(f"`{op}`" for op in report.plan.unimplemented_operations), ""]
