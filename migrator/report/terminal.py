@@ -100,6 +100,17 @@ def coverage_line(report: AnalysisReport) -> str:
 
 
 def render_rich(report: AnalysisReport, console: Console) -> None:
+    _print_overview(report, console)
+    for section in (_print_unplaced, _print_routes, _print_needs_a_person, _print_suggested, _print_unresolved,
+                    _print_skipped, _print_lifecycle, _print_unimplemented):
+        section(report, console)
+    if report.routes:
+        for phase in report.plan.phases:
+            console.print(_phase(phase))
+
+
+def _print_overview(report: AnalysisReport, console: Console) -> None:
+    """The title, the counts, the coverage, the single tenant and the suggestions."""
     s = report.summary
     name = report.service or report.root
     console.print(f"[bold]migrator analyze[/] {escape(name)} {escape(report.service_version or '')}".rstrip(),
@@ -120,52 +131,79 @@ def render_rich(report: AnalysisReport, console: Console) -> None:
         console.print(Text(f"single-tenant deployment: serves the tenant {served} ({tenant.origin})"))
     for line in report.plan.suggestions:
         console.print(Text(f"suggestion: {line}", style="bold"))
-    if report.unplaced:
-        table = Table(title=f"Routes seen but not placed in any app ({len(report.unplaced)})", title_justify="left")
-        table.add_column("Where", no_wrap=True)
-        table.add_column("Function", overflow="fold")
-        table.add_column("Why", overflow="fold")
-        for item in report.unplaced:
-            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.function or "?"), Text(item.reason))
-        console.print(table)
+
+
+def _print_unplaced(report: AnalysisReport, console: Console) -> None:
+    if not report.unplaced:
+        return
+    table = Table(title=f"Routes seen but not placed in any app ({len(report.unplaced)})", title_justify="left")
+    table.add_column("Where", no_wrap=True)
+    table.add_column("Function", overflow="fold")
+    table.add_column("Why", overflow="fold")
+    for item in report.unplaced:
+        table.add_row(Text(f"{item.file}:{item.line}"), Text(item.function or "?"), Text(item.reason))
+    console.print(table)
+
+
+def _print_routes(report: AnalysisReport, console: Console) -> None:
     if report.routes:
         console.print(_routes(report))
+
+
+def _print_needs_a_person(report: AnalysisReport, console: Console) -> None:
     manual = [r for r in report.routes if r.status == "manual"]
-    if manual:
-        console.print("[yellow bold]Needs a person[/]")
-        for route in manual:
-            console.print(f"  {','.join(route.methods)} {escape(route.path)} [dim]({escape(route.file)}:{route.line})[/]",
-                          highlight=False)
-            for reason in route.manual_steps:
-                console.print(Text(f"    - {reason}"), highlight=False)
+    if not manual:
+        return
+    console.print("[yellow bold]Needs a person[/]")
+    for route in manual:
+        console.print(f"  {','.join(route.methods)} {escape(route.path)} [dim]({escape(route.file)}:{route.line})[/]",
+                      highlight=False)
+        for reason in route.manual_steps:
+            console.print(Text(f"    - {reason}"), highlight=False)
+
+
+def _print_suggested(report: AnalysisReport, console: Console) -> None:
     suggested = [r for r in report.routes if r.suggestion]
-    if suggested:
-        console.print(Text("Suggested mappings (confirm each with an entry in [tool.migrator.catalog], e.g. "
-                           + suggestion_toml(suggested[0]).replace("\n", "; ") + ")", style="bold"))
-        for route in suggested:
-            console.print(Text(f"  {','.join(route.methods)} {route.path} -> {route.suggestion} "
-                               f"({route.confidence:.2f}: {'; '.join(route.evidence)})"), highlight=False)
-    if report.unresolved:
-        table = Table(title="Unresolved", title_justify="left")
-        table.add_column("Where", no_wrap=True)
-        table.add_column("Reason", overflow="fold")
-        for item in report.unresolved:
-            table.add_row(Text(f"{item.file}:{item.line}"), Text(item.reason))
-        console.print(table)
-    if report.skipped:
-        table = Table(title="Skipped files", title_justify="left")
-        table.add_column("File", overflow="fold")
-        table.add_column("Reason", overflow="fold")
-        for item in report.skipped:
-            table.add_row(Text(item.file), Text(item.reason))
-        console.print(table)
-    if report.plan.lifecycle is not None:
-        console.print("[bold]Tenant lifecycle[/] (how phase 1 serves it)")
-        for line in report.plan.lifecycle.lines():
-            console.print(Text(f"  {line}"), highlight=False)
+    if not suggested:
+        return
+    console.print(Text("Suggested mappings (confirm each with an entry in [tool.migrator.catalog], e.g. "
+                       + suggestion_toml(suggested[0]).replace("\n", "; ") + ")", style="bold"))
+    for route in suggested:
+        console.print(Text(f"  {','.join(route.methods)} {route.path} -> {route.suggestion} "
+                           f"({route.confidence:.2f}: {'; '.join(route.evidence)})"), highlight=False)
+
+
+def _print_unresolved(report: AnalysisReport, console: Console) -> None:
+    if not report.unresolved:
+        return
+    table = Table(title="Unresolved", title_justify="left")
+    table.add_column("Where", no_wrap=True)
+    table.add_column("Reason", overflow="fold")
+    for item in report.unresolved:
+        table.add_row(Text(f"{item.file}:{item.line}"), Text(item.reason))
+    console.print(table)
+
+
+def _print_skipped(report: AnalysisReport, console: Console) -> None:
+    if not report.skipped:
+        return
+    table = Table(title="Skipped files", title_justify="left")
+    table.add_column("File", overflow="fold")
+    table.add_column("Reason", overflow="fold")
+    for item in report.skipped:
+        table.add_row(Text(item.file), Text(item.reason))
+    console.print(table)
+
+
+def _print_lifecycle(report: AnalysisReport, console: Console) -> None:
+    if report.plan.lifecycle is None:
+        return
+    console.print("[bold]Tenant lifecycle[/] (how phase 1 serves it)")
+    for line in report.plan.lifecycle.lines():
+        console.print(Text(f"  {line}"), highlight=False)
+
+
+def _print_unimplemented(report: AnalysisReport, console: Console) -> None:
     if report.plan.unimplemented_operations:
         console.print("Standard operations without legacy logic (501 until implemented): "
                       + ", ".join(report.plan.unimplemented_operations), highlight=False, markup=False)
-    if report.routes:
-        for phase in report.plan.phases:
-            console.print(_phase(phase))
