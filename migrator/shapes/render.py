@@ -230,8 +230,8 @@ def _object_statements(fm: FieldMap, scope: _Scope, emitter: _Emitter, function:
         room = emitter.width - len(pad)
         lines += _indent(layout.comment("the legacy keys mapped below (and the standard names); the others are kept "
                                         "as extras", room), level)
-        lines += [one] if len(one) <= emitter.width else [f"{pad}read = {{", *(f"{pad}    {json.dumps(k)}," for k in read),
-                                                     f"{pad}}}"]
+        exploded = [f"{pad}read = {{", *(f"{pad}    {json.dumps(k)}," for k in read), f"{pad}}}"]
+        lines += [one] if len(one) <= emitter.width else exploded
         lines.append("    " * level + f"extras = {{key: value for key, value in {doc}.items() if key not in read}}")
         extras = "**extras"
     lines += _indent(_construct(fm, scope, emitter, function, extras, lead, level + 1), level)
