@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from migrator.journal import JournalError, load_journal
+from migrator.journal import Journal, JournalError, load_journal
 from migrator.parity.cassette import Exchange, iter_exchanges
 from migrator.parity.compare import Actual, compare
 from migrator.parity.credentials import placeholders_in
@@ -331,57 +331,24 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
     if not options.allow_empty and count_exchanges(cassette) == 0:
         _require_compared(ParityReport(cassette=str(cassette), target="", phase=0), cassette)
     started = time.perf_counter()
-    market_key = _market_key(options)
-    if market_key is None and options.target is None and options.twins:
-        # In process the app is ours to configure: give it a one-off market key so the standard twins can run.
-        market_key = secrets.token_urlsafe(24)
-        options = dataclasses.replace(options, env={**options.env, "MARKET_API_KEYS": market_key,
-                                                    "MARKET_API_KEY": market_key})
+    options, market_key = _with_market_key(options)
     with open_session(options, anchor=cassette.parent, defaults_from=options.requests,
                       fallback_defaults=sibling_request_list(cassette)) as session:
         try:
             journal = load_journal(session.repo)
         except JournalError as exc:
             raise ParityUsageError(str(exc)) from exc
-        phase = journal.current_phase if options.phase is None else options.phase
-        if phase not in (0, 1, 2, 3):
-            raise ParityUsageError(f"--phase must be 0, 1, 2 or 3, got {phase}")
-        if phase >= 2 and (not journal.routes or journal.deprecation is None):
-            raise ParityUsageError(
-                f"phase {phase} expectations need the deprecation dates and routes of "
-                f"{session.repo / '.migrator' / 'journal.json'}; apply phase 2 first or pass a lower --phase")
+        phase = _phase(journal, options, session)
         table = RouteTable(journal) if journal.routes and phase >= 1 else None
-        ignore = IgnoreRules([*session.config.parity.ignore, *options.ignore])
-        mappings = Mappings(journal, session.repo) if table is not None and options.twins else None
-        single = mappings.tenant if mappings is not None else None
-        companions = (Companions(cassette, table, single) if table is not None and options.twins and market_key
-                      else None)
+        runner = _make_runner(session, options, journal, table, phase, market_key)
         report = ParityReport(cassette=str(cassette), target=session.description, phase=phase)
         report.notes.append(
             f"phase {phase} expectations" + (f" from {session.repo / '.migrator' / 'journal.json'}"
                                              if journal.phases else " (no journal: baseline)"))
-        runner = _Runner(session, options, table, phase, ignore, market_key, companions)
-        runner.mappings = mappings
-        if market_key:
-            runner.redactor.remember(market_key, "<redacted:x-market-api-key>")
         if session.reset_hook is None:
             report.notes.append("no reset hook: the cassette replays on the target's current state "
                                 "(set [tool.migrator.parity] reset or pass --reset)")
-
-        async def run() -> None:
-            differing = await runner.first_pass(report, progress)
-            if not differing:
-                return
-            if not options.noise:
-                report.notes.append("noise check disabled (--no-noise)")
-            elif session.reset_hook is None and runner.unsafe:
-                report.notes.append("noise check skipped: the cassette mutates state and there is no reset hook")
-            else:
-                replayed, noise = await runner.second_pass(differing)
-                report.notes.append(f"noise check: replayed {replayed} exchange(s) a second time; "
-                                    f"{noise} difference(s) did not repeat and count as noise")
-
-        asyncio.run(run())
+        asyncio.run(_replay(runner, report, progress))
         _run_notes(report, runner, table is not None and options.twins)
         _outcomes(report)
         report.finish()
@@ -389,6 +356,58 @@ def run_parity(options: ParityOptions, progress: Optional[Progress] = None) -> P
     if not options.allow_empty:
         _require_compared(report, cassette)
     return report
+
+
+def _with_market_key(options: ParityOptions) -> tuple[ParityOptions, Optional[str]]:
+    """The options and the market key the standard twins send (None: no twins can run)."""
+    market_key = _market_key(options)
+    if market_key is None and options.target is None and options.twins:
+        # In process the app is ours to configure: give it a one-off market key so the standard twins can run.
+        market_key = secrets.token_urlsafe(24)
+        options = dataclasses.replace(options, env={**options.env, "MARKET_API_KEYS": market_key,
+                                                    "MARKET_API_KEY": market_key})
+    return options, market_key
+
+
+def _phase(journal: Journal, options: ParityOptions, session: Session) -> int:
+    """The phase whose expectations apply (the journal's unless --phase), checked against what the journal has."""
+    phase = journal.current_phase if options.phase is None else options.phase
+    if phase not in (0, 1, 2, 3):
+        raise ParityUsageError(f"--phase must be 0, 1, 2 or 3, got {phase}")
+    if phase >= 2 and (not journal.routes or journal.deprecation is None):
+        raise ParityUsageError(
+            f"phase {phase} expectations need the deprecation dates and routes of "
+            f"{session.repo / '.migrator' / 'journal.json'}; apply phase 2 first or pass a lower --phase")
+    return phase
+
+
+def _make_runner(session: Session, options: ParityOptions, journal: Journal, table: Optional[RouteTable], phase: int,
+                 market_key: Optional[str]) -> "_Runner":
+    ignore = IgnoreRules([*session.config.parity.ignore, *options.ignore])
+    mappings = Mappings(journal, session.repo) if table is not None and options.twins else None
+    single = mappings.tenant if mappings is not None else None
+    companions = (Companions(options.cassette, table, single) if table is not None and options.twins and market_key
+                  else None)
+    runner = _Runner(session, options, table, phase, ignore, market_key, companions)
+    runner.mappings = mappings
+    if market_key:
+        runner.redactor.remember(market_key, "<redacted:x-market-api-key>")
+    return runner
+
+
+async def _replay(runner: "_Runner", report: ParityReport, progress: Optional[Progress]) -> None:
+    """Pass 1 over the cassette; pass 2 over what differed, when the noise check can run."""
+    differing = await runner.first_pass(report, progress)
+    if not differing:
+        return
+    if not runner.options.noise:
+        report.notes.append("noise check disabled (--no-noise)")
+    elif runner.session.reset_hook is None and runner.unsafe:
+        report.notes.append("noise check skipped: the cassette mutates state and there is no reset hook")
+    else:
+        replayed, noise = await runner.second_pass(differing)
+        report.notes.append(f"noise check: replayed {replayed} exchange(s) a second time; "
+                            f"{noise} difference(s) did not repeat and count as noise")
 
 
 def _run_notes(report: ParityReport, runner: "_Runner", twins: bool) -> None:
