@@ -233,39 +233,49 @@ def _alias_responses(*, manual: bool) -> dict[int | str, dict[str, Any]]:
 def _add_reads(router: APIRouter, handler: Any) -> None:
     """The read aliases; explicit operation ids, since a legacy service often has its own `list_tenants` at the
     same path and FastAPI's default ids (function name + path) would then collide in the OpenAPI document."""
+    _add_tenant_reads(router, handler)
+    _add_stats_and_users(router, handler)
+    _add_resource_reads(router, handler)
 
-    def alias(name: str, model: type[BaseModel] | None, *, manual: bool = False):
-        spec = ALIAS_BY_NAME[name]  # paths are defined once, in shims.spec
-        return router.api_route(spec.router_path, methods=[spec.method], response_model=model, name=name,
-                                operation_id=name, responses=_alias_responses(manual=manual))  # fmt: skip
 
-    def op(operation: str, *args: Any) -> Awaitable[Any]:
-        return call_operation(handler, operation, *args)
+def _alias(router: APIRouter, name: str, model: type[BaseModel] | None, *, manual: bool = False):
+    """The decorator registering the alias `name` (paths are defined once, in shims.spec)."""
+    spec = ALIAS_BY_NAME[name]
+    return router.api_route(spec.router_path, methods=[spec.method], response_model=model, name=name,
+                            operation_id=name, responses=_alias_responses(manual=manual))  # fmt: skip
 
-    @alias("service_market_list_tenants", TenantListResponse, manual=True)
+
+def _add_tenant_reads(router: APIRouter, handler: Any) -> None:
+    """The tenant list and one tenant's summary, in the manual's shapes."""
+
+    @_alias(router, "service_market_list_tenants", TenantListResponse, manual=True)
     async def list_tenants() -> TenantListResponse:
-        tenants = await _manual(op("list_tenants"))
+        tenants = await _manual(call_operation(handler, "list_tenants"))
         dumped = [_summary(t).model_dump(mode="json", exclude_unset=True) for t in tenants]
         return TenantListResponse(tenants=dumped, total=len(dumped))
 
     async def summary_or_status(tenant_id: str) -> dict[str, Any]:
         try:
-            summary = await op("get_tenant_summary", tenant_id)
+            summary = await call_operation(handler, "get_tenant_summary", tenant_id)
         except NotImplementedOperationError:
-            status = await op("get_tenant_status", tenant_id)
+            status = await call_operation(handler, "get_tenant_status", tenant_id)
             return status.model_dump(mode="json") if isinstance(status, BaseModel) else dict(status)
         return _summary(summary).model_dump(mode="json", exclude_unset=True)
 
-    @alias("service_market_tenant_status", None, manual=True)
+    @_alias(router, "service_market_tenant_status", None, manual=True)
     async def tenant_status(tenant_id: str) -> dict[str, Any]:
         return await _manual(summary_or_status(tenant_id), tenant_id)
 
-    @alias("service_market_tenant_stats", StatsResponse)
-    async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=PERIOD_PATTERN)) -> Any:
-        return await invoke("get_tenant_stats", op("get_tenant_stats", tenant_id, period), StatsResponse,
-                            tenant_id=tenant_id)  # fmt: skip
 
-    @alias("service_market_tenant_users", UsersListResponse)
+def _add_stats_and_users(router: APIRouter, handler: Any) -> None:
+    """A tenant's statistics and users, answered as the standard operations answer them."""
+
+    @_alias(router, "service_market_tenant_stats", StatsResponse)
+    async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=PERIOD_PATTERN)) -> Any:
+        return await invoke("get_tenant_stats", call_operation(handler, "get_tenant_stats", tenant_id, period),
+                            StatsResponse, tenant_id=tenant_id)  # fmt: skip
+
+    @_alias(router, "service_market_tenant_users", UsersListResponse)
     async def tenant_users(
         tenant_id: str,
         limit: int = Query(20, ge=1, le=100),
@@ -275,7 +285,12 @@ def _add_reads(router: APIRouter, handler: Any) -> None:
         search: str | None = None,
     ) -> Any:
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
-        return await invoke("list_users", op("list_users", tenant_id, filters), UsersListResponse, tenant_id=tenant_id)
+        return await invoke("list_users", call_operation(handler, "list_users", tenant_id, filters), UsersListResponse,
+                            tenant_id=tenant_id)  # fmt: skip
+
+
+def _add_resource_reads(router: APIRouter, handler: Any) -> None:
+    """The courses and discussions: the standard resource listing of one type each."""
 
     def resources_route(kind: ResourceType) -> Callable[..., Awaitable[Any]]:
         async def tenant_resources(
@@ -285,14 +300,14 @@ def _add_reads(router: APIRouter, handler: Any) -> None:
             search: str | None = None,
         ) -> Any:
             filters = ResourceFilters(type=kind, search=search, limit=limit, offset=offset)
-            return await invoke("list_resources", op("list_resources", tenant_id, filters), ResourcesResponse,
-                                tenant_id=tenant_id)  # fmt: skip
+            return await invoke("list_resources", call_operation(handler, "list_resources", tenant_id, filters),
+                                ResourcesResponse, tenant_id=tenant_id)  # fmt: skip
 
         return tenant_resources
 
     for name, kind in (("service_market_courses", ResourceType.COURSE),
                        ("service_market_discussions", ResourceType.DISCUSSION)):  # fmt: skip
-        alias(name, ResourcesResponse)(resources_route(kind))
+        _alias(router, name, ResourcesResponse)(resources_route(kind))
 
 
 def _summary(value: Any) -> TenantSummary:
