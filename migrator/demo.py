@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 EXAMPLES = ("advisor", "llm_chatbot", "mentor", "classroom")
 
@@ -66,63 +66,78 @@ Say = Callable[[str, object], None]  # (event, payload) -> show it
 def run_demo(example: str = "advisor", *, workdir: Optional[Path] = None, say: Optional[Say] = None,
              now: Optional[datetime] = None) -> DemoResult:
     """Run the whole migration on a copy of `example`; `say(event, payload)` is told about every step."""
-    from migrator.analyze import analyze
-    from migrator.apply import plan_phase, write_phase
-    from migrator.parity.replay import ParityOptions, run_parity
-
     say = say or (lambda event, payload: None)
     base = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="migrator-demo-"))
     base.mkdir(parents=True, exist_ok=True)
     repo = copy_example(example, base)
-    result = DemoResult(example, repo)
+    demo = _Demo(DemoResult(example, repo), say)
     say("copied", repo)
     now = now or datetime.now(timezone.utc)
-    cassette = repo / "parity" / "cassette.jsonl"
+    demo.timed("analyze", demo.analyze)
+    demo.timed("phase 1: standard API beside the legacy one", demo.phase(1, now=now))
+    demo.timed("parity after phase 1", demo.parity(1))
+    # The demo compresses six weeks into a minute: phase 2 sets the Sunset to today, and phase 3 is forced past the
+    # quiet period (a real service waits for it; the journal records the force).
+    phase2 = now + timedelta(seconds=1)
+    demo.timed("phase 2: legacy routes deprecated", demo.phase(2, sunset=phase2.date(), now=phase2))
+    demo.timed("parity after phase 2", demo.parity(2))
+    phase3 = phase2 + timedelta(seconds=1)
+    demo.timed("phase 3: legacy routes removed", demo.phase(3, force=True, now=phase3))
+    demo.timed("parity after phase 3", demo.parity(3))
+    return demo.result
 
-    def timed(name: str, action: Callable[[], tuple[str, bool, Optional[str]]]) -> None:
+
+_Action = Callable[[], tuple[str, bool, Optional[str]]]  # () -> (detail, ok, parity line)
+
+
+class _Demo:
+    """The steps of one demo run on the copy `result.workdir`, each timed and told to `say`."""
+
+    def __init__(self, result: DemoResult, say: Say) -> None:
+        self.result = result
+        self.repo = result.workdir
+        self.say = say
+
+    def timed(self, name: str, action: _Action) -> None:
         started = time.perf_counter()
         detail, ok, parity = action()
         step = Step(name, detail, ok, time.perf_counter() - started, parity)
-        result.steps.append(step)
-        say("step", step)
+        self.result.steps.append(step)
+        self.say("step", step)
 
-    def do_analyze():
-        report = analyze(repo)
-        say("analysis", report)
+    def analyze(self) -> tuple[str, bool, Optional[str]]:
+        from migrator.analyze import analyze
+
+        report = analyze(self.repo)
+        self.say("analysis", report)
         s = report.summary
         return (f"{s.routes} routes: {s.automatic} move automatically, {s.manual} need a person, "
                 f"{s.stays} stay as they are", True, None)
 
-    def do_phase(phase: int, **options):
-        def action():
-            planned = plan_phase(repo, phase, **options)
-            written = write_phase(repo, planned)
-            say("phase", planned)
+    def phase(self, phase: int, **options: Any) -> _Action:
+        def action() -> tuple[str, bool, Optional[str]]:
+            from migrator.apply import plan_phase, write_phase
+
+            planned = plan_phase(self.repo, phase, **options)
+            written = write_phase(self.repo, planned)
+            self.say("phase", planned)
             detail = f"{len(written)} files written"
             if planned.manual:
                 detail += f", {len(planned.manual)} manual step(s)"
             return detail, True, None
+
         return action
 
-    def do_parity(phase: int):
-        def action():
-            report = run_parity(ParityOptions(cassette=cassette, repo=repo, phase=phase))
-            say("parity", report)
+    def parity(self, phase: int) -> _Action:
+        def action() -> tuple[str, bool, Optional[str]]:
+            from migrator.parity.replay import ParityOptions, run_parity
+
+            cassette = self.repo / "parity" / "cassette.jsonl"
+            report = run_parity(ParityOptions(cassette=cassette, repo=self.repo, phase=phase))
+            self.say("parity", report)
             twins = sum(1 for r in report.results if r.kind == "standard")
             line = report.summary.line()
             detail = f"{report.summary.total} checks" + (f" ({twins} on /mt)" if twins else "")
             return detail, report.ok, line
-        return action
 
-    timed("analyze", do_analyze)
-    timed("phase 1: standard API beside the legacy one", do_phase(1, now=now))
-    timed("parity after phase 1", do_parity(1))
-    # The demo compresses six weeks into a minute: phase 2 sets the Sunset to today, and phase 3 is forced past the
-    # quiet period (a real service waits for it; the journal records the force).
-    phase2 = now + timedelta(seconds=1)
-    timed("phase 2: legacy routes deprecated", do_phase(2, sunset=phase2.date(), now=phase2))
-    timed("parity after phase 2", do_parity(2))
-    phase3 = phase2 + timedelta(seconds=1)
-    timed("phase 3: legacy routes removed", do_phase(3, force=True, now=phase3))
-    timed("parity after phase 3", do_parity(3))
-    return result
+        return action
