@@ -18,16 +18,10 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field
 
+from migrator.location import Where
+
 Mechanism = Literal["route", "derived", "registry", "deployment", "none"]
 LIFECYCLE_OPERATIONS = ("activate_tenant", "deactivate_tenant", "get_tenant_status", "get_tenant_usage")
-
-
-class Where(BaseModel):
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 class ImportName(BaseModel):

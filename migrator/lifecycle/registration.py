@@ -16,9 +16,8 @@ from typing import Optional
 import libcst as cst
 from pydantic import BaseModel, Field
 
+from migrator.location import Where
 from migrator.shapes.source import ModuleIndex, SourceModule, resolve_expr
-
-from .model import Where
 
 NAME = ("name", "title", "tenant_name", "display_name", "university_name", "school_name", "organization_name",
         "organisation_name", "company_name", "institution_name")

@@ -17,9 +17,10 @@ from typing import Optional
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from migrator.location import Where
 from migrator.shapes.source import ModuleIndex, SourceModule, resolve_expr
 
-from .model import Connection, ImportName, Registry, RegistryColumn, Where
+from .model import Connection, ImportName, Registry, RegistryColumn
 from .sqltext import SqlTable, check_words, parse_tables
 from .walk import Dep, Entered, Fn, Method, Obj, OrmSite, Portable, SqlSite, Sym, Unknown, WalkResult, static_string
 

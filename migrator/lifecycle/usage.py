@@ -16,7 +16,7 @@ from typing import Optional
 from migrator.shapes.model import InferredResponse, Shape
 from migrator.shapes.tables import norm
 
-from .model import UsageSource, Where
+from .model import UsageSource
 
 MONTH_KEYS = ("month", "yearmonth", "ym", "period")
 DATE_KEYS = ("date", "day")
@@ -115,7 +115,7 @@ def derive_usage(routes: list[SeriesRoute]) -> tuple[Optional[UsageSource], str]
             where = origin or route.response.origin
             source = UsageSource(
                 operation=route.operation, route=route.label, series=list(path), granularity=granularity, key=key,
-                fields=fields, where=Where(file=where.file, line=where.line),
+                fields=fields, where=where,
                 window=route.window_max if granularity == "day" else None,
                 window_param=route.window_param if granularity == "day" else None,
                 window_value=route.window_value if granularity == "day" else None,

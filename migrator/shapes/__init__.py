@@ -22,7 +22,7 @@ The synonyms, list keys, orderings and confidences are data in `migrator.shapes.
 
 from .infer import Evaluator, infer_response
 from .mapping import FieldMap, Missing, OperationMapping, Source, map_operation
-from .model import FieldShape, InferredResponse, Origin, Shape, flatten
+from .model import FieldShape, InferredResponse, Shape, Where, flatten
 from .operations import OPERATIONS, OperationSpec, spec_for
 from .render import function_params, render_module
 from .source import ModuleIndex, SourceModule
@@ -37,10 +37,10 @@ __all__ = [
     "ModuleIndex",
     "OperationMapping",
     "OperationSpec",
-    "Origin",
     "Shape",
     "Source",
     "SourceModule",
+    "Where",
     "flatten",
     "function_params",
     "infer_response",

@@ -25,7 +25,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from .classes import ClassShapes, is_model_class
-from .model import FieldShape, InferredResponse, Origin, Shape
+from .model import FieldShape, InferredResponse, Shape, Where
 from .source import Resolver, SourceModule, resolve_expr, resolve_name
 from .sql import is_select, select_columns
 
@@ -308,41 +308,41 @@ class Evaluator:
             return method(expr, frame, origin)
         return Shape.unknown(f"a {type(expr).__name__} expression", origin)
 
-    def _eval_SimpleString(self, expr: cst.BaseExpression, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_SimpleString(self, expr: cst.BaseExpression, frame: _Frame, origin: Optional[Where]) -> Shape:
         return Shape.scalar("str", origin)
 
     _eval_ConcatenatedString = _eval_FormattedString = _eval_SimpleString
 
-    def _eval_Integer(self, expr: cst.Integer, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Integer(self, expr: cst.Integer, frame: _Frame, origin: Optional[Where]) -> Shape:
         return Shape.scalar("int", origin)
 
-    def _eval_Float(self, expr: cst.Float, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Float(self, expr: cst.Float, frame: _Frame, origin: Optional[Where]) -> Shape:
         return Shape.scalar("float", origin)
 
-    def _eval_Await(self, expr: cst.Await, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Await(self, expr: cst.Await, frame: _Frame, origin: Optional[Where]) -> Shape:
         return self.eval(expr.expression, frame)
 
-    def _eval_NamedExpr(self, expr: cst.NamedExpr, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_NamedExpr(self, expr: cst.NamedExpr, frame: _Frame, origin: Optional[Where]) -> Shape:
         return self.eval(expr.value, frame)
 
-    def _eval_Comparison(self, expr: cst.BaseExpression, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Comparison(self, expr: cst.BaseExpression, frame: _Frame, origin: Optional[Where]) -> Shape:
         return Shape.scalar("bool", origin)
 
-    def _eval_UnaryOperation(self, expr: cst.UnaryOperation, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_UnaryOperation(self, expr: cst.UnaryOperation, frame: _Frame, origin: Optional[Where]) -> Shape:
         if isinstance(expr.operator, cst.Not):
             return Shape.scalar("bool", origin)
         return self.eval(expr.expression, frame)
 
-    def _eval_IfExp(self, expr: cst.IfExp, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_IfExp(self, expr: cst.IfExp, frame: _Frame, origin: Optional[Where]) -> Shape:
         return merge(self.eval(expr.body, frame), self.eval(expr.orelse, frame))
 
-    def _eval_BooleanOperation(self, expr: cst.BooleanOperation, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_BooleanOperation(self, expr: cst.BooleanOperation, frame: _Frame, origin: Optional[Where]) -> Shape:
         left, right = self.eval(expr.left, frame), self.eval(expr.right, frame)
         if isinstance(expr.operator, cst.Or):  # ``x or default``: x when truthy, else the default
             return merge(left.model_copy(update={"nullable": False}), right)
         return merge(left, right)
 
-    def _eval_BinaryOperation(self, expr: cst.BinaryOperation, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_BinaryOperation(self, expr: cst.BinaryOperation, frame: _Frame, origin: Optional[Where]) -> Shape:
         left, right = self.eval(expr.left, frame), self.eval(expr.right, frame)
         types = {left.type if left.kind == "scalar" else None, right.type if right.kind == "scalar" else None}
         if isinstance(expr.operator, cst.Modulo) and left.kind == "scalar" and left.type == "str":
@@ -357,7 +357,7 @@ class Evaluator:
             return merge(left, right)
         return Shape.unknown("arithmetic on values of unknown type", origin)
 
-    def _eval_Name(self, expr: cst.Name, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Name(self, expr: cst.Name, frame: _Frame, origin: Optional[Where]) -> Shape:
         name = expr.value
         if name in ("True", "False"):
             return Shape.scalar("bool", origin)
@@ -369,7 +369,7 @@ class Evaluator:
             return self._local(name, frame, origin)
         return self._global(name, frame, origin)
 
-    def _eval_Dict(self, expr: cst.Dict, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Dict(self, expr: cst.Dict, frame: _Frame, origin: Optional[Where]) -> Shape:
         fields: dict[str, FieldShape] = {}
         records: list[Shape] = []  # values under keys that are no strings (`{1: {...}, 2: {...}}`)
         is_open = False
@@ -395,7 +395,7 @@ class Evaluator:
             table = table.model_copy(update={"item": _common_fields(records)})
         return table
 
-    def _eval_List(self, expr: cst.List, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_List(self, expr: cst.List, frame: _Frame, origin: Optional[Where]) -> Shape:
         item: Optional[Shape] = None
         for element in expr.elements:
             if isinstance(element, cst.StarredElement):
@@ -407,13 +407,13 @@ class Evaluator:
 
     _eval_Tuple = _eval_Set = _eval_List
 
-    def _eval_ListComp(self, expr: cst.ListComp, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_ListComp(self, expr: cst.ListComp, frame: _Frame, origin: Optional[Where]) -> Shape:
         inner = self._comprehension_frame(expr.for_in, frame)
         return Shape.list_of(self.eval(expr.elt, inner), origin)
 
     _eval_SetComp = _eval_GeneratorExp = _eval_ListComp
 
-    def _eval_DictComp(self, expr: cst.DictComp, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_DictComp(self, expr: cst.DictComp, frame: _Frame, origin: Optional[Where]) -> Shape:
         """Keys known only when iterating the keys (or ``.items()``) of an object whose keys are known:
         ``{key: f(x[key]) for key in DEFAULTS}``; anything else is an object with unknown keys."""
         for_in = expr.for_in
@@ -441,7 +441,7 @@ class Evaluator:
             fields[key] = FieldShape(shape=self.eval(expr.value, inner), origin=origin, optional=known.optional)
         return Shape.object(fields, origin)
 
-    def _eval_Subscript(self, expr: cst.Subscript, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Subscript(self, expr: cst.Subscript, frame: _Frame, origin: Optional[Where]) -> Shape:
         base = self.eval(expr.value, frame)
         index = expr.slice[0].slice if len(expr.slice) == 1 else None
         if isinstance(index, cst.Index):
@@ -459,7 +459,7 @@ class Evaluator:
         label = get_full_name_for_node(expr.value) or "a value"
         return Shape.unknown(f"an item of {label}", origin)
 
-    def _eval_Attribute(self, expr: cst.Attribute, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Attribute(self, expr: cst.Attribute, frame: _Frame, origin: Optional[Where]) -> Shape:
         base = self.eval(expr.value, frame)
         if base.kind == "object" and base.model is not None:
             found = self._model_field(base, expr.attr.value)
@@ -467,7 +467,7 @@ class Evaluator:
                 return found
         return Shape.unknown(f"attribute {get_full_name_for_node(expr) or expr.attr.value}", origin)
 
-    def _eval_Call(self, expr: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _eval_Call(self, expr: cst.Call, frame: _Frame, origin: Optional[Where]) -> Shape:
         rows = self._sql_rows(expr, frame, origin)
         if rows is not None:
             return rows
@@ -493,7 +493,7 @@ class Evaluator:
         return (name in frame.bindings or (frame.scope is not None and self._is_local(name, frame.scope))
                 or name in frame.module.definitions or name in frame.module.imports)
 
-    def _local(self, name: str, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _local(self, name: str, frame: _Frame, origin: Optional[Where]) -> Shape:
         scope = frame.scope
         assert scope is not None
         if name in frame.active:
@@ -514,7 +514,7 @@ class Evaluator:
         shape = self._with_items(name, shape, inner)
         return shape or Shape.unknown(f"local {name}", origin)
 
-    def _param(self, param: cst.Param, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _param(self, param: cst.Param, frame: _Frame, origin: Optional[Where]) -> Shape:
         if param.annotation is not None:
             shape = self.classes.annotation_shape(param.annotation.annotation, frame.module)
             if (shape.kind == "object" and shape.model is not None) or shape.kind == "scalar":
@@ -554,7 +554,7 @@ class Evaluator:
         base = shape or Shape(kind="list")
         return base.model_copy(update={"item": item})
 
-    def _global(self, name: str, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _global(self, name: str, frame: _Frame, origin: Optional[Where]) -> Shape:
         where, definition, _ = resolve_name(frame.module, name, self.modules)
         if isinstance(definition, (cst.Assign, cst.AnnAssign)) and definition.value is not None and where is not None:
             return self.eval(definition.value, _Frame(where, None, depth=frame.depth + 1))
@@ -591,7 +591,7 @@ class Evaluator:
 
     # -- calls ---------------------------------------------------------------------------------------------------
 
-    def _method(self, call: cst.Call, func: cst.Attribute, frame: _Frame, origin: Optional[Origin]) -> Optional[Shape]:
+    def _method(self, call: cst.Call, func: cst.Attribute, frame: _Frame, origin: Optional[Where]) -> Optional[Shape]:
         name = func.attr.value
         if name in _ROW_METHODS | _ONE_ROW | _SCALAR:
             rows = self._fetched(self.eval(func.value, frame), name, origin)
@@ -618,7 +618,7 @@ class Evaluator:
         return None
 
     @staticmethod
-    def _fetched(receiver: Shape, method: str, origin: Optional[Origin]) -> Optional[Shape]:
+    def _fetched(receiver: Shape, method: str, origin: Optional[Where]) -> Optional[Shape]:
         """``result.mappings().all()``, ``result.fetchone()``... on rows already known (an executed SELECT)."""
         if receiver.kind != "list" or receiver.item is None or receiver.item.kind != "object":
             return None
@@ -628,7 +628,7 @@ class Evaluator:
             return receiver.item.model_copy(update={"nullable": True})
         return receiver
 
-    def _get(self, receiver: Shape, call: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _get(self, receiver: Shape, call: cst.Call, frame: _Frame, origin: Optional[Where]) -> Shape:
         key = _static_key(call.args[0].value)
         found = receiver.fields.get(key) if key is not None else None
         if found is None and key is None and (value := _table_value(receiver)) is not None:
@@ -639,7 +639,7 @@ class Evaluator:
         default = self.eval(call.args[1].value, frame) if len(call.args) > 1 else Shape.scalar("null")
         return merge(found.shape, default) if found.optional else found.shape
 
-    def _builtin(self, call: cst.Call, name: str, frame: _Frame, origin: Optional[Origin]) -> Optional[Shape]:
+    def _builtin(self, call: cst.Call, name: str, frame: _Frame, origin: Optional[Where]) -> Optional[Shape]:
         args = [a for a in call.args if a.keyword is None and not a.star]
         if name in _ROW_BUILTINS:
             return Shape.scalar(_ROW_BUILTINS[name], origin)
@@ -670,7 +670,7 @@ class Evaluator:
             return self.eval(content, frame) if content is not None else Shape.unknown("an empty response", origin)
         return None
 
-    def _callee(self, call: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Shape:
+    def _callee(self, call: cst.Call, frame: _Frame, origin: Optional[Where]) -> Shape:
         where, definition = resolve_expr(frame.module, call.func, self.modules)
         label = get_full_name_for_node(call.func) or "a call"
         if isinstance(definition, cst.FunctionDef) and where is not None:
@@ -719,7 +719,7 @@ class Evaluator:
 
     # -- raw SQL -------------------------------------------------------------------------------------------------
 
-    def _sql_rows(self, call: cst.Call, frame: _Frame, origin: Optional[Origin]) -> Optional[Shape]:
+    def _sql_rows(self, call: cst.Call, frame: _Frame, origin: Optional[Where]) -> Optional[Shape]:
         """Rows of a static SELECT: the SQL call itself or a fetch method chained on it."""
         chain: list[str] = []
         node: cst.BaseExpression = call
@@ -769,7 +769,7 @@ class Evaluator:
         return None
 
     @staticmethod
-    def _rows(sql: str, methods: list[str], origin: Optional[Origin]) -> Shape:
+    def _rows(sql: str, methods: list[str], origin: Optional[Where]) -> Shape:
         columns, is_open = select_columns(sql)
         row = Shape.object(
             {name: FieldShape(shape=Shape.scalar(type_, origin) if type_ else Shape.unknown(f"SQL column {name}",
@@ -816,7 +816,7 @@ def infer_response(
     """
     evaluator = evaluator or Evaluator(modules)
     dotted = f"{module.name}.{func.name.value}"
-    origin = module.origin(func) or Origin(file=module.path, line=0)
+    origin = module.origin(func) or Where(file=module.path, line=0)
     given, expr = _decorator_response_model(func)
     if response_model is not None and response_model.strip() != "None":
         given, expr = True, cst.parse_expression(response_model)

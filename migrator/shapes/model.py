@@ -10,21 +10,11 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field
 
+from migrator.location import Where
+
 ShapeKind = Literal["object", "list", "scalar", "unknown"]
 #: scalar types on the wire; None = a JSON value whose type is not known statically
 ScalarType = Literal["int", "float", "str", "bool", "null"]
-
-
-class Origin(BaseModel):
-    """Where a value is produced: the file (as the caller named it) and the 1-based line."""
-
-    model_config = {"frozen": True}
-
-    file: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
 
 
 class Shape(BaseModel):
@@ -35,25 +25,25 @@ class Shape(BaseModel):
     open: bool = False  # object: may also hold keys not listed (``**unknown``, ``dict(row)``, extra="allow")
     nullable: bool = False  # may be null
     model: Optional[str] = None  # object: the pydantic class it comes from
-    origin: Optional[Origin] = None
+    origin: Optional[Where] = None
     reason: Optional[str] = None  # unknown: why
 
     # -- constructors --------------------------------------------------------------------------------------------
 
     @classmethod
-    def unknown(cls, reason: str, origin: Optional[Origin] = None) -> "Shape":
+    def unknown(cls, reason: str, origin: Optional[Where] = None) -> "Shape":
         return cls(kind="unknown", reason=reason, origin=origin)
 
     @classmethod
-    def scalar(cls, type_: Optional[str], origin: Optional[Origin] = None, nullable: bool = False) -> "Shape":
+    def scalar(cls, type_: Optional[str], origin: Optional[Where] = None, nullable: bool = False) -> "Shape":
         return cls(kind="scalar", type=type_, origin=origin, nullable=nullable or type_ == "null")
 
     @classmethod
-    def object(cls, fields: dict[str, "FieldShape"], origin: Optional[Origin] = None, **extra: object) -> "Shape":
+    def object(cls, fields: dict[str, "FieldShape"], origin: Optional[Where] = None, **extra: object) -> "Shape":
         return cls(kind="object", fields=fields, origin=origin, **extra)
 
     @classmethod
-    def list_of(cls, item: "Shape", origin: Optional[Origin] = None) -> "Shape":
+    def list_of(cls, item: "Shape", origin: Optional[Where] = None) -> "Shape":
         return cls(kind="list", item=item, origin=origin)
 
     # -- reading -------------------------------------------------------------------------------------------------
@@ -82,7 +72,7 @@ class Shape(BaseModel):
 
 class FieldShape(BaseModel):
     shape: Shape
-    origin: Optional[Origin] = None
+    origin: Optional[Where] = None
     optional: bool = False  # may be absent from the document
 
 
@@ -90,7 +80,7 @@ class InferredResponse(BaseModel):
     """What `migrator.shapes.infer_response` found for one route function."""
 
     function: str  # dotted name
-    origin: Origin  # of the ``def``
+    origin: Where  # of the ``def``
     source: Literal["response_model", "return_annotation", "body"]
     model: Optional[str] = None  # the response model, when the shape comes from one
     shape: Shape

@@ -16,7 +16,7 @@ from libcst.helpers import get_full_name_for_node
 
 from migrator.cst_lines import start_lines
 
-from .model import Origin
+from .model import Where
 
 Definition = Union[cst.FunctionDef, cst.ClassDef, cst.Assign, cst.AnnAssign]
 
@@ -48,12 +48,12 @@ class SourceModule:
 
     # -- positions -----------------------------------------------------------------------------------------------
 
-    def origin(self, node: cst.CSTNode) -> Optional[Origin]:
+    def origin(self, node: cst.CSTNode) -> Optional[Where]:
         if self._lines is None:
             # the tree's own nodes (e.g. the route FunctionDef the caller passes in) are the ones looked up
             self._lines = start_lines(self.tree)
         line = self._lines.get(node)
-        return Origin(file=self.path, line=line) if line is not None else None
+        return Where(file=self.path, line=line) if line is not None else None
 
     # -- top-level names -----------------------------------------------------------------------------------------
 
