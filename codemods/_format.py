@@ -174,6 +174,9 @@ class _ExplodeFirst(cst.CSTTransformer):
             return updated
         return _explode(updated, self.indent, self.width, self.level)
 
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        return False  # a line break inside an f-string is a syntax error
+
     def visit_Dict(self, node: cst.Dict) -> bool:
         if self.done or len(node.elements) < 2:
             return True
