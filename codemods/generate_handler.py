@@ -42,6 +42,7 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_statement
 
+from ._fit import fit_module
 from ._format import blank_lines, docstring, fit_signature, keyword_only, spaced, wrap_long_calls
 from ._imports import ImportSpec
 from ._lifecycle_methods import LIFECYCLE_OPERATIONS, Lifecycle, contact_lookup, render_lifecycle
@@ -122,7 +123,7 @@ class GenerateHandler(MigratorCommand):
         body = [*head, *inputs_functions, klass, instance]
         # after the imports: one blank line before a statement, two before a definition (as ruff's isort wants)
         first = 2 if isinstance(body[0], (cst.FunctionDef, cst.ClassDef)) else 1
-        return tree.with_changes(body=[doc, *spaced(body, first=first)])
+        return fit_module(tree.with_changes(body=[doc, *spaced(body, first=first)]), state.style.line_length)
 
     # -- single tenant ------------------------------------------------------------------------------------------
 

@@ -46,6 +46,7 @@ import textwrap
 import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 
+from ._fit import fit_module
 from ._format import wrap_long_calls
 from ._moves import Phase1State
 from ._registry_source import registry_source
@@ -62,7 +63,8 @@ class GenerateTenantRegistry(MigratorCommand):
         source = registry_source(state.lifecycle.registry, state.service_name)
         paragraphs = [textwrap.fill(p, 116) for p in source.docstring.split("\n\n")]
         doc = '"""' + "\n\n".join(paragraphs) + '\n"""\n'
-        module = wrap_long_calls(cst.parse_module(doc + "\n" + source.body), state.style.line_length)
+        width = state.style.line_length
+        module = fit_module(wrap_long_calls(cst.parse_module(doc + "\n" + source.body), width), width)
         for module_name, name in sorted(source.imports):
             if not name:
                 AddImportsVisitor.add_needed_import(self.context, module_name)
