@@ -139,3 +139,17 @@ def test_phases_2_and_3_do_not_import_libcst_codemod():
             "print(sorted(m for m in sys.modules if m.startswith(('libcst.codemod', 'libcst.matchers'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_transform_command_runs_under_libcsts_own_transform_module():
+    """LibCST's entry point (what `python -m libcst.tool codemod` calls): the command's import requests reach
+    LibCST's AddImportsVisitor (no sorting there: that is migrator's runner)."""
+    case = CASES[0]
+    deprecations = [Deprecation(RouteRef(f, tuple(sorted(methods)), path), method, successor)
+                    for f, methods, path, method, successor in case["routes"]]
+    plan = DeprecationPlan({"module.py": deprecations}, "2026-12-09", "2026-12-23", "1.4.2")
+    context = CodemodContext(filename="module.py", full_module_name="module", scratch={transform.STATE: plan})
+    code = DeprecateRoutes(context).transform_module(cst.parse_module(_src(case["before"]))).code
+    assert "from fastapi import Depends, APIRouter, Query" in code
+    assert "from shims.deprecation import deprecated, deprecated_endpoint" in code
+    assert "@deprecated(reason=" in code and "LEGACY_DEPRECATION = {" in code
