@@ -31,7 +31,7 @@ IMPORT_LINES = [
     "from fastapi import Depends as D", "from shims.deprecation import deprecated",
     "from shims.deprecation import (deprecated_endpoint as de, deprecated)", "from shims.gone import create_gone_router",
     "from . import sibling", "from .models import Model, Other as O", "from ..core import thing",
-    "from __future__ import annotations", "import x; import y", "X = 1", "# a comment\nimport typing",
+    "from __future__ import annotations", "X = 1", "# a comment\nimport typing",
 ]
 REQUESTS = [("fastapi", "Depends"), ("fastapi", "Query"), ("shims.deprecation", "deprecated"),
             ("shims.deprecation", "deprecated_endpoint"), ("shims.gone", "create_gone_router"),
@@ -43,13 +43,15 @@ READS = ["os", "j", "csv", "fastapi", "APIRouter", "Depends", "Query", "Header",
 @st.composite
 def modules(draw) -> str:
     head = draw(st.sampled_from(['"""Doc."""\n', "", "__strict__ = True\n", "# header comment\n"]))
-    lines = draw(st.lists(st.sampled_from(IMPORT_LINES), max_size=7))
-    reads = draw(st.lists(st.sampled_from(READS), max_size=6, unique=True))
+    lines = draw(st.lists(st.sampled_from(IMPORT_LINES), min_size=1, max_size=7))
+    if draw(st.integers(0, 5)) == 5:  # a line of two imports: removals go through LibCST's visitor
+        lines.insert(draw(st.integers(0, len(lines))), "import x; import y")
+    reads = draw(st.lists(st.sampled_from(READS), max_size=3, unique=True))
     first = draw(st.sampled_from(["\n\ndef f():\n", "# after the imports\ndef f():\n", "def f():\n"]))
     body = first + f"    return ({', '.join([*reads, 'None'])},)\n"
     if draw(st.booleans()):
         body += '\n\ndef g(x: "Model") -> "list[O]":\n    return x\n'
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)) == 3:  # with __all__, removals go through LibCST's visitor: seldom
         body += "\n__all__ = ['thing']\n"
     return head + "".join(line + "\n" for line in lines) + body
 
@@ -85,7 +87,7 @@ def _every_import(tree: cst.Module) -> list[tuple[str, object, object]]:
     return removals
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
 @given(source=modules(), data=st.data())
 def test_removed_imports_are_what_libcsts_visitor_removes(source, data):
     tree = cst.parse_module(source)
