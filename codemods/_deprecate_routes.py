@@ -1,5 +1,5 @@
-"""The transformation of the `deprecate_routes` codemod (`codemods/deprecate_routes.py` shows it before and
-after), without libcst.codemod: phase 2 runs it through `codemods._transform.run_transforms`."""
+"""The transformation of the `deprecate_routes` codemod (`codemods/deprecate_routes.py` shows it before and after),
+without libcst.codemod: phase 2 runs it through `codemods._transform.run_transforms`."""
 
 from __future__ import annotations
 

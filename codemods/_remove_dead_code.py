@@ -1,5 +1,5 @@
-"""The transformation of the `remove_dead_code` codemod (`codemods/remove_dead_code.py` shows it before and after), without
-libcst.codemod: phase 3 runs it through `codemods._transform.run_transforms`."""
+"""The transformation of the `remove_dead_code` codemod (`codemods/remove_dead_code.py` shows it before and after),
+without libcst.codemod: phase 3 runs it through `codemods._transform.run_transforms`."""
 
 from __future__ import annotations
 

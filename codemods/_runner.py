@@ -149,7 +149,8 @@ def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     reads every name the rest reads (and the names in strings that could be annotations) and by its `__all__`: the
     visitor removes the same imports as on the whole module (or keeps one more, never fewer), without resolving
     scopes and qualified names of every function body. Without an `__all__`, which imports that stand-in leaves
-    unused is plain (`_transform.unused_aliases`): LibCST's visitor then only edits the block, with no scope analysis."""
+    unused is plain (`_transform.unused_aliases`): LibCST's visitor then only edits the block, with no scope
+    analysis."""
     body = list(tree.body)
     start, end = top_import_block(body)
     rest = [*body[:start], *body[end:]]

@@ -1,5 +1,5 @@
-"""The transformation of the `unwire_deprecation` codemod (`codemods/unwire_deprecation.py` shows it before and after), without
-libcst.codemod: phase 3 runs it through `codemods._transform.run_transforms`."""
+"""The transformation of the `unwire_deprecation` codemod (`codemods/unwire_deprecation.py` shows it before and after),
+without libcst.codemod: phase 3 runs it through `codemods._transform.run_transforms`."""
 
 from __future__ import annotations
 
@@ -63,5 +63,6 @@ class _Unwired:
 def unwire_deprecation_router(source: str) -> tuple[str, set[str]]:
     """The app without the phase-2 wiring, and the names it used (unchanged and empty when there is none)."""
     state = _Unwired()
-    code = run_transforms(cst.parse_module(source), [UnwireDeprecationTransform], file_context("app.py", "app", state)).code
+    context = file_context("app.py", "app", state)
+    code = run_transforms(cst.parse_module(source), [UnwireDeprecationTransform], context).code
     return (code, state.unwired) if state.unwired else (source, set())

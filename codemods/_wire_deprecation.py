@@ -1,5 +1,5 @@
-"""The transformation of the `wire_deprecation` codemod (`codemods/wire_deprecation.py` shows it before and after), without
-libcst.codemod: phase 2 runs it through `codemods._transform.run_transforms`."""
+"""The transformation of the `wire_deprecation` codemod (`codemods/wire_deprecation.py` shows it before and after),
+without libcst.codemod: phase 2 runs it through `codemods._transform.run_transforms`."""
 
 from __future__ import annotations
 

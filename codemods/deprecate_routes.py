@@ -39,8 +39,9 @@ After::
 - The dates live in one module constant, so a new ``--sunset`` rewrites one line per module. A route already marked
   is left alone, which makes the codemod idempotent.
 
-The imports the marks need are scheduled with LibCST's `AddImportsVisitor` (applied once per file, then sorted
-the way ruff expects when the block was sorted). `wire_deprecation` edits the app module.
+The imports the marks need are requested once per file (added as LibCST's `AddImportsVisitor` adds them, then
+sorted the way ruff expects when the block was sorted: `codemods._transform`). `wire_deprecation` edits the app
+module.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ from ._deprecate_routes import (
 )
 from ._runner import MigratorCommand
 
-__all__ = ["CONSTANT", "CONSTANT_COMMENT", "DeprecateError", "DeprecateResult", "DeprecateRoutes", "DeprecateRoutesTransform", "Deprecation", "DeprecationPlan", "calls_name", "deprecate_routes"]
+__all__ = [
+    "CONSTANT", "CONSTANT_COMMENT", "DeprecateError", "DeprecateResult", "DeprecateRoutes",
+    "DeprecateRoutesTransform", "Deprecation", "DeprecationPlan", "calls_name", "deprecate_routes",
+]
 
 
 class DeprecateRoutes(MigratorCommand, DeprecateRoutesTransform):

@@ -19,8 +19,8 @@ After: the function, the helper, the constant and the import of `Query` are gone
     from fastapi import APIRouter, Depends
 
 A removed statement's blank lines go to the next statement when that one has none; `include_router(...)`
-statements of deleted router modules are dropped; the imports nothing uses any more go through LibCST's
-`RemoveImportsVisitor` (it removes an import only when the module no longer references it).
+statements of deleted router modules are dropped; the imports nothing uses any more are removed as LibCST's
+`RemoveImportsVisitor` removes them (only when the module no longer references them: `codemods._transform`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ from ._remove_dead_code import (
 )
 from ._runner import MigratorCommand
 
-__all__ = ["DeadCodeResult", "DeadCodeState", "RemoveDeadCode", "RemoveDeadCodeTransform", "apply_all", "apply_decisions", "remove_dead_code", "statement_lines"]
+__all__ = [
+    "DeadCodeResult", "DeadCodeState", "RemoveDeadCode", "RemoveDeadCodeTransform", "apply_all", "apply_decisions",
+    "remove_dead_code", "statement_lines",
+]
 
 
 class RemoveDeadCode(MigratorCommand, RemoveDeadCodeTransform):

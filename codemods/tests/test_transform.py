@@ -29,7 +29,8 @@ IMPORT_LINES = [
     "from fastapi import APIRouter", "from fastapi import Depends, Query", "from fastapi import *",
     "from fastapi import (\n    Query,  # the query\n    Depends,  # kept\n    Header,\n)",
     "from fastapi import Depends as D", "from shims.deprecation import deprecated",
-    "from shims.deprecation import (deprecated_endpoint as de, deprecated)", "from shims.gone import create_gone_router",
+    "from shims.deprecation import (deprecated_endpoint as de, deprecated)",
+    "from shims.gone import create_gone_router",
     "from . import sibling", "from .models import Model, Other as O", "from ..core import thing",
     "from __future__ import annotations", "X = 1", "# a comment\nimport typing",
 ]

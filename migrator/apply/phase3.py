@@ -215,8 +215,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         r.state == "deprecated" and not any(r is x for x in removed_now()) for r in journal.routes)
     protected = {journal.handler.file} if journal.handler else set()
     try:
+        app_commands = (WireGoneTransform,) if gone else (UnwireDeprecationTransform,)
         removal = analyse_removal(root, {f: list(rs) for f, rs in refs.items()}, sources=sources, app=app,
-                                  app_commands=(WireGoneTransform,) if gone else (UnwireDeprecationTransform,), plan=plan,
+                                  app_commands=app_commands, plan=plan,
                                   protected=protected | set(journal.services), style=ImportStyle.for_root(root))
     except GoneError as exc:
         raise ApplyError(f"{app}: {exc}") from exc
