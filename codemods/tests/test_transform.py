@@ -10,7 +10,7 @@ import textwrap
 
 import libcst as cst
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
@@ -37,6 +37,7 @@ IMPORT_LINES = [
 REQUESTS = [("fastapi", "Depends"), ("fastapi", "Query"), ("shims.deprecation", "deprecated"),
             ("shims.deprecation", "deprecated_endpoint"), ("shims.gone", "create_gone_router"),
             ("__future__", "annotations"), ("app.api.models", "Model"), ("app.core", "thing")]
+GENERATED = settings(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 READS = ["os", "j", "csv", "fastapi", "APIRouter", "Depends", "Query", "Header", "D", "deprecated", "de",
          "create_gone_router", "sibling", "Model", "O", "thing", "typing", "x", "y"]
 
@@ -61,7 +62,7 @@ def _context() -> CodemodContext:
     return CodemodContext(filename="app/api/views.py", full_module_name="app.api.views", full_package_name=PACKAGE)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@settings(GENERATED, max_examples=300)
 @given(source=modules(), requests=st.lists(st.sampled_from(REQUESTS), min_size=1, max_size=4))
 def test_added_imports_are_what_libcsts_visitor_adds(source, requests):
     tree = cst.parse_module(source)
@@ -88,7 +89,7 @@ def _every_import(tree: cst.Module) -> list[tuple[str, object, object]]:
     return removals
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@settings(GENERATED, max_examples=200)
 @given(source=modules(), data=st.data())
 def test_removed_imports_are_what_libcsts_visitor_removes(source, data):
     tree = cst.parse_module(source)
