@@ -519,9 +519,16 @@ class DeadCode:
         module = self.files[path].module
         out = [other for other in self.may_use(path)
                if (lambda used: used and (name in used or ALL in used))(self.refs(other)[0].get(module))]
-        if re.search(rf"\b{re.escape(module)}[:.]{re.escape(name)}\b", self.texts):
+        if self._named_in_texts(module, name):
             out.append("config")
         return out
+
+    def _named_in_texts(self, module: str, name: str) -> bool:
+        """`module:name` or `module.name` in the configuration texts (a substring test first: the regex, which
+        starts with a word boundary, scans every character)."""
+        if f"{module}:{name}" not in self.texts and f"{module}.{name}" not in self.texts:
+            return False
+        return re.search(rf"\b{re.escape(module)}[:.]{re.escape(name)}\b", self.texts) is not None
 
     def importers(self, path: str) -> list[str]:
         module = self.files[path].module
@@ -610,7 +617,8 @@ class DeadCode:
         summary = self.files[path]
         if path in self.protected or summary.is_package or is_test_file(path) or summary.has_routes:
             return False
-        return not summary.is_script and not re.search(rf"\b{re.escape(summary.module)}\b", self.texts)
+        return not summary.is_script and not (summary.module in self.texts
+                                              and re.search(rf"\b{re.escape(summary.module)}\b", self.texts))
 
     def _delete_module(self, path: str, add: Callable) -> bool:
         if not self._deletable(path):

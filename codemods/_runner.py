@@ -4,13 +4,12 @@
 `context.scratch[STATE]`. `run_codemods` applies several commands to one file in a row (the app file of a service
 that declares routes in it gets the route extraction *and* the wiring in one pass), then the import edits they
 scheduled with `AddImportsVisitor` / `RemoveImportsVisitor`, once, then sorts the top import block when it was
-sorted before (`codemods._imports.sort_top_imports`).
+sorted before (`codemods._imports.sort_top_imports`). Phases 2 and 3 run their codemods' transformations without
+this module (`codemods._transform`: it never imports `libcst.codemod`).
 """
 
 from __future__ import annotations
 
-import keyword
-import re
 from dataclasses import replace
 from typing import Any, Callable, ClassVar, Optional, Sequence
 
@@ -18,13 +17,20 @@ import libcst as cst
 from libcst import CSTTransformer
 from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata import MetadataWrapper
 
 from ._imports import ImportStyle, is_docstring, sort_merged_names, sort_top_imports, top_block_is_sorted
-from ._source import collect
-
-STATE = "migrator.state"
+from ._transform import (
+    ADD_IMPORTS,
+    REMOVE_IMPORTS,
+    STATE,
+    Transform,
+    binds_all,
+    is_import_line,
+    names_read,
+    top_import_block,
+    unused_aliases,
+)
 
 
 def _once_per_class(gather: Callable[[object], dict]) -> Callable[[object], dict]:
@@ -90,6 +96,19 @@ class MigratorCommand(VisitorBasedCodemodCommand):
     def state(self) -> Any:
         return self.context.scratch[STATE]
 
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        """A command made of a light `Transform` (phases 2 and 3: `codemods._transform`) runs it, and hands the
+        import edits it asked for to LibCST's `AddImportsVisitor` / `RemoveImportsVisitor` (which LibCST's
+        `transform_module` and `run_codemods` apply after the command)."""
+        if not isinstance(self, Transform):
+            return super().transform_module_impl(tree)
+        tree = self.transform(tree)
+        for module, name in self.context.scratch.pop(ADD_IMPORTS, ()):
+            AddImportsVisitor.add_needed_import(self.context, module, name)
+        for module, obj, asname in self.context.scratch.pop(REMOVE_IMPORTS, ()):
+            RemoveImportsVisitor.remove_unused_import(self.context, module, obj, asname)
+        return tree
+
     def run_on(self, tree: cst.Module, wrapper: Optional[MetadataWrapper] = None) -> cst.Module:
         """`transform_module_impl` with this command's metadata resolved on `wrapper` (a prepared wrapper of
         `tree`, whose metadata may be resolved already) or on a fresh one; the import edits are left to the
@@ -113,7 +132,7 @@ def _add_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     module, without walking every function body twice through the matcher machinery."""
     body = tree.body
     index = 1 if body and is_docstring(body[0]) else 0
-    while index < len(body) and _is_import_line(body[index]):
+    while index < len(body) and is_import_line(body[index]):
         index += 1
     rest = list(body[index:])
     # the statement after the block only matters for its blank lines: a stand-in carries them through the visit
@@ -125,35 +144,21 @@ def _add_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     return tree.with_changes(body=list(new_head.body))
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: a string that could be a type annotation: `"Foo"`, `"list[Foo]"`, `"Optional[pkg.Foo]"`, `"A | None"`
-_ANNOTATION = re.compile(r"^[rbuRBU]*['\"]{1,3}[A-Za-z_][\w.]*(\[[\w.,\[\] |]*\])?( *\| *[A-Za-z_][\w.]*)*['\"]{1,3}$")
-
-
 def _remove_imports(tree: cst.Module, context: CodemodContext) -> cst.Module:
     """`RemoveImportsVisitor` on the top import block, with the rest of the module stood in for by a function that
     reads every name the rest reads (and the names in strings that could be annotations) and by its `__all__`: the
     visitor removes the same imports as on the whole module (or keeps one more, never fewer), without resolving
     scopes and qualified names of every function body. Without an `__all__`, which imports that stand-in leaves
-    unused is plain (`_unused_aliases`): LibCST's visitor then only edits the block, with no scope analysis."""
+    unused is plain (`_transform.unused_aliases`): LibCST's visitor then only edits the block, with no scope
+    analysis."""
     body = list(tree.body)
-    start = 1 if body and is_docstring(body[0]) else 0
-    end = start
-    while end < len(body) and _is_import_line(body[end]):
-        end += 1
+    start, end = top_import_block(body)
     rest = [*body[:start], *body[end:]]
-    used: set[str] = set()
-    for stmt in rest:
-        found = collect(stmt)
-        used |= {n.value for n in found.names}
-        for string in found.strings:
-            if _ANNOTATION.match(string):
-                used |= set(_IDENTIFIER.findall(string.strip("rbuRBU'\"")))
-    used = {name for name in used if name.isidentifier() and not keyword.iskeyword(name)}
-    exports = [s for s in rest if _binds_all(s)]
+    used = names_read(rest)
+    exports = [s for s in rest if binds_all(s)]
     if not exports:
         block_module = tree.with_changes(body=body[start:end])
-        new = block_module.visit(_KnownUnusedImports(context, _unused_aliases(body[start:end], used)))
+        new = block_module.visit(_KnownUnusedImports(context, unused_aliases(body[start:end], used)))
         return tree.with_changes(body=[*body[:start], *new.body, *body[end:]])
     names = [cst.Element(cst.Name(name)) for name in sorted(used)]
     reads = cst.Expr(cst.Tuple(names + [cst.Element(cst.Name("None"))]))
@@ -179,42 +184,6 @@ class _KnownUnusedImports(RemoveImportsVisitor):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._unused_imports = self._known
-
-
-def _unused_aliases(block: Sequence[cst.CSTNode], used: set[str]) -> dict[cst.ImportAlias, cst.Import | cst.ImportFrom]:
-    """The aliases of the import block that `GatherUnusedImportsVisitor` finds unused in the block followed by a
-    function reading `used` (and no `__all__`): every name an alias binds (`import a.b` binds `a.b` and `a`) is
-    unread. `from __future__`, star and `from . import` imports are never candidates, as there."""
-    unused = {}
-    for line in block:
-        for node in line.body:
-            if isinstance(node, cst.ImportFrom) and (
-                    isinstance(node.names, cst.ImportStar) or node.module is None
-                    or (isinstance(node.module, cst.Name) and node.module.value == "__future__")):
-                continue
-            for alias in node.names:
-                dotted = get_full_name_for_node(alias.asname.name if alias.asname is not None else alias.name) or ""
-                parts = dotted.split(".")
-                if not any(".".join(parts[:end]) in used for end in range(1, len(parts) + 1)):
-                    unused[alias] = node
-    return unused
-
-
-def _binds_all(stmt: cst.CSTNode) -> bool:
-    if not isinstance(stmt, cst.SimpleStatementLine):
-        return False
-    for small in stmt.body:
-        targets = small.targets if isinstance(small, cst.Assign) else [small] if isinstance(
-            small, (cst.AnnAssign, cst.AugAssign)) else []
-        for target in targets:
-            if isinstance(target.target, cst.Name) and target.target.value == "__all__":
-                return True
-    return False
-
-
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
 
 
 def run_codemods(tree: cst.Module, commands: Sequence[type[MigratorCommand]], context: CodemodContext, *,

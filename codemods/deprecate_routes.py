@@ -39,297 +39,33 @@ After::
 - The dates live in one module constant, so a new ``--sunset`` rewrites one line per module. A route already marked
   is left alone, which makes the codemod idempotent.
 
-The imports the marks need are scheduled with LibCST's `AddImportsVisitor` (applied once per file, then sorted
-the way ruff expects when the block was sorted). `wire_deprecation` edits the app module.
+The imports the marks need are requested once per file (added as LibCST's `AddImportsVisitor` adds them, then
+sorted the way ruff expects when the block was sorted: `codemods._transform`). `wire_deprecation` edits the app
+module.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Optional, Sequence
-
-import libcst as cst
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.helpers import get_full_name_for_node
-
-from ._phase23_routes import (
-    LINE,
-    RouteRef,
-    RouteSite,
-    arg_texts,
-    is_deprecated_decorator,
-    keyword_index,
-    literal,
-    locate,
-    py_string,
-    rebuild_call,
-    route_sites,
+from ._deprecate_routes import (
+    CONSTANT,
+    CONSTANT_COMMENT,
+    DeprecateError,
+    DeprecateResult,
+    DeprecateRoutesTransform,
+    Deprecation,
+    DeprecationPlan,
+    calls_name,
+    deprecate_routes,
 )
-from ._runner import MigratorCommand, context_for, run_codemods
+from ._runner import MigratorCommand
 
-CONSTANT = "LEGACY_DEPRECATION"
-CONSTANT_COMMENT = ("# migrator phase 2: the legacy routes below are deprecated since this date and removed "
-                    "at the sunset.")
-
-
-class DeprecateError(Exception):
-    """The module cannot be deprecated safely (a name clash); the message says which name."""
+__all__ = [
+    "CONSTANT", "CONSTANT_COMMENT", "DeprecateError", "DeprecateResult", "DeprecateRoutes",
+    "DeprecateRoutesTransform", "Deprecation", "DeprecationPlan", "calls_name", "deprecate_routes",
+]
 
 
-@dataclass(frozen=True)
-class Deprecation:
-    route: RouteRef
-    successor_method: str
-    successor: str  # the standard path, e.g. "/mt/tenant/{tenant_id}/stats"
-
-    @property
-    def reason(self) -> str:
-        return f"Use {self.successor_method} {self.successor} instead"
-
-
-@dataclass
-class DeprecateResult:
-    code: str
-    marked: list[RouteRef] = field(default_factory=list)  # changed now
-    already: list[RouteRef] = field(default_factory=list)  # marked by an earlier run
-    missing: list[RouteRef] = field(default_factory=list)  # no registration found
-
-
-@dataclass
-class DeprecationPlan:
-    """Phase 2's typed state: per file, the routes to mark; the dates; what each file's pass found."""
-
-    deprecations: dict[str, list[Deprecation]]
-    deprecated_at: str
-    sunset: str
-    version: str
-    results: dict[str, DeprecateResult] = field(default_factory=dict)
-
-
-class DeprecateRoutes(MigratorCommand):
+class DeprecateRoutes(MigratorCommand, DeprecateRoutesTransform):
     DESCRIPTION = "Mark the moved legacy routes deprecated: OpenAPI flag, x-sunset, headers dependency, @deprecated."
     PHASE = 2
     METADATA_DEPENDENCIES = ()
-
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        plan: DeprecationPlan = self.state
-        by_route = {d.route: d for d in plan.deprecations.get(self.context.filename, [])}
-        located = locate(route_sites(tree), by_route)
-        result = DeprecateResult(code="", missing=[r for r in by_route if r not in located])
-        plan.results[self.context.filename] = result
-        if not located:
-            return tree
-        needed = _needed_imports(tree)
-        new_calls: dict[int, cst.Call] = {}
-        reasons: dict[str, list[str]] = {}
-        for route, site in located.items():
-            deprecation = by_route[route]
-            reasons.setdefault(site.function, [])
-            if deprecation.reason not in reasons[site.function]:
-                reasons[site.function].append(deprecation.reason)
-            if _is_marked(site.call):
-                result.already.append(route)
-                continue
-            new_calls[id(site.call)] = _mark(site, deprecation, tree)
-            result.marked.append(route)
-        new = tree.visit(_Rewrite(new_calls, reasons, plan.version))
-        new = _set_constant(new, _constant(plan.deprecated_at, plan.sunset))
-        for module, name in needed:
-            AddImportsVisitor.add_needed_import(self.context, module, name)
-        return new
-
-
-def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprecated_at: str, sunset: str,
-                     version: str, style=None) -> DeprecateResult:
-    """Mark the given routes of one module deprecated (see the module docstring); one file on its own."""
-    plan = DeprecationPlan({"module.py": list(deprecations)}, deprecated_at, sunset, version)
-    code = run_codemods(cst.parse_module(source), [DeprecateRoutes], context_for("module.py", "module", plan),
-                        style=style).code
-    result = plan.results["module.py"]
-    result.code = code
-    return result
-
-
-# where each name the generated code uses may come from (the same object under every spelling)
-_SOURCES = {
-    "deprecated": ("shims.deprecation", {"shims.deprecation", "deprecated", "deprecated.classic"}),
-    "deprecated_endpoint": ("shims.deprecation", {"shims.deprecation"}),
-    "Depends": ("fastapi", {"fastapi", "fastapi.param_functions"}),
-}
-
-
-def _needed_imports(module: cst.Module) -> list[tuple[str, str]]:
-    """The imports to add; refuses when a needed name is bound at the top level to something else."""
-    bound: dict[str, Optional[str]] = {}
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            bound[stmt.name.value] = None
-        elif _single_assign(stmt) is not None:
-            name = _single_assign(stmt)
-            bound[name] = None
-            if name == CONSTANT and not isinstance(stmt.body[0].value, cst.Dict):
-                raise DeprecateError(f"`{CONSTANT}` exists and is not the phase-2 dates dict")
-        elif isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0],
-                                                                                             cst.ImportFrom):
-            node = stmt.body[0]
-            if isinstance(node.names, cst.ImportStar) or node.relative:
-                continue
-            source = get_full_name_for_node(node.module) if node.module else None
-            for alias in node.names:
-                name = get_full_name_for_node(alias.asname.name if alias.asname else alias.name)
-                original = get_full_name_for_node(alias.name)
-                bound[name] = source if original == name else None
-    needed = []
-    for name, (module_name, accepted) in _SOURCES.items():
-        if name not in bound:
-            needed.append((module_name, name))
-        elif bound[name] not in accepted:
-            raise DeprecateError(f"the module binds `{name}` to something else; rename it to deprecate its routes")
-    return needed
-
-
-def _single_assign(stmt: cst.CSTNode) -> Optional[str]:
-    """`name` for a top-level `name = ...` statement."""
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-        targets = stmt.body[0].targets
-        if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
-            return targets[0].target.value
-    return None
-
-
-class _CallsName(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name, self.found = name, False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value == self.name:
-            self.found = True
-
-
-def calls_name(node: cst.CSTNode, name: str) -> bool:
-    visitor = _CallsName(name)
-    node.visit(visitor)
-    return visitor.found
-
-
-def _is_marked(call: cst.Call) -> bool:
-    return calls_name(call, "deprecated_endpoint")
-
-
-def _depends(successor: str) -> str:
-    return f"Depends(deprecated_endpoint(**{CONSTANT}, successor={py_string(successor)}))"
-
-
-def _mark(site: RouteSite, deprecation: Deprecation, module: cst.Module) -> cst.Call:
-    call = site.call
-    texts = arg_texts(call, module)
-    sunset = f'"x-sunset": {CONSTANT}["sunset"]'
-
-    index = keyword_index(texts, call, "deprecated")
-    if index is None:
-        texts.append("deprecated=True")
-    else:
-        texts[index] = "deprecated=True"
-
-    index = keyword_index(texts, call, "openapi_extra")
-    if index is None:
-        texts.append(f"openapi_extra={{{sunset}}}")
-    else:
-        value = call.args[index].value
-        if isinstance(value, cst.Dict) and not value.elements:
-            texts[index] = f"openapi_extra={{{sunset}}}"
-        elif isinstance(value, cst.Dict):
-            kept = [module.code_for_node(e).rstrip(", ") for e in value.elements
-                    if not (isinstance(e, cst.DictElement) and literal(e.key) == "x-sunset")]
-            texts[index] = f"openapi_extra={{{', '.join([*kept, sunset])}}}"
-        else:
-            texts[index] = f"openapi_extra={{**{module.code_for_node(value)}, {sunset}}}"
-
-    items = [_depends(deprecation.successor)]
-    index = keyword_index(texts, call, "dependencies")
-    if index is not None:
-        value = call.args[index].value
-        if isinstance(value, cst.List):
-            items += [module.code_for_node(e.value) for e in value.elements]
-        else:
-            items.append(f"*{module.code_for_node(value)}")
-    dependencies = f"dependencies=[{', '.join(items)}]"
-    if len(items) > 1 or len(dependencies) + 5 > LINE:  # one dependency a line, as a formatter would
-        dependencies = "dependencies=[\n" + "".join(f"        {item},\n" for item in items) + "    ]"
-    if index is None:
-        texts.append(dependencies)
-    else:
-        texts[index] = dependencies
-    return rebuild_call(call, texts, module)
-
-
-class _Rewrite(cst.CSTTransformer):
-    def __init__(self, calls: dict[int, cst.Call], reasons: dict[str, list[str]], version: str) -> None:
-        self.calls, self.reasons, self.version = calls, reasons, version
-        self.depth = 0
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-        return self.calls.get(id(original), updated)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self.depth += 1
-        return True
-
-    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        self.depth -= 1
-        return updated
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.depth += 1
-        return True
-
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        self.depth -= 1
-        reasons = self.reasons.get(original.name.value) if self.depth == 0 else None
-        if not reasons or any(is_deprecated_decorator(d) for d in updated.decorators):
-            return updated
-        reason = reasons[0] if len(reasons) == 1 else "Use " + " or ".join(r[4:-8] for r in reasons) + " instead"
-        decorator = cst.Decorator(cst.parse_expression(
-            f"deprecated(reason={py_string(reason)}, version={py_string(self.version)})"))
-        return updated.with_changes(decorators=[*updated.decorators, decorator])
-
-
-def _constant(deprecated_at: str, sunset: str) -> str:
-    return f'{CONSTANT} = {{"deprecated_at": {py_string(deprecated_at)}, "sunset": {py_string(sunset)}}}'
-
-
-def _set_constant(module: cst.Module, code: str) -> cst.Module:
-    """Replace the dates constant, or add it (with its comment) after the imports."""
-    new_stmt = cst.parse_statement(code)
-    body = list(module.body)
-    for index, stmt in enumerate(body):
-        if _single_assign(stmt) == CONSTANT:
-            if module.code_for_node(stmt.body[0]) == code:
-                return module
-            body[index] = stmt.with_changes(body=[new_stmt.body[0]])
-            return module.with_changes(body=body)
-    position = _after_imports(body)
-    comment = cst.EmptyLine(comment=cst.Comment(CONSTANT_COMMENT))
-    new_stmt = new_stmt.with_changes(leading_lines=[cst.EmptyLine(), comment])
-    if position < len(body) and not body[position].leading_lines:
-        body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
-    body.insert(position, new_stmt)
-    return module.with_changes(body=body)
-
-
-def _after_imports(body: list[cst.BaseStatement]) -> int:
-    position = 0
-    for index, stmt in enumerate(body):
-        if _is_import(stmt):
-            position = index + 1
-        elif index == 0 and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Expr) \
-                and isinstance(stmt.body[0].value, cst.SimpleString):
-            position = 1  # the module docstring
-        else:
-            break
-    return position
-
-
-def _is_import(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
-        stmt.body[0], (cst.Import, cst.ImportFrom))

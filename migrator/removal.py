@@ -17,16 +17,17 @@ import libcst as cst
 from codemods._deadcode import DeadCode, Decisions, RepoSummaries, Summary, config_text
 from codemods._imports import ImportStyle, module_name_for, package_for
 from codemods._phase23_routes import RouteRef
-from codemods._runner import MigratorCommand, context_for, run_codemods
+from codemods._remove_dead_code import DeadCodeState, apply_decisions
+from codemods._remove_routes import RemovalPlan, RemoveRoutesTransform
 from codemods._source import SourceError, SourceSet
-from codemods.remove_dead_code import DeadCodeState, apply_decisions
-from codemods.remove_routes import RemovalPlan, RemoveRoutes
+from codemods._transform import Transform, file_context, run_transforms
 
 
 @dataclass
 class Removal:
     plan: RemovalPlan
     trees: dict[str, cst.Module] = field(default_factory=dict)  # files the route codemods changed
+    codes: dict[str, str] = field(default_factory=dict)  # their code (generated once)
     unreadable: dict[str, str] = field(default_factory=dict)  # route files that cannot be read: why
     registrations: dict[str, int] = field(default_factory=dict)  # lines the route codemods removed, per file
     summaries: Mapping[str, Summary] = field(default_factory=dict)  # RepoSummaries: made as the analysis asks
@@ -43,7 +44,7 @@ class Removal:
 
     def new_sources(self) -> dict[str, Optional[str]]:
         """Every file that changes: its new source, None when it is deleted."""
-        out: dict[str, Optional[str]] = {path: tree.code for path, tree in self.trees.items()}
+        out: dict[str, Optional[str]] = dict(self.codes)
         state = DeadCodeState(self.decisions, self.summaries)
         for path in sorted(set(self.decisions.dead) | set(self.decisions.dropped)):
             if path in self.decisions.deleted:
@@ -58,7 +59,7 @@ class Removal:
 
 
 def analyse_removal(root: Path, removals: dict[str, list[RouteRef]], *, sources: Optional[SourceSet] = None,
-                    app: Optional[str] = None, app_commands: tuple[type[MigratorCommand], ...] = (),
+                    app: Optional[str] = None, app_commands: tuple[type[Transform], ...] = (),
                     plan: Optional[RemovalPlan] = None, protected: set[str] = frozenset(),
                     style: Optional[ImportStyle] = None) -> Removal:
     """Remove `removals` (file -> routes) in memory, then find what only they used. `app_commands` run on the app
@@ -69,18 +70,19 @@ def analyse_removal(root: Path, removals: dict[str, list[RouteRef]], *, sources:
     removal = Removal(plan, sources=sources)
     files = sorted(set(removals) | ({app} if app and app_commands else set()), key=lambda f: (f == app, f))
     for path in files:  # the app file last: its commands see what every other file lost
-        commands = ([RemoveRoutes] if path in removals else []) + (list(app_commands) if path == app else [])
+        commands = ([RemoveRoutesTransform] if path in removals else []) + (list(app_commands) if path == app else [])
         try:
             index = sources.get(path)
         except SourceError as exc:
             removal.unreadable[path] = str(exc)
             continue
-        context = context_for(path, module_name_for(path), plan, package=package_for(path) or None)
-        tree = run_codemods(index.tree, commands, context, style=style)
-        if tree.code != index.source:
-            removal.trees[path] = tree
-            removal.registrations[path] = index.source.count("\n") - tree.code.count("\n")
-    removal.summaries = RepoSummaries(root, {path: tree.code for path, tree in removal.trees.items()})
+        context = file_context(path, module_name_for(path), plan, package=package_for(path) or None)
+        tree = run_transforms(index.tree, commands, context, style=style)
+        code = tree.code
+        if code != index.source:
+            removal.trees[path], removal.codes[path] = tree, code
+            removal.registrations[path] = index.source.count("\n") - code.count("\n")
+    removal.summaries = RepoSummaries(root, dict(removal.codes))
     candidates: dict[str, set[str]] = {}
     attributes: dict[str, set[tuple[str, str]]] = {}
     lost: set[str] = set()

@@ -1,8 +1,11 @@
 """A change set over a target repo: verified, then shown as a diff, checked, or written all or nothing.
 
 Every codemod produces new file contents in memory; nothing touches the disk until the whole set has been verified
-(each Python file parses with LibCST and compiles). Writing goes through `migrator.apply.transaction`, which
-restores every file when one write fails, and lets the next command recover from a kill.
+(each Python file compiles: `compile` parses it and runs the compiler's checks, a `return` outside a function...).
+The contents are LibCST's code for trees LibCST parsed or built; they are not parsed with LibCST a second time
+(which would cost as much as the phase's own parse): one parse per file and phase. Writing goes through
+`migrator.apply.transaction`, which restores every file when one write fails, and lets the next command recover from
+a kill.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Optional
-
-import libcst as cst
 
 Mode = Literal["write", "diff", "check"]
 
@@ -38,10 +39,9 @@ def verify(change: FileChange) -> None:
     if change.new is None or not change.path.endswith(".py"):
         return
     try:
-        cst.parse_module(change.new)
         compile(change.new, change.path, "exec", dont_inherit=True)
-    except (cst.ParserSyntaxError, SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None) or getattr(exc, "raw_line", None)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
         where = f"{change.path}:{line}" if line else change.path
         raise ChangeError(f"{where}: the transformed file does not parse: {str(exc).splitlines()[0]}") from exc
 

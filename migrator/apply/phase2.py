@@ -16,12 +16,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
+from codemods._deprecate_routes import DeprecateError, DeprecateRoutesTransform, Deprecation, DeprecationPlan
 from codemods._imports import ImportStyle, module_name_for, package_for
 from codemods._phase23_routes import RouteRef
-from codemods._runner import context_for, run_codemods
 from codemods._source import SourceError, SourceSet
-from codemods.deprecate_routes import DeprecateError, DeprecateRoutes, Deprecation, DeprecationPlan
-from codemods.wire_deprecation import WireDeprecation, WireError
+from codemods._transform import file_context, run_transforms
+from codemods._wire_deprecation import WireDeprecationTransform, WireError
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
@@ -121,15 +121,15 @@ def _deprecate_file(root: Path, file: str, sources: SourceSet, plan: Deprecation
             result.manual.append(ManualStep(f"{file}:{route.line}", label(route), "the file no longer exists"
                                             if not (root / file).exists() else str(exc)))
         return
-    commands = ([DeprecateRoutes] if routes else []) + ([WireDeprecation] if wire else [])
-    context = context_for(file, module_name_for(file), plan, package=package_for(file) or None)
+    commands = ([DeprecateRoutesTransform] if routes else []) + ([WireDeprecationTransform] if wire else [])
+    context = file_context(file, module_name_for(file), plan, package=package_for(file) or None)
     try:
-        tree = run_codemods(index.tree, commands, context, style=style)
+        tree = run_transforms(index.tree, commands, context, style=style)
     except DeprecateError as exc:
         for route in routes:
             result.manual.append(ManualStep(f"{file}:{route.line}", label(route), str(exc)))
         if wire:
-            tree = run_codemods(index.tree, [WireDeprecation], context, style=style)
+            tree = run_transforms(index.tree, [WireDeprecationTransform], context, style=style)
         else:
             return
     except WireError as exc:

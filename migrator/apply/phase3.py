@@ -30,10 +30,10 @@ from pydantic import BaseModel
 
 from codemods._imports import ImportStyle
 from codemods._phase23_routes import locate, route_sites
+from codemods._remove_routes import RemovalPlan
 from codemods._source import SourceError, SourceSet
-from codemods.remove_routes import RemovalPlan
-from codemods.unwire_deprecation import UnwireDeprecation
-from codemods.wire_gone import GoneError, WireGone
+from codemods._unwire_deprecation import UnwireDeprecationTransform
+from codemods._wire_gone import GoneError, WireGoneTransform
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.phase2 import app_file, label, require_phase1, route_ref
@@ -158,7 +158,7 @@ def not_deprecated_in_code(root: Path, journal: Journal, sources: SourceSet) -> 
 
 
 def _marked(call) -> bool:
-    from codemods.deprecate_routes import calls_name
+    from codemods._deprecate_routes import calls_name
 
     return calls_name(call, "deprecated_endpoint")
 
@@ -215,8 +215,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         r.state == "deprecated" and not any(r is x for x in removed_now()) for r in journal.routes)
     protected = {journal.handler.file} if journal.handler else set()
     try:
+        app_commands = (WireGoneTransform,) if gone else (UnwireDeprecationTransform,)
         removal = analyse_removal(root, {f: list(rs) for f, rs in refs.items()}, sources=sources, app=app,
-                                  app_commands=(WireGone,) if gone else (UnwireDeprecation,), plan=plan,
+                                  app_commands=app_commands, plan=plan,
                                   protected=protected | set(journal.services), style=ImportStyle.for_root(root))
     except GoneError as exc:
         raise ApplyError(f"{app}: {exc}") from exc
