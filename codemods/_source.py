@@ -11,11 +11,11 @@ import ast
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Optional
+from typing import Iterator, Mapping, NamedTuple, Optional, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
+from libcst.metadata import MetadataWrapper, Scope, ScopeProvider
 
 from ._imports import ImportSpec, import_spec_for, module_name_for
 
@@ -51,6 +51,63 @@ def top_level_definitions(module: cst.Module) -> dict[str, cst.CSTNode]:
     return out
 
 
+ImportNode = Union[cst.Import, cst.ImportFrom]
+
+
+class _Binding(NamedTuple):
+    """What `import_spec_for` reads of an import binding (LibCST's `ImportAssignment` has the same two fields)."""
+
+    name: str
+    node: ImportNode
+
+
+def import_bindings(module: cst.Module, functions: bool = True) -> dict[str, ImportNode]:
+    """Name -> the first import statement (source order) that binds it in the module's global scope, as LibCST's
+    `ScopeProvider` records them, without its scope analysis of the whole module: imports at the top level or
+    nested in compound statements (`if`, `try`, `with`, ...), and, when `functions`, imports in a function or
+    class body that declares the name `global`. `import a.b.c` binds `a.b.c`, `a.b` and `a`; a star import
+    binds nothing."""
+    out: dict[str, ImportNode] = {}
+    _scan_imports(module, None, functions, out)
+    return out
+
+
+def _scan_imports(node: cst.CSTNode, declared: Optional[set[str]], functions: bool,
+                  out: dict[str, ImportNode]) -> None:
+    """`declared`: None in the global scope, else the names the enclosing function or class declares global."""
+    if isinstance(node, (cst.Import, cst.ImportFrom)):
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            for name in _dotted_names(alias.asname.name if alias.asname is not None else alias.name):
+                if declared is None or name in declared:
+                    out.setdefault(name, node)
+    elif isinstance(node, cst.Global):
+        if declared is not None:
+            declared.update(item.name.value for item in node.names)
+    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if functions:
+            _scan_imports(node.body, set(), functions, out)
+    elif isinstance(node, (cst.Module, cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.IndentedBlock)):
+        for item in node.body:
+            _scan_imports(item, declared, functions, out)
+    elif not isinstance(node, (cst.BaseSmallStatement, cst.BaseExpression)):
+        for field_name in ("body", "handlers", "orelse", "finalbody", "cases"):  # compound statements' blocks
+            value = getattr(node, field_name, None)
+            for item in value if isinstance(value, (tuple, list)) else () if value is None else (value,):
+                if isinstance(item, cst.CSTNode):
+                    _scan_imports(item, declared, functions, out)
+
+
+def _dotted_names(node: cst.BaseExpression) -> list[str]:
+    """`a.b.c` -> ["a.b.c", "a.b", "a"] (the names LibCST's scope analysis records for an import alias)."""
+    full = get_full_name_for_node(node)
+    if not full:
+        return []
+    parts = full.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts), 0, -1)]
+
+
 @dataclass
 class ModuleIndex:
     """One parsed source file."""
@@ -61,6 +118,7 @@ class ModuleIndex:
     tree: cst.Module
     wrapper: MetadataWrapper
     _globals: Optional[dict[str, cst.CSTNode]] = field(default=None, repr=False)
+    _imports: Optional[dict[str, ImportNode]] = field(default=None, repr=False)
 
     @property
     def is_package(self) -> bool:
@@ -85,14 +143,19 @@ class ModuleIndex:
         return node if isinstance(node, cst.FunctionDef) else None
 
     def import_of(self, name: str) -> Optional[ImportSpec]:
-        """The absolute import binding top-level `name`, if an import binds it."""
-        for assignment in self.global_scope.assignments[name]:
-            if isinstance(assignment, ImportAssignment):
-                try:
-                    return import_spec_for(assignment, self.module, self.is_package)
-                except ValueError:
-                    return None
-        return None
+        """The absolute import binding top-level `name`, if an import binds it (read from the import statements,
+        without the scope analysis of the whole module: `import_bindings`)."""
+        if self._imports is None:
+            # `global` is the only way a function or class body binds a module-level name: skip their bodies
+            # when the word does not occur in the file
+            self._imports = import_bindings(self.tree, functions="global" in self.source)
+        node = self._imports.get(name)
+        if node is None:
+            return None
+        try:
+            return import_spec_for(_Binding(name, node), self.module, self.is_package)
+        except ValueError:
+            return None
 
     def code(self, node: cst.CSTNode) -> str:
         return self.tree.code_for_node(node)
