@@ -168,6 +168,7 @@ class SourceSet:
         self.root = os.fspath(root)
         self._files: dict[str, ModuleIndex | SourceError] = {}
         self._syntax_trees: dict[str, Optional[ast.Module]] = {}
+        self._class_names: dict[str, Optional[frozenset[str]]] = {}
 
     def get(self, path: str) -> ModuleIndex:
         """The parsed file `path` (posix, relative to the root); raises SourceError."""
@@ -212,6 +213,16 @@ class SourceSet:
             except (OSError, SyntaxError, ValueError, RecursionError):
                 self._syntax_trees[path] = None
         return self._syntax_trees[path]
+
+    def may_define_class(self, module: str, name: str) -> bool:
+        """False when the dotted module's `ast` tree has no class named `name` anywhere (so its LibCST tree need
+        not be parsed to look for one); True when it has one or the file cannot be read with `ast`."""
+        if module not in self._class_names:
+            tree = self.syntax_tree(module)
+            self._class_names[module] = None if tree is None else frozenset(
+                node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef))
+        names = self._class_names[module]
+        return names is None or name in names
 
     def put(self, path: str, source: str) -> ModuleIndex:
         """Register a source that is not (yet) on disk, e.g. a file as an earlier step rewrote it."""
