@@ -204,8 +204,10 @@ class SourceSet:
         """The `ast` tree of a dotted module of the target (cached; the LibCST tree, if loaded, is not needed):
         None when it is missing, unreadable, or newer syntax than the interpreter's `ast` knows."""
         path = self.module_path(module)
-        if path is None:
-            return None
+        return None if path is None else self.syntax_tree_at(path)
+
+    def syntax_tree_at(self, path: str) -> Optional[ast.Module]:
+        """`syntax_tree` of the file `path` (posix, relative to the root)."""
         if path not in self._syntax_trees:
             try:
                 with open(os.path.join(self.root, path), "rb") as handle:
