@@ -588,6 +588,9 @@ def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, gene
     for route in routes:
         if "." not in route.qualname:
             route_names.setdefault(module_name_for(route.file), set()).add(route.qualname)
+    for item in locals_:  # one scope analysis per module for all the routes read below
+        if item.verdict.status == "automatic" and item.index is not None:
+            item.index.keep_whole(item.nodes)
     while True:
         rewritten = {item.index.module for item in locals_ if item.verdict.status == "automatic" and item.index}
         memo: dict = {}  # valid for one set of rewritten modules
