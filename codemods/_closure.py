@@ -9,7 +9,7 @@ imported from where it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 import libcst as cst
 from libcst.metadata import GlobalScope, ImportAssignment
@@ -25,9 +25,10 @@ class Needs:
     problem: Optional[str] = None
 
 
-def global_referents(index: ModuleIndex, node: cst.CSTNode) -> Iterable:
-    """The module-level assignments (definitions and imports) the names used in `node` refer to."""
-    scopes = index.scopes
+def global_referents(index: ModuleIndex, node: cst.CSTNode, scopes: Optional[Mapping] = None) -> Iterable:
+    """The module-level assignments (definitions and imports) the names used in `node` refer to, read in `scopes`
+    (default: the module's; `ModuleIndex.referent_scopes` resolves them the same at less cost)."""
+    scopes = index.scopes if scopes is None else scopes
     for name_node in name_nodes(node):
         scope = scopes.get(name_node)
         if scope is None:
@@ -46,7 +47,7 @@ def _scan(index: ModuleIndex, nodes: Iterable[cst.CSTNode], rewritten: set[str],
           refs: list[tuple[str, str]], needs: Needs) -> None:
     """Collect the global names `nodes` use: imports into `needs.imports`, definitions into `refs`."""
     for node in nodes:
-        for assignment in global_referents(index, node):
+        for assignment in global_referents(index, node, index.referent_scopes(node)):
             if not isinstance(assignment, ImportAssignment):
                 refs.append((index.module, assignment.name))
                 continue

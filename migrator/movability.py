@@ -299,6 +299,8 @@ def _literal(text: Optional[str], index: ModuleIndex, sources: SourceSet) -> tup
     cls, module = index.globals_.get(owner), index
     spec = index.import_of(owner)
     if spec is not None and spec.name:
+        if not sources.may_define_class(spec.module, spec.name):
+            return False, None
         module = sources.get_module(spec.module)
         cls = module.globals_.get(spec.name) if module is not None else None
     if not isinstance(cls, cst.ClassDef) or module is None:
@@ -325,7 +327,9 @@ def _class_assignments(cls: cst.ClassDef) -> list[tuple[str, cst.BaseExpression]
 def _class_query_defaults(dependency: Optional[str], sources: SourceSet) -> dict[str, object]:
     """Query name -> default of the fields of a class dependency (a dataclass `Paging` with `page: int = Query(1)`)."""
     module_name, _, name = (dependency or "").rpartition(".")
-    module = sources.get_module(module_name) if module_name else None
+    if not module_name or not sources.may_define_class(module_name, name):
+        return {}
+    module = sources.get_module(module_name)
     cls = module.globals_.get(name) if module is not None else None
     if not isinstance(cls, cst.ClassDef):
         return {}
@@ -450,6 +454,8 @@ def _unfilled_fields(node: cst.Param, index: ModuleIndex, sources: SourceSet) ->
     module, cls = index, index.globals_.get(name)
     spec = index.import_of(name)
     if spec is not None and spec.name:
+        if not sources.may_define_class(spec.module, spec.name):
+            return []
         module = sources.get_module(spec.module)
         cls = module.globals_.get(spec.name) if module is not None else None
     if not isinstance(cls, cst.ClassDef):
@@ -582,6 +588,9 @@ def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, gene
     for route in routes:
         if "." not in route.qualname:
             route_names.setdefault(module_name_for(route.file), set()).add(route.qualname)
+    for item in locals_:  # one scope analysis per module for all the routes read below
+        if item.verdict.status == "automatic" and item.index is not None:
+            item.index.keep_whole(item.nodes)
     while True:
         rewritten = {item.index.module for item in locals_ if item.verdict.status == "automatic" and item.index}
         memo: dict = {}  # valid for one set of rewritten modules

@@ -6,6 +6,7 @@ were made from, so every file is parsed once per run). Nothing here writes.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import re
@@ -181,6 +182,9 @@ def factory_of(sources: SourceSet, app_file: str) -> Optional[str]:
 
 def _factory(sources: SourceSet, app_file: str) -> Optional[tuple[str, str]]:
     """(factory function, the local variable it creates the app in), for an app factory module."""
+    syntax = sources.syntax_tree_at(app_file)
+    if syntax is not None and _creates_fastapi_at_top(syntax):
+        return None  # a module app (the common case), told from the `ast` tree: no LibCST parse of the app module
     try:
         tree = sources.get(app_file).tree
     except SourceError:
@@ -204,6 +208,22 @@ def app_variable(sources: SourceSet, app: App) -> str:
         return app.variable
     found = _factory(sources, app.file)
     return found[1] if found else "app"
+
+
+def _creates_fastapi_at_top(tree: ast.Module) -> bool:
+    """`_creates_fastapi` of some top-level statement, read from the `ast` tree: an assignment of a `FastAPI(...)`
+    call that is the first statement of its line (LibCST's `SimpleStatementLine.body[0]`)."""
+    previous_end = 0
+    for stmt in tree.body:
+        first = stmt.lineno > previous_end
+        previous_end = stmt.end_lineno or stmt.lineno
+        if not first or not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or not isinstance(stmt.value, ast.Call):
+            continue
+        func = stmt.value.func
+        if (isinstance(func, ast.Name) and func.id == "FastAPI") or (
+                isinstance(func, ast.Attribute) and func.attr == "FastAPI"):
+            return True
+    return False
 
 
 def _creates_fastapi(stmt: cst.CSTNode) -> bool:

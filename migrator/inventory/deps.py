@@ -9,7 +9,6 @@ path parameter when the path has it, a query parameter when its type is scalar, 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -240,7 +239,7 @@ class Analyzer:
         annotation = interp.eval(param.annotation, ctx) if param.annotation is not None else None
         if _waits_for_a_module(annotation):
             # a type of a module without FastAPI code (an Enum of `enums.py`): what it is decides query or body
-            annotation = interp.eval(param.annotation, dataclasses.replace(ctx, parse=ANY))
+            annotation = interp.eval(param.annotation, ctx.but(parse=ANY))
         default = interp.eval(param.default, ctx) if param.default is not None else None
         base = annotation
         markers: list[Value] = []
@@ -282,7 +281,7 @@ class Analyzer:
 
     def _target_anywhere(self, param: ParamFact, ctx: Ctx, in_default: bool) -> Value | None:
         """The `Depends` target of `param` evaluated with every module of the repository readable."""
-        wide = dataclasses.replace(ctx, parse=ANY)
+        wide = ctx.but(parse=ANY)
         if in_default:
             value = self.interp.eval(param.default, wide)
             return value.target if isinstance(value, DependsV) else None
