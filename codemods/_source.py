@@ -121,6 +121,7 @@ class ModuleIndex:
     _imports: Optional[dict[str, ImportNode]] = field(default=None, repr=False)
     _scopes: Optional[Mapping[cst.CSTNode, Optional[Scope]]] = field(default=None, repr=False)
     _referents: Optional[_ReducedScopes] = field(default=None, repr=False)
+    whole_scopes: bool = False  # `referent_scopes` reads the whole module's analysis (the codemods rewrite it next)
 
     @property
     def is_package(self) -> bool:
@@ -136,8 +137,8 @@ class ModuleIndex:
         """Scopes in which the names of `node` (a top-level statement, or the body, return annotation or a part of
         the parameters of a top-level function) resolve exactly as in `scopes`, at a fraction of the cost on a
         module of many functions: `_ReducedScopes`. `scopes` themselves once resolved, or for any other node."""
-        if self._scopes is not None:
-            return self._scopes
+        if self._scopes is not None or self.whole_scopes:
+            return self.scopes
         if self._referents is None:
             self._referents = _ReducedScopes(self)
         found = self._referents.scopes_for(node)
@@ -145,7 +146,7 @@ class ModuleIndex:
 
     def keep_whole(self, nodes: Iterable[cst.CSTNode]) -> None:
         """The functions holding `nodes` are read by `referent_scopes` next: one analysis keeps them all whole."""
-        if self._scopes is None:
+        if self._scopes is None and not self.whole_scopes:
             if self._referents is None:
                 self._referents = _ReducedScopes(self)
             self._referents.keep(nodes)
@@ -254,10 +255,15 @@ class _ReducedScopes:
 
 
 class SourceSet:
-    """The files of one target, each read and parsed at most once per run."""
+    """The files of one target, each read and parsed at most once per run.
 
-    def __init__(self, root: str | os.PathLike) -> None:
+    `whole_scopes`: the run rewrites what it reads (phase 1), so the codemods need each module's whole scope
+    analysis anyway; the verdicts read it too instead of first analysing a reduced module (`_ReducedScopes`, which
+    pays off only when nothing else needs the whole analysis: `analyze`)."""
+
+    def __init__(self, root: str | os.PathLike, *, whole_scopes: bool = False) -> None:
         self.root = os.fspath(root)
+        self.whole_scopes = whole_scopes
         self._files: dict[str, ModuleIndex | SourceError] = {}
         self._syntax_trees: dict[str, Optional[ast.Module]] = {}
         self._class_names: dict[str, Optional[frozenset[str]]] = {}
@@ -335,10 +341,12 @@ class SourceSet:
         except (OSError, UnicodeDecodeError) as exc:
             return SourceError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
         try:
-            return _index(path, source)
+            index = _index(path, source)
         except (cst.ParserSyntaxError, RecursionError) as exc:
             line = getattr(exc, "raw_line", None)
             return SourceError(f"{path}{f':{line}' if line else ''}: cannot parse: {str(exc).splitlines()[0]}")
+        index.whole_scopes = self.whole_scopes
+        return index
 
 
 def _index(path: str, source: str) -> ModuleIndex:

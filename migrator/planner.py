@@ -313,9 +313,10 @@ def _env_setting(project: Project, where: str) -> Optional[str]:
 
 def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progress: Optional[Progress] = None,
               include_tests: bool = False, catalog: Optional[Catalog] = None, estimate: bool = True,
-              tenant: Optional[str] = None) -> PlanRun:
+              tenant: Optional[str] = None, rewrite: bool = False) -> PlanRun:
     """The plan of the target at `root`. Raises InventoryInputError / CatalogError / PlanInputError /
-    TenantSettingError on bad input. `tenant`: `--tenant`, the tenant a single-tenant deployment serves."""
+    TenantSettingError on bad input. `tenant`: `--tenant`, the tenant a single-tenant deployment serves.
+    `rewrite`: phase 1 executes the plan next (its codemods read the same parsed modules: `SourceSet.whole_scopes`)."""
     root_path = Path(root)
     run = run_inventory(root_path, workers=workers, progress=progress, include_tests=include_tests)
     catalog = catalog or load_catalog(root_path)
@@ -324,7 +325,7 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     if journal and journal.service and not project.name:
         project.name = journal.service
     inventory = run.inventory
-    sources = SourceSet(root_path)
+    sources = SourceSet(root_path, whole_scopes=rewrite)
     app, why = choose_app(inventory, project)
     plan = MigrationPlan(service=project.name, service_version=project.version, phases=[],
                          blockers=_blockers(inventory, app, why, root_path),

@@ -110,3 +110,29 @@ def test_other_nodes_read_the_whole_analysis(tmp_path):
     index = SourceSet(tmp_path).get("app/routes.py")
     inner = cst.ensure_type(index.tree.body[0], cst.SimpleStatementLine).body[0]  # not a statement of its own
     assert index.referent_scopes(inner) is index.scopes
+
+
+def test_a_run_that_rewrites_reads_one_whole_analysis_per_module(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "routes.py").write_text(MODULE)
+    index = SourceSet(tmp_path, whole_scopes=True).get("app/routes.py")
+    functions = {stmt.name.value: stmt for stmt in index.tree.body if isinstance(stmt, cst.FunctionDef)}
+    nodes = _nodes(functions["route_a"])
+    index.keep_whole(nodes)
+    assert all(index.referent_scopes(node) is index.scopes for node in nodes)
+    assert index._referents is None  # no reduced analysis first: the codemods read the whole one next
+
+
+def test_phase_1_plans_with_the_whole_analysis_and_analyze_with_the_reduced_one(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from migrator.planner import make_plan
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "advisor"
+    shutil.copytree(example, tmp_path / "advisor", ignore=shutil.ignore_patterns("data", "__pycache__", "*.db"))
+    for rewrite in (False, True):
+        run = make_plan(tmp_path / "advisor", estimate=False, rewrite=rewrite)
+        assert run.plan.automatic
+        reduced = [index.path for index in run.sources.loaded() if index._referents is not None]
+        assert bool(reduced) is not rewrite

@@ -58,7 +58,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[Pla
     if journal.entry(1) is not None:
         return _applied_already(journal)
     try:
-        run = run or make_plan(root, estimate=False, tenant=tenant)
+        run = run or make_plan(root, estimate=False, tenant=tenant, rewrite=True)
     except TenantSettingError as exc:
         raise ApplyError(str(exc)) from None
     plan = run.plan
