@@ -66,6 +66,9 @@ def apply(
     elif gone or force or calls is not None:
         err.print("error: --gone, --force and --calls belong to --phase 3")
         raise typer.Exit(2)
+    if not repo.is_dir():
+        err.print(f"error: {repo}: no such directory", highlight=False)
+        raise typer.Exit(2)
     try:
         recover_target(repo, say=lambda line: err.print(line, highlight=False))
         if diff or check:

@@ -263,3 +263,13 @@ def test_a_route_the_file_no_longer_has_is_a_manual_step(repo):
     assert [(s.route, s.where) for s in result.manual] == [("GET /admin/dashboard", "svc/routers/dashboard.py:1")]
     assert "no registration" in result.manual[0].reason
     assert len(result.moved) == 6
+
+
+@pytest.mark.parametrize("phase", ["1", "2", "3"])
+@pytest.mark.parametrize("mode", [[], ["--check"], ["--diff"]])
+def test_a_missing_repository_gets_one_clear_line_and_exit_2(tmp_path, phase, mode):
+    missing = tmp_path / "missing"
+    out = CliRunner().invoke(cli(), ["apply", "--phase", phase, *mode, str(missing)])
+    assert out.exit_code == 2
+    assert out.output.strip() == f"error: {missing}: no such directory"
+    assert not missing.exists()
