@@ -21,7 +21,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, TypeVar
 
 import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
@@ -265,13 +265,7 @@ def _without_modules(node: cst.Import, modules: dict[str, Optional[str]],
     """`RemoveImportsVisitor.leave_Import`: None when every alias goes."""
     keep = [alias for alias in node.names if alias.evaluated_name not in modules
             or alias.evaluated_alias != modules[alias.evaluated_name] or alias not in unused]
-    if len(keep) == len(node.names):
-        return node
-    if not keep:
-        return None
-    if keep[-1] is not node.names[-1]:
-        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return node.with_changes(names=keep)
+    return _with_aliases(node, keep)
 
 
 def _without_objects(node: cst.ImportFrom, objects: dict[str, set[tuple[str, Optional[str]]]], unused: dict,
@@ -303,6 +297,14 @@ def _without_objects(node: cst.ImportFrom, objects: dict[str, set[tuple[str, Opt
         elif isinstance(node.lpar, cst.LeftParen):  # from the statement's own parenthesis, as LibCST does
             updates["lpar"] = node.lpar.with_changes(whitespace_after=_merged_whitespace(node.lpar.whitespace_after,
                                                                                           comma.whitespace_after))
+    return _with_aliases(node, keep, **updates)
+
+
+_ImportT = TypeVar("_ImportT", cst.Import, cst.ImportFrom)
+
+
+def _with_aliases(node: _ImportT, keep: list[cst.ImportAlias], **updates: Any) -> Optional[_ImportT]:
+    """`node` with the aliases `keep` (the last one without its comma); None when none is kept."""
     if len(keep) == len(node.names):
         return node
     if not keep:

@@ -12,22 +12,13 @@ import libcst as cst
 import pytest
 
 from codemods._fit import fit_module
+from migrator.testing.syntax import code_only
 
 REPO = Path(__file__).resolve().parents[2]
 # real modules with long signatures, calls, dict displays, comments and docstrings (the rules are not specific to
 # the generated handler)
 CORPUS = ["codemods/_format.py", "migrator/shapes/render.py", "shims/standard_api/router.py",
           "migrator/conformance/suite.py", "shims/compat/service_market.py"]
-
-
-def _code_only(text: str) -> str:
-    tree = ast.parse(text)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-            node.body = body[1:]
-    return ast.dump(tree)
 
 
 def _comment_words(text: str) -> list[str]:
@@ -50,7 +41,7 @@ def _fit(text: str, width: int) -> str:
 def test_fitting_keeps_the_code_and_the_words(path, width):
     text = (REPO / path).read_text(encoding="utf-8")
     fitted = _fit(text, width)
-    assert _code_only(fitted) == _code_only(text)
+    assert code_only(fitted) == code_only(text)
     assert _comment_words(fitted) == _comment_words(text)
     assert _docstring_words(fitted) == _docstring_words(text)
     longer = sum(len(line) > width for line in text.splitlines())
@@ -83,7 +74,7 @@ def inputs(*, q: str = Query(None, max_length=100, description="part of the name
 def test_each_rule_on_a_small_module():
     fitted = _fit(SOURCE, 72)
     assert [line for line in fitted.splitlines() if len(line) > 72] == []
-    assert _code_only(fitted) == _code_only(SOURCE)
+    assert code_only(fitted) == code_only(SOURCE)
     lines = [line.strip() for line in fitted.splitlines()]
     # a trailing comment too long with its line goes above it, also on a dict item and an `if` header
     assert lines[lines.index("await self.status(tenant_id)") - 1] == "# an unknown tenant: 404 TENANT_NOT_FOUND"

@@ -3,22 +3,10 @@ and docstrings change), every line within the width."""
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
 from migrator.shapes import render_module
-
-
-def _code_only(text: str) -> str:
-    """The module's syntax tree without its docstrings (the layout and the comments are not in it)."""
-    tree = ast.parse(text)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (isinstance(body, list) and body and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
-            node.body = body[1:]
-    return ast.dump(tree)
+from migrator.testing.syntax import code_only
 
 
 @pytest.mark.parametrize("service", ["advisor", "llm_chatbot"])
@@ -28,7 +16,7 @@ def test_every_width_renders_the_same_code_within_the_width(service, width, exam
     wide = render_module(mappings, service=service, line_length=200)
     text = render_module(mappings, service=service, line_length=width)
     assert [line for line in text.splitlines() if len(line) > width] == []
-    assert _code_only(text) == _code_only(wide)
+    assert code_only(text) == code_only(wide)
     assert max(len(line) for line in wide.splitlines()) > width  # the wide one does not fit: the width was used
 
 
