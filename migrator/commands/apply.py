@@ -49,23 +49,8 @@ def apply(
 
     err = Console(stderr=True, soft_wrap=True)  # one line per error, whatever the terminal width
     out = Console()
-    options: dict = {}
-    if phase == 2 and sunset:
-        try:
-            options["sunset"] = date.fromisoformat(sunset)
-        except ValueError:
-            err.print(f"error: --sunset {sunset!r} is not a date (YYYY-MM-DD)")
-            raise typer.Exit(2)
-    if tenant is not None and phase != 1:
-        err.print("error: --tenant belongs to --phase 1 (the journal keeps the tenant for the later phases)")
-        raise typer.Exit(2)
-    if tenant is not None:
-        options["tenant"] = tenant
-    if phase == 3:
-        options.update(gone=gone, force=force, quiet_days=quiet_days, calls=calls)
-    elif gone or force or calls is not None:
-        err.print("error: --gone, --force and --calls belong to --phase 3")
-        raise typer.Exit(2)
+    options = _phase_options(err, phase, sunset=sunset, tenant=tenant, gone=gone, force=force, quiet_days=quiet_days,
+                             calls=calls)
     if not repo.is_dir():
         err.print(f"error: {repo}: no such directory", highlight=False)
         raise typer.Exit(2)
@@ -96,6 +81,29 @@ def apply(
         err.print(f"error: {exc}" + (f"; could not parse {hint}" if hint else ""), highlight=False, markup=False)
         raise typer.Exit(2)
     report(out, result, written)
+
+
+def _phase_options(err: Console, phase: int, *, sunset: Optional[str], tenant: Optional[str], gone: bool,
+                   force: bool, quiet_days: int, calls: Optional[Path]) -> dict:
+    """The keyword options of `plan_phase(phase)`; an option of another phase or a bad date: one line, exit 2."""
+    options: dict = {}
+    if phase == 2 and sunset:
+        try:
+            options["sunset"] = date.fromisoformat(sunset)
+        except ValueError:
+            err.print(f"error: --sunset {sunset!r} is not a date (YYYY-MM-DD)")
+            raise typer.Exit(2)
+    if tenant is not None and phase != 1:
+        err.print("error: --tenant belongs to --phase 1 (the journal keeps the tenant for the later phases)")
+        raise typer.Exit(2)
+    if tenant is not None:
+        options["tenant"] = tenant
+    if phase == 3:
+        options.update(gone=gone, force=force, quiet_days=quiet_days, calls=calls)
+    elif gone or force or calls is not None:
+        err.print("error: --gone, --force and --calls belong to --phase 3")
+        raise typer.Exit(2)
+    return options
 
 
 def report(console: Console, result: PhaseResult, written: list[str]) -> None:

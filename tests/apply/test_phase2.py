@@ -273,3 +273,17 @@ def test_a_missing_repository_gets_one_clear_line_and_exit_2(tmp_path, phase, mo
     assert out.exit_code == 2
     assert out.output.strip() == f"error: {missing}: no such directory"
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--phase", "2", "--sunset", "2027-13-01"], "error: --sunset '2027-13-01' is not a date (YYYY-MM-DD)"),
+    (["--phase", "2", "--tenant", "acme"], "error: --tenant belongs to --phase 1"),
+    (["--phase", "1", "--gone"], "error: --gone, --force and --calls belong to --phase 3"),
+    (["--phase", "2", "--force"], "error: --gone, --force and --calls belong to --phase 3"),
+])
+def test_an_option_of_another_phase_or_a_bad_date_gets_one_line_and_exit_2(repo, args, message):
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    out = CliRunner().invoke(cli(), ["apply", *args, str(repo)])
+    assert out.exit_code == 2
+    assert len(out.output.strip().splitlines()) == 1 and out.output.startswith(message)
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
