@@ -10,36 +10,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from migrator.testing.deployment import DeploymentHandler
 from shims.legacy_deps import SingleTenant
 from shims.lifecycle import DeactivationGuard, DeploymentLifecycle, LifecycleStateError
-from shims.standard_api import StandardAPIHandler, create_standard_router
+from shims.standard_api import create_standard_router
 
 KEY = "lifecycle-test-key"
 H = {"X-Market-API-Key": KEY}
 
-
-class Handler(StandardAPIHandler):
-    """Only the lifecycle, over a DeploymentLifecycle (what phase 1 generates for a single-tenant service)."""
-
-    public_url = "https://mentor.example"
-
-    def __init__(self, deployment: DeploymentLifecycle) -> None:
-        self.deployment = deployment
-
-    async def activate_tenant(self, request):
-        return self.deployment.activate(request, public_url=self.public_url)
-
-    async def deactivate_tenant(self, tenant_id, request):
-        return self.deployment.deactivate(tenant_id, request)
-
-    async def get_tenant_status(self, tenant_id):
-        return self.deployment.status(tenant_id)
-
-    get_tenant_usage = get_tenant_stats = get_tenant_costs = list_users = create_user = get_user = None
-    update_user = delete_user = get_settings = None
-
-
-Handler.__abstractmethods__ = frozenset()
 
 
 def _app(tmp_path, monkeypatch, clock=None):
@@ -60,7 +38,7 @@ def _app(tmp_path, monkeypatch, clock=None):
 
     from shims.middleware.market_auth import MarketAuthMiddleware
 
-    app.include_router(create_standard_router(Handler(deployment)))
+    app.include_router(create_standard_router(DeploymentHandler(deployment)))
     app.add_middleware(MarketAuthMiddleware, api_key_header="X-Market-API-Key", exclude_paths=("/mt/health",))
     app.add_middleware(DeactivationGuard, lifecycle=deployment)
     return app, deployment

@@ -9,44 +9,16 @@ from datetime import datetime
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from migrator.testing.deployment import DeploymentHandler
 from shims.compat.service_market import create_service_market_router
 from shims.legacy_deps import SingleTenant
 from shims.lifecycle import DeploymentLifecycle
-from shims.standard_api import StandardAPIHandler, create_standard_router
+from shims.standard_api import create_standard_router
 
 KEY = "single-tenant-webhook-key"
 WEBHOOK = "/api/tenant/webhook/auto-provision"
 H = {"X-API-Key": KEY}
 
-
-class Handler(StandardAPIHandler):
-    """What phase 1 generates for a single-tenant service, reduced to the lifecycle and the tenant list."""
-
-    public_url = "https://mentor.example"
-
-    def __init__(self, deployment: DeploymentLifecycle) -> None:
-        self.deployment = deployment
-
-    async def activate_tenant(self, request):
-        return self.deployment.activate(request, public_url=self.public_url)
-
-    async def deactivate_tenant(self, tenant_id, request):
-        return self.deployment.deactivate(tenant_id, request)
-
-    async def get_tenant_status(self, tenant_id):
-        return self.deployment.status(tenant_id)
-
-    async def list_tenants(self):
-        return self.deployment.tenants()
-
-    async def get_tenant_summary(self, tenant_id):
-        return self.deployment.summary(tenant_id)
-
-    get_tenant_usage = get_tenant_stats = get_tenant_costs = list_users = create_user = get_user = None
-    update_user = delete_user = get_settings = None
-
-
-Handler.__abstractmethods__ = frozenset()
 
 
 def _client(tmp_path, monkeypatch) -> tuple[TestClient, DeploymentLifecycle]:
@@ -54,7 +26,7 @@ def _client(tmp_path, monkeypatch) -> tuple[TestClient, DeploymentLifecycle]:
     deployment = DeploymentLifecycle(SingleTenant("hanul"), state_env="SVC_LIFECYCLE_FILE",
                                      default_path=tmp_path / "lifecycle.json",
                                      clock=lambda: datetime(2026, 11, 20, 15, 0))  # fmt: skip
-    handler = Handler(deployment)
+    handler = DeploymentHandler(deployment)
     app = FastAPI()
     app.add_api_route("/health", lambda: {"status": "ok"})
     app.include_router(create_standard_router(handler))
