@@ -228,16 +228,17 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
     return "\n\n".join(blocks)
 
 
-def _top_block(body: Sequence[cst.BaseStatement]) -> tuple[int, int]:
+def top_import_block(body: Sequence[cst.BaseStatement]) -> tuple[int, int]:
     """(start, end) indexes of the module's first import block (after a docstring and `__future__` imports)."""
     start = 1 if body and is_docstring(body[0]) else 0
     end = start
-    while end < len(body) and _is_import_line(body[end]):
+    while end < len(body) and is_import_line(body[end]):
         end += 1
     return start, end
 
 
-def _is_import_line(stmt: cst.CSTNode) -> bool:
+def is_import_line(stmt: cst.CSTNode) -> bool:
+    """A line of import statements only."""
     return isinstance(stmt, cst.SimpleStatementLine) and all(
         isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
 
@@ -258,7 +259,7 @@ def _block_code(module: cst.Module, statements: Sequence[cst.SimpleStatementLine
 
 def top_block_is_sorted(module: cst.Module, style: ImportStyle) -> bool:
     """Whether the module's top import block is already in the order `sort_top_imports` would write."""
-    start, end = _top_block(module.body)
+    start, end = top_import_block(module.body)
     statements = list(module.body[start:end])
     parsed = _parse_block(statements)
     if parsed is None:
@@ -307,7 +308,7 @@ def sort_merged_names(before: cst.Module, after: cst.Module) -> cst.Module:
 def sort_top_imports(module: cst.Module, style: ImportStyle) -> cst.Module:
     """The module with its top import block rewritten in ruff's order (comments above the block kept), and the
     blank lines after it that ruff expects (two before a def or class, else one)."""
-    start, end = _top_block(module.body)
+    start, end = top_import_block(module.body)
     statements = list(module.body[start:end])
     parsed = _parse_block(statements)
     if parsed is None or not statements:

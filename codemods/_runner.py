@@ -19,16 +19,22 @@ from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
-from ._imports import ImportStyle, is_docstring, sort_merged_names, sort_top_imports, top_block_is_sorted
+from ._imports import (
+    ImportStyle,
+    is_docstring,
+    is_import_line,
+    sort_merged_names,
+    sort_top_imports,
+    top_block_is_sorted,
+    top_import_block,
+)
 from ._transform import (
     ADD_IMPORTS,
     REMOVE_IMPORTS,
     STATE,
     Transform,
     binds_all,
-    is_import_line,
     names_read,
-    top_import_block,
     unused_aliases,
 )
 

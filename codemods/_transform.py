@@ -26,7 +26,13 @@ from typing import Any, Optional, Sequence, TypeVar
 import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
-from ._imports import ImportStyle, is_docstring, sort_merged_names, sort_top_imports, top_block_is_sorted
+from ._imports import (
+    ImportStyle,
+    sort_merged_names,
+    sort_top_imports,
+    top_block_is_sorted,
+    top_import_block,
+)
 from ._source import collect
 
 STATE = "migrator.state"
@@ -175,20 +181,6 @@ def add_from_imports(tree: cst.Module, requests: Sequence[tuple[str, str]], pack
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a string that could be a type annotation: `"Foo"`, `"list[Foo]"`, `"Optional[pkg.Foo]"`, `"A | None"`
 _ANNOTATION = re.compile(r"^[rbuRBU]*['\"]{1,3}[A-Za-z_][\w.]*(\[[\w.,\[\] |]*\])?( *\| *[A-Za-z_][\w.]*)*['\"]{1,3}$")
-
-
-def is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
-
-
-def top_import_block(body: Sequence[cst.CSTNode]) -> tuple[int, int]:
-    """(start, end) of the import lines at the top of a module body, after its docstring."""
-    start = 1 if body and is_docstring(body[0]) else 0
-    end = start
-    while end < len(body) and is_import_line(body[end]):
-        end += 1
-    return start, end
 
 
 def names_read(statements: Sequence[cst.CSTNode]) -> set[str]:

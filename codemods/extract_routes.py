@@ -39,7 +39,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node, parse_template_statement
 from libcst.metadata import ImportAssignment, ScopeProvider
 
-from ._imports import import_spec_for, is_docstring
+from ._imports import import_spec_for, is_docstring, is_import_line
 from ._moves import Phase1State, ServiceModule, moved_regions, used_outside
 from ._runner import MigratorCommand
 
@@ -192,15 +192,10 @@ class ExtractRoutes(MigratorCommand):
 def _with_reexports(body: list[cst.BaseStatement], pairs: list[tuple[str, str]]) -> list[cst.BaseStatement]:
     """`_old = new` after the imports, for names other modules import from this one under their old name."""
     index = 0
-    while index < len(body) and (is_docstring(body[index]) or _is_import_line(body[index])):
+    while index < len(body) and (is_docstring(body[index]) or is_import_line(body[index])):
         index += 1
     lines = [parse_template_statement("{old} = {new}\n", old=cst.Name(old), new=cst.Name(new)) for old, new in pairs]
     lines[0] = lines[0].with_changes(leading_lines=[
         cst.EmptyLine(), cst.EmptyLine(comment=cst.Comment("# imported from here by other modules"))])
     return [*body[:index], *lines, *body[index:]]
-
-
-def _is_import_line(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
 
