@@ -7,6 +7,8 @@ unless `--no-generated`), two whole processes are timed, interleaved (warm-up ru
 alternating order, `_timing.interleave`):
 - ast:     `python bench/ast_parse_tree.py TREE`: reads and `ast.parse`s every `.py` file under TREE;
 - analyze: `migrator analyze TREE --format json -o /dev/null` (the console script of this environment).
+Then, per tree, the CPU seconds of analyze by stage (start-up, imports, inventory, verdicts, rest; `analyze_stages.py`,
+medians): the ratio says how far from the bound, the stages say where the time goes.
 Prints min/median/max of each, the ratio of medians analyze / ast (bound <= 1.0 on every tree) and the peak RSS of
 both (main process and its largest child: analyze's pool workers), plus the bound main + workers x largest worker
 < 300 MB. Exit 1 when a bound is exceeded.
@@ -23,7 +25,9 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,6 +39,8 @@ from _timing import interleave, migrator_command, peak_rss, ratio_line, rss_line
 
 ROOT = Path(__file__).resolve().parent.parent
 AST_SCRIPT = str(Path(__file__).resolve().parent / "ast_parse_tree.py")
+STAGES_SCRIPT = str(Path(__file__).resolve().parent / "analyze_stages.py")
+STAGES = ("startup", "imports", "inventory", "verdicts", "rest")
 MAX_MB = 300.0
 
 # --- the generated repository ------------------------------------------------------------------------------------
@@ -274,7 +280,32 @@ def measure(tree: Path, label: str, repeat: int) -> bool:
     ok_memory = bound < MAX_MB
     print(f"  memory bound: main + {workers} x largest worker = {bound:.0f} MB (< {MAX_MB:.0f} MB: "
           f"{'ok' if ok_memory else 'EXCEEDED'})")
+    print("  " + _stages_line(tree, env, repeat))
     return ok_time and ok_memory
+
+
+def _stages_line(tree: Path, env: dict, repeat: int) -> str:
+    """CPU seconds of analyze by stage (`analyze_stages.py`), medians of `repeat` runs: where the time goes."""
+    runs = []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, STAGES_SCRIPT, str(tree)], capture_output=True, text=True, env=env,
+                              check=False)
+        if proc.returncode != 0:
+            return f"stages: analyze_stages.py failed ({proc.returncode}): {proc.stderr.strip()[-300:]}"
+        runs.append(json.loads(proc.stdout))
+        runs[-1]["ast"] = _child_cpu([sys.executable, AST_SCRIPT, str(tree)], env)
+    median = {key: statistics.median(run[key] for run in runs) for key in (*STAGES, "libcst_import", "ast")}
+    parts = "  ".join(f"{key} {median[key]:.3f}" for key in STAGES)
+    return (f"CPU s by stage (median of {repeat}): {parts}  = {sum(median[k] for k in STAGES):.3f}; "
+            f"of it `import libcst` {median['libcst_import']:.3f}; the ast.parse script: {median['ast']:.3f}")
+
+
+def _child_cpu(command: list[str], env: dict) -> float:
+    """User + system CPU seconds of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, capture_output=True, env=env, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
