@@ -26,11 +26,13 @@ import tokenize
 from . import ast_facts
 from .facts import ModuleFacts, RefNode, route_sites
 
-# Source that can hold routing code. A function body matching this is always read.
-ROUTING = re.compile(
-    rb"APIRouter|FastAPI|include_router|add_api_route|api_route|\.mount\s*\("
-    rb"|@\s*[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route|websocket)\s*\("
-)
+# Source that can hold routing code (`has_routing`). A function body that has some is always read.
+_ROUTING_WORDS = (b"APIRouter", b"FastAPI", b"include_router", b"api_route")  # api_route: add_api_route too
+_MOUNT = rb"\.mount\s*\("
+_ROUTE_DECORATOR = rb"@\s*[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route|websocket)\s*\("
+ROUTING = re.compile(b"|".join([*_ROUTING_WORDS, _MOUNT, _ROUTE_DECORATOR]))  # what has_routing tests, as one regex
+_MOUNT_RE = re.compile(_MOUNT)
+_ROUTE_DECORATOR_RE = re.compile(_ROUTE_DECORATOR)
 _SHORT_BODY = 3  # function bodies of at most this many lines are always read
 BEARER = (b"Bearer", b"bearer", b"BEARER")
 _LIBCST_NAMES = ("GRAMMAR", "PARSER_CONFIG", "parse_cst", "unvalidated_nodes")
@@ -69,6 +71,20 @@ def decode_check(data: bytes) -> None:
         data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise ExtractError(f"cannot decode with declared encoding {encoding}: {exc}") from None
+
+
+def has_routing(src: bytes, start: int = 0, end: int | None = None) -> bool:
+    """`ROUTING.search(src, start, end)`, in a third of its time: `re` scans an alternation position by position,
+    `bytes.find` looks for each word at C speed, and the two patterns run only where their first bytes occur."""
+    if end is None:
+        end = len(src)
+    find = src.find
+    for word in _ROUTING_WORDS:
+        if find(word, start, end) != -1:
+            return True
+    if find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
+        return True
+    return find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
 
 
 def _line_starts(src: bytes) -> list[int]:
@@ -131,7 +147,7 @@ def _stubs(tree: ast.Module, src: bytes, starts: list[int], skeleton: bool) -> t
         lines_end = line_end(starts, fn.body[-1].end_lineno, src)
         if any(src.find(token, starts[first_line], lines_end) != -1 for token in BEARER):
             bearer.add(fn.lineno)
-        if skeleton and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not ROUTING.search(src, start, end):
+        if skeleton and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not has_routing(src, start, end):
             stubbed.add(fn.lineno)
         else:
             _walk_functions(fn.body, visit)
