@@ -87,6 +87,29 @@ def has_routing(src: bytes, start: int = 0, end: int | None = None) -> bool:
     return find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
 
 
+class RoutingScan:
+    """`has_routing` over ranges of one source (the function bodies of a module): the words, `.mount` and `@` that
+    the whole source lacks are not looked for again in each range."""
+
+    __slots__ = ("src", "words", "mount", "at")
+
+    def __init__(self, src: bytes):
+        self.src = src
+        self.words = tuple(word for word in _ROUTING_WORDS if word in src)
+        self.mount = b".mount" in src
+        self.at = b"@" in src
+
+    def within(self, start: int, end: int) -> bool:
+        src = self.src
+        find = src.find
+        for word in self.words:
+            if find(word, start, end) != -1:
+                return True
+        if self.mount and find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
+            return True
+        return self.at and find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
+
+
 def _line_starts(src: bytes) -> list[int]:
     starts = [0, 0]  # 1-based: starts[1] == 0
     find = src.find
@@ -140,14 +163,16 @@ def _stubs(tree: ast.Module, src: bytes, starts: list[int], skeleton: bool) -> t
     """(def lines of functions whose body is not read, def lines of functions whose body mentions "bearer")."""
     stubbed: set[int] = set()
     bearer: set[int] = set()
+    bearer_tokens = [token for token in BEARER if token in src]  # a token the module lacks, no body has
+    routing = RoutingScan(src) if skeleton else None
 
     def visit(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         start, end, first_line = _body_span(fn, src, starts)
         # whole lines, as the LibCST path reads them (a comment after the last statement counts)
         lines_end = line_end(starts, fn.body[-1].end_lineno, src)
-        if any(src.find(token, starts[first_line], lines_end) != -1 for token in BEARER):
+        if any(src.find(token, starts[first_line], lines_end) != -1 for token in bearer_tokens):
             bearer.add(fn.lineno)
-        if skeleton and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not has_routing(src, start, end):
+        if routing and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not routing.within(start, end):
             stubbed.add(fn.lineno)
         else:
             _walk_functions(fn.body, visit)

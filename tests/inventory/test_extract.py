@@ -9,7 +9,7 @@ import pytest
 
 from migrator.inventory import build_inventory
 from migrator.inventory.build import run_inventory
-from migrator.inventory.extract import ROUTING, ExtractError, extract_source, has_routing
+from migrator.inventory.extract import ROUTING, ExtractError, RoutingScan, extract_source, has_routing
 
 LONG_HELPER = "\n".join(f"            total += {i}" for i in range(30))  # 8 (dedented) + 4
 
@@ -106,6 +106,10 @@ def test_has_routing_is_the_routing_regex(src):
     padded = b"@r.get('/a')\n" + src + b"\nAPIRouter"
     start, end = len(b"@r.get('/a')\n"), len(b"@r.get('/a')\n") + len(src)
     assert has_routing(padded, start, end) is ROUTING_SNIPPETS[src] is bool(ROUTING.search(padded, start, end))
+    # the skeleton's scan of one module's bodies: the same answer, whatever else the module holds
+    for module in (padded, src + b"\n" + src, b"x = 1\n" + src):
+        offset = module.find(src) if src else 0
+        assert RoutingScan(module).within(offset, offset + len(src)) is ROUTING_SNIPPETS[src]
 
 
 def test_skeleton_keeps_lines_and_stubs_long_bodies_without_routing(make_repo, def_line):
