@@ -15,7 +15,7 @@ import errno
 import os
 from dataclasses import dataclass, field
 
-from .extract import ROUTING, ExtractError, decode_check
+from .extract import ExtractError, decode_check, has_routing
 from .models import Skipped
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -191,7 +191,7 @@ def _consider(discovery: Discovery, rel: str, path: str) -> None:
     discovery.sizes[rel] = size
     if b"ContextVar" in data:
         discovery.context_var_files.append(rel)
-    if ROUTING.search(data):
+    if has_routing(data):
         discovery.candidates.append(rel)
     elif b"fastapi" in data:
         discovery.fastapi_modules.add(rel)

@@ -26,11 +26,13 @@ import tokenize
 from . import ast_facts
 from .facts import ModuleFacts, RefNode, route_sites
 
-# Source that can hold routing code. A function body matching this is always read.
-ROUTING = re.compile(
-    rb"APIRouter|FastAPI|include_router|add_api_route|api_route|\.mount\s*\("
-    rb"|@\s*[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route|websocket)\s*\("
-)
+# Source that can hold routing code (`has_routing`). A function body that has some is always read.
+_ROUTING_WORDS = (b"APIRouter", b"FastAPI", b"include_router", b"api_route")  # api_route: add_api_route too
+_MOUNT = rb"\.mount\s*\("
+_ROUTE_DECORATOR = rb"@\s*[\w.]+\.(?:get|post|put|patch|delete|head|options|trace|route|websocket)\s*\("
+ROUTING = re.compile(b"|".join([*_ROUTING_WORDS, _MOUNT, _ROUTE_DECORATOR]))  # what has_routing tests, as one regex
+_MOUNT_RE = re.compile(_MOUNT)
+_ROUTE_DECORATOR_RE = re.compile(_ROUTE_DECORATOR)
 _SHORT_BODY = 3  # function bodies of at most this many lines are always read
 BEARER = (b"Bearer", b"bearer", b"BEARER")
 _LIBCST_NAMES = ("GRAMMAR", "PARSER_CONFIG", "parse_cst", "unvalidated_nodes")
@@ -69,6 +71,43 @@ def decode_check(data: bytes) -> None:
         data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise ExtractError(f"cannot decode with declared encoding {encoding}: {exc}") from None
+
+
+def has_routing(src: bytes, start: int = 0, end: int | None = None) -> bool:
+    """`ROUTING.search(src, start, end)`, in a third of its time: `re` scans an alternation position by position,
+    `bytes.find` looks for each word at C speed, and the two patterns run only where their first bytes occur."""
+    if end is None:
+        end = len(src)
+    find = src.find
+    for word in _ROUTING_WORDS:
+        if find(word, start, end) != -1:
+            return True
+    if find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
+        return True
+    return find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
+
+
+class RoutingScan:
+    """`has_routing` over ranges of one source (the function bodies of a module): the words, `.mount` and `@` that
+    the whole source lacks are not looked for again in each range."""
+
+    __slots__ = ("src", "words", "mount", "at")
+
+    def __init__(self, src: bytes):
+        self.src = src
+        self.words = tuple(word for word in _ROUTING_WORDS if word in src)
+        self.mount = b".mount" in src
+        self.at = b"@" in src
+
+    def within(self, start: int, end: int) -> bool:
+        src = self.src
+        find = src.find
+        for word in self.words:
+            if find(word, start, end) != -1:
+                return True
+        if self.mount and find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
+            return True
+        return self.at and find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
 
 
 def _line_starts(src: bytes) -> list[int]:
@@ -124,14 +163,16 @@ def _stubs(tree: ast.Module, src: bytes, starts: list[int], skeleton: bool) -> t
     """(def lines of functions whose body is not read, def lines of functions whose body mentions "bearer")."""
     stubbed: set[int] = set()
     bearer: set[int] = set()
+    bearer_tokens = [token for token in BEARER if token in src]  # a token the module lacks, no body has
+    routing = RoutingScan(src) if skeleton else None
 
     def visit(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         start, end, first_line = _body_span(fn, src, starts)
         # whole lines, as the LibCST path reads them (a comment after the last statement counts)
         lines_end = line_end(starts, fn.body[-1].end_lineno, src)
-        if any(src.find(token, starts[first_line], lines_end) != -1 for token in BEARER):
+        if any(src.find(token, starts[first_line], lines_end) != -1 for token in bearer_tokens):
             bearer.add(fn.lineno)
-        if skeleton and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not ROUTING.search(src, start, end):
+        if routing and fn.body[-1].end_lineno - first_line >= _SHORT_BODY and not routing.within(start, end):
             stubbed.add(fn.lineno)
         else:
             _walk_functions(fn.body, visit)

@@ -157,6 +157,14 @@ class Ctx:
     depth: int = 0
     in_class: bool = False
 
+    def at(self, line: int) -> Ctx:
+        """`but(line=line)`, the context itself when it is at that line already (most calls: statements on one
+        line)."""
+        if line == self.line:
+            return self
+        return Ctx(self.module, self.scope, line, self.cond, self.configured, self.nested, self.parse, self.depth,
+                   self.in_class)
+
     def but(self, *, line: Any = _SAME, cond: Any = _SAME, configured: Any = _SAME, parse: Any = _SAME,
             scope: Any = _SAME, in_class: Any = _SAME) -> Ctx:
         """A copy with the given fields changed (`dataclasses.replace` at a fifth of its cost)."""
@@ -348,9 +356,9 @@ class Interp:
             if kind is ImportOp:
                 self._import(op, ctx)
             elif kind is AssignOp:
-                self._assign(op, ctx.but(line=op.line))
+                self._assign(op, ctx.at(op.line))
             elif kind is ExprOp:
-                self.eval(op.value, ctx.but(line=op.line))
+                self.eval(op.value, ctx.at(op.line))
             elif kind is DefOp:
                 self._def(op.func, ctx)
             elif kind is ClassOp:
@@ -522,8 +530,23 @@ class Interp:
         if not op.exhaustive:
             outcomes.append(before)
             all_return = False
+        merged = self._merge_outcomes(before, outcomes, op.line, ctx)
+        ctx.scope.vars.clear()
+        ctx.scope.vars.update(merged)
+        return all_return and bool(op.branches), some_return
+
+    def _merge_outcomes(self, before: dict, outcomes: list[dict], line: int, ctx: Ctx) -> dict:
+        """The names after an if/try: one value where every way through agrees, else a merged router or Unknown.
+
+        Only the names some branch bound to another object than `before` holds are looked at (a module-level
+        `try`/`if TYPE_CHECKING` in a module of hundreds of names binds a few): the others keep their value."""
+        changed: dict[str, None] = {}
+        for outcome in outcomes:
+            if outcome is not before:
+                get = before.get
+                changed.update(dict.fromkeys([n for n, v in outcome.items() if get(n, _MISSING) is not v]))
         merged = dict(before)
-        for name in {n for outcome in outcomes for n in outcome}:
+        for name in changed:
             values = [outcome.get(name, _MISSING) for outcome in outcomes]
             present = [v for v in values if v is not _MISSING]
             first = present[0]
@@ -533,12 +556,10 @@ class Interp:
                 merged[name] = router
             else:
                 merged[name] = Unknown(
-                    f"`{name}` is assigned differently in the branches of the if/try at line {op.line}",
-                    ctx.module.file, op.line,
+                    f"`{name}` is assigned differently in the branches of the if/try at line {line}",
+                    ctx.module.file, line,
                 )
-        ctx.scope.vars.clear()
-        ctx.scope.vars.update(merged)
-        return all_return and bool(op.branches), some_return
+        return merged
 
     def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
         """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
@@ -917,7 +938,7 @@ class Interp:
         return not (isinstance(value, ConstV) and value.value is False)
 
     def call(self, call: ir.Call, ctx: Ctx, func: Value | None = None) -> Value:
-        ctx = ctx.but(line=call.line or ctx.line)
+        ctx = ctx.at(call.line or ctx.line)
         if func is None:
             func = self.eval(call.func, ctx)
         if isinstance(func, Ext):

@@ -9,7 +9,7 @@ import pytest
 
 from migrator.inventory import build_inventory
 from migrator.inventory.build import run_inventory
-from migrator.inventory.extract import ExtractError, extract_source
+from migrator.inventory.extract import ROUTING, ExtractError, RoutingScan, extract_source, has_routing
 
 LONG_HELPER = "\n".join(f"            total += {i}" for i in range(30))  # 8 (dedented) + 4
 
@@ -76,6 +76,40 @@ def test_prefilter_tiers_and_on_demand_parsing(make_repo):
     assert set(run.facts) == {"svc/main.py", "svc/config.py", "svc/prefixes.py", "svc/models.py"}
     assert [p.kind for p in inventory.routes[0].params] == ["body"]
     assert inventory.files_parsed == 4 and inventory.files_total == 5
+
+
+ROUTING_SNIPPETS = {
+    # routing code: the prefilter keeps these (a candidate, a function body that is read)
+    b"from fastapi import APIRouter\n": True,
+    b"app = FastAPI(title='x')\n": True,
+    b"api.include_router(users)\n": True,
+    b"router.add_api_route('/x', handler)\n": True,
+    b"app.mount ('/static', files)\n": True,
+    b"app.mount(\n    '/static', files)\n": True,
+    b"@ router.get('/items')\nasync def items(): ...\n": True,
+    b"@api.v1.websocket(\n  '/ws')\n": True,
+    # no routing code: skipped (parsed on demand only)
+    b"import fastapi\nraise fastapi.HTTPException(404)\n": False,
+    b"@property\ndef mount(self): return self.mounted\n": False,
+    b"@cache.get\ndef f(): ...\n": False,  # not called: a decorator that is not a route
+    b"email = 'team@example.com'  # see docs.get (manual)\n": False,
+    b"self.mount = True\nrouter_like = 'APIrouter'\n": False,
+    b"": False,
+}
+
+
+@pytest.mark.parametrize("src", list(ROUTING_SNIPPETS), ids=range(len(ROUTING_SNIPPETS)))
+def test_has_routing_is_the_routing_regex(src):
+    assert has_routing(src) is ROUTING_SNIPPETS[src]
+    assert bool(ROUTING.search(src)) is ROUTING_SNIPPETS[src]
+    # within a range, as the skeleton reads a function body: what lies outside the range does not count
+    padded = b"@r.get('/a')\n" + src + b"\nAPIRouter"
+    start, end = len(b"@r.get('/a')\n"), len(b"@r.get('/a')\n") + len(src)
+    assert has_routing(padded, start, end) is ROUTING_SNIPPETS[src] is bool(ROUTING.search(padded, start, end))
+    # the skeleton's scan of one module's bodies: the same answer, whatever else the module holds
+    for module in (padded, src + b"\n" + src, b"x = 1\n" + src):
+        offset = module.find(src) if src else 0
+        assert RoutingScan(module).within(offset, offset + len(src)) is ROUTING_SNIPPETS[src]
 
 
 def test_skeleton_keeps_lines_and_stubs_long_bodies_without_routing(make_repo, def_line):
