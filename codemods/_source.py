@@ -375,8 +375,7 @@ class SourceSet:
         not be parsed to look for one); True when it has one or the file cannot be read with `ast`."""
         if module not in self._class_names:
             tree = self.syntax_tree(module)
-            self._class_names[module] = None if tree is None else frozenset(
-                node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef))
+            self._class_names[module] = None if tree is None else _class_names(tree)
         names = self._class_names[module]
         return names is None or name in names
 
@@ -403,6 +402,22 @@ class SourceSet:
             return SourceError(f"{path}{f':{line}' if line else ''}: cannot parse: {str(exc).splitlines()[0]}")
         index.whole_scopes = self.whole_scopes
         return index
+
+
+def _class_names(tree: ast.Module) -> frozenset[str]:
+    """The names of every class the module defines, at any depth: a class is a statement, so only the statement
+    blocks are walked (bodies, `else`, `finally`, handlers, match cases), never an expression."""
+    names: set[str] = set()
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        for field_name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, field_name, None)
+            if isinstance(block, list):
+                stack.extend(block)
+    return frozenset(names)
 
 
 def _index(path: str, source: str) -> ModuleIndex:
