@@ -43,7 +43,8 @@ class _Modules(ShapeModules):
     def __call__(self, name: str) -> Optional[SourceModule]:
         if name not in self._modules:
             index = self.sources.get_module(name) if name else None
-            self._modules[name] = SourceModule(name, index.path, index.tree, index.is_package) if index else None
+            self._modules[name] = SourceModule(name, index.path, index.tree, index.is_package,
+                                               source=index.source) if index else None
         return self._modules[name]
 
 

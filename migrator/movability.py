@@ -584,10 +584,14 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
 def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, generated: set[str]) -> None:
     """What each automatic route carries along; a route whose code cannot move becomes manual. Repeats until no
     verdict changes (a module that loses its last moving route stops being rewritten)."""
+    if not any(item.verdict.status == "automatic" and item.index is not None for item in locals_):
+        return  # nothing moves: no closure to read (the second round after the answers kept every route back)
+    modules: dict[str, str] = {}  # file -> dotted module name, once per file (many routes share one)
     route_names: dict[str, set[str]] = {}
     for route in routes:
         if "." not in route.qualname:
-            route_names.setdefault(module_name_for(route.file), set()).add(route.qualname)
+            module = modules.get(route.file) or modules.setdefault(route.file, module_name_for(route.file))
+            route_names.setdefault(module, set()).add(route.qualname)
     for item in locals_:  # one scope analysis per module for all the routes read below
         if item.verdict.status == "automatic" and item.index is not None:
             item.index.keep_whole(item.nodes)

@@ -136,3 +136,70 @@ def test_phase_1_plans_with_the_whole_analysis_and_analyze_with_the_reduced_one(
         assert run.plan.automatic
         reduced = [index.path for index in run.sources.loaded() if index._referents is not None]
         assert bool(reduced) is not rewrite
+
+
+NAMES = textwrap.dedent("""
+    import json
+    import os.path
+    import xml.etree.ElementTree
+    from typing import TYPE_CHECKING
+    from fastapi import APIRouter
+
+    if TYPE_CHECKING:
+        from .models import User
+    print(found := 5)
+    [BASE, OTHER] = "a", "b"
+    router = APIRouter()
+    unrelated = json.dumps({})
+
+    def other():
+        return json.loads("1")
+
+    def sets_late():
+        global late
+        late = 1
+
+    def helper(user: "User"):
+        return os.path.join(BASE, CONST)
+
+    CONST = 3
+
+    @router.get("/")
+    def route(user: User = None) -> dict:
+        os = None
+        return {"h": helper(user), "f": found, "l": late, "x": xml.etree.ElementTree.parse, "o": os}
+    """)
+
+
+def test_only_what_the_read_names_can_refer_to_is_analysed(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "routes.py").write_text(NAMES)
+    index = SourceSet(tmp_path).get("app/routes.py")
+    functions = {stmt.name.value: stmt for stmt in index.tree.body if isinstance(stmt, cst.FunctionDef)}
+    nodes = _nodes(functions["route"])
+    index.keep_whole(nodes)
+    reduced = [_referents(index, node, index.referent_scopes(node)) for node in nodes]
+    helper = [_referents(index, functions["helper"], index.referent_scopes(functions["helper"]))]
+    assert index._referents.runs == 1  # the helper a route names was analysed in the same run
+    full = [_referents(index, node, index.scopes) for node in nodes + [functions["helper"]]]
+    assert reduced + helper == full
+    kept = {index.code(stmt).strip().splitlines()[-1].strip() for stmt in index.tree.body
+            if id(stmt) in index._referents.included}
+    assert "return json.loads(\"1\")" not in kept and "unrelated = json.dumps({})" not in kept
+    assert "import json" not in kept and "import os.path" in kept  # `os` of the helper (the route's is local)
+    assert {"print(found := 5)", "late = 1", "CONST = 3", "import xml.etree.ElementTree", "router = APIRouter()"} <= kept
+    # `xml.etree.ElementTree.parse`: LibCST files the access under the dotted name's node, as in the whole analysis
+    assert {name for counter in reduced for name, _, _ in counter} == {"helper", "found", "late", "User"}
+
+
+def test_a_statement_left_out_is_analysed_when_read(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "routes.py").write_text(NAMES)
+    index = SourceSet(tmp_path).get("app/routes.py")
+    functions = {stmt.name.value: stmt for stmt in index.tree.body if isinstance(stmt, cst.FunctionDef)}
+    index.keep_whole(_nodes(functions["route"]))
+    index.referent_scopes(functions["route"].body)
+    unrelated = next(s for s in index.tree.body if "unrelated" in index.code(s))
+    found = _referents(index, unrelated, index.referent_scopes(unrelated))
+    assert index._referents.runs == 2
+    assert found == _referents(index, unrelated, index.scopes) and {n for n, _, _ in found} == {"json"}

@@ -14,7 +14,7 @@ from typing import Callable, Optional, Union
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-from migrator.cst_lines import start_lines
+from migrator.cst_lines import LineIndex, start_lines
 
 from .model import Where
 
@@ -37,22 +37,24 @@ class SourceModule:
     path: str
     tree: cst.Module
     is_package: bool = False
-    _lines: Optional[Mapping[cst.CSTNode, int]] = field(default=None, repr=False)
+    source: Optional[str] = field(default=None, repr=False)  # the text of `tree`: lines per statement (LineIndex)
+    _lines: Optional[LineIndex | Mapping[cst.CSTNode, int]] = field(default=None, repr=False)
     _defs: Optional[dict[str, Definition]] = field(default=None, repr=False)
     _imports: Optional[dict[str, ImportRef]] = field(default=None, repr=False)
 
     @classmethod
     def from_file(cls, file: Path, name: str, display_path: Optional[str] = None) -> "SourceModule":
-        tree = cst.parse_module(file.read_text(encoding="utf-8"))
-        return cls(name, display_path or file.as_posix(), tree, is_package=file.name == "__init__.py")
+        source = file.read_text(encoding="utf-8")
+        return cls(name, display_path or file.as_posix(), cst.parse_module(source), is_package=file.name == "__init__.py",
+                   source=source)
 
     # -- positions -----------------------------------------------------------------------------------------------
 
     def origin(self, node: cst.CSTNode) -> Optional[Where]:
         if self._lines is None:
             # the tree's own nodes (e.g. the route FunctionDef the caller passes in) are the ones looked up
-            self._lines = start_lines(self.tree)
-        line = self._lines.get(node)
+            self._lines = start_lines(self.tree) if self.source is None else LineIndex(self.tree, self.source)
+        line = self._lines.line(node) if isinstance(self._lines, LineIndex) else self._lines.get(node)
         return Where(file=self.path, line=line) if line is not None else None
 
     # -- top-level names -----------------------------------------------------------------------------------------
