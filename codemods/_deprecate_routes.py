@@ -61,6 +61,7 @@ class DeprecationPlan:
     sunset: str
     version: str
     results: dict[str, DeprecateResult] = field(default_factory=dict)
+    line_length: int = 88  # the service's: the app wiring is fitted to it
 
 
 class DeprecateRoutesTransform(Transform):

@@ -33,6 +33,19 @@ def fit_module(module: cst.Module, width: int) -> cst.Module:
     return cst.parse_module(_split_long_strings(fitted.code, width))
 
 
+def fit_statements(statements: Sequence[cst.BaseStatement], width: int, depth: int = 0) -> list[cst.BaseStatement]:
+    """Statements a phase writes into existing code (the app's wiring) fitted as `fit_module` fits a generated
+    module, for a block `depth` levels deep (4 columns each); the code around them is left as it is."""
+    # a `pass` first keeps the blank line and comments leading the first statement its own (not a module header)
+    body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Pass()]), *statements]
+    for _ in range(depth):
+        body = [cst.If(test=cst.Name("True"), body=cst.IndentedBlock(body=body))]
+    fitted = list(fit_module(cst.Module(body=body), width).body)
+    for _ in range(depth):
+        fitted = list(fitted[0].body.body)
+    return fitted[1:]
+
+
 class _Fit(cst.CSTTransformer):
     def __init__(self, width: int) -> None:
         self.width = width

@@ -352,7 +352,7 @@ def render_lifecycle(name: str, lc: Lifecycle, r: Renderer, ops: dict[str, Opera
 
 
 _CONTACT = '''
-async def tenant_of_contact(self, email: str) -> {optional}[str]:
+async def tenant_of_contact(self, email: str) -> {returns}:
     """The tenant this contact e-mail owns, from the tenant registry: the Service Market webhook answers that
     contact's later applications with it (the manual's reuse rule)."""
     return {lookup}
@@ -364,6 +364,6 @@ def contact_lookup(lc: Lifecycle, r: Renderer) -> Optional[cst.FunctionDef]:
     registry = lc.plan.registry
     if registry is None or registry.column("email") is None or not lc.registry_module:
         return None
-    node = parse_template_statement(_CONTACT, optional=r.n("Optional"),
+    node = parse_template_statement(_CONTACT, returns=r.optional("str"),
                                     lookup=lc.run(r, "tenant_of_contact", cst.Name("email")))
     return node

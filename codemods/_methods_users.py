@@ -22,7 +22,7 @@ _LIST_USERS = '''
 async def {name}({params}) -> {returns}:
     {refuse_search}
 
-    async def fetch_page(page: int, limit: int, search: {optional}[str]) -> dict:
+    async def fetch_page(page: int, limit: int, {search}: {search_type}) -> dict:
         return {page}
 
     with {errors}:
@@ -53,7 +53,9 @@ def _list_users(op: Operation, r: Renderer, ops: dict[str, Operation]) -> cst.Fu
     values = {"tenant_id": cst.Name("tenant_id"), "users": cst.Name("users"), "total": cst.Name("total"),
               "limit": cst.parse_expression("filters.limit"), "offset": cst.parse_expression("filters.offset")}
     answer = r.answer(op.name, values, "users_list_from_legacy", ["tenant_id", "users", "total", "limit", "offset"])
-    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, optional=r.n("Optional"), page=page,
+    # the page function takes the search the listing passes on; a route that cannot search leaves it unused
+    search = cst.Name("search" if has_search else "_search")
+    node = method(_LIST_USERS, op.name, r, refuse_search=refuse, search=search, search_type=r.optional("str"), page=page,
                   errors=r.errors(op.name), collect=collect, answer=answer)
     if has_search:  # drop the placeholder
         body = node.body.body

@@ -13,11 +13,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._target import PythonTarget
+
 if TYPE_CHECKING:  # the plan's model (migrator imports codemods, not the other way round)
     from migrator.lifecycle.model import Registry
 
 _PLACEHOLDER = {"qmark": "?", "format": "%s"}
 _DOC_ROLES = ("tenant_id", "status", "plan", "features", "created_at", "updated_at")
+
+_OPTIONAL_RETURN = re.compile(r"-> Optional\[(.*)\]$")
 
 
 @dataclass
@@ -54,10 +58,11 @@ def _params(registry: Registry, pairs: list[tuple[str, str]]) -> str:
 
 
 class _Writer:
-    def __init__(self, registry: Registry, service: str) -> None:
+    def __init__(self, registry: Registry, service: str, target: PythonTarget) -> None:
         self.r = registry
         self.service = service
-        self.imports: set[tuple[str, str]] = {("typing", "Any"), ("typing", "Optional")}
+        self.target = target
+        self.imports: set[tuple[str, str]] = {("typing", "Any")}
         connection = registry.connection
         self.is_async = connection.is_async or connection.awaited
         self.aw = "await " if connection.awaited else ""
@@ -104,6 +109,12 @@ class _Writer:
         return [self.open(), *inner]
 
     def define(self, signature: str, doc: str, lines: list[str]) -> str:
+        """A function; an `Optional[X]` return annotation in `signature` is written as the target's Python wants."""
+        optional = _OPTIONAL_RETURN.search(signature)
+        if optional is not None:
+            signature = signature[: optional.start()] + "-> " + self.target.optional(optional.group(1))
+            if not self.target.unions:
+                self.imports.add(("typing", "Optional"))
         head = f"{'async ' if self.is_async else ''}def {signature}:"
         return "\n".join([head, f'    """{doc}"""', *self.indent(lines)]) + "\n"
 
@@ -149,7 +160,8 @@ def _sql_functions(w: _Writer) -> list[str]:
         statement = _literal(select, "    ")
         statement[-1] += ","
         fetch = [f"row = {w.aw}conn.execute(", *statement, f"    {_params(r, [(id_column, key)])},", ").fetchone()"]
-        done = "return None if row is None else dict(zip(COLUMNS, row))"
+        strict = ", strict=True" if w.target.unions else ""  # the row has the COLUMNS it selects (3.10: `strict`)
+        done = f"return None if row is None else dict(zip(COLUMNS, row{strict}))"
     read = w.define("read_tenant(tenant_id: str) -> Optional[dict[str, Any]]",
                     f"The registry row of `tenant_id` (the `COLUMNS`), or None when {r.table} has no such tenant.",
                     [*convert, *w.block(fetch), done])
@@ -304,9 +316,9 @@ def _document(w: _Writer) -> str:
     return body + "\n"
 
 
-def registry_source(registry: Registry, service: str) -> RegistrySource:
-    """The generated module for `registry` of `service`."""
-    w = _Writer(registry, service)
+def registry_source(registry: Registry, service: str, target: PythonTarget = PythonTarget()) -> RegistrySource:
+    """The generated module for `registry` of `service`, in the Python `target` the service declares."""
+    w = _Writer(registry, service, target)
     functions = _orm_functions(w) if registry.connection.api == "orm" else _sql_functions(w)
     status = "\n".join([
         "def status_of(row: dict[str, Any]) -> str:",

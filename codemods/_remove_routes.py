@@ -32,6 +32,7 @@ class RemovalPlan:
     gone: Optional[Callable[[], Mapping[tuple[str, str], Optional[str]]]] = None
     unwire: Callable[[], bool] = lambda: True  # whether the app stops serving GET /mt/deprecations
     unwired: set[str] = field(default_factory=set)  # names the removed app wiring used
+    line_length: int = 88  # the service's: the --gone wiring is fitted to it
 
 
 class _Names(cst.CSTVisitor):

@@ -22,6 +22,7 @@ from libcst.helpers import parse_template_statement as _parse_statement
 from shims import spec
 
 from ._imports import ImportSpec
+from ._target import PythonTarget
 
 # Legacy parameter names that carry each standard input, when the catalog does not name them.
 SYNONYMS = {
@@ -187,6 +188,13 @@ class Renderer:
         self.pending: dict[str, cst.BaseExpression] = {}
         #: operation -> parameters of its generated answer mapping (`legacy_shapes.<operation>_from_legacy`)
         self.shapes: dict[str, list[str]] = {}
+        self.target = PythonTarget()  # the service's Python: which annotation syntax the methods use
+
+    def optional(self, inner: str) -> cst.BaseExpression:
+        """The annotation of an optional `inner` (``str | None``, or ``Optional[str]`` before Python 3.10)."""
+        if self.target.unions:
+            return cst.parse_expression(self.target.optional(inner))
+        return cst.Subscript(self.n("Optional"), [cst.SubscriptElement(cst.Index(cst.parse_expression(inner)))])
 
     def n(self, standard_name: str) -> cst.Name:
         self.used.add(standard_name)

@@ -3,9 +3,13 @@ without libcst.codemod: phase 2 runs it through `codemods._transform.run_transfo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from ._deprecate_routes import calls_name
+from ._fit import fit_statements
+from ._imports import DEFAULT_LINE_LENGTH
 from ._transform import Transform, file_context, run_transforms
 from ._wiring import insert_after_wiring
 
@@ -19,11 +23,12 @@ class WireError(Exception):
     pass
 
 
-def _router_statement(app: str) -> list[cst.BaseStatement]:
+def _router_statement(app: str, width: int, depth: int) -> list[cst.BaseStatement]:
+    """The wiring statements, fitted to `width` columns at `depth` (0: module level, 1: an app factory)."""
     stmt = cst.parse_statement(f"{app}.include_router(create_deprecation_router())\n")
     comments = [cst.EmptyLine(comment=cst.Comment(line)) for line in ROUTER_COMMENT.strip().splitlines()]
     middleware = cst.parse_statement(f"{app}.add_middleware(DeprecationHeadersMiddleware)\n")
-    return [stmt.with_changes(leading_lines=[cst.EmptyLine(), *comments]), middleware]
+    return fit_statements([stmt.with_changes(leading_lines=[cst.EmptyLine(), *comments]), middleware], width, depth)
 
 
 class WireDeprecationTransform(Transform):
@@ -32,7 +37,8 @@ class WireDeprecationTransform(Transform):
     def transform(self, tree: cst.Module) -> cst.Module:
         if calls_name(tree, "create_deprecation_router"):
             return tree
-        new = insert_after_wiring(tree, _router_statement)
+        width = getattr(self.state, "line_length", None) or DEFAULT_LINE_LENGTH
+        new = insert_after_wiring(tree, lambda app, depth: _router_statement(app, width, depth))
         if new is None:
             raise WireError("no `include_router(create_standard_router(...))` from phase 1 to wire after")
         self.add_import("shims.deprecation", "create_deprecation_router")
@@ -42,5 +48,11 @@ class WireDeprecationTransform(Transform):
 
 def wire_deprecation_router(source: str, style=None) -> str:
     """The app module with the deprecation router wired in (one file on its own)."""
-    return run_transforms(cst.parse_module(source), [WireDeprecationTransform], file_context("app.py", "app", None),
+    state = _Width(style.line_length if style is not None else DEFAULT_LINE_LENGTH)
+    return run_transforms(cst.parse_module(source), [WireDeprecationTransform], file_context("app.py", "app", state),
                           style=style).code
+
+
+@dataclass(frozen=True)
+class _Width:
+    line_length: int  # as `DeprecationPlan.line_length`

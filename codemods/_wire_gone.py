@@ -8,6 +8,8 @@ from typing import Mapping, Optional
 
 import libcst as cst
 
+from ._fit import fit_statements
+from ._imports import DEFAULT_LINE_LENGTH
 from ._phase23_routes import literal, py_string
 from ._transform import Transform, file_context, run_transforms
 from ._wiring import insert_after_wiring
@@ -56,7 +58,8 @@ class WireGoneTransform(Transform):
             return tree.visit(_Swap(finder.call, table))
         if not gone:
             return tree
-        new = insert_after_wiring(tree, lambda app: gone_statement(app, gone))
+        width = getattr(self.state, "line_length", None) or DEFAULT_LINE_LENGTH
+        new = insert_after_wiring(tree, lambda app, depth: fit_statements([gone_statement(app, gone)], width, depth))
         if new is None:
             raise GoneError("no `include_router(create_standard_router(...))` from phase 1 to put the 410 stubs after")
         self.add_import("shims.gone", "create_gone_router")

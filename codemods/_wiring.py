@@ -40,7 +40,7 @@ def insert_in_block(body: Sequence[cst.BaseStatement], build: Callable, nested: 
         end = index
         while end + 1 < len(body) and is_app_call(body[end + 1], app) and not body[end + 1].leading_lines:
             end += 1
-        new = build(app)
+        new = build(app, 1 if nested else 0)
         new = list(new) if isinstance(new, (list, tuple)) else [new]
         if nested:  # inside a function the statements go without the blank line a module-level block gets
             new[0] = new[0].with_changes(leading_lines=new[0].leading_lines[1:])
@@ -72,7 +72,7 @@ class _InsertAfterWiring(cst.CSTTransformer):
 
 
 def insert_after_wiring(module: cst.Module, build: Callable) -> Optional[cst.Module]:
-    """Insert `build(app)` after the block that includes the standard router; None when there is none."""
+    """Insert `build(app, depth)` (depth: 0 at module level, 1 in an app factory) after the block that includes the standard router; None when there is none."""
     transformer = _InsertAfterWiring(build)
     new = module.visit(transformer)
     return new if transformer.done else None

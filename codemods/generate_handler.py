@@ -63,6 +63,7 @@ from ._standard_methods import (
     render,
     wrap_inputs,
 )
+from ._target import PythonTarget
 
 # Where each name a standard method may use comes from (the rest: shims.standard_api).
 _STANDARD_IMPORTS = {
@@ -71,6 +72,7 @@ _STANDARD_IMPORTS = {
     "Optional": ImportSpec("typing", "Optional"),
     "legacy_inputs": ImportSpec("shims.legacy_deps", "legacy_inputs"),
     "SingleTenant": ImportSpec("shims.legacy_deps", "SingleTenant"),
+    "override": ImportSpec("typing_extensions", "override"),  # `typing` from Python 3.12 (`_schedule_imports`)
 }
 _BUILTINS = frozenset(dir(builtins))
 SERVED = "SERVED"  # the module-level SingleTenant of a single-tenant deployment
@@ -97,6 +99,7 @@ class GenerateHandler(MigratorCommand):
         renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model,
                             inputs_function=lambda call: self.inputs_names[call.route], legacy_type=self._legacy_type)
         renderer.shapes = dict(state.shapes)
+        renderer.target = PythonTarget.for_root(state.root)
         methods, missing, errors = self._methods(renderer)
         if state.single_tenant is not None:
             methods = [_check_tenant(m) for m in methods]
@@ -245,7 +248,7 @@ class GenerateHandler(MigratorCommand):
                 if name not in abstract_operations():
                     continue  # optional: StandardAPIHandler already answers 501
                 missing[name] = _hint(self.state.service_name, op, errors.get(name))
-                rendered = [not_implemented(name, renderer, missing[name])]
+                rendered = [_override(not_implemented(name, renderer, missing[name]), renderer)]
             for node in rendered:
                 done.add(node.name.value)
             methods += rendered
@@ -273,7 +276,8 @@ class GenerateHandler(MigratorCommand):
             "deployment = DeploymentLifecycle(\n"
             f"    {SERVED},\n"
             f'    state_env="{deployment.state_env}",\n'
-            f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator" / "lifecycle.json",\n'
+            # one path segment: 12 columns in, the value fits 79 columns on its own line
+            f'    default_path=Path(__file__).resolve().parents[{depth}] / ".migrator/lifecycle.json",\n'
             f"{clock})\n"
         )
         return [cst.parse_statement(code)]
@@ -357,6 +361,8 @@ class GenerateHandler(MigratorCommand):
                                                     "legacy_shapes" if module != "legacy_shapes" else None)
                 continue
             source = _STANDARD_IMPORTS.get(name, ImportSpec("shims.standard_api", name))
+            if name == "override" and renderer.target.at_least(12):
+                source = ImportSpec("typing", "override")
             alias = self._standard_name(name)
             AddImportsVisitor.add_needed_import(self.context, source.module, source.name,
                                                 alias if alias != name else None)
@@ -382,6 +388,12 @@ def _unique(name: str, taken: set[str]) -> str:
     while candidate in taken:
         candidate, number = f"{name}_{number}", number + 1
     return candidate
+
+
+def _override(method: cst.FunctionDef, renderer: Renderer) -> cst.FunctionDef:
+    """`@override` on a method answering 501: its parameters are the base class's, unused here (which
+    `ruff check --select ARG` accepts of an override)."""
+    return method.with_changes(decorators=[cst.Decorator(renderer.n("override"))])
 
 
 def _check_tenant(method: cst.FunctionDef) -> cst.FunctionDef:

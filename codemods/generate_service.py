@@ -50,6 +50,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from ._format import fit_signature, keyword_only, spaced
 from ._moves import FunctionMove, Phase1State, ServiceModule, rename_definition, renamed
 from ._runner import MigratorCommand
+from ._service_doc import phase1_docstring
 from ._signature import declared_params, kept_nodes
 
 
@@ -71,11 +72,7 @@ class GenerateService(MigratorCommand):
             nodes.append(self._function(service, move))
         for spec in sorted(service.imports):
             AddImportsVisitor.add_needed_import(self.context, spec.module, spec.name, spec.asname)
-        doc = cst.parse_statement(
-            f'"""The logic of the legacy routes of `{origin.path}`.\n\n'
-            f"The routes there delegate to these functions, and so does the Standard API handler\n"
-            f"(`{state.handler_module}`): this is the service's code, edit it freely.\n"
-            '"""\n')
+        doc = cst.parse_statement(phase1_docstring(origin.path, state.handler_module, state.style.line_length) + "\n")
         return tree.with_changes(body=[doc, *spaced(nodes, first=1)])
 
     def _function(self, service: ServiceModule, move: FunctionMove) -> cst.FunctionDef:

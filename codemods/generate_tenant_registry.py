@@ -51,6 +51,7 @@ from ._format import wrap_long_calls
 from ._moves import Phase1State
 from ._registry_source import registry_source
 from ._runner import MigratorCommand
+from ._target import PythonTarget
 
 
 class GenerateTenantRegistry(MigratorCommand):
@@ -60,7 +61,7 @@ class GenerateTenantRegistry(MigratorCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         state: Phase1State = self.state
-        source = registry_source(state.lifecycle.registry, state.service_name)
+        source = registry_source(state.lifecycle.registry, state.service_name, PythonTarget.for_root(state.root))
         paragraphs = [textwrap.fill(p, 116) for p in source.docstring.split("\n\n")]
         doc = '"""' + "\n\n".join(paragraphs) + '\n"""\n'
         width = state.style.line_length

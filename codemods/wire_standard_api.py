@@ -33,6 +33,8 @@ import libcst as cst
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_module
 
+from ._fit import fit_statements
+from ._imports import DEFAULT_LINE_LENGTH
 from ._runner import MigratorCommand, context_for, run_codemods
 
 COMMENT = (
@@ -70,7 +72,9 @@ _HEALTH = '''
 '''
 
 
-def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = False) -> list[cst.BaseStatement]:
+def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = False, *, width: int = 88,
+            depth: int = 0) -> list[cst.BaseStatement]:
+    """The wiring statements, fitted to `width` columns at `depth` (0: module level, 1: an app factory)."""
     statements = list(parse_template_module(_WIRING, app=cst.Name(app), instance=cst.Name(instance)).body)
     if root_health:
         statements[2:2] = parse_template_module(_HEALTH, app=cst.Name(app), instance=cst.Name(instance)).body
@@ -78,7 +82,7 @@ def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = Fa
         statements += parse_template_module(_GUARD, app=cst.Name(app), instance=cst.Name(instance)).body
     comment_lines = [cst.EmptyLine(comment=cst.Comment(line)) for line in COMMENT.strip().splitlines()]
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), *comment_lines])
-    return statements
+    return fit_statements(statements, width, depth)
 
 
 def _expression(stmt: cst.CSTNode):
@@ -153,7 +157,10 @@ class WireStandardApi(MigratorCommand):
         wiring: AppWiring = self.state.wiring
         if calls(tree, "create_standard_router"):
             return tree
-        statements = _wiring(wiring.app, wiring.instance, wiring.guard, wiring.root_health)
+        style = getattr(self.state, "style", None)
+        width = style.line_length if style is not None else DEFAULT_LINE_LENGTH
+        depth = 0 if wiring.factory is None else 1
+        statements = _wiring(wiring.app, wiring.instance, wiring.guard, wiring.root_health, width=width, depth=depth)
         if wiring.factory is None:
             body = _insert(tree.body, wiring.app, statements)
             if body is None:
@@ -202,11 +209,12 @@ class _IntoFactory(cst.CSTTransformer):
 @dataclass
 class _WireOnly:
     wiring: AppWiring
+    style: object = None  # codemods._imports.ImportStyle: its line length fits the wiring
 
 
 def wire_app(source: str, app: str, handler_module: str, instance: str, factory: Optional[str] = None,
              style=None) -> str:
     """The app module with the Standard API wired in; unchanged when it already is (one file, on its own)."""
     tree = cst.parse_module(source)
-    context = context_for("app.py", "app", _WireOnly(AppWiring(app, handler_module, instance, factory)))
+    context = context_for("app.py", "app", _WireOnly(AppWiring(app, handler_module, instance, factory), style))
     return run_codemods(tree, [WireStandardApi], context, style=style).code

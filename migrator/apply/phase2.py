@@ -93,6 +93,7 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
     result = PhaseResult(2, [], journal)
     sources = SourceSet(root)
     style = ImportStyle.for_root(root)
+    plan.line_length = style.line_length
     deprecated: set[int] = set()
     for file in sorted(set(by_file) | {app}):
         _deprecate_file(root, file, sources, plan, style, by_file.get(file, []), refs, result, deprecated,

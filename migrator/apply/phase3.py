@@ -28,9 +28,10 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel
 
-from codemods._imports import ImportStyle
+from codemods._imports import ImportStyle, module_name_for
 from codemods._phase23_routes import locate, route_sites
 from codemods._remove_routes import RemovalPlan
+from codemods._service_doc import removed_docstring, replace_phase1_docstring
 from codemods._source import SourceError, SourceSet
 from codemods._unwire_deprecation import UnwireDeprecationTransform
 from codemods._wire_gone import GoneError, WireGoneTransform
@@ -203,7 +204,8 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         if route.state in removable and (route.state != "alias" or route.reason != ALIAS_REASON):
             by_file[route.file].append(route)
     refs = {f: {route_ref(r): r for r in routes} for f, routes in by_file.items()}
-    plan = RemovalPlan()
+    style = ImportStyle.for_root(root)
+    plan = RemovalPlan(line_length=style.line_length)
     removed: list[JournalRoute] = []
 
     def removed_now() -> list[JournalRoute]:
@@ -218,14 +220,14 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
         app_commands = (WireGoneTransform,) if gone else (UnwireDeprecationTransform,)
         removal = analyse_removal(root, {f: list(rs) for f, rs in refs.items()}, sources=sources, app=app,
                                   app_commands=app_commands, plan=plan,
-                                  protected=protected | set(journal.services), style=ImportStyle.for_root(root))
+                                  protected=protected, style=style)
     except GoneError as exc:
         raise ApplyError(f"{app}: {exc}") from exc
     removed = removed_now()
     result = PhaseResult(3, [], journal)
     result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     _report_missing(result, by_file, refs, removal, already)
-    _changes(root, result, removal)
+    _changes(root, result, removal, _service_docstrings(root, journal, removal, removed))
     _notes(result, removal, removed, gone, blockers)
     _record_phase3(root, journal, result, removal, removed, gone, force, blockers, now)
     result.details.update(removed=[label(r) for r in removed], deleted=sorted(removal.decisions.deleted),
@@ -254,11 +256,62 @@ def _report_missing(result: PhaseResult, by_file: dict, refs: dict, removal: Rem
                                             "no registration of this route in the file (edited since phase 2?)"))
 
 
-def _changes(root: Path, result: PhaseResult, removal: Removal) -> None:
-    for path, source in sorted(removal.new_sources().items()):
+def _changes(root: Path, result: PhaseResult, removal: Removal, rewritten: dict[str, str]) -> None:
+    for path, source in sorted({**removal.new_sources(), **rewritten}.items()):
         old = read_text(root, path)
         if source != old:
             result.changes.append(FileChange(path, old, source))
+
+
+def _service_docstrings(root: Path, journal: Journal, removal: Removal,
+                        removed: list[JournalRoute]) -> dict[str, str]:
+    """Service modules that keep code once no legacy route delegates to them any more: their phase-1 docstring
+    ("the routes there delegate to these functions") rewritten to say what still uses them. A service module
+    left with nothing is deleted by the dead-code analysis instead."""
+    if journal.handler is None:
+        return {}
+    sources, handler = removal.new_sources(), journal.handler
+    delegating, origins = set(), {}
+    for route in journal.routes:
+        if not route.service:
+            continue
+        module = route.service.partition(":")[0]
+        origins.setdefault(module, route.file)
+        gone = any(route is r for r in removed) or route.state in ("removed", "gone") or (
+            route.state == "alias" and route.reason == ALIAS_REASON)
+        if route.state in ("moved", "deprecated", "alias") and not gone:
+            delegating.add(module)
+    handler_source = read_text(root, handler.file) or ""
+    width = ImportStyle.for_root(root).line_length
+    out = {}
+    for path in journal.services:
+        module = module_name_for(path)
+        source = sources[path] if path in sources else read_text(root, path)
+        if source is None or module in delegating or module not in origins:
+            continue
+        calls = _imports_module(handler_source, handler.module, module)
+        new = removed_docstring(origins[module], handler.module, calls, width)
+        text = replace_phase1_docstring(source, origins[module], handler.module, new)
+        if text is not None:
+            out[path] = text
+    return out
+
+
+def _imports_module(source: str, importer: str, module: str) -> bool:
+    """Does `source` (module `importer`) import `module` (``import a.b``, ``from a import b``, ``from a.b import
+    f``, relative forms included)?"""
+    import ast
+
+    package, _, name = module.rpartition(".")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import) and any(a.name == module for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom):
+            base = importer.split(".")[: -node.level] if node.level else []
+            imported = ".".join([*base, *([node.module] if node.module else [])])
+            if imported == module or (imported == package and any(a.name == name for a in node.names)):
+                return True
+    return False
 
 
 def _notes(result: PhaseResult, removal: Removal, removed: list[JournalRoute], gone: bool, blockers: list) -> None:

@@ -10,6 +10,7 @@ datetimes: they are first put in their wire form, exactly what the legacy route 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Optional
@@ -45,11 +46,20 @@ class _Scope:
 
 
 def function_params(mapping: OperationMapping) -> list[tuple[str, str]]:
-    """(name, annotation) of the main function: the operation's inputs, then its legacy documents (the ones after
-    the route's own are optional: ``costs: Any = None``)."""
+    """(name, annotation) of the main function: the operation's inputs it reads, then its legacy documents (the
+    ones after the route's own are optional: ``costs: Any = None``)."""
+    inputs = _read_inputs(mapping)
     if mapping.operation == "list_users":
-        return [*mapping.inputs, ("users", "list[Any]")]
-    return [*mapping.inputs, *((doc, "Any" if i == 0 else "Any = None") for i, doc in enumerate(mapping.docs))]
+        return [*inputs, ("users", "list[Any]")]
+    return [*inputs, *((doc, "Any" if i == 0 else "Any = None") for i, doc in enumerate(mapping.docs))]
+
+
+def _read_inputs(mapping: OperationMapping) -> list[tuple[str, str]]:
+    """The inputs some field takes its value from (an input only used when the legacy answer lacks a field, such
+    as the deleted user's id, is left out when the answer has it); ``period`` also sets the windows of the period."""
+    values = " ".join(fm.value for fm in _walk(mapping.root) if fm.value)
+    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", values))
+    return [(name, annotation) for name, annotation in mapping.inputs if name in used or name == "period"]
 
 
 def optional_paths(mapping: OperationMapping) -> dict[str, list[str]]:

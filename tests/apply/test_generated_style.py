@@ -54,3 +54,9 @@ def test_generated_modules_follow_the_services_line_length(name, tmp_path):
     for module in ("legacy_shapes.py", "market_handler.py", "tenant_registry.py"):
         lines = (generated / module).read_text(encoding="utf-8").splitlines()
         assert max(len(line) for line in lines) > 88, module  # the room of the setting is used, not the default
+
+
+@pytest.mark.parametrize("name", ["advisor", "classroom", "mentor"])
+def test_generated_modules_fit_79_columns(name, tmp_path):
+    generated = _phase1(name, tmp_path, "\n[tool.ruff]\nline-length = 79\n")
+    assert _findings(generated, "E2,E7,E501,W", 79) == []

@@ -1,0 +1,49 @@
+"""The docstring of a service module: the one phase 1 writes, and the one phase 3 leaves once the routes are gone.
+
+Both are wrapped to the service's line length. Phase 3 rewrites the docstring only while its words are still
+phase 1's (a maintainer's own text stays).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Optional
+
+_EDIT_FREELY = "this is the service's code, edit it freely."
+
+
+def phase1_docstring(origin: str, handler_module: str, width: int) -> str:
+    """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path)."""
+    return _docstring(f"The logic of the legacy routes of `{origin}`.",
+                      "The routes there delegate to these functions, and so does the Standard API handler "
+                      f"(`{handler_module}`): {_EDIT_FREELY}", width)
+
+
+def removed_docstring(origin: str, handler_module: str, handler_calls: bool, width: int) -> str:
+    """The docstring once phase 3 removed those routes: who still calls what is left."""
+    users = (f"The Standard API handler (`{handler_module}`) calls these functions"
+             if handler_calls else "What is left here is still used by other code of the service")
+    return _docstring(f"The logic of the legacy routes of `{origin}`, which phase 3 removed.",
+                      f"{users}: {_EDIT_FREELY}", width)
+
+
+def replace_phase1_docstring(source: str, origin: str, handler_module: str, new: str) -> Optional[str]:
+    """`source` with its leading docstring replaced by `new` when its words are phase 1's; else None."""
+    if not source.startswith('"""'):
+        return None
+    end = source.find('"""', 3)
+    if end < 0:
+        return None
+    old = source[: end + 3]
+    if old.split() != phase1_docstring(origin, handler_module, 10_000).split():
+        return None
+    return new + source[end + 3:]
+
+
+def _docstring(summary: str, body: str, width: int) -> str:
+    lines = _wrap('"""' + summary, width) + [""] + _wrap(body, width)
+    return "\n".join(lines) + '\n"""'
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
