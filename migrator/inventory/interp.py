@@ -16,6 +16,8 @@ model and service modules thus stay out of LibCST.
 from __future__ import annotations
 
 import builtins
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -1210,6 +1212,7 @@ class Interp:
             if fv.called or not (_is_app_factory_name(name) or self._builds_app(fv)):
                 continue
             if any(p.default is None and p.kind in ("posonly", "positional", "kwonly") for p in fv.fact.params):
+                self._run_factory_callers(name)
                 continue
             before = len(self.routers)
             ctx = Ctx(fv.module, fv.module.scope, fv.fact.line, parse=ANY)
@@ -1219,6 +1222,17 @@ class Interp:
                     router.var, router.var_file, router.var_line = f"{name}()", fv.module.file, fv.fact.line
                     router.factory = name
 
+    def _run_factory_callers(self, name: str) -> None:
+        """An app factory taking arguments (`create_application(router=api_router, settings=settings)`) is called
+        from a module without routing code of its own (`main.py`), which the prefilter left unparsed: run the
+        modules whose source calls it, so that the call with its real arguments builds the app."""
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
+        for path in self.discovery.files:
+            if path in self.facts or not _source_matches(self.discovery.root, path, pattern):
+                continue
+            ms = self.state(path, parse=ANY)
+            if ms is not None and ms.facts is not None:
+                self.execute(ms)
 
     def _builds_app(self, fv: FuncV) -> bool:
         """The function's own body calls `FastAPI(...)` (or a repository subclass of it): an app factory, whatever
@@ -1342,6 +1356,14 @@ def _unknown_from(value: Value, what: str, ctx: Ctx) -> Unknown:
     if isinstance(value, Unknown):
         return Unknown(f"{what} is not static: {value.reason}", ctx.module.file, ctx.line, value.pending)
     return Unknown(f"{what} is {describe(value)}, not a string", ctx.module.file, ctx.line)
+
+
+def _source_matches(root: str, path: str, pattern: re.Pattern[bytes]) -> bool:
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            return pattern.search(handle.read()) is not None
+    except OSError:
+        return False
 
 
 def _is_app_factory_name(name: str) -> bool:

@@ -18,6 +18,7 @@ CASES = [
     ("ifelse", "ifsvc.main:app", "ifsvc/main.py:app", {("GET", "/items"), ("GET", "/health"), ("GET", "/legacy")}),
     ("factory", "fsvc.main:app", "fsvc/core/registrar.py:register_app()",
      {("GET", "/api/v1/users"), ("POST", "/api/v1/users")}),
+    ("factoryargs", "asvc.main:app", "asvc/main.py:app", {("GET", "/api/v1/members"), ("GET", "/api/v1/members/{name}")}),
     ("routersub", "rsvc.main:app", "rsvc/main.py:app",
      {("GET", "/plain/a"), ("PUT", "/v1/tagged/b/{b_id}"), ("PATCH", "/v1/tagged/c")}),
     ("nesteddeco", "nsvc.main:app", "nsvc/main.py:app", {("GET", "/slow")}),
@@ -65,6 +66,14 @@ def test_tests_known_statically_take_one_branch_as_python_would(inventories):
 def test_factory_with_any_name_called_from_a_module_without_routing_code(inventories):
     inventory = inventories["factory"]
     assert [a.variable for a in inventory.apps] == ["register_app()"]
+
+
+def test_factory_taking_the_router_is_called_by_its_caller_without_routing_code(inventories):
+    # main.py has no routing code of its own: the prefilter leaves it unparsed, and the factory cannot be called
+    # without its `router` argument; the module calling it is run so that the call with its arguments builds the app
+    inventory = inventories["factoryargs"]
+    assert [(a.file, a.variable) for a in inventory.apps] == [("asvc/main.py", "app")]
+    assert inventory.unresolved == []
 
 
 def test_valid_files_with_decorated_nested_functions_are_never_skipped(inventories):
