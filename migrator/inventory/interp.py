@@ -84,6 +84,11 @@ _FASTAPI_NAMES = frozenset(
     | SCHEMES | set(MARKERS)
 )
 _ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"})
+# python-decouple's `config("X", default="sub", cast=int)`: the environment (or a .env / settings.ini the deployment
+# provides), else the default passed through `cast`
+_DECOUPLE_READS = frozenset({"decouple.config"})
+_DECOUPLE_TRUE = frozenset({"y", "yes", "t", "true", "on", "1"})
+_DECOUPLE_FALSE = frozenset({"n", "no", "f", "false", "off", "0"})
 _STR_METHODS = frozenset(
     {"strip", "rstrip", "lstrip", "lower", "upper", "replace", "format", "join", "removeprefix", "removesuffix"}
 )
@@ -1007,6 +1012,8 @@ class Interp:
             return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
         if name in _ENV_READS:
             return self._env_default(call, ctx)
+        if name in _DECOUPLE_READS:
+            return self._decouple_default(call, ctx)
         if name == "typing.cast" and len(call.args) == 2:
             return self.eval(call.args[1], ctx)
         if name.startswith("builtins.") and last in _CONVERSIONS and len(call.args) == 1 and not call.kwargs:
@@ -1034,6 +1041,30 @@ class Interp:
             return default
         return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
                        ctx.module.file, ctx.line, unset_env=default is None)
+
+    def _decouple_default(self, call: ir.Call, ctx: Ctx) -> Value:
+        """`decouple.config("X", default="sub")`: the default, cast like decouple casts it (`cast=bool` reads
+        "true"/"off"/... strings, `cast=int`); no default or another cast: unknown."""
+        if self._arg(call, 1, "default") is None:
+            return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no default)",
+                           ctx.module.file, ctx.line, unset_env=True)
+        default = self._env_default(call, ctx)
+        cast = self._eval_arg(call, 2, "cast", ctx)
+        if cast is None or not isinstance(default, ConstV) or default.value is None:
+            return default
+        kind = cast.name.removeprefix("builtins.") if isinstance(cast, Ext) else None
+        value = default.value
+        if kind == "bool" and isinstance(value, str) and value.lower() in _DECOUPLE_TRUE | _DECOUPLE_FALSE:
+            return ConstV(value.lower() in _DECOUPLE_TRUE)
+        if kind in _CONVERSIONS and kind != "bool":
+            try:
+                return ConstV(_CONVERSIONS[kind](value))
+            except (TypeError, ValueError):
+                pass
+        elif kind == "bool" and isinstance(value, bool):
+            return default
+        return Unknown(f"`{ir.unparse(call)}`: the cast of its default is not known statically",
+                       ctx.module.file, ctx.line)
 
     def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
         args = [self.eval(a, ctx) for a in call.args]

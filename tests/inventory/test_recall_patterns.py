@@ -145,3 +145,51 @@ def test_a_settings_class_reads_its_env_file(make_repo, inventoried):
     inventory = build_inventory(root / "backend", workers=1)
     assert inventoried(inventory, "app/main.py:app") == {("GET", "/api/v2/debug")}
     assert inventory.routes[0].conditional is False
+
+
+def test_python_decouple_config_reads_take_their_default_like_os_getenv(make_repo, inventoried):
+    # python-decouple: `config("X", default=..., cast=...)` is the environment (or a .env the deployment provides),
+    # else the default passed through `cast` (bool reads "true"/"off"/... strings)
+    root = make_repo({
+        "svc/config.py": """
+            from decouple import config
+
+            SUBSCRIPTION_PATH = config("SUBSCRIPTION_PATH", default="sub").strip("/")
+            DEBUG = config("DEBUG", default="off", cast=bool)
+            PAGE = config("PAGE_SIZE", default="25", cast=int)
+            SECRET = config("SECRET")
+        """,
+        "svc/main.py": """
+            from fastapi import APIRouter, FastAPI
+
+            from svc.config import DEBUG, PAGE, SECRET, SUBSCRIPTION_PATH
+
+            app = FastAPI()
+            subscription = APIRouter(prefix=f"/{SUBSCRIPTION_PATH}")
+            secret = APIRouter(prefix=f"/{SECRET}")
+
+            @subscription.get("/{token}")
+            def user_subscription(token: str):
+                return {}
+
+            @secret.get("/hidden")
+            def hidden():
+                return {}
+
+            if DEBUG:
+                @app.get("/debug")
+                def debug():
+                    return {}
+
+            if PAGE > 10:
+                @app.get("/paged")
+                def paged():
+                    return {}
+
+            app.include_router(subscription)
+            app.include_router(secret)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert inventoried(inventory, "svc/main.py:app") == {("GET", "/sub/{token}"), ("GET", "/paged")}
+    assert [u.line for u in inventory.unresolved] == [7]  # `config("SECRET")` has no default: not invented
