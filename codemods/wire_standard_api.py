@@ -161,6 +161,9 @@ class WireStandardApi(MigratorCommand):
         width = style.line_length if style is not None else DEFAULT_LINE_LENGTH
         depth = 0 if wiring.factory is None else 1
         statements = _wiring(wiring.app, wiring.instance, wiring.guard, wiring.root_health, width=width, depth=depth)
+        deferred = wiring.factory is None and imports_deferred(tree.body)
+        if deferred:
+            statements = _import_at_wiring(wiring.handler_module, wiring.instance, statements)
         if wiring.factory is None:
             body = _insert(tree.body, wiring.app, statements)
             if body is None:
@@ -173,11 +176,37 @@ class WireStandardApi(MigratorCommand):
         for module, name in (("shims.compat.service_market", "create_service_market_router"),
                              ("shims.middleware.market_auth", "MarketAuthMiddleware"),
                              ("shims.standard_api", "create_standard_router"),
-                             (wiring.handler_module, wiring.instance),
+                             *([] if deferred else [(wiring.handler_module, wiring.instance)]),
                              *([("shims.lifecycle", "DeactivationGuard")] if wiring.guard else []),
                              *([("shims.health", "create_health_router")] if wiring.root_health else [])):
             AddImportsVisitor.add_needed_import(self.context, module, name)
         return new
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
+
+
+def imports_deferred(body: Sequence[cst.BaseStatement]) -> bool:
+    """Does the module import after running code of its own (`app = FastAPI()`, then `from app import routers`)?
+    Its modules import it back (`from app import scheduler`): the handler, which imports them, cannot be imported
+    from the top either."""
+    code = False
+    for index, stmt in enumerate(body):
+        if _is_import(stmt):
+            if code:
+                return True
+        elif not (index == 0 and isinstance(_expression(stmt), cst.Expr)):  # the docstring
+            code = True
+    return False
+
+
+def _import_at_wiring(module: str, instance: str, wiring: list) -> list:
+    """The handler import as the wiring's first statement, where the app module's own deferred imports are done."""
+    statement = cst.parse_statement(f"from {module} import {instance}  # noqa: E402\n")
+    return [statement.with_changes(leading_lines=wiring[0].leading_lines),
+            wiring[0].with_changes(leading_lines=[cst.EmptyLine()]), *wiring[1:]]
 
 
 def _before_return(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Optional[list]:

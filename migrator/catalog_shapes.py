@@ -35,6 +35,9 @@ _ACTIVATE = frozenset({"activate", "reactivate", "enable", "unblock", "unban", "
 _DELETE = frozenset({"delete", "remove"})
 _TENANT_PARAM = re.compile(r"^(tenant|org|organi[sz]ation|workspace|team|company)(_?id|_slug|_name)?$", re.I)
 _LIST_QUERY = frozenset({"page", "limit", "offset", "skip", "search", "q", "per_page", "page_size", "size"})
+_LISTING = frozenset({"all", "list", "search"})  # `GET /users/all`: the whole collection
+# A response model naming one user (`schemas.User`, `UserRead`): the route answers one object, never a listing
+_ONE_USER = re.compile(r"^(\w+\.)*(User|Member|Account)(Out|Read|Public|Response|Schema|Detail|Info|Model|InDB)?$")
 # Dashboard resources (segments after prefixes and scopes) -> operation, base confidence.
 _DASHBOARD: dict[tuple[str, ...], tuple[str, float]] = {
     ("dashboard",): ("get_tenant_stats", 0.6),
@@ -164,6 +167,8 @@ def _user_shape(method: str, parts: _Path) -> Shape | None:
     if len(seg) == 1:
         key = {"GET": "list_users", "POST": "create_user"}.get(method)
         return Shape(key, base, [f"{method} on the `{seg[0]}` collection"]) if key else None
+    if len(seg) == 2 and method == "GET" and seg[1].lower() in _LISTING:
+        return Shape("list_users", base, [f"GET `{seg[1]}` on the `{seg[0]}` collection"])
     item = segment_param(seg[1])
     if item is None or seg[1].lower() in _SELF:
         return None  # `/users/me`, `/users/bulk`, `/users/top`: not one user by id
@@ -272,6 +277,10 @@ def _tenant_support(shape: Shape, route) -> None:
     shape.confidence = round(min(shape.confidence, cap), 2)
 
 
+def route_model(route) -> str:
+    return "".join(str(getattr(route, "response_model", "") or "").split())
+
+
 def shape_of(route) -> Shape | None:
     """The operation a route looks like, or None. `route` needs `methods` and `path`; `function`, `params`
     (name, kind, annotation) and `response_model` add evidence when present."""
@@ -283,7 +292,7 @@ def shape_of(route) -> Shape | None:
     for method in route.methods:
         tenant = _tenant_shape(method, path)
         shape = tenant or _user_shape(method, parts) or _dashboard_shape(method, parts)
-        if shape is None:
+        if shape is None or (shape.key == "list_users" and _ONE_USER.match(str(route_model(route)))):
             continue
         if tenant is not None:
             _tenant_support(shape, route)

@@ -62,6 +62,9 @@ SHAPES = [
     ("PUT", "/api/admin/users/{item_id}", "update_one", [], "UserOut", "update_user", M),
     ("DELETE", "/api/admin/users/{item_id}", "delete_one", [], "UserOut", "delete_user", M),
     ("GET", "/api/users/self", "get_logged_in_user", [], "UserOut", None, None),
+    # a GET on the collection answering one user is the caller's own profile, not a listing; `/users/all` lists
+    ("GET", "/api/v1/users/", "read_user", [], "schemas.User", None, None),
+    ("GET", "/api/v1/users/all", "read_all_users", q("page"), "List[schemas.User]", "list_users", M),
     ("GET", "/api/users/{id}/favorites", "get_favorites", [], None, None, None),
     ("GET", "/api/users", "get_all", q("page", "perPage"), "UserPagination", "list_users", M),
     ("GET", "/api/v1/{organization}/users", "get_users", q("page", "itemsPerPage", "q"), "UserPagination",

@@ -187,3 +187,45 @@ def create_app() -> FastAPI:
 ''',
     },
 ]
+
+# The app module imports its routers after creating the app (they import it back): the handler, which imports the
+# service's modules, is imported where the wiring runs, not at the top (a circular import there would break it).
+CASES.append({
+    "name": "an app module importing its routers after the app exists: the handler import goes with the wiring",
+    "app": "app",
+    "factory": None,
+    "before": '''
+"""The service."""
+from fastapi import FastAPI
+
+app = FastAPI()
+scheduler = object()
+
+from svc.routers import users  # noqa: E402
+
+app.include_router(users.router)
+
+
+@app.on_event("startup")
+def on_startup():
+    pass
+''',
+    "after": '''
+"""The service."""
+from fastapi import FastAPI
+''' + SHIMS + '''
+app = FastAPI()
+scheduler = object()
+
+from svc.routers import users  # noqa: E402
+
+app.include_router(users.router)
+''' + WIRING.replace("app.include_router(create_standard_router",
+                     "from svc.handlers.market_handler import market_handler  # noqa: E402\n\n"
+                     "app.include_router(create_standard_router", 1) + '''
+
+@app.on_event("startup")
+def on_startup():
+    pass
+''',
+})

@@ -16,6 +16,8 @@ model and service modules thus stay out of LibCST.
 from __future__ import annotations
 
 import builtins
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +84,11 @@ _FASTAPI_NAMES = frozenset(
     | SCHEMES | set(MARKERS)
 )
 _ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "os.getenvb"})
+# python-decouple's `config("X", default="sub", cast=int)`: the environment (or a .env / settings.ini the deployment
+# provides), else the default passed through `cast`
+_DECOUPLE_READS = frozenset({"decouple.config"})
+_DECOUPLE_TRUE = frozenset({"y", "yes", "t", "true", "on", "1"})
+_DECOUPLE_FALSE = frozenset({"n", "no", "f", "false", "off", "0"})
 _STR_METHODS = frozenset(
     {"strip", "rstrip", "lstrip", "lower", "upper", "replace", "format", "join", "removeprefix", "removesuffix"}
 )
@@ -1026,6 +1033,8 @@ class Interp:
             return Unknown("field with a default_factory or no default", ctx.module.file, ctx.line)
         if name in _ENV_READS:
             return self._env_default(call, ctx)
+        if name in _DECOUPLE_READS:
+            return self._decouple_default(call, ctx)
         if name == "typing.cast" and len(call.args) == 2:
             return self.eval(call.args[1], ctx)
         if name.startswith("builtins.") and last in _CONVERSIONS and len(call.args) == 1 and not call.kwargs:
@@ -1053,6 +1062,30 @@ class Interp:
             return default
         return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no static default)",
                        ctx.module.file, ctx.line, unset_env=default is None)
+
+    def _decouple_default(self, call: ir.Call, ctx: Ctx) -> Value:
+        """`decouple.config("X", default="sub")`: the default, cast like decouple casts it (`cast=bool` reads
+        "true"/"off"/... strings, `cast=int`); no default or another cast: unknown."""
+        if self._arg(call, 1, "default") is None:
+            return Unknown(f"`{ir.unparse(call)}` is read from the environment at run time (no default)",
+                           ctx.module.file, ctx.line, unset_env=True)
+        default = self._env_default(call, ctx)
+        cast = self._eval_arg(call, 2, "cast", ctx)
+        if cast is None or not isinstance(default, ConstV) or default.value is None:
+            return default
+        kind = cast.name.removeprefix("builtins.") if isinstance(cast, Ext) else None
+        value = default.value
+        if kind == "bool" and isinstance(value, str) and value.lower() in _DECOUPLE_TRUE | _DECOUPLE_FALSE:
+            return ConstV(value.lower() in _DECOUPLE_TRUE)
+        if kind in _CONVERSIONS and kind != "bool":
+            try:
+                return ConstV(_CONVERSIONS[kind](value))
+            except (TypeError, ValueError):
+                pass
+        elif kind == "bool" and isinstance(value, bool):
+            return default
+        return Unknown(f"`{ir.unparse(call)}`: the cast of its default is not known statically",
+                       ctx.module.file, ctx.line)
 
     def _str_method(self, value: str, name: str, call: ir.Call, ctx: Ctx) -> Value:
         args = [self.eval(a, ctx) for a in call.args]
@@ -1231,6 +1264,7 @@ class Interp:
             if fv.called or not (_is_app_factory_name(name) or self._builds_app(fv)):
                 continue
             if any(p.default is None and p.kind in ("posonly", "positional", "kwonly") for p in fv.fact.params):
+                self._run_factory_callers(name)
                 continue
             before = len(self.routers)
             ctx = Ctx(fv.module, fv.module.scope, fv.fact.line, parse=ANY)
@@ -1240,6 +1274,17 @@ class Interp:
                     router.var, router.var_file, router.var_line = f"{name}()", fv.module.file, fv.fact.line
                     router.factory = name
 
+    def _run_factory_callers(self, name: str) -> None:
+        """An app factory taking arguments (`create_application(router=api_router, settings=settings)`) is called
+        from a module without routing code of its own (`main.py`), which the prefilter left unparsed: run the
+        modules whose source calls it, so that the call with its real arguments builds the app."""
+        pattern = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s*\(")
+        for path in self.discovery.files:
+            if path in self.facts or not _source_matches(self.discovery.root, path, pattern):
+                continue
+            ms = self.state(path, parse=ANY)
+            if ms is not None and ms.facts is not None:
+                self.execute(ms)
 
     def _builds_app(self, fv: FuncV) -> bool:
         """The function's own body calls `FastAPI(...)` (or a repository subclass of it): an app factory, whatever
@@ -1363,6 +1408,14 @@ def _unknown_from(value: Value, what: str, ctx: Ctx) -> Unknown:
     if isinstance(value, Unknown):
         return Unknown(f"{what} is not static: {value.reason}", ctx.module.file, ctx.line, value.pending)
     return Unknown(f"{what} is {describe(value)}, not a string", ctx.module.file, ctx.line)
+
+
+def _source_matches(root: str, path: str, pattern: re.Pattern[bytes]) -> bool:
+    try:
+        with open(os.path.join(root, path), "rb") as handle:
+            return pattern.search(handle.read()) is not None
+    except OSError:
+        return False
 
 
 def _is_app_factory_name(name: str) -> bool:

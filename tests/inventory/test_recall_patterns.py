@@ -18,6 +18,7 @@ CASES = [
     ("ifelse", "ifsvc.main:app", "ifsvc/main.py:app", {("GET", "/items"), ("GET", "/health"), ("GET", "/legacy")}),
     ("factory", "fsvc.main:app", "fsvc/core/registrar.py:register_app()",
      {("GET", "/api/v1/users"), ("POST", "/api/v1/users")}),
+    ("factoryargs", "asvc.main:app", "asvc/main.py:app", {("GET", "/api/v1/members"), ("GET", "/api/v1/members/{name}")}),
     ("routersub", "rsvc.main:app", "rsvc/main.py:app",
      {("GET", "/plain/a"), ("PUT", "/v1/tagged/b/{b_id}"), ("PATCH", "/v1/tagged/c")}),
     ("nesteddeco", "nsvc.main:app", "nsvc/main.py:app", {("GET", "/slow")}),
@@ -65,6 +66,14 @@ def test_tests_known_statically_take_one_branch_as_python_would(inventories):
 def test_factory_with_any_name_called_from_a_module_without_routing_code(inventories):
     inventory = inventories["factory"]
     assert [a.variable for a in inventory.apps] == ["register_app()"]
+
+
+def test_factory_taking_the_router_is_called_by_its_caller_without_routing_code(inventories):
+    # main.py has no routing code of its own: the prefilter leaves it unparsed, and the factory cannot be called
+    # without its `router` argument; the module calling it is run so that the call with its arguments builds the app
+    inventory = inventories["factoryargs"]
+    assert [(a.file, a.variable) for a in inventory.apps] == [("asvc/main.py", "app")]
+    assert inventory.unresolved == []
 
 
 def test_valid_files_with_decorated_nested_functions_are_never_skipped(inventories):
@@ -136,3 +145,51 @@ def test_a_settings_class_reads_its_env_file(make_repo, inventoried):
     inventory = build_inventory(root / "backend", workers=1)
     assert inventoried(inventory, "app/main.py:app") == {("GET", "/api/v2/debug")}
     assert inventory.routes[0].conditional is False
+
+
+def test_python_decouple_config_reads_take_their_default_like_os_getenv(make_repo, inventoried):
+    # python-decouple: `config("X", default=..., cast=...)` is the environment (or a .env the deployment provides),
+    # else the default passed through `cast` (bool reads "true"/"off"/... strings)
+    root = make_repo({
+        "svc/config.py": """
+            from decouple import config
+
+            SUBSCRIPTION_PATH = config("SUBSCRIPTION_PATH", default="sub").strip("/")
+            DEBUG = config("DEBUG", default="off", cast=bool)
+            PAGE = config("PAGE_SIZE", default="25", cast=int)
+            SECRET = config("SECRET")
+        """,
+        "svc/main.py": """
+            from fastapi import APIRouter, FastAPI
+
+            from svc.config import DEBUG, PAGE, SECRET, SUBSCRIPTION_PATH
+
+            app = FastAPI()
+            subscription = APIRouter(prefix=f"/{SUBSCRIPTION_PATH}")
+            secret = APIRouter(prefix=f"/{SECRET}")
+
+            @subscription.get("/{token}")
+            def user_subscription(token: str):
+                return {}
+
+            @secret.get("/hidden")
+            def hidden():
+                return {}
+
+            if DEBUG:
+                @app.get("/debug")
+                def debug():
+                    return {}
+
+            if PAGE > 10:
+                @app.get("/paged")
+                def paged():
+                    return {}
+
+            app.include_router(subscription)
+            app.include_router(secret)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert inventoried(inventory, "svc/main.py:app") == {("GET", "/sub/{token}"), ("GET", "/paged")}
+    assert [u.line for u in inventory.unresolved] == [7]  # `config("SECRET")` has no default: not invented
