@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,8 @@ def dump(data_dir: Path) -> list[str]:
     return lines
 
 
-def test_seed_is_deterministic_and_fast(tmp_path, seeded_template):
-    started = time.perf_counter()
+def test_seed_is_deterministic(tmp_path, seeded_template):
     seed(tmp_path / "again", NOW)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0
     assert dump(tmp_path / "again") == dump(seeded_template)
 
 
