@@ -132,7 +132,9 @@ def test_the_wiring_codemod_gives_the_same_code_as_a_libcst_command():
         app = FastAPI()
         app.include_router(create_standard_router(market_handler))
         ''')
-    heavy = runner.run_codemods(cst.parse_module(source), [WireDeprecation], runner.context_for("app.py", "app", None),
+    # the wiring is fitted to the line length the phase's state carries (phase 2: DeprecationPlan.line_length)
+    state = DeprecationPlan({}, "2026-12-09", "2026-12-23", "1.4.2", line_length=STYLE.line_length)
+    heavy = runner.run_codemods(cst.parse_module(source), [WireDeprecation], runner.context_for("app.py", "app", state),
                                 style=STYLE).code
     assert wire_deprecation_router(source, style=STYLE) == heavy
     assert "from shims.deprecation import DeprecationHeadersMiddleware, create_deprecation_router" in heavy

@@ -46,20 +46,21 @@ class _Scope:
 
 
 def function_params(mapping: OperationMapping) -> list[tuple[str, str]]:
-    """(name, annotation) of the main function: the operation's inputs it reads, then its legacy documents (the
-    ones after the route's own are optional: ``costs: Any = None``)."""
-    inputs = _read_inputs(mapping)
+    """(name, annotation) of the main function: the operation's inputs, then its legacy documents (the ones after
+    the route's own are optional: ``costs: Any = None``)."""
     if mapping.operation == "list_users":
-        return [*inputs, ("users", "list[Any]")]
-    return [*inputs, *((doc, "Any" if i == 0 else "Any = None") for i, doc in enumerate(mapping.docs))]
+        return [*mapping.inputs, ("users", "list[Any]")]
+    return [*mapping.inputs, *((doc, "Any" if i == 0 else "Any = None") for i, doc in enumerate(mapping.docs))]
 
 
-def _read_inputs(mapping: OperationMapping) -> list[tuple[str, str]]:
-    """The inputs some field takes its value from (an input only used when the legacy answer lacks a field, such
-    as the deleted user's id, is left out when the answer has it); ``period`` also sets the windows of the period."""
+def _named_as_used(mapping: OperationMapping, params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parameters as the signature names them: an input no field reads (one only used when the legacy answer
+    lacks a field, such as the deleted user's id, when the answer has it) gets a leading underscore, the way
+    linters (ruff's ARG) expect an unused parameter to be named; callers pass it by position."""
     values = " ".join(fm.value for fm in _walk(mapping.root) if fm.value)
-    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", values))
-    return [(name, annotation) for name, annotation in mapping.inputs if name in used or name == "period"]
+    used = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", values)) | {"period"}  # the period also sets its windows
+    inputs = {name for name, _ in mapping.inputs}
+    return [(f"_{name}" if name in inputs and name not in used else name, annotation) for name, annotation in params]
 
 
 def optional_paths(mapping: OperationMapping) -> dict[str, list[str]]:
@@ -118,7 +119,7 @@ def _header(service: str, emitter: _Emitter) -> str:
 def _operation(mapping: OperationMapping, emitter: _Emitter) -> str:
     scope = _Scope(mapping.function, {m.target: m.reason for m in mapping.missing if m.required},
                    period=any(name == "period" for name, _ in mapping.inputs), optional=set(mapping.docs[1:]))
-    params = function_params(mapping)
+    params = _named_as_used(mapping, function_params(mapping))
     returns = f"list[{mapping.model}]" if mapping.list_of_model else mapping.model
     emitter.used_models.add(mapping.model)
     lines = layout.signature(mapping.function, params, returns, emitter.width)
