@@ -14,6 +14,7 @@ default derives it from the status.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -93,6 +94,7 @@ class AnswerMapper:
                 primary.setdefault(match.entry.operation, number)
         changed = False
         self.answers.mappings = {}
+        user_key = self.user_key()
         for operation, number in sorted(primary.items()):
             spec = spec_for(operation)
             if spec is None:
@@ -111,7 +113,7 @@ class AnswerMapper:
             docs = {doc: own}
             if other in primary and (extra := self.infer(primary[other])) is not None:
                 docs["costs"] = extra
-            mapping = map_operation(operation, docs)
+            mapping = map_operation(operation, docs, user_key=user_key)
             if not mapping.automatic:
                 verdicts[number].status = "manual"
                 verdicts[number].reasons += _reasons(mapping, self.routes[number])
@@ -119,7 +121,7 @@ class AnswerMapper:
                 continue
             self.answers.mappings[operation] = mapping
             also = _ALSO.get(operation)
-            if also is not None and (extra_mapping := map_operation(also, {"legacy": own})).automatic:
+            if also is not None and (extra_mapping := map_operation(also, {"legacy": own}, user_key=user_key)).automatic:
                 self.answers.mappings[also] = extra_mapping
         for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
             # the variants (admins list, suspend, ...) answer like their primary: what their call returns is
@@ -129,6 +131,21 @@ class AnswerMapper:
                 inferred = self.infer(number)
                 verdict.response.answer_model = _model(inferred, self.routes[number], verdict) if inferred else None
         return changed
+
+
+    def user_key(self) -> Optional[str]:
+        """The legacy path parameter the user item routes take when it is no id (`/users/{username}`): the standard
+        user id is then that value, so that a client can pass the id it reads to `/users/{user_id}`. None when a
+        route takes an id, or the routes disagree."""
+        keys = {legacy for match in self.matches if match is not None
+                for legacy, standard in match.param_map.items() if standard == "user_id"}
+        if len(keys) != 1:
+            return None
+        key = keys.pop()
+        return None if _ID_PARAM.match(key) else key
+
+
+_ID_PARAM = re.compile(r"^(id|pk|uid|uuid|.*_id|.*_pk|.*_uuid|.*id)$", re.IGNORECASE)
 
 
 def _model(inferred: InferredResponse, route: Route, verdict: Verdict) -> Optional[str]:
