@@ -102,10 +102,7 @@ class AnswerMapper:
             own = self.infer(number)
             if own is None:
                 verdicts[number].status = "manual"
-                verdicts[number].reasons.append(Reason(
-                    code="answer-shape", message=f"migrator cannot read what `{self.routes[number].qualname}` answers, "
-                    f"so `{operation}` has no mapping from it: move it by hand", file=self.routes[number].file,
-                    line=self.routes[number].line))
+                verdicts[number].reasons.append(_unreadable(self.routes[number], operation, own))
                 changed = True
                 continue
             verdicts[number].response.answer_model = _model(own, self.routes[number], verdicts[number])
@@ -116,12 +113,14 @@ class AnswerMapper:
             mapping = map_operation(operation, docs, user_key=user_key)
             if not mapping.automatic:
                 verdicts[number].status = "manual"
-                verdicts[number].reasons += _reasons(mapping, self.routes[number])
+                verdicts[number].reasons += [_unreadable(self.routes[number], operation, own)] \
+                    if own.shape.kind == "unknown" else _reasons(mapping, self.routes[number])
                 changed = True
                 continue
             self.answers.mappings[operation] = mapping
             also = _ALSO.get(operation)
-            if also is not None and (extra_mapping := map_operation(also, {"legacy": own}, user_key=user_key)).automatic:
+            extra_mapping = map_operation(also, {"legacy": own}, user_key=user_key) if also is not None else None
+            if extra_mapping is not None and extra_mapping.automatic:
                 self.answers.mappings[also] = extra_mapping
         for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
             # the variants (admins list, suspend, ...) answer like their primary: what their call returns is
@@ -146,6 +145,15 @@ class AnswerMapper:
 
 
 _ID_PARAM = re.compile(r"^(id|pk|uid|uuid|.*_id|.*_pk|.*_uuid|.*id)$", re.IGNORECASE)
+
+
+def _unreadable(route: Route, operation: str, inferred: Optional[InferredResponse]) -> Reason:
+    """What the route answers is not known (a response model from a library, `PaginatedListResponse[UserRead]`):
+    one reason saying so, not one per standard field."""
+    why = f" (its {inferred.source.replace('_', ' ')} `{route.response_model}` is not a model migrator can read)" \
+        if inferred is not None and inferred.source == "response_model" and route.response_model else ""
+    return Reason(code="answer-shape", message=f"migrator cannot read what `{route.qualname}` answers{why}, so "
+                  f"`{operation}` has no mapping from it: move it by hand", file=route.file, line=route.line)
 
 
 def _model(inferred: InferredResponse, route: Route, verdict: Verdict) -> Optional[str]:

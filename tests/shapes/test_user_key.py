@@ -94,3 +94,22 @@ def test_the_plan_keys_users_like_the_legacy_routes(tmp_path):
     assert _user_id(by_name.answers.mappings["get_user"]) == "username"
     by_id = make_plan(_repo(tmp_path / "b", "user_id"))
     assert _user_id(by_id.answers.mappings["get_user"]) == "id"
+
+
+def test_a_page_model_from_a_library_is_one_precise_reason_not_one_per_field(tmp_path):
+    # fastcrud-style `PaginatedListResponse[UserRead]`: a generic from outside the repository, its fields unknown
+    root = _repo(tmp_path, "username")
+    main = root / "svc" / "main.py"
+    main.write_text(main.read_text() + textwrap.dedent('''
+
+        from fastcrud.paginated import PaginatedListResponse, paginated_response
+
+
+        @app.get("/admin/users", response_model=PaginatedListResponse[UserRead])
+        def read_users(page: int = 1, items_per_page: int = 10):
+            return paginated_response(crud_data=USERS, page=page, items_per_page=items_per_page)
+    '''))
+    plan = make_plan(root).plan
+    [route] = [r for r in plan.routes if r.operation == "list_users"]
+    [reason] = [r.message for r in route.verdict.reasons]
+    assert "cannot read what `read_users` answers" in reason and "`PaginatedListResponse[UserRead]`" in reason
