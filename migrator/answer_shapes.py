@@ -14,6 +14,7 @@ default derives it from the status.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -94,6 +95,7 @@ class AnswerMapper:
                 primary.setdefault(match.entry.operation, number)
         changed = False
         self.answers.mappings = {}
+        user_key = self.user_key()
         for operation, number in sorted(primary.items()):
             spec = spec_for(operation)
             if spec is None:
@@ -101,10 +103,7 @@ class AnswerMapper:
             own = self.infer(number)
             if own is None:
                 verdicts[number].status = "manual"
-                verdicts[number].reasons.append(Reason(
-                    code="answer-shape", message=f"migrator cannot read what `{self.routes[number].qualname}` answers, "
-                    f"so `{operation}` has no mapping from it: move it by hand", file=self.routes[number].file,
-                    line=self.routes[number].line))
+                verdicts[number].reasons.append(_unreadable(self.routes[number], operation, own))
                 changed = True
                 continue
             verdicts[number].response.answer_model = _model(own, self.routes[number], verdicts[number])
@@ -112,15 +111,17 @@ class AnswerMapper:
             docs = {doc: own}
             if other in primary and (extra := self.infer(primary[other])) is not None:
                 docs["costs"] = extra
-            mapping = map_operation(operation, docs)
+            mapping = map_operation(operation, docs, user_key=user_key)
             if not mapping.automatic:
                 verdicts[number].status = "manual"
-                verdicts[number].reasons += _reasons(mapping, self.routes[number])
+                verdicts[number].reasons += [_unreadable(self.routes[number], operation, own)] \
+                    if own.shape.kind == "unknown" else _reasons(mapping, self.routes[number])
                 changed = True
                 continue
             self.answers.mappings[operation] = mapping
             also = _ALSO.get(operation)
-            if also is not None and (extra_mapping := map_operation(also, {"legacy": own})).automatic:
+            extra_mapping = map_operation(also, {"legacy": own}, user_key=user_key) if also is not None else None
+            if extra_mapping is not None and extra_mapping.automatic:
                 self.answers.mappings[also] = extra_mapping
         for number, (match, verdict) in enumerate(zip(self.matches, verdicts)):
             # the variants (admins list, suspend, ...) answer like their primary: what their call returns is
@@ -130,6 +131,30 @@ class AnswerMapper:
                 inferred = self.infer(number)
                 verdict.response.answer_model = _model(inferred, self.routes[number], verdict) if inferred else None
         return changed
+
+
+    def user_key(self) -> Optional[str]:
+        """The legacy path parameter the user item routes take when it is no id (`/users/{username}`): the standard
+        user id is then that value, so that a client can pass the id it reads to `/users/{user_id}`. None when a
+        route takes an id, or the routes disagree."""
+        keys = {legacy for match in self.matches if match is not None
+                for legacy, standard in match.param_map.items() if standard == "user_id"}
+        if len(keys) != 1:
+            return None
+        key = keys.pop()
+        return None if _ID_PARAM.match(key) else key
+
+
+_ID_PARAM = re.compile(r"^(id|pk|uid|uuid|.*_id|.*_pk|.*_uuid|.*id)$", re.IGNORECASE)
+
+
+def _unreadable(route: Route, operation: str, inferred: Optional[InferredResponse]) -> Reason:
+    """What the route answers is not known (a response model from a library, `PaginatedListResponse[UserRead]`):
+    one reason saying so, not one per standard field."""
+    why = f" (its {inferred.source.replace('_', ' ')} `{route.response_model}` is not a model migrator can read)" \
+        if inferred is not None and inferred.source == "response_model" and route.response_model else ""
+    return Reason(code="answer-shape", message=f"migrator cannot read what `{route.qualname}` answers{why}, so "
+                  f"`{operation}` has no mapping from it: move it by hand", file=route.file, line=route.line)
 
 
 def _model(inferred: InferredResponse, route: Route, verdict: Verdict) -> Optional[str]:

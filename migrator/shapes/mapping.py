@@ -122,6 +122,14 @@ class _Ctx:
     input_fallbacks: Mapping[str, str]
     _leaves: Optional[list[_Leaf]] = None
     foreign: frozenset[str] = frozenset()  # keys (normalised) of nested objects that describe another entity
+    user_key: Optional[str] = None  # the legacy path parameter the user item routes take (`username`), when no id
+
+    def synonyms(self, field: "StandardField") -> tuple[tables.Syn, ...]:
+        """The table's legacy keys of `field`; a user's id is the key the legacy user routes take (`{username}`):
+        the id a standard client reads back is the one it passes to `/users/{user_id}`."""
+        if self.user_key and field.key in tables.USER_KEYED:
+            return tables.user_key_synonyms(self.user_key)
+        return tables.synonyms(field.owner, field.name)
 
     def leaves(self) -> list[_Leaf]:
         if self._leaves is None:
@@ -141,13 +149,14 @@ class _Ctx:
                 self._walk(doc, rank, field.shape, (*prefix, key), out)
 
     def element(self, item: Shape) -> "_Ctx":
-        return _Ctx([("row", item)], self.route, {}, {}, foreign=self.foreign)
+        return _Ctx([("row", item)], self.route, {}, {}, foreign=self.foreign, user_key=self.user_key)
 
     def about_a_user(self) -> "_Ctx":
         """The same documents, without what objects nested in them say about another entity."""
         if self.foreign == tables.NOT_THE_USER:
             return self
-        return _Ctx(self.docs, self.route, self.input_fields, self.input_fallbacks, foreign=tables.NOT_THE_USER)
+        return _Ctx(self.docs, self.route, self.input_fields, self.input_fallbacks, foreign=tables.NOT_THE_USER,
+                    user_key=self.user_key)
 
 
 @dataclass
@@ -260,6 +269,9 @@ class _Mapper:
 
     def report(self, field: StandardField, target: str, ctx: _Ctx, reason: str = "") -> None:
         required = field.required or field.key in tables.ESSENTIAL
+        if not reason and ctx.user_key and field.key in tables.USER_KEYED:
+            reason = (f"the legacy user routes take `{{{ctx.user_key}}}` and the answer has no `{ctx.user_key}` to "
+                      f"give as the user's id")
         if not reason:
             syns = tables.synonyms(field.owner, field.name)
             near = [s for s in _candidates(ctx, syns, field.name, {"scalar", "unknown"}) if s.confidence > 0]
@@ -349,8 +361,10 @@ class _Mapper:
             summed = self._window_sum(field, ctx, target)
             if summed is not None:
                 return summed
-        syns = tables.synonyms(field.owner, field.name)
-        found = [s for s in _candidates(ctx, syns, field.name, {"scalar", "unknown"}, scalar_type(field))
+        syns = ctx.synonyms(field)
+        keyed = ctx.user_key is not None and field.key in tables.USER_KEYED  # the field's own name (`id`) is no key
+        found = [s for s in _candidates(ctx, syns, None if keyed else field.name, {"scalar", "unknown"},
+                                        scalar_type(field))
                  if s.confidence >= CONFIDENT]
         if found:
             return self._pick(field, found, target)
@@ -484,7 +498,8 @@ def _nullable_parent(children: list[FieldMap], ctx: _Ctx) -> Optional[list[str]]
 
 
 def map_operation(
-    operation: str, responses: Union[Mapping[str, InferredResponse], Sequence[InferredResponse]]
+    operation: str, responses: Union[Mapping[str, InferredResponse], Sequence[InferredResponse]],
+    *, user_key: Optional[str] = None,
 ) -> OperationMapping:
     """Map the inferred answer(s) of an operation's legacy route(s) onto its standard response model.
 
@@ -503,7 +518,8 @@ def map_operation(
                          f"got {', '.join(responses) or 'none'}")
     docs = [d for d in spec.docs if d in responses]
     first = responses[docs[0]]
-    ctx = _Ctx([(d, responses[d].shape) for d in docs], str(first.origin), spec.input_fields, spec.input_fallbacks)
+    ctx = _Ctx([(d, responses[d].shape) for d in docs], str(first.origin), spec.input_fields, spec.input_fallbacks,
+               user_key=user_key)
     mapper = _Mapper(spec)
     root = _root(spec, mapper, ctx)
     page_total = _page_total(ctx, mapper) if spec.operation == "list_users" else None

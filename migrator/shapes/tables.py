@@ -165,6 +165,19 @@ SYNONYMS: dict[str, tuple[Syn, ...]] = {
 SAME_AS: dict[str, str] = {"CreateUserResponse": "UserInfo", "LimitsResponse": "UsageLimits"}
 
 
+#: a user's id in the standard answers: the key the legacy user item routes take when that is no id (`{username}`)
+USER_KEYED = frozenset({"UserInfo.user_id", "CreateUserResponse.user_id", "DeleteUserResponse.user_id"})
+
+
+def user_key_synonyms(key: str) -> tuple[Syn, ...]:
+    """The legacy keys naming the value of the path parameter `key`: itself, and without a `user_` prefix
+    (`{user_email}` is the user's `email`)."""
+    entries = [(key, 1.0, f"the legacy user routes take `{{{key}}}`")]
+    if key.startswith("user_") and len(key) > 5:
+        entries.append((key[5:], 0.95, f"the legacy user routes take `{{{key}}}`"))
+    return _syns(*entries)
+
+
 def synonyms(owner: str, name: str) -> tuple[Syn, ...]:
     """The table's entry for ``owner.name`` (or for the model `owner` reads like)."""
     found = SYNONYMS.get(f"{owner}.{name}")
