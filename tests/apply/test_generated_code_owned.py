@@ -231,9 +231,6 @@ def _new_findings(before: Path, after: Path, files: list[str], *args: str) -> li
     return new
 
 
-pytest.importorskip("ruff", reason="ruff (a test dependency) runs the lint families")
-
-
 @pytest.mark.parametrize("name", sorted(p.parent.name for p in (REPO / "examples").glob("*/pyproject.toml")))
 def test_generated_modules_pass_the_rule_families(name, tmp_path):
     before = tmp_path / "before" / name
