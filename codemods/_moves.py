@@ -68,7 +68,7 @@ class Phase1State:
     root: Path
     sources: SourceSet
     service_name: str
-    service_version: str
+    service_version: Optional[str]  # None: the service declares none (the handler reports the app's)
     handler_module: str
     handler_class: str
     instance: str

@@ -14,6 +14,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 
+UNKNOWN_VERSION = "0.0.0"  # the version of a service that declares none (journal, reports)
+
+
 class TargetError(Exception):
     """The target cannot be used (not a directory, unreadable pyproject.toml); the message says why."""
 
@@ -54,4 +57,4 @@ def load_target(root: Path) -> Target:
     if not isinstance(tool, dict):
         raise TargetError(f"{pyproject}: [tool.migrator] must be a table")
     name = str(project.get("name") or root.resolve().name)
-    return Target(root=root, name=name, version=str(project.get("version") or "0.0.0"), tool=tool)
+    return Target(root=root, name=name, version=str(project.get("version") or UNKNOWN_VERSION), tool=tool)

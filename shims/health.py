@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from .standard_api.interop import call_operation, health_from
 from .standard_api.models import HealthResponse
@@ -24,11 +24,11 @@ def create_health_router(handler: Any, path: str = "/health") -> APIRouter:
 
     @router.get(path, response_model=HealthResponse, tags=["health"], summary="Service health (root)",
                 operation_id="service_root_health")  # fmt: skip
-    async def root_health() -> HealthResponse:
+    async def root_health(request: Request) -> HealthResponse:
         try:
-            return health_from(await call_operation(handler, "check_health"), handler)
+            return health_from(await call_operation(handler, "check_health"), handler, request.app.version)
         except Exception:
             logger.exception("health check failed")
-            return health_from("unhealthy", handler)
+            return health_from("unhealthy", handler, request.app.version)
 
     return router

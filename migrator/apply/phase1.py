@@ -40,7 +40,7 @@ from migrator.journal import (
 )
 from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute, primary_order
 from migrator.planner import PlanRun, TenantSettingError, make_plan
-from migrator.target import load_target
+from migrator.target import UNKNOWN_VERSION, load_target
 
 # the catalog names standard parameters; the templates name the legacy inputs they fill
 _ROLE_OF_STANDARD = {"period": "days", "offset": "page", "limit": "limit", "search": "search", "user_id": "user_id"}
@@ -116,7 +116,8 @@ def _state(run: PlanRun, version: str) -> Phase1State:
     package = plan.services[0].module.rpartition(".")[0] if plan.services else ""
     state = Phase1State(
         root=run.root, sources=run.sources, service_name=run.project.name or run.root.resolve().name,
-        service_version=version, handler_module=plan.handler.module, handler_class=plan.handler.class_name,
+        service_version=None if version == UNKNOWN_VERSION else version,
+        handler_module=plan.handler.module, handler_class=plan.handler.class_name,
         instance=plan.handler.instance, services_package=package,
         style=ImportStyle.for_root(run.root, created),
         wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory,

@@ -26,7 +26,7 @@ from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
 from migrator.journal import PHASE_OFFSET_DAYS, DeprecationInfo, Journal, JournalRoute, journal_file, load_journal
-from migrator.target import load_target
+from migrator.target import UNKNOWN_VERSION, load_target
 
 #: Length of the deprecation window when the plan's phase-3 date is already past.
 DEFAULT_WINDOW = timedelta(days=PHASE_OFFSET_DAYS[3] - PHASE_OFFSET_DAYS[2])
@@ -80,7 +80,7 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
     app = app_file(root, journal)
     now = now or datetime.now(timezone.utc)
     start, end = deprecation_dates(journal, sunset, now.date())
-    version = journal.service_version if journal.service_version != "0.0.0" else target.version
+    version = journal.service_version if journal.service_version != UNKNOWN_VERSION else target.version
 
     by_file: dict[str, list[JournalRoute]] = defaultdict(list)
     for route in journal.routes:

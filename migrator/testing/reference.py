@@ -744,7 +744,7 @@ def make_app(
     no aliases (tests and local runs only). The handler is kept on ``app.state.handler``.
     """
     handler = handler if handler is not None else InMemoryHandler()
-    app = FastAPI(title="Standard API v2 reference", version=handler.service_version)
+    app = FastAPI(title="Standard API v2 reference", version=handler.service_version or "0.0.0")
     app.include_router(create_standard_router(handler, prefix=prefix))
     app.add_api_route("/health", lambda: {"status": "healthy"}, methods=["GET"], include_in_schema=False)
     app.state.handler = handler

@@ -12,6 +12,7 @@ Signatures and return types are mt_paas's, so a subclass also runs on mt_paas's 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Optional
 
 from .errors import NotImplementedOperationError
 from .models import (
@@ -47,8 +48,9 @@ HOOKS = ("before_activate", "after_activate", "before_deactivate", "after_deacti
 class StandardAPIHandler(ABC):
     """Implement the abstract methods; override the optional ones the service supports."""
 
-    #: reported by ``GET /mt/health``
-    service_version: str = "0.0.0"
+    #: reported by ``GET /mt/health``; None: the version the app declares (``FastAPI(version=...)``, as in its
+    #: OpenAPI document)
+    service_version: Optional[str] = None
 
     # --- lifecycle --------------------------------------------------------------------------------------------
 

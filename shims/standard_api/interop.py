@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import BaseModel
 
@@ -105,10 +105,12 @@ def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def health_from(value: Any, handler: Any) -> HealthResponse:
-    """mt_paas handlers return the status string ("healthy", "degraded", "unhealthy"); shims ones may too."""
+def health_from(value: Any, handler: Any, app_version: Optional[str] = None) -> HealthResponse:
+    """mt_paas handlers return the status string ("healthy", "degraded", "unhealthy"); shims ones may too. The
+    version is the handler's `service_version`, else the app's (`app_version`: what its OpenAPI document says)."""
     if isinstance(value, str):
-        return HealthResponse(status=value, version=str(getattr(handler, "service_version", "0.0.0")), timestamp=_now())
+        version = getattr(handler, "service_version", None) or app_version or "0.0.0"
+        return HealthResponse(status=value, version=str(version), timestamp=_now())
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
     return HealthResponse.model_validate(value)

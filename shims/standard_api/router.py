@@ -27,7 +27,7 @@ import re
 from collections.abc import Awaitable, Sequence
 from typing import Any, Optional, TypeVar
 
-from fastapi import APIRouter, Body, HTTPException, Path, Query
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request
 from fastapi.params import Depends
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -268,13 +268,13 @@ def _add_lifecycle(r: _Routes) -> None:
     handler = r.handler
 
     @r.route("check_health", HealthResponse)
-    async def check_health() -> Any:
+    async def check_health(request: Request) -> Any:
         try:
-            return health_from(await call_operation(handler, "check_health"), handler)
+            return health_from(await call_operation(handler, "check_health"), handler, request.app.version)
         except Exception:
             # The contract has no error for /health: report "unhealthy" (as mt_paas does) and log why.
             logger.exception("Standard API health check failed")
-            return health_from("unhealthy", handler)
+            return health_from("unhealthy", handler, request.app.version)
 
     @r.route("activate_tenant", ActivateResponse)
     async def activate_tenant(request: ActivateRequest, tenant_id: str = _tenant_param()) -> Any:
