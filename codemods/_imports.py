@@ -326,3 +326,40 @@ def sort_top_imports(module: cst.Module, style: ImportStyle) -> cst.Module:
             wanted = 2 if isinstance(after, (cst.FunctionDef, cst.ClassDef)) else 1
             body[start + len(new_block)] = after.with_changes(leading_lines=[cst.EmptyLine(indent=False)] * wanted)
     return module.with_changes(body=body)
+
+
+def relative_module(module: str, package: str, home: str) -> Optional[tuple[int, str]]:
+    """(level, module) of `from <dots><module> import ...` naming the absolute `module` from a file of `package`,
+    when both are inside `home` (None otherwise): ``src.app.core.db`` from ``src.app.services`` is ``(2, "core.db")``
+    (``from ..core.db import ...``)."""
+    within = (lambda name: name == home or name.startswith(home + "."))
+    if not within(module) or not within(package):
+        return None
+    target, here = module.split("."), package.split(".")
+    common = 0
+    while common < min(len(target), len(here)) and target[common] == here[common]:
+        common += 1
+    return len(here) - common + 1, ".".join(target[common:])
+
+
+def relative_imports(before: cst.Module, after: cst.Module, package: str, home: str) -> cst.Module:
+    """`after` with the `from` imports of modules inside `home` that are not in `before`'s top block (the ones a
+    phase added) written relative to `package`: what phase 1 adds to a service whose modules import each other
+    relatively (`codemods._moves.Phase1State.relative_home`)."""
+    start, end = top_import_block(before.body)
+    old = {cst.Module([]).code_for_node(stmt) for stmt in before.body[start:end]}
+    start, end = top_import_block(after.body)
+    body = list(after.body)
+    for index in range(start, end):
+        stmt = body[index]
+        if cst.Module([]).code_for_node(stmt) in old or not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        node = stmt.body[0]
+        if not isinstance(node, cst.ImportFrom) or node.relative or node.module is None:
+            continue
+        found = relative_module(get_full_name_for_node(node.module), package, home)
+        if found is not None:
+            level, module = found
+            body[index] = stmt.with_changes(body=[node.with_changes(
+                relative=[cst.Dot()] * level, module=cst.parse_expression(module) if module else None)])
+    return after.with_changes(body=body)

@@ -93,6 +93,9 @@ class Phase1State:
     #: the plan's lifecycle (migrator.lifecycle.model.LifecyclePlan) and where the registry module goes
     lifecycle: object = None
     registry_module: Optional[str] = None  # dotted, when the plan found a tenant registry
+    #: the package of a service whose modules import each other relatively: the imports phase 1 adds inside it are
+    #: written relative too (`migrator.planner.relative_home`)
+    relative_home: Optional[str] = None
 
     def service_of(self, module: str) -> Optional[ServiceModule]:
         return self.by_origin.get(module)

@@ -23,6 +23,7 @@ from ._imports import (
     ImportStyle,
     is_docstring,
     is_import_line,
+    relative_imports,
     sort_merged_names,
     sort_top_imports,
     top_block_is_sorted,
@@ -203,6 +204,9 @@ def run_codemods(tree: cst.Module, commands: Sequence[type[MigratorCommand]], co
     if context.scratch.get(AddImportsVisitor.CONTEXT_KEY):
         tree = _add_imports(tree, context)
         context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+        home = getattr(context.scratch.get(STATE), "relative_home", None)
+        if home and context.full_package_name:
+            tree = relative_imports(original, tree, context.full_package_name, home)
         if not sorted_before:
             tree = sort_merged_names(original, tree)
     if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):

@@ -34,7 +34,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_module
 
 from ._fit import fit_statements
-from ._imports import DEFAULT_LINE_LENGTH
+from ._imports import DEFAULT_LINE_LENGTH, relative_module
 from ._runner import MigratorCommand, context_for, run_codemods
 
 COMMENT = (
@@ -163,7 +163,10 @@ class WireStandardApi(MigratorCommand):
         statements = _wiring(wiring.app, wiring.instance, wiring.guard, wiring.root_health, width=width, depth=depth)
         deferred = wiring.factory is None and imports_deferred(tree.body)
         if deferred:
-            statements = _import_at_wiring(wiring.handler_module, wiring.instance, statements)
+            home = getattr(self.state, "relative_home", None)
+            found = relative_module(wiring.handler_module, self.context.full_package_name or "", home) if home else None
+            module = "." * found[0] + found[1] if found else wiring.handler_module
+            statements = _import_at_wiring(module, wiring.instance, statements)
         if wiring.factory is None:
             body = _insert(tree.body, wiring.app, statements)
             if body is None:

@@ -227,6 +227,9 @@ class HandlerRef(BaseModel):
     #: the generated legacy → standard answer mappings, beside the handler (`<package>/legacy_shapes.py`)
     shapes_file: Optional[str] = None
     shapes_module: Optional[str] = None
+    #: the package the service's modules import each other relatively in (`from ..core import db`): generated code
+    #: lives in it and imports its modules relatively too, so it runs under every import root the service does
+    relative_home: Optional[str] = None
 
 
 class ServicePlan(BaseModel):

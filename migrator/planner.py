@@ -127,13 +127,14 @@ def _package(app_file: str) -> str:
     return parts[0] if len(parts) > 1 else ""
 
 
-def handler_location(app_file: str, project: Project) -> tuple[str, str]:
+def handler_location(app_file: str, project: Project, home: Optional[str] = None) -> tuple[str, str]:
     """(file, module) of the handler: `[tool.migrator] handler_module`, else `handlers/market_handler.py` in the
-    app's package (seed 000 §7.1)."""
+    app's package (seed 000 §7.1): `home` (the folder of a service importing relatively, `relative_home`), else the
+    top-level package of the app module."""
     configured = project.tool.get("handler_module")
     if configured:
         return str(configured).replace(".", "/") + ".py", str(configured)
-    package = _package(app_file)
+    package = home or _package(app_file)
     file = f"{package}/handlers/market_handler.py" if package else "handlers/market_handler.py"
     return file, module_name_for(file)
 
@@ -149,13 +150,37 @@ def shapes_location(handler_file: str, handler_module: str, root: Path) -> tuple
     return file, f"{package}.{name}" if package else name
 
 
-def services_package(app_file: str, project: Project) -> str:
-    """Dotted package of the service modules: `[tool.migrator] services_package`, else `<app package>.services`."""
+def services_package(app_file: str, project: Project, home: Optional[str] = None) -> str:
+    """Dotted package of the service modules: `[tool.migrator] services_package`, else `<app package>.services`
+    (`home` as for `handler_location`)."""
     configured = project.tool.get("services_package")
     if configured:
         return str(configured)
-    package = _package(app_file)
+    package = (home or _package(app_file)).replace("/", ".")
     return f"{package}.services" if package else "services"
+
+
+def relative_home(sources: SourceSet, root: Path, files: list[str]) -> Optional[str]:
+    """The folder (posix, relative to the root) holding the app module and the mapped route modules `files` (the
+    app's first), when their top-level imports of the service's own modules are mostly relative (`from ..core
+    import db`): such a service runs under more than one import root (its tests from the repository as `src.app`,
+    its deployment from `src` as `app`), so what phase 1 writes must live in that folder and import relatively.
+    None for a service importing its modules by absolute name, or when the folder is no package."""
+    top = _package(files[0])
+    relative = absolute = 0
+    for file in dict.fromkeys(files):
+        tree = sources.syntax_tree_at(file)
+        for node in tree.body if tree is not None else ():
+            if isinstance(node, ast.ImportFrom) and node.level:
+                relative += 1
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == top:
+                absolute += 1
+            elif isinstance(node, ast.Import) and any(a.name.split(".")[0] == top for a in node.names):
+                absolute += 1
+    if not top or relative <= absolute:
+        return None
+    home = PurePosixPath(os.path.commonpath([str(PurePosixPath(f).parent) for f in dict.fromkeys(files)]))
+    return home.as_posix() if home.parts and (root / home / "__init__.py").is_file() else None
 
 
 def service_names(origins: list[str], package: str, root: Path) -> dict[str, str]:
@@ -331,17 +356,20 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
                          blockers=_blockers(inventory, app, why, root_path),
                          single_tenant=single_tenant(project, root_path, tenant, journal))
     generated: set[str] = set()
+    matches = [catalog.match(route) for route in inventory.routes]
     if app is not None:
         app_key = f"{app.file}:{app.variable}"
-        handler_file, handler_module = handler_location(app.file, project)
-        package = services_package(app.file, project)
+        mapped = [r.file for r, m in zip(inventory.routes, matches) if m is not None and r.app == app_key]
+        home = relative_home(sources, root_path, [app.file, *mapped])
+        handler_file, handler_module = handler_location(app.file, project, home)
+        package = services_package(app.file, project, home)
         generated = {handler_module, f"{package}.legacy_"}
         plan.app = AppRef(file=app.file, variable=app_variable(sources, app), module=module_name_for(app.file),
                           factory=factory_of(sources, app.file), key=app_key)
         shapes_file, shapes_module = shapes_location(handler_file, handler_module, root_path)
         plan.handler = HandlerRef(file=handler_file, module=handler_module, class_name=project.class_name,
-                                  instance=INSTANCE, shapes_file=shapes_file, shapes_module=shapes_module)
-    matches = [catalog.match(route) for route in inventory.routes]
+                                  instance=INSTANCE, shapes_file=shapes_file, shapes_module=shapes_module,
+                                  relative_home=module_name_for(f"{home}/__init__.py") if home else None)
     skip = {}
     for number, route in enumerate(inventory.routes):
         if app is None:

@@ -122,7 +122,7 @@ def _state(run: PlanRun, version: str) -> Phase1State:
         style=ImportStyle.for_root(run.root, created),
         wiring=AppWiring(plan.app.variable, plan.handler.module, plan.handler.instance, plan.app.factory,
                          guard=bool(plan.lifecycle and plan.lifecycle.deployment), root_health=not _serves_health(plan)),
-        single_tenant=plan.single_tenant,
+        single_tenant=plan.single_tenant, relative_home=plan.handler.relative_home,
     )
     build_state(state, plan)
     state.operations = _operations(plan, state)
