@@ -80,8 +80,6 @@ SERVED = "SERVED"  # the module-level SingleTenant of a single-tenant deployment
 _CLASS = '''
 class {name}({base}):
     {doc}
-
-    service_version = {version}
 '''
 
 
@@ -118,13 +116,13 @@ class GenerateHandler(MigratorCommand):
             '"""\n')
         klass = parse_template_statement(
             _CLASS, name=cst.Name(state.handler_class), base=cst.Name(self._standard_name("StandardAPIHandler")),
-            doc=cst.Expr(cst.SimpleString(f'"""{state.service_name}\'s logic behind the Standard API v2."""')),
-            version=cst.SimpleString('"' + (state.service_version or "").replace('"', "") + '"'))
-        header = list(klass.body.body)
-        if not state.service_version:  # the service declares none: /mt/health reports the app's own version
-            header = header[:1]
-            deployment = [blank_lines(deployment[0], 1), *deployment[1:]] if deployment else []
-        members = [*header, *deployment, *(blank_lines(m, 1) for m in methods)]
+            doc=cst.Expr(cst.SimpleString(f'"""{state.service_name}\'s logic behind the Standard API v2."""')))
+        # without a declared version the base class's None stands: /mt/health reports the app's own version
+        version = state.service_version.replace('"', "") if state.service_version else None
+        attributes = [*([cst.parse_statement(f'service_version = "{version}"\n')] if version else []), *deployment]
+        if attributes:
+            attributes[0] = blank_lines(attributes[0], 1)
+        members = [*klass.body.body, *attributes, *(blank_lines(m, 1) for m in methods)]
         klass = klass.with_changes(body=klass.body.with_changes(body=members))
         klass = wrap_long_calls(klass, state.style.line_length)
         body = [*head, *inputs_functions, klass, instance]
