@@ -23,6 +23,7 @@ from ._phase23_routes import (
     route_sites,
 )
 from ._transform import Transform, file_context, run_transforms
+from ._wiring import calls_name
 
 CONSTANT = "LEGACY_DEPRECATION"
 CONSTANT_COMMENT = ("# migrator phase 2: the legacy routes below are deprecated since this date and removed "
@@ -151,21 +152,6 @@ def _single_assign(stmt: cst.CSTNode) -> Optional[str]:
         if len(targets) == 1 and isinstance(targets[0].target, cst.Name):
             return targets[0].target.value
     return None
-
-
-class _CallsName(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name, self.found = name, False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value == self.name:
-            self.found = True
-
-
-def calls_name(node: cst.CSTNode, name: str) -> bool:
-    visitor = _CallsName(name)
-    node.visit(visitor)
-    return visitor.found
 
 
 def _is_marked(call: cst.Call) -> bool:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ._deprecate_routes import calls_name
 from ._fit import fit_statements
 from ._imports import DEFAULT_LINE_LENGTH
 from ._transform import Transform, file_context, run_transforms
-from ._wiring import insert_after_wiring
+from ._wiring import calls_name, insert_after_wiring
 
 ROUTER_COMMENT = (
     "# migrator phase 2: GET /mt/deprecations counts calls to the deprecated routes per route and caller (market\n"

@@ -76,3 +76,19 @@ def insert_after_wiring(module: cst.Module, build: Callable) -> Optional[cst.Mod
     transformer = _InsertAfterWiring(build)
     new = module.visit(transformer)
     return new if transformer.done else None
+
+
+class _CallsName(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name, self.found = name, False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == self.name:
+            self.found = True
+
+
+def calls_name(node: cst.CSTNode, name: str) -> bool:
+    """Does `node` call the plain name `name` anywhere (`create_standard_router(...)`: a phase's wiring is there)?"""
+    visitor = _CallsName(name)
+    node.visit(visitor)
+    return visitor.found

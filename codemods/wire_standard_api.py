@@ -34,8 +34,9 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import parse_template_module
 
 from ._fit import fit_statements
-from ._imports import DEFAULT_LINE_LENGTH, relative_module
+from ._imports import DEFAULT_LINE_LENGTH, is_import_line, relative_module
 from ._runner import MigratorCommand, context_for, run_codemods
+from ._wiring import calls_name
 
 COMMENT = (
     "# Standard API v2: one handler serves /mt and the Service Market aliases; the legacy routes call the same\n"
@@ -72,8 +73,8 @@ _HEALTH = '''
 '''
 
 
-def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = False, *, width: int = 88,
-            depth: int = 0) -> list[cst.BaseStatement]:
+def _wiring(app: str, instance: str, guard: bool = False, root_health: bool = False, *,
+            width: int = DEFAULT_LINE_LENGTH, depth: int = 0) -> list[cst.BaseStatement]:
     """The wiring statements, fitted to `width` columns at `depth` (0: module level, 1: an app factory)."""
     statements = list(parse_template_module(_WIRING, app=cst.Name(app), instance=cst.Name(instance)).body)
     if root_health:
@@ -132,22 +133,6 @@ def _insert(body: Sequence[cst.BaseStatement], app: str, wiring: list) -> Option
     return [*body[: anchor + 1], *wiring, *body[anchor + 1:]]
 
 
-class _Calls(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name, self.found = name, False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value == self.name:
-            self.found = True
-
-
-def calls(module: cst.CSTNode, name: str) -> bool:
-    """Does `module` call the plain name `name` anywhere?"""
-    visitor = _Calls(name)
-    module.visit(visitor)
-    return visitor.found
-
-
 class WireStandardApi(MigratorCommand):
     DESCRIPTION = "Include the standard router, the Service Market aliases and market-key auth in the app."
     PHASE = 1
@@ -155,7 +140,7 @@ class WireStandardApi(MigratorCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         wiring: AppWiring = self.state.wiring
-        if calls(tree, "create_standard_router"):
+        if calls_name(tree, "create_standard_router"):
             return tree
         style = getattr(self.state, "style", None)
         width = style.line_length if style is not None else DEFAULT_LINE_LENGTH
@@ -186,18 +171,13 @@ class WireStandardApi(MigratorCommand):
         return new
 
 
-def _is_import(stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
-
-
 def imports_deferred(body: Sequence[cst.BaseStatement]) -> bool:
     """Does the module import after running code of its own (`app = FastAPI()`, then `from app import routers`)?
     Its modules import it back (`from app import scheduler`): the handler, which imports them, cannot be imported
     from the top either."""
     code = False
     for index, stmt in enumerate(body):
-        if _is_import(stmt):
+        if is_import_line(stmt):
             if code:
                 return True
         elif not (index == 0 and isinstance(_expression(stmt), cst.Expr)):  # the docstring

@@ -159,7 +159,7 @@ def not_deprecated_in_code(root: Path, journal: Journal, sources: SourceSet) -> 
 
 
 def _marked(call) -> bool:
-    from codemods._deprecate_routes import calls_name
+    from codemods._wiring import calls_name
 
     return calls_name(call, "deprecated_endpoint")
 
