@@ -332,8 +332,7 @@ def relative_module(module: str, package: str, home: str) -> Optional[tuple[int,
     """(level, module) of `from <dots><module> import ...` naming the absolute `module` from a file of `package`,
     when both are inside `home` (None otherwise): ``src.app.core.db`` from ``src.app.services`` is ``(2, "core.db")``
     (``from ..core.db import ...``)."""
-    within = (lambda name: name == home or name.startswith(home + "."))
-    if not within(module) or not within(package):
+    if not all(name == home or name.startswith(home + ".") for name in (module, package)):
         return None
     target, here = module.split("."), package.split(".")
     common = 0

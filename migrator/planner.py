@@ -166,9 +166,9 @@ def relative_home(sources: SourceSet, root: Path, files: list[str]) -> Optional[
     import db`): such a service runs under more than one import root (its tests from the repository as `src.app`,
     its deployment from `src` as `app`), so what phase 1 writes must live in that folder and import relatively.
     None for a service importing its modules by absolute name, or when the folder is no package."""
-    top = _package(files[0])
+    top, files = _package(files[0]), list(dict.fromkeys(files))
     relative = absolute = 0
-    for file in dict.fromkeys(files):
+    for file in files:
         tree = sources.syntax_tree_at(file)
         for node in tree.body if tree is not None else ():
             if isinstance(node, ast.ImportFrom) and node.level:
@@ -179,7 +179,7 @@ def relative_home(sources: SourceSet, root: Path, files: list[str]) -> Optional[
                 absolute += 1
     if not top or relative <= absolute:
         return None
-    home = PurePosixPath(os.path.commonpath([str(PurePosixPath(f).parent) for f in dict.fromkeys(files)]))
+    home = PurePosixPath(os.path.commonpath([str(PurePosixPath(f).parent) for f in files]))
     return home.as_posix() if home.parts and (root / home / "__init__.py").is_file() else None
 
 
