@@ -76,15 +76,19 @@ def decode_check(data: bytes) -> None:
 def has_routing(src: bytes, start: int = 0, end: int | None = None) -> bool:
     """`ROUTING.search(src, start, end)`, in a third of its time: `re` scans an alternation position by position,
     `bytes.find` looks for each word at C speed, and the two patterns run only where their first bytes occur."""
-    if end is None:
-        end = len(src)
+    return _routing_in(src, start, len(src) if end is None else end, _ROUTING_WORDS)
+
+
+def _routing_in(src: bytes, start: int, end: int, words: tuple[bytes, ...], mount: bool = True,
+                at: bool = True) -> bool:
+    """`has_routing` looking only for `words`, and for a mount / a route decorator only when `mount` / `at`."""
     find = src.find
-    for word in _ROUTING_WORDS:
+    for word in words:
         if find(word, start, end) != -1:
             return True
-    if find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
+    if mount and find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
         return True
-    return find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
+    return at and find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
 
 
 class RoutingScan:
@@ -100,14 +104,7 @@ class RoutingScan:
         self.at = b"@" in src
 
     def within(self, start: int, end: int) -> bool:
-        src = self.src
-        find = src.find
-        for word in self.words:
-            if find(word, start, end) != -1:
-                return True
-        if self.mount and find(b".mount", start, end) != -1 and _MOUNT_RE.search(src, start, end):
-            return True
-        return self.at and find(b"@", start, end) != -1 and _ROUTE_DECORATOR_RE.search(src, start, end) is not None
+        return _routing_in(self.src, start, end, self.words, self.mount, self.at)
 
 
 def _line_starts(src: bytes) -> list[int]:
