@@ -104,20 +104,16 @@ class ImportStyle:
 
 
 def _line_length(root: Path) -> int:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from ._target import read_toml, toml_table
+
     for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
-        try:
-            data = tomllib.loads((root / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        data = read_toml(root / name)
+        if data is None:
             continue
-        for key in keys:
-            data = data.get(key, {}) if isinstance(data, dict) else {}
-        if isinstance(data, dict) and isinstance(data.get("line-length"), int):
-            return data["line-length"]
-        if keys == () and data:
+        settings = toml_table(data, *keys)
+        if isinstance(settings.get("line-length"), int):
+            return settings["line-length"]
+        if keys == () and settings:
             return DEFAULT_LINE_LENGTH
     return DEFAULT_LINE_LENGTH
 

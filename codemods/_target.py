@@ -43,11 +43,11 @@ class PythonTarget:
 
 def _declared_minor(root: Path) -> Optional[int]:
     for name in ("ruff.toml", ".ruff.toml"):
-        data = _toml(root / name)
+        data = read_toml(root / name)
         if data is not None:
-            return _ruff_minor(data) or _project_minor(_toml(root / "pyproject.toml") or {})
-    data = _toml(root / "pyproject.toml") or {}
-    return _ruff_minor(_table(data, "tool", "ruff")) or _project_minor(data)
+            return _ruff_minor(data) or _project_minor(read_toml(root / "pyproject.toml") or {})
+    data = read_toml(root / "pyproject.toml") or {}
+    return _ruff_minor(toml_table(data, "tool", "ruff")) or _project_minor(data)
 
 
 def _ruff_minor(ruff: dict[str, Any]) -> Optional[int]:
@@ -56,19 +56,21 @@ def _ruff_minor(ruff: dict[str, Any]) -> Optional[int]:
 
 
 def _project_minor(data: dict[str, Any]) -> Optional[int]:
-    spec = _table(data, "project").get("requires-python") or _table(data, "tool", "poetry", "dependencies").get(
+    spec = toml_table(data, "project").get("requires-python") or toml_table(data, "tool", "poetry", "dependencies").get(
         "python")
     bounds = [int(m) for m in _LOWER_BOUND.findall(spec)] if isinstance(spec, str) else []
     return min(bounds) if bounds else None
 
 
-def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+def toml_table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The table at `keys` in a parsed TOML document ({} when a key is missing or not a table)."""
     for key in keys:
         data = data.get(key, {}) if isinstance(data, dict) else {}
     return data if isinstance(data, dict) else {}
 
 
-def _toml(path: Path) -> Optional[dict[str, Any]]:
+def read_toml(path: Path) -> Optional[dict[str, Any]]:
+    """The parsed TOML file at `path`; None when it is missing or not valid TOML."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
