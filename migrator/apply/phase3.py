@@ -227,7 +227,8 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
     result = PhaseResult(3, [], journal)
     result.notes += held_notes([r for r in journal.routes if r.state == "held"])
     _report_missing(result, by_file, refs, removal, already)
-    _changes(root, result, removal, _service_docstrings(root, journal, removal, removed))
+    new_sources = removal.new_sources()  # code generated once for the changes and the docstrings
+    _changes(root, result, new_sources, _service_docstrings(root, journal, new_sources, removed, style.line_length))
     _notes(result, removal, removed, gone, blockers)
     _record_phase3(root, journal, result, removal, removed, gone, force, blockers, now)
     result.details.update(removed=[label(r) for r in removed], deleted=sorted(removal.decisions.deleted),
@@ -256,21 +257,22 @@ def _report_missing(result: PhaseResult, by_file: dict, refs: dict, removal: Rem
                                             "no registration of this route in the file (edited since phase 2?)"))
 
 
-def _changes(root: Path, result: PhaseResult, removal: Removal, rewritten: dict[str, str]) -> None:
-    for path, source in sorted({**removal.new_sources(), **rewritten}.items()):
+def _changes(root: Path, result: PhaseResult, new_sources: dict[str, Optional[str]], rewritten: dict[str, str]
+             ) -> None:
+    for path, source in sorted({**new_sources, **rewritten}.items()):
         old = read_text(root, path)
         if source != old:
             result.changes.append(FileChange(path, old, source))
 
 
-def _service_docstrings(root: Path, journal: Journal, removal: Removal,
-                        removed: list[JournalRoute]) -> dict[str, str]:
+def _service_docstrings(root: Path, journal: Journal, new_sources: dict[str, Optional[str]],
+                        removed: list[JournalRoute], width: int) -> dict[str, str]:
     """Service modules that keep code once no legacy route delegates to them any more: their phase-1 docstring
     ("the routes there delegate to these functions") rewritten to say what still uses them. A service module
     left with nothing is deleted by the dead-code analysis instead."""
     if journal.handler is None:
         return {}
-    sources, handler = removal.new_sources(), journal.handler
+    sources, handler = new_sources, journal.handler
     delegating, origins = set(), {}
     for route in journal.routes:
         if not route.service:
@@ -282,7 +284,6 @@ def _service_docstrings(root: Path, journal: Journal, removal: Removal,
         if route.state in ("moved", "deprecated", "alias") and not gone:
             delegating.add(module)
     handler_source = read_text(root, handler.file) or ""
-    width = ImportStyle.for_root(root).line_length
     out = {}
     for path in journal.services:
         module = module_name_for(path)
