@@ -58,7 +58,7 @@ from shims.standard_api.models import (
     UserStatus,
 )
 from shims.standard_api.openapi import add_method_not_allowed, responses_for
-from shims.standard_api.router import invoke
+from shims.standard_api.router import call_for_tenant, invoke
 
 from .webhook import (
     ADMIN_NOTE,
@@ -272,7 +272,7 @@ def _add_stats_and_users(router: APIRouter, handler: Any) -> None:
 
     @_alias(router, "service_market_tenant_stats", StatsResponse)
     async def tenant_stats(tenant_id: str, period: str = Query("30d", pattern=PERIOD_PATTERN)) -> Any:
-        return await invoke("get_tenant_stats", call_operation(handler, "get_tenant_stats", tenant_id, period),
+        return await invoke("get_tenant_stats", call_for_tenant(handler, "get_tenant_stats", tenant_id, period),
                             StatsResponse, tenant_id=tenant_id)  # fmt: skip
 
     @_alias(router, "service_market_tenant_users", UsersListResponse)
@@ -285,7 +285,7 @@ def _add_stats_and_users(router: APIRouter, handler: Any) -> None:
         search: str | None = None,
     ) -> Any:
         filters = UserFilters(role=role, status=status, search=search, limit=limit, offset=offset)
-        return await invoke("list_users", call_operation(handler, "list_users", tenant_id, filters), UsersListResponse,
+        return await invoke("list_users", call_for_tenant(handler, "list_users", tenant_id, filters), UsersListResponse,
                             tenant_id=tenant_id)  # fmt: skip
 
 
@@ -300,7 +300,7 @@ def _add_resource_reads(router: APIRouter, handler: Any) -> None:
             search: str | None = None,
         ) -> Any:
             filters = ResourceFilters(type=kind, search=search, limit=limit, offset=offset)
-            return await invoke("list_resources", call_operation(handler, "list_resources", tenant_id, filters),
+            return await invoke("list_resources", call_for_tenant(handler, "list_resources", tenant_id, filters),
                                 ResourcesResponse, tenant_id=tenant_id)  # fmt: skip
 
         return tenant_resources

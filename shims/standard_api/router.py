@@ -6,8 +6,9 @@ and error bodies. The router owns the wire; the handler owns the logic:
   (FastAPI's 422), and re-validates what the handler returns against the documented response model, so a handler
   bug becomes a logged 500 instead of a silently different shape;
 - it maps `StandardAPIError` to its status and ``{"detail": {"success": false, "error": CODE, "message": ...}}``,
-  ``NotImplementedOperationError``/``NotImplementedError`` to 501, and anything unexpected to a generic 500 whose
-  body never carries the exception text (the traceback goes to the log);
+  ``NotImplementedOperationError``/``NotImplementedError`` to 501 (404 when the tenant is unknown: every tenant
+  operation lists 404, `call_for_tenant`), and anything unexpected to a generic 500 whose body never carries the
+  exception text (the traceback goes to the log);
 - it adds no authentication: ``shims.middleware.market_auth.MarketAuthMiddleware`` protects ``/mt/``;
 - ``POST /tenant/{id}/activate`` creates exactly ``{id}`` or fails: an answer naming another tenant (legacy code
   that reused the applicant's existing tenant) becomes 409 TENANT_EXISTS;
@@ -35,7 +36,13 @@ from starlette.responses import Response
 
 from ..request_context import remember_request
 from ..spec import BY_NAME
-from .errors import InvalidRequestError, NotImplementedOperationError, StandardAPIError, TenantExistsError
+from .errors import (
+    InvalidRequestError,
+    NotImplementedOperationError,
+    StandardAPIError,
+    TenantExistsError,
+    TenantNotFoundError,
+)
 from .handler import StandardAPIHandler
 from .interop import call_hook, call_operation, check_handler, health_from, translate_foreign_error
 from .limits import body_limited_route
@@ -71,7 +78,7 @@ from .models import (
 )
 from .openapi import add_method_not_allowed, error_responses
 
-__all__ = ["create_standard_router", "error_detail", "http_error", "invoke"]
+__all__ = ["call_for_tenant", "create_standard_router", "error_detail", "http_error", "invoke"]
 
 logger = logging.getLogger("shims.standard_api")
 
@@ -245,9 +252,39 @@ class _Routes:
     def call(self, operation: str, model: type[BaseModel], tenant_id: str, *args: Any,
              user_id: str | None = None) -> Any:
         """``handler.<operation>(tenant_id, *args)``, answered on the wire (activate passes the request alone)."""
-        handler_args = args if operation == "activate_tenant" else (tenant_id, *args)
-        return invoke(operation, call_operation(self.handler, operation, *handler_args), model, tenant_id=tenant_id,
-                      user_id=user_id)  # fmt: skip
+        if operation == "activate_tenant":  # creates the tenant: there is none to find first
+            return invoke(operation, call_operation(self.handler, operation, *args), model, tenant_id=tenant_id)
+        return invoke(operation, call_for_tenant(self.handler, operation, tenant_id, *args), model,
+                      tenant_id=tenant_id, user_id=user_id)  # fmt: skip
+
+
+async def call_for_tenant(handler: Any, operation: str, tenant_id: str, *args: Any) -> Any:
+    """``await handler.<operation>(tenant_id, *args)``, except that an operation the handler does not implement, asked
+    about a tenant the handler does not know, answers that tenant's 404 rather than 501.
+
+    STANDARD_API.md lists 404 for an unknown tenant on every tenant operation; a service that has not implemented an
+    operation still knows its tenants. The handler's own ``get_tenant_status`` is the probe (asked only on the 501
+    path); when it cannot tell (not implemented, or failing), the operation's 501 stands.
+    """
+    try:
+        return await call_operation(handler, operation, tenant_id, *args)
+    except (NotImplementedError, NotImplementedOperationError):
+        if operation != "get_tenant_status" and await _unknown_tenant(handler, tenant_id):
+            raise TenantNotFoundError(tenant_id) from None
+        raise
+
+
+async def _unknown_tenant(handler: Any, tenant_id: str) -> bool:
+    """Whether the handler's ``get_tenant_status`` says ``tenant_id`` names no tenant (its 404, in any form)."""
+    try:
+        await call_operation(handler, "get_tenant_status", tenant_id)
+    except TenantNotFoundError:
+        return True
+    except StarletteHTTPException as exc:
+        return exc.status_code == 404
+    except Exception as exc:  # noqa: BLE001 - not implemented or failing: the operation's 501 stands
+        return isinstance(translate_foreign_error(exc, tenant_id), TenantNotFoundError)
+    return False
 
 
 # Fresh parameter objects per route: FastAPI keeps per-parameter state on them.

@@ -128,3 +128,25 @@ def test_conform_recognises_a_single_tenant_deployment_and_leaves_it_alone(tmp_p
     assert sequence and all(c.status is CheckStatus.NOT_APPLICABLE for c in sequence)
     assert "--new-tenant hanul-university" in sequence[0].reason
     assert [(t["tenant_id"], t["email"], t["status"]) for t in listed] == [("hanul-university", None, "active")]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_an_operation_answering_501_answers_404_for_a_tenant_the_service_does_not_serve(name, tmp_path, monkeypatch):
+    """Every tenant operation lists 404 for an unknown tenant (STANDARD_API.md), also one the service has not
+    implemented: the Service Market learns the tenant is not there, not that the operation is missing."""
+    from shims.spec import OPERATIONS
+
+    example = EXAMPLES[name]
+    reads = [op for op in OPERATIONS if op.method == "GET" and "{tenant_id}" in op.path]
+    headers = {"X-Market-API-Key": KEY}
+    unimplemented = []
+    with _served(name, tmp_path, monkeypatch) as client:
+        for op in reads:
+            query = "?period=2026-11" if op.name == "get_tenant_usage" else ""
+            path = op.path.replace("{user_id}", "nobody") + query
+            if client.get(path.format(tenant_id=example.tenant), headers=headers).status_code != 501:
+                continue
+            unimplemented.append(op.name)
+            ghost = client.get(path.format(tenant_id="no-such-university"), headers=headers)
+            assert ghost.status_code == 404 and ghost.json()["detail"]["error"] == "TENANT_NOT_FOUND", (op.name, ghost.text)
+    assert unimplemented, f"{name} implements every tenant read: nothing to check here"

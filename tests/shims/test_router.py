@@ -360,6 +360,42 @@ def test_every_route_maps_handler_errors(client, spy, method, path, operation, s
     assert response.json()["detail"] == {"success": False, "error": "TENANT_NOT_FOUND", "message": f"Tenant '{A}' not found"}
 
 
+UNIMPLEMENTED_ON_A_TENANT = [r for r in ROUTES if r[2] != "get_tenant_status"]
+
+
+@pytest.mark.parametrize("method,path,operation,status,body", UNIMPLEMENTED_ON_A_TENANT,
+                         ids=[f"{r[0]} {r[1]}" for r in UNIMPLEMENTED_ON_A_TENANT])
+@pytest.mark.parametrize("error", [NotImplementedOperationError("x"), NotImplementedError()], ids=["standard", "builtin"])
+def test_an_unimplemented_operation_on_an_unknown_tenant_answers_its_404(client, spy, method, path, operation, status,
+                                                                         body, error):
+    """STANDARD_API.md lists 404 for an unknown tenant on every tenant operation: the handler's status says so."""
+    spy.raises[operation] = error
+    response = _call(client, method, path, body, tenant="ghost_univ")
+    assert response.status_code == 404
+    assert response.json()["detail"]["error"] == "TENANT_NOT_FOUND"
+    assert ("get_tenant_status", ("ghost_univ",)) in spy.calls
+
+
+def test_an_unimplemented_operation_stays_501_when_the_status_cannot_tell(client, spy):
+    """The status probe itself unimplemented (or failing): the operation's own 501 stands, never a guess."""
+    spy.raises["get_settings"] = NotImplementedOperationError("get_settings")
+    for failure in (NotImplementedOperationError("get_tenant_status"), RuntimeError("database down")):
+        spy.raises["get_tenant_status"] = failure
+        response = client.get("/mt/tenant/ghost_univ/settings")
+        assert response.status_code == 501, failure
+        assert "get_settings" in response.json()["detail"]["message"]
+
+
+def test_a_foreign_or_http_404_from_the_status_counts_as_an_unknown_tenant(client, spy):
+    class TenantNotFoundError(Exception):  # mt_paas's, recognised by name
+        pass
+
+    spy.raises["list_resources"] = NotImplementedOperationError("list_resources")
+    for answer in (TenantNotFoundError("no such tenant"), HTTPException(status_code=404, detail="no tenant")):
+        spy.raises["get_tenant_status"] = answer
+        assert client.get("/mt/tenant/ghost_univ/resources").status_code == 404, answer
+
+
 @pytest.mark.parametrize("method,path,operation,status,body", ROUTES, ids=[f"{r[0]} {r[1]}" for r in ROUTES])
 def test_every_route_answers_501_naming_the_operation(client, spy, method, path, operation, status, body):
     spy.raises[operation] = NotImplementedOperationError(operation)

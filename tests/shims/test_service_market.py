@@ -587,6 +587,13 @@ def test_not_implemented_is_501():
     assert "list_tenants" in response.json()["detail"]
 
 
+def test_an_unimplemented_alias_answers_404_for_a_tenant_the_handler_does_not_know():
+    """The alias of a standard operation answers as the operation does: the tenant's 404 before the 501."""
+    app, _ = make_app(NoListingHandler())
+    response = request(app, "GET", "/api/tenant/courses/nope", headers=HEADERS)
+    assert response.status_code == 404 and response.json()["detail"]["error"] == "TENANT_NOT_FOUND"
+
+
 def test_stats_delegates_with_period():
     app, handler = make_app()
     body = request(app, "GET", "/api/tenant/stats/alpha_1?period=7d", headers=HEADERS).json()
