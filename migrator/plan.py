@@ -177,6 +177,8 @@ class PlannedRoute(BaseModel):
     registration_line: int
     app: str
     auth: list[str] = Field(default_factory=list)
+    tenant_source: Optional[str] = None  # the inventory's (header:/path:/identity:...), mapped or not
+    tenant_param: Optional[str] = None  # the route parameter that carries it
     conditional: bool = False  # registered or included under an if/try/while
     configured: bool = False  # in a branch deployment configuration decided (`if settings.DEBUG:`, a `.env` value)
     operation: Optional[str] = None
