@@ -114,9 +114,11 @@ def choose_app(inventory: Inventory, project: Project) -> tuple[Optional[App], O
     if wanted:
         module, _, variable = str(wanted).partition(":")
         for app in served:
-            if module_name_for(app.file) == module and app.variable == (variable or "app"):
+            # `pkg.main:app`, or the file as analyze reports it (`pkg/main.py:app`)
+            if module in (module_name_for(app.file), app.file) and app.variable == (variable or "app"):
                 return app, None
-        return None, f"[tool.migrator] app = {wanted!r} is not an app the inventory found"
+        found = ", ".join(sorted(f"{module_name_for(a.file)}:{a.variable}" for a in served))
+        return None, f"[tool.migrator] app = {wanted!r} is not an app the inventory found (found: {found})"
     counts = {(a.file, a.variable): len(inventory.routes_of(f"{a.file}:{a.variable}")) for a in served}
     best = max(served, key=lambda a: (counts[(a.file, a.variable)], a.file, a.variable))
     return best, None
