@@ -40,6 +40,11 @@ def test_tenant_from_a_dependency_that_returns_the_tenant_object_itself(routes):
     assert routes["/whoami"].tenant_source == "context:tsvc/context.py:5"
 
 
+def test_an_auth_library_dependency_is_a_bearer_credential(routes):
+    # fastapi-jwt-auth's AuthJWT (outside the repository) reads the Authorization header, through a local dependency
+    assert routes["/jwt/items"].auth == ["Authorization: Bearer"]
+
+
 def test_a_security_scheme_named_like_a_tenant_is_the_tenant_not_a_credential(routes):
     route = routes["/scoped/items"]  # router-level Depends(tenant_header) -> Security(APIKeyHeader("x-tenant-id"))
     assert route.tenant_source == "header:x-tenant-id"
