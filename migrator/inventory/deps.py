@@ -195,7 +195,7 @@ class Analyzer:
         return [Input("context", found.source) for found in self.contexts[:1]]
 
     def _ctx(self, fv: FuncV) -> Ctx:
-        return Ctx(fv.module, fv.closure or fv.module.scope, line=fv.fact.line, parse=FASTAPI)
+        return Ctx(fv.module, fv.def_scope, line=fv.fact.line, parse=FASTAPI)
 
     def type_kind(self, value: Value | None, text: str | None) -> str:
         """request | response | background | security | scalar | model."""
