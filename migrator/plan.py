@@ -417,6 +417,7 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
 
 
 HELD_REASON = "no route of the operation's own logic moves, only a variant"
+NOTHING_TO_MOVE = "no route can move automatically; the reasons are listed above"  # phase 1 would change nothing
 
 
 def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:
