@@ -411,14 +411,15 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
     identity = bool(param.auth) or (route.tenant_source or "").startswith("identity:")
     if identity or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
         plan.annotation = "int" if base_text == "int" else "str"
+        attr = _identity_attr(route, param.name)
         if identity:
-            other = [a for a in use.attrs if a not in TENANT_ATTRS]
+            # the identity's own tenant attribute (`admin.org_id`, `organisation.id`) is the tenant id, not another read
+            other = [a for a in use.attrs if a not in TENANT_ATTRS and a != attr]
             if other or use.subscripts:
                 read = f"`{param.name}.{other[0]}`" if other else f"`{param.name}[...]`"
                 return f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
         if not use.attrs and not use.subscripts:
             return None
-        attr = _identity_attr(route, param.name)
         if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
             # the body reads only the tenant id of the identity: the service function takes that id instead
             plan.annotation, plan.substitute, plan.rename = "str", attr, "tenant_id"

@@ -177,6 +177,8 @@ class PlannedRoute(BaseModel):
     registration_line: int
     app: str
     auth: list[str] = Field(default_factory=list)
+    tenant_source: Optional[str] = None  # the inventory's (header:/path:/identity:...), mapped or not
+    tenant_param: Optional[str] = None  # the route parameter that carries it
     conditional: bool = False  # registered or included under an if/try/while
     configured: bool = False  # in a branch deployment configuration decided (`if settings.DEBUG:`, a `.env` value)
     operation: Optional[str] = None
@@ -415,6 +417,7 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
 
 
 HELD_REASON = "no route of the operation's own logic moves, only a variant"
+NOTHING_TO_MOVE = "no route can move automatically; the reasons are listed above"  # phase 1 would change nothing
 
 
 def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:

@@ -114,9 +114,11 @@ def choose_app(inventory: Inventory, project: Project) -> tuple[Optional[App], O
     if wanted:
         module, _, variable = str(wanted).partition(":")
         for app in served:
-            if module_name_for(app.file) == module and app.variable == (variable or "app"):
+            # `pkg.main:app`, or the file as analyze reports it (`pkg/main.py:app`)
+            if module in (module_name_for(app.file), app.file) and app.variable == (variable or "app"):
                 return app, None
-        return None, f"[tool.migrator] app = {wanted!r} is not an app the inventory found"
+        found = ", ".join(sorted(f"{module_name_for(a.file)}:{a.variable}" for a in served))
+        return None, f"[tool.migrator] app = {wanted!r} is not an app the inventory found (found: {found})"
     counts = {(a.file, a.variable): len(inventory.routes_of(f"{a.file}:{a.variable}")) for a in served}
     best = max(served, key=lambda a: (counts[(a.file, a.variable)], a.file, a.variable))
     return best, None
@@ -291,7 +293,8 @@ def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional
         key=f"{','.join(route.methods)} {route.path}", methods=route.methods, path=route.path,
         function=route.function, qualname=route.qualname, file=route.file, line=route.line, end_line=route.end_line,
         decorator_line=route.decorator_line, registration_line=route.registration_line, app=route.app,
-        auth=route.auth, conditional=route.conditional,
+        auth=route.auth, tenant_source=route.tenant_source,
+        tenant_param=route.tenant_param, conditional=route.conditional,
         configured=route.configured, operation=entry.operation if entry else None, variant=entry.variant if entry else None,
         primary=entry.primary if entry else None, standard_method=entry.standard_method if entry else None,
         standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},

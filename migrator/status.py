@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from migrator.apply.phase2 import deprecation_dates
 from migrator.apply.phase3 import Blocker, calls_file, phase3_blockers
 from migrator.journal import PHASE_WEEKS, load_journal
+from migrator.plan import NOTHING_TO_MOVE
 from migrator.target import load_target
 
 SCHEMA_VERSION = 1
@@ -52,6 +53,7 @@ class NextStep(BaseModel):
     routes: int = 0  # routes the phase will act on
     sunset: Optional[str] = None  # phase 2: the Sunset date it would publish
     blockers: list[Blocker] = Field(default_factory=list)
+    idle: Optional[str] = None  # why the phase would change nothing (phase 1 with no route it can move)
 
 
 class StatusReport(BaseModel):
@@ -127,6 +129,8 @@ def _plan_preview(root: Path, report: StatusReport) -> None:
         return
     report.next.routes = len(plan.automatic)
     report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
+    if not plan.automatic and not plan.blockers:
+        report.next.idle = NOTHING_TO_MOVE
     report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
                      for route in plan.routes if route.state == "manual"]
     report.lifecycle = plan.lifecycle.lines() if plan.lifecycle else []

@@ -104,6 +104,31 @@ def test_a_namespace_package_routes_answer_is_read_from_its_file(tmp_path):
     assert data["routes"][1]["automatic"] is True  # the user routes answer every field
 
 
+UNMAPPED_WITH_TENANT = {
+    "svc/main.py": """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/orgs/{org_id}/agents/runs")
+        def runs(org_id: int):
+            return []
+    """,
+}
+
+
+def test_an_unmapped_route_reports_the_tenant_source_the_inventory_found(tmp_path):
+    # a route no operation maps keeps its tenant in the report (it used to read "no tenant" for every unmapped route)
+    root = _repo(tmp_path, UNMAPPED_WITH_TENANT)
+    data = json.loads(runner.invoke(app, ["analyze", str(root), "--format", "json"]).stdout)
+    (route,) = data["routes"]
+    assert (route["status"], route["operation"]) == ("stays", None)
+    assert (route["tenant_source"], route["tenant_param"]) == ("path:org_id", "org_id")
+    text = runner.invoke(app, ["analyze", str(root)]).stdout
+    assert "path:org_id" in text and "no tenant" not in text
+
+
 def test_output_file_format_from_suffix_and_atomic_write(tmp_path):
     root = _repo(tmp_path / "repo", SMALL)
     out = tmp_path / "out"

@@ -386,6 +386,76 @@ def test_the_tenant_of_a_verified_identity_is_the_standard_tenant_id_and_its_oth
     assert any("identity `principal.email`" in r for r in change.manual_steps), change.manual_steps
 
 
+# --- the identity's tenant attribute is not `tenant_id`: `admin.org_id`, or the tenant object's own `.id` ----------
+
+ORG_IDENTITY = '''
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header
+
+app = FastAPI()
+
+
+@dataclass
+class Member:
+    id: int
+    org_id: str
+
+
+@dataclass
+class Org:
+    id: int
+
+
+def current_member(authorization: str = Header(...)) -> Member:
+    return Member(1, authorization)
+
+
+def member_org(member: Member = Depends(current_member)) -> Org:
+    return Org(member.id)
+
+
+def count_members(org_id) -> int:
+    return len(str(org_id))
+
+
+@app.get("/admin/dashboard")
+def dashboard(organisation=Depends(member_org)):
+    return {"total_users": count_members(organisation.id), "active_users": 1}
+
+
+@app.get("/admin/users/{user_id}")
+def get_user(user_id: int, member: Member = Depends(current_member)):
+    return {"id": user_id, "email": f"{member.org_id}@example.com", "name": "A", "status": "active",
+            "created_at": "2024-01-01T00:00:00Z"}
+
+
+@app.delete("/admin/users/{user_id}")
+def delete_user(user_id: int, member: Member = Depends(current_member)):
+    return {"deleted": user_id, "by": member.id, "org": member.org_id}
+'''
+
+
+def test_an_identity_read_only_for_its_tenant_attribute_is_automatic_whatever_the_attribute(tmp_path):
+    # `member.org_id` and `organisation.id` are the tenant id the handler passes, not other reads of the identity
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/routes.py").write_text(ORG_IDENTITY)
+    report = analyze(tmp_path)
+    routes = {(r.methods[0], r.path): r for r in report.routes}
+    for key, source, param in ((("GET", "/admin/dashboard"), "identity:organisation.id", "organisation"),
+                               (("GET", "/admin/users/{user_id}"), "identity:member.org_id", "member")):
+        route = routes[key]
+        assert (route.tenant_source, route.status) == (source, "automatic"), route.manual_steps
+        planned = next(r for r in report.plan.routes if r.key == f"{key[0]} {key[1]}")
+        tenant = next(p for p in planned.verdict.params if p.name == param)
+        assert (tenant.substitute, tenant.rename) == (source.rsplit(".", 1)[1], "tenant_id")
+    delete = routes[("DELETE", "/admin/users/{user_id}")]  # `member.id` is the caller, not the tenant
+    assert delete.status == "manual"
+    assert any("identity `member.id`" in r for r in delete.manual_steps), delete.manual_steps
+
+
 # --- a resource dependency that requires a query parameter the standard call does not carry ----------------------
 
 REQUIRED_QUERY_DEPS = '''

@@ -183,3 +183,20 @@ def test_invalid_journal_is_an_input_error_naming_the_file(service):
     (service / ".migrator/journal.json").write_text("{not json")
     with pytest.raises(PlanInputError, match="journal.json"):
         analyze(service, workers=1)
+
+
+@pytest.mark.parametrize("wanted", ["svc.main:app", "svc/main.py:app"])
+def test_the_configured_app_is_named_by_module_or_by_the_file_analyze_reports(tmp_path, wanted):
+    files = {"svc/__init__.py": "", "svc/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+             "pyproject.toml": f'[tool.migrator]\napp = "{wanted}"\n'}
+    report = analyze(_write(tmp_path, files))
+    assert report.plan.app is not None and report.plan.app.file == "svc/main.py"
+    assert report.plan.blockers == []
+
+
+def test_a_configured_app_that_is_not_found_lists_the_apps_found(tmp_path):
+    files = {"svc/__init__.py": "", "svc/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n",
+             "pyproject.toml": '[tool.migrator]\napp = "main:app"\n'}
+    report = analyze(_write(tmp_path, files))
+    assert any(b.endswith("[tool.migrator] app = 'main:app' is not an app the inventory found (found: svc.main:app)")
+               for b in report.plan.blockers), report.plan.blockers

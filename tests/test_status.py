@@ -119,3 +119,23 @@ def test_bad_targets_exit_2_with_one_clear_line(tmp_path):
     (root / ".migrator" / "journal.json").write_text("{not json")
     out = CliRunner().invoke(cli(), ["status", str(root)])
     assert out.exit_code == 2 and "cannot read the migration journal" in out.output
+
+
+def test_before_phase_1_with_no_route_it_can_move_the_next_step_says_it_would_change_nothing(tmp_path):
+    # every mapped route needs a person: `apply --phase 1` changes nothing, and status says so instead of promising
+    # a handler
+    root = tmp_path / "svc"
+    (root / "svc").mkdir(parents=True)
+    (root / "svc/__init__.py").write_text("")
+    (root / "svc/main.py").write_text(
+        "from fastapi import FastAPI, Request\n\napp = FastAPI()\n\n\n"
+        "@app.get(\"/admin/dashboard\")\n"
+        "def dashboard(request: Request, tenant_id: str):\n"
+        "    return {\"total_users\": len(request.url.path), \"active_users\": 1}\n")
+    report = status_report(root, now=PHASE2)
+    assert report.next.phase == 1 and report.next.routes == 0 and report.next.blockers == []
+    assert report.next.idle == "no route can move automatically; the reasons are listed above"
+    assert any(line.startswith("GET /admin/dashboard") for line in report.manual)
+    rich = CliRunner().invoke(cli(), ["status", str(root)])
+    assert "it would change nothing" in rich.output and "will generate" not in rich.output
+    assert "nothing blocks it" not in rich.output

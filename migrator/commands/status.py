@@ -93,6 +93,9 @@ def render(console: Console, report: StatusReport) -> None:
             console.print("Next: nothing — the migration is complete.")
         return
     console.print(f"[bold]Next: phase {step.phase}[/bold] ({step.command})", highlight=False)
+    if step.idle:
+        console.print(f"  [yellow]it would change nothing:[/yellow] {step.idle}", highlight=False)
+        return
     console.print(f"  will {step.action}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)
     if step.sunset:
         console.print(f"  Sunset it would publish: {step.sunset} (override with --sunset)", highlight=False)

@@ -49,6 +49,10 @@ _SCALARS = frozenset(
 _CONTAINERS = frozenset({"Optional", "Union", "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence",
                          "Tuple", "tuple"})
 DEFAULT_RULES = TenantRules()
+# dependencies of auth libraries (their code is outside the repository) that read the caller's token from the
+# request: `Authorize: AuthJWT = Depends()` of fastapi-jwt-auth and its async fork read `Authorization: Bearer`
+LIBRARY_BEARER = frozenset({"fastapi_jwt_auth.AuthJWT", "fastapi_jwt_auth.auth_jwt.AuthJWT",
+                            "async_fastapi_jwt_auth.AuthJWT", "async_fastapi_jwt_auth.auth_jwt.AuthJWT"})
 _BEARER_SCHEMES = frozenset({"HTTPBearer", "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2",
                              "OpenIdConnect"})
 
@@ -191,7 +195,7 @@ class Analyzer:
         return [Input("context", found.source) for found in self.contexts[:1]]
 
     def _ctx(self, fv: FuncV) -> Ctx:
-        return Ctx(fv.module, fv.closure or fv.module.scope, line=fv.fact.line, parse=FASTAPI)
+        return Ctx(fv.module, fv.def_scope, line=fv.fact.line, parse=FASTAPI)
 
     def type_kind(self, value: Value | None, text: str | None) -> str:
         """request | response | background | security | scalar | model."""
@@ -316,6 +320,8 @@ class Analyzer:
             return [i for item in target.items for i in self.inputs_of(item)]
         if isinstance(target, DependsV):
             return self.inputs_of(target.target)
+        if isinstance(target, Ext) and target.name in LIBRARY_BEARER:
+            return [Input("scheme", "HTTPBearer")]
         func: FuncV | None = None
         prefix: list[Input] = []
         if isinstance(target, FuncV):

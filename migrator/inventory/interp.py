@@ -426,6 +426,8 @@ class Interp:
 
     def _def(self, fact: FunctionFact, ctx: Ctx) -> None:
         fv = FuncV(fact, ctx.module, closure=ctx.scope if ctx.nested else None)
+        if fact.name in ctx.scope.vars and not ctx.in_class:
+            fv.signature_scope = Scope({fact.name: ctx.scope.vars[fact.name]}, ctx.scope, ctx.module)
         ctx.scope.vars[fact.name] = fv
         if not ctx.nested and not ctx.in_class:
             self.functions.append(fv)
@@ -804,7 +806,7 @@ class Interp:
             cctx = Ctx(cls.module, cls.scope, line=ctx.line, parse=ctx.parse)
             value = self.lookup_in(cls.scope, attr, cctx)
             if isinstance(value, FuncV) and instance:
-                return FuncV(value.fact, value.module, value.closure, bound=True)
+                return FuncV(value.fact, value.module, value.closure, bound=True, signature_scope=value.signature_scope)
             if isinstance(value, Unknown) and not value.pending and value.reason.startswith("declared without"):
                 return Unknown(f"`{cls.fact.name}.{attr}` is {value.reason}", cls.module.file, cls.fact.line)
             return value
@@ -1187,7 +1189,7 @@ class Interp:
             return Unknown(f"recursive or too deep call of `{fact.qualname}`", ctx.module.file, ctx.line)
         fv.called = True
         scope = Scope({}, fv.closure or fv.module.scope, fv.module)
-        defaults_ctx = Ctx(fv.module, fv.closure or fv.module.scope, line=fact.line, parse=ANY)
+        defaults_ctx = Ctx(fv.module, fv.def_scope, line=fact.line, parse=ANY)
         positional = [p for p in fact.params if p.kind in ("posonly", "positional")]
         if fv.bound and positional:
             scope.vars[positional[0].name] = Unknown("self", fv.module.file, fact.line)

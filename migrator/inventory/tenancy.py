@@ -29,6 +29,9 @@ _DEFAULT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
 TENANT_PARAM = re.compile(r"^(x_)?(tenant|org|organi[sz]ation|workspace)(_?id|_slug|_key|_code)?$", re.IGNORECASE)
 DEFAULT_ATTRS = ("tenant_id", "tenant", "tenant_slug", "org_id", "organization_id", "organisation_id",
                  "workspace_id")
+# a dependency parameter that is the tenant object itself (`organisation = Depends(get_user_organisation)`): its
+# `.id` is the tenant id
+TENANT_OBJECT = re.compile(r"^(current_)?(tenant|org|organi[sz]ation|workspace)$", re.IGNORECASE)
 _HEADER_READ = re.compile(r"""\.headers(?:\.get\(\s*|\[\s*)(["'])([A-Za-z0-9_-]+)\1""")
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
@@ -50,11 +53,16 @@ class TenantRules:
         return bool(_DEFAULT_HEADER.match(name)) or name.lower() in self.headers
 
     def identity_pattern(self, params: list[str]) -> re.Pattern | None:
+        """`param.attr` of a tenant attribute, and `param.id` of a parameter that is the tenant object itself."""
         if not params:
             return None
         names = "|".join(re.escape(p) for p in params)
         attrs = "|".join(re.escape(a) for a in sorted(set(self.attrs), key=len, reverse=True))
-        return re.compile(rf"\b({names})\s*\.\s*({attrs})\b")
+        pattern = rf"\b({names})\s*\.\s*({attrs})\b"
+        objects = "|".join(re.escape(p) for p in params if TENANT_OBJECT.match(p))
+        if objects:
+            pattern += rf"|\b({objects})\s*\.\s*(id)\b"
+        return re.compile(pattern)
 
 
 def _strings(value: object, key: str, source: str) -> tuple[str, ...]:
@@ -99,7 +107,8 @@ def identity_reads(text: str, params: list[str], rules: TenantRules) -> list[str
     if pattern is None:
         return out
     for match in pattern.finditer(text):
-        found = f"{match.group(1)}.{match.group(2)}"
+        name, attr = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        found = f"{name}.{attr}"
         if found not in out:
             out.append(found)
     return out

@@ -68,6 +68,13 @@ class FuncV:
     closure: Scope | None = None
     bound: bool = False  # a method looked up on an instance: the first parameter is `self`
     called: bool = False
+    # where the signature's defaults and annotations are evaluated when the def rebinds a name they read: Python
+    # evaluates them before the def binds its own name (`def verify(key=Depends(verify))` reads the imported `verify`)
+    signature_scope: Scope | None = None
+
+    @property
+    def def_scope(self) -> Scope:
+        return self.signature_scope or self.closure or self.module.scope
 
 
 @dataclass(eq=False, slots=True)

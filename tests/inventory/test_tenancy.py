@@ -33,6 +33,25 @@ def test_tenant_from_the_identity_read_inside_a_dependency(routes):
     assert (route.tenant_source, route.tenant_param) == ("identity:user.org_id", "org")
 
 
+def test_tenant_from_a_dependency_that_returns_the_tenant_object_itself(routes):
+    route = routes["/workspace/runs"]  # workspace = Depends(workspace_of_caller); the body reads `workspace.id`
+    assert (route.tenant_source, route.tenant_param) == ("identity:workspace.id", "workspace")
+    # `current.id` of a dependency not named like a tenant is a user id (the fixture's context variable answers)
+    assert routes["/whoami"].tenant_source == "context:tsvc/context.py:5"
+
+
+def test_an_auth_library_dependency_is_a_bearer_credential(routes):
+    # fastapi-jwt-auth's AuthJWT (outside the repository) reads the Authorization header, through a local dependency
+    assert routes["/jwt/items"].auth == ["Authorization: Bearer"]
+
+
+def test_a_route_named_like_the_dependency_it_uses_reads_the_dependency_bound_before_its_def(routes):
+    # `def verify_key(key=Depends(verify_key))`: the default is evaluated before the def rebinds the name
+    route = routes["/keys/verify"]
+    assert route.auth == ["X-Api-Key"]
+    assert [(p.name, p.kind, p.dependency) for p in route.params] == [("key", "depends", "tsvc.deps.verify_key")]
+
+
 def test_a_security_scheme_named_like_a_tenant_is_the_tenant_not_a_credential(routes):
     route = routes["/scoped/items"]  # router-level Depends(tenant_header) -> Security(APIKeyHeader("x-tenant-id"))
     assert route.tenant_source == "header:x-tenant-id"
