@@ -190,6 +190,9 @@ class PlannedRoute(BaseModel):
     confidence: Optional[float] = None  # of the catalog match (or of the suggestion, unmapped)
     evidence: list[str] = Field(default_factory=list)
     suggestion: Optional[str] = None  # unmapped: the catalog key it looks like
+    guard: Optional[str] = None  # the dependency guarding it that names an administrator (migrator.primary)
+    #: another route of its operation holds the operation's logic (migrator.primary): why this one does not
+    candidate: Optional[str] = None
     verdict: Verdict
     move: Optional[MoveTarget] = None
     #: what phase 1 records; "held": the logic moved but the standard operation has no implementation (no primary
@@ -202,13 +205,6 @@ class PlannedRoute(BaseModel):
 
 
 # --- layout ------------------------------------------------------------------------------------------------------
-
-
-def primary_order(route: Any) -> tuple[bool, bool]:
-    """Sort key choosing which of an operation's routes holds its logic: a route every deployment serves first,
-    then one deployment configuration turns on (`if settings.X:` decided by a default or a `.env` value), then one
-    registered under a condition not known statically (a local-only router is no operation's implementation)."""
-    return bool(route.conditional), bool(getattr(route, "configured", False))
 
 
 class AppRef(BaseModel):
