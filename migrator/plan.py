@@ -375,14 +375,15 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
                 "the operation", file=route.file, line=route.line, route=route.key, operation=route.operation))
         if route.verdict.automatic and route.move is not None:
             target = f"`{route.move.service_module}.{route.move.function}`"
-            text = (f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it"
-                    f" and `{route.operation}` calls it")
+            calls = f"({route.candidate})" if route.candidate else f"and `{route.operation}` calls it"
+            text = f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it {calls}"
             p1.changes.append(PlanItem(text=text, file=route.file, line=route.line, route=route.key,
                                        operation=route.operation))
         else:
             reasons = "; ".join(route.verdict.messages) or "not assessed"
-            p1.manual_steps.append(PlanItem(text=f"move `{route.key}` by hand into `{route.operation}`: {reasons}",
-                                            file=route.file, line=route.line, route=route.key,
+            text = (f"`{route.key}` is {route.candidate}; to move it by hand instead: {reasons}" if route.candidate
+                    else f"move `{route.key}` by hand into `{route.operation}`: {reasons}")
+            p1.manual_steps.append(PlanItem(text=text, file=route.file, line=route.line, route=route.key,
                                             operation=route.operation))
     if moving and plan.app:
         p1.changes.append(PlanItem(

@@ -114,6 +114,10 @@ def test_the_admin_route_holds_create_user_and_the_sign_up_is_a_candidate(clubho
     reason = routes["/api/v2/users/"].candidate
     assert "`POST /api/v2/users/create`" in reason and "`require_superuser`" in reason
     assert reason.endswith("this route is open (migrator sees no admin guard or authentication)")
+    moves = {item.route: item.text for phase in report.plan.phases if phase.phase == 1 for item in phase.changes
+             if item.route}
+    assert moves["POST /api/v2/users/create"].endswith("and `create_user` calls it")
+    assert moves["POST /api/v2/users/"].endswith(f"({reason})")  # its logic moves, but create_user does not call it
 
 
 def test_phase_1_implements_create_user_from_the_admin_route(clubhouse):
