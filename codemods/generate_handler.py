@@ -90,15 +90,10 @@ class GenerateHandler(MigratorCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         state: Phase1State = self.state
-        self.bound: set[str] = {s.alias for s in state.services.values()}
-        self.imports: set[ImportSpec] = set()
-        self.legacy: dict[str, ImportSpec] = {}  # legacy names the handler binds -> where they come from
-        inputs_functions = self._inputs_functions()  # legacy names first: standard ones give way to them
-        renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model,
-                            inputs_function=lambda call: self.inputs_names[call.route], legacy_type=self._legacy_type)
-        renderer.shapes = dict(state.shapes)
-        renderer.target = PythonTarget.for_root(state.root)
-        methods, missing, errors = self._methods(renderer)
+        self.uncalled: set[str] = set()  # routes whose inputs function no standard method calls: none is written
+        inputs_functions, renderer, (methods, missing, errors) = self._render()
+        if self.uncalled:  # again without them (and without the names only they bound)
+            inputs_functions, renderer, (methods, missing, errors) = self._render()
         if state.single_tenant is not None:
             methods = [_check_tenant(m) for m in methods]
         state.not_implemented, state.template_errors = missing, errors
@@ -130,6 +125,28 @@ class GenerateHandler(MigratorCommand):
         first = 2 if isinstance(body[0], (cst.FunctionDef, cst.ClassDef)) else 1
         return fit_module(tree.with_changes(body=[doc, *spaced(body, first=first)]), state.style.line_length)
 
+    def _render(self) -> tuple[list[cst.FunctionDef], Renderer, tuple[list[cst.FunctionDef], dict, dict]]:
+        """The inputs functions, the renderer and the standard methods; the routes whose inputs function no method
+        called are added to `uncalled`."""
+        state: Phase1State = self.state
+        self.bound: set[str] = {s.alias for s in state.services.values()}
+        self.imports: set[ImportSpec] = set()
+        self.legacy: dict[str, ImportSpec] = {}  # legacy names the handler binds -> where they come from
+        inputs_functions = self._inputs_functions()  # legacy names first: standard ones give way to them
+        called: set[str] = set()
+
+        def inputs_function(call: ServiceCall) -> str:
+            called.add(call.route)
+            return self.inputs_names[call.route]
+
+        renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model,
+                            inputs_function=inputs_function, legacy_type=self._legacy_type)
+        renderer.shapes = dict(state.shapes)
+        renderer.target = PythonTarget.for_root(state.root)
+        methods = self._methods(renderer)
+        self.uncalled |= set(self.inputs_names) - called
+        return inputs_functions, renderer, methods
+
     # -- single tenant ------------------------------------------------------------------------------------------
 
     def _served(self, renderer: Renderer) -> cst.BaseStatement:
@@ -153,7 +170,8 @@ class GenerateHandler(MigratorCommand):
         out = []
         for op in state.operations.values():
             for call in op.routes.values():
-                if call.inputs is None or call.route in self.inputs_names or call.route not in moves:
+                if call.inputs is None or call.route in self.inputs_names or call.route not in moves \
+                        or call.route in self.uncalled:
                     continue
                 key, move = moves[call.route]
                 origin = state.services[move.service].origin

@@ -50,6 +50,7 @@ class RouteReport(BaseModel):
     confidence: float | None = None  # of the mapping (1.0: a catalog pattern; lower: recognised by shape)
     evidence: list[str] = Field(default_factory=list)  # what made the mapping (or the suggestion)
     suggestion: str | None = None  # unmapped: the catalog key it looks like, to confirm in [tool.migrator.catalog]
+    candidate: str | None = None  # another route of its operation holds the operation's logic: why (migrator.primary)
 
 
 class Summary(BaseModel):
@@ -180,6 +181,7 @@ def _route_report(route: PlannedRoute, journal) -> RouteReport:
         confidence=route.confidence,
         evidence=route.evidence,
         suggestion=route.suggestion,
+        candidate=route.candidate,
     )
 
 

@@ -22,7 +22,8 @@ from typing import Optional
 from codemods._source import SourceError, SourceSet
 from migrator.catalog import Match
 from migrator.inventory.models import Route
-from migrator.plan import Reason, Verdict, primary_order
+from migrator.plan import Reason, Verdict
+from migrator.primary import primary_order
 from migrator.shapes import Evaluator, InferredResponse, OperationMapping, SourceModule, infer_response, map_operation
 from migrator.shapes import ModuleIndex as ShapeModules
 from migrator.shapes.operations import spec_for

@@ -36,6 +36,7 @@ _DELETE = frozenset({"delete", "remove"})
 _TENANT_PARAM = re.compile(r"^(tenant|org|organi[sz]ation|workspace|team|company)(_?id|_slug|_name)?$", re.I)
 _LIST_QUERY = frozenset({"page", "limit", "offset", "skip", "search", "q", "per_page", "page_size", "size"})
 _LISTING = frozenset({"all", "list", "search"})  # `GET /users/all`: the whole collection
+_CREATING = frozenset({"create", "new", "add"})  # `POST /users/create`: a new item of the collection
 # A response model naming one user (`schemas.User`, `UserRead`): the route answers one object, never a listing
 _ONE_USER = re.compile(r"^(\w+\.)*(User|Member|Account)(Out|Read|Public|Response|Schema|Detail|Info|Model|InDB)?$")
 # Dashboard resources (segments after prefixes and scopes) -> operation, base confidence.
@@ -169,6 +170,8 @@ def _user_shape(method: str, parts: _Path) -> Shape | None:
         return Shape(key, base, [f"{method} on the `{seg[0]}` collection"]) if key else None
     if len(seg) == 2 and method == "GET" and seg[1].lower() in _LISTING:
         return Shape("list_users", base, [f"GET `{seg[1]}` on the `{seg[0]}` collection"])
+    if len(seg) == 2 and method == "POST" and seg[1].lower() in _CREATING:
+        return Shape("create_user", base, [f"POST `{seg[1]}` on the `{seg[0]}` collection"])
     item = segment_param(seg[1])
     if item is None or seg[1].lower() in _SELF:
         return None  # `/users/me`, `/users/bulk`, `/users/top`: not one user by id
@@ -294,6 +297,8 @@ def shape_of(route) -> Shape | None:
         shape = tenant or _user_shape(method, parts) or _dashboard_shape(method, parts)
         if shape is None or (shape.key == "list_users" and _ONE_USER.match(str(route_model(route)))):
             continue
+        if shape.key == "create_user" and len(parts.segments) == 2 and "GET" in route.methods:
+            continue  # `GET, POST /users/create`: a page with its form, not an API creating users
         if tenant is not None:
             _tenant_support(shape, route)
         else:

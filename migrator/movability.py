@@ -521,6 +521,8 @@ def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan,
 def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan,
                 tenant: tuple[str, str]) -> Optional[str]:
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
+    if param.auth and param.paths and use.used:
+        return _subject_of_the_path(param, use)
     if param.auth:
         identity_attrs = [a for a in use.attrs if a not in TENANT_ATTRS]
         if identity_attrs:
@@ -545,6 +547,17 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
         return f"the body reads `{param.name}` from a dependency migrator cannot resolve: move it by hand"
     plan.role, plan.solved = "resource", True
     return None
+
+
+def _subject_of_the_path(param: Param, use: Usage) -> str:
+    """An authenticated dependency that reads the route's path parameters loads the path's subject (the user of
+    `/users/{username}`), not the caller: what the body does with it, and why the handler cannot solve it."""
+    does = (f"reads `{param.name}.{use.attrs[0]}`" if use.attrs else f"reads `{param.name}[...]`" if use.subscripts
+            else f"passes `{param.name}` on")
+    paths = ", ".join(f"`{{{p}}}`" for p in param.paths)
+    return (f"the body {does}, which the dependency `{param.dependency}` loads from the path's {paths}; that dependency "
+            f"also authenticates the caller ({', '.join(param.auth)}), which a Standard API call does not carry: "
+            "move it by hand")
 
 
 # --- all routes of the app: the closure check --------------------------------------------------------------------

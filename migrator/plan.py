@@ -192,6 +192,9 @@ class PlannedRoute(BaseModel):
     confidence: Optional[float] = None  # of the catalog match (or of the suggestion, unmapped)
     evidence: list[str] = Field(default_factory=list)
     suggestion: Optional[str] = None  # unmapped: the catalog key it looks like
+    guard: Optional[str] = None  # the dependency guarding it that names an administrator (migrator.primary)
+    #: another route of its operation holds the operation's logic (migrator.primary): why this one does not
+    candidate: Optional[str] = None
     verdict: Verdict
     move: Optional[MoveTarget] = None
     #: what phase 1 records; "held": the logic moved but the standard operation has no implementation (no primary
@@ -204,13 +207,6 @@ class PlannedRoute(BaseModel):
 
 
 # --- layout ------------------------------------------------------------------------------------------------------
-
-
-def primary_order(route: Any) -> tuple[bool, bool]:
-    """Sort key choosing which of an operation's routes holds its logic: a route every deployment serves first,
-    then one deployment configuration turns on (`if settings.X:` decided by a default or a `.env` value), then one
-    registered under a condition not known statically (a local-only router is no operation's implementation)."""
-    return bool(route.conditional), bool(getattr(route, "configured", False))
 
 
 class AppRef(BaseModel):
@@ -381,14 +377,15 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
                 "the operation", file=route.file, line=route.line, route=route.key, operation=route.operation))
         if route.verdict.automatic and route.move is not None:
             target = f"`{route.move.service_module}.{route.move.function}`"
-            text = (f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it"
-                    f" and `{route.operation}` calls it")
+            calls = f"({route.candidate})" if route.candidate else f"and `{route.operation}` calls it"
+            text = f"move `{route.key}` (`{route.function}`) into {target}; the legacy route delegates to it {calls}"
             p1.changes.append(PlanItem(text=text, file=route.file, line=route.line, route=route.key,
                                        operation=route.operation))
         else:
             reasons = "; ".join(route.verdict.messages) or "not assessed"
-            p1.manual_steps.append(PlanItem(text=f"move `{route.key}` by hand into `{route.operation}`: {reasons}",
-                                            file=route.file, line=route.line, route=route.key,
+            text = (f"`{route.key}` is {route.candidate}; to move it by hand instead: {reasons}" if route.candidate
+                    else f"move `{route.key}` by hand into `{route.operation}`: {reasons}")
+            p1.manual_steps.append(PlanItem(text=text, file=route.file, line=route.line, route=route.key,
                                             operation=route.operation))
     if moving and plan.app:
         p1.changes.append(PlanItem(

@@ -41,6 +41,7 @@ from migrator.plan import (
     load_journal,
     unimplemented_operations,
 )
+from migrator.primary import admin_guard, candidate_reason, primary_order
 from shims import spec
 
 if sys.version_info >= (3, 11):
@@ -300,7 +301,7 @@ def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional
         standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},
         adapters=list(entry.adapters) if entry else [], fixed=dict(entry.fixed) if entry else {}, verdict=verdict,
         confidence=shown.confidence if shown else None, evidence=list(shown.evidence) if shown else [],
-        suggestion=suggestion.entry.key if suggestion else None,
+        suggestion=suggestion.entry.key if suggestion else None, guard=admin_guard(route),
     )
 
 
@@ -387,6 +388,7 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     plan.routes = [_planned(r, m, v, s) for r, m, v, s in zip(inventory.routes, matches, verdicts, suggestions)]
     if app is not None:
         _layout(plan, root_path, project, package)
+        _mark_candidates(plan)
     plan.suggestions = _suggestions(plan, inventory)
     covered = implemented_operations(plan.automatic)
     if app is not None and covered:
@@ -469,6 +471,23 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
             route.state = "manual"
     if moving:
         plan.requirement = locate(root)
+
+
+def _mark_candidates(plan: MigrationPlan) -> None:
+    """Of the served routes whose logic would implement one operation, phase 1 takes the first that moves in
+    `primary_order` (else the first: its manual step leads); each other one says why it is only a candidate."""
+    groups: dict[str, list[PlannedRoute]] = {}
+    for route in plan.routes:
+        if route.mapped and route.primary and route.verdict.status != "stays" and route.app == plan.app.key:
+            groups.setdefault(route.operation, []).append(route)
+    for operation, routes in groups.items():
+        if len(routes) < 2:
+            continue
+        routes = sorted(routes, key=primary_order)
+        chosen = next((r for r in routes if r.verdict.automatic), routes[0])
+        for route in routes:
+            if route is not chosen:
+                route.candidate = candidate_reason(route, chosen, operation)
 
 
 def implemented_operations(moving: list[PlannedRoute]) -> set[str]:

@@ -48,6 +48,8 @@ SHAPES = [
     ("GET", "/api/v1/users/me", "read_user_me", [], "UserPublic", None, None),
     ("PATCH", "/api/v1/users/me/password", "update_password_me", [], None, None, None),
     ("POST", "/api/v1/users/signup", "register_user", [], "UserPublic", None, None),
+    ("POST", "/api/v1/users/create", "app.api.endpoints.users.create_user", [], "schemas.User", "create_user", M),
+    ("POST", "/api/accounts/new", "add_account", [], None, "create_user", S),
     ("DELETE", "/api/v1/users/me", "delete_user_me", [], None, None, None),
     ("GET", "/admin/api/users/", "list_users", q("limit", "skip", "query"), "PaginatedResults[User]", "list_users", M),
     ("POST", "/admin/api/users/", "create_user", [], "schemas.user.UserRead", "create_user", M),
@@ -176,6 +178,12 @@ def test_shape_match_binds_the_item_parameter_to_the_standard_one():
     assert match.param_map == {"uid": "user_id"}
     assert match.standard_path == "/mt/tenant/{tenant_id}/users/{user_id}"
     assert "recognised by shape" in match.entry.notes
+
+
+def test_a_page_that_also_answers_get_is_no_creation_api():
+    # `GET, POST /admin/users/create`: a dashboard page showing its form and taking its submission
+    route = R(["GET", "POST"], "/admin/users/create", "create_user", [], None)
+    assert builtin_catalog().match(route) is None and builtin_catalog().suggest(route) is None
 
 
 def test_exact_entries_are_certain_and_say_so():

@@ -206,6 +206,60 @@ def test_assess_defaults_to_the_builtin_catalog(tmp_path):
     assert assess(route, module).automatic is True
 
 
+# --- an authenticated dependency that loads the path's subject (the user of `/users/{name}`) is no caller identity
+
+SUBJECT_APP = '''
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header
+
+app = FastAPI()
+
+
+@dataclass
+class Person:
+    name: str
+    status: str
+
+
+def current_operator(authorization: str = Header(...)) -> Person:
+    return Person(authorization.removeprefix("Bearer "), "active")
+
+
+def member_by_name(name: str, operator: Person = Depends(current_operator)) -> Person:
+    return Person(name, "active")
+
+
+@app.get("/admin/users/{name}")
+def show_member(x_tenant_id: str = Header(..., alias="X-Tenant-ID"), member: Person = Depends(member_by_name)):
+    return member
+
+
+@app.put("/admin/users/{name}")
+def edit_member(x_tenant_id: str = Header(..., alias="X-Tenant-ID"), member: Person = Depends(member_by_name)):
+    return {"name": member.name, "status": member.status}
+
+
+@app.delete("/admin/users/{name}")
+def drop_member(name: str, x_tenant_id: str = Header(..., alias="X-Tenant-ID"),
+                operator: Person = Depends(current_operator)):
+    return {"removed": name, "by": operator.name}
+'''
+
+
+def test_a_dependency_loading_the_paths_subject_is_worded_as_such(tmp_path):
+    (tmp_path / "app.py").write_text(SUBJECT_APP)
+    module = cst.parse_module(SUBJECT_APP)
+    reasons = {r.methods[0]: assess(r, module).reasons for r in build_inventory(tmp_path, workers=1).routes}
+    loads = "which the dependency `app.member_by_name` loads from the path's `{name}`; that dependency also " \
+            "authenticates the caller (Authorization: Bearer), which a Standard API call does not carry"
+    assert reasons["GET"] == [f"the body passes `member` on, {loads}: move it by hand"]
+    assert reasons["PUT"] == [f"the body reads `member.name`, {loads}: move it by hand"]
+    # the caller's own identity keeps its wording
+    assert reasons["DELETE"] == ["the body reads the caller's identity `operator.name` (dependency "
+                                 "`app.current_operator`): the handler only gets the tenant id"]
+
+
 # --- resource dependencies: what kind each is (read with `ast` from the dependency's module); the handler obtains
 # every kind through FastAPI's own solver, so none of them keeps a route manual -----------------------------------
 

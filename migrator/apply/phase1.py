@@ -38,8 +38,9 @@ from migrator.journal import (
     journal_file,
     load_journal,
 )
-from migrator.plan import HELD_REASON, NOTHING_TO_MOVE, MigrationPlan, PlannedRoute, primary_order
+from migrator.plan import HELD_REASON, NOTHING_TO_MOVE, MigrationPlan, PlannedRoute
 from migrator.planner import PlanRun, TenantSettingError, make_plan
+from migrator.primary import primary_order
 from migrator.target import UNKNOWN_VERSION, load_target
 
 # the catalog names standard parameters; the templates name the legacy inputs they fill

@@ -148,6 +148,7 @@ class _Assembler:
                 queries=_queries(info.inputs, pparams) if info.kind in ("depends", "security") else [],
                 required_queries=_queries([i for i in info.inputs if i.required], pparams)
                 if info.kind in ("depends", "security") else [],
+                paths=_path_reads(info.inputs, pparams) if info.kind in ("depends", "security") else [],
             ))
         level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
         dep_names: list[str] = []
@@ -214,6 +215,10 @@ def _queries(inputs: list[Input], path_params: set[str]) -> list[str]:
         if item.kind in ("query", "param") and item.name not in path_params and item.name not in out:
             out.append(item.name)
     return out
+
+
+def _path_reads(inputs: list[Input], path_params: set[str]) -> list[str]:
+    return list(dict.fromkeys(i.name for i in inputs if i.kind in ("path", "param") and i.name in path_params))
 
 
 def _flatten(values: list[Value]) -> list[Value]:

@@ -36,6 +36,9 @@ class Param(_Model):
     # Query parameters its Depends chain reads (wire names; path parameters of the route left out).
     queries: list[str] = Field(default_factory=list)
     required_queries: list[str] = Field(default_factory=list)  # those of `queries` without a default
+    # Path parameters of the route its Depends chain reads: it loads the path's subject (`Depends(get_user)` of
+    # `/users/{username}` taking `username`)
+    paths: list[str] = Field(default_factory=list)
 
 
 class Route(_Model):

@@ -55,8 +55,8 @@ def _phase(phase: Phase) -> list[str]:
 
 def render_markdown(report: AnalysisReport) -> str:
     out = _overview(report)
-    for section in (_unplaced, _route_table, _needs_a_person, _suggested, _unresolved, _skipped, _lifecycle,
-                    _unimplemented):
+    for section in (_unplaced, _route_table, _needs_a_person, _suggested, _candidates, _unresolved, _skipped,
+                    _lifecycle, _unimplemented):
         out += section(report)
     out += ["## Plan", ""]
     for phase in report.plan.phases:
@@ -133,6 +133,15 @@ def _needs_a_person(report: AnalysisReport) -> list[str]:
     for route in manual:
         out.append(f"- `{','.join(route.methods)} {route.path}` ({route.file}:{route.line}): "
                    + "; ".join(route.manual_steps))
+    return out + [""]
+
+
+def _candidates(report: AnalysisReport) -> list[str]:
+    candidates = [r for r in report.routes if r.candidate]
+    if not candidates:
+        return []
+    out = ["### Candidates", "", "Another route of the operation holds its logic:", ""]
+    out += [f"- `{','.join(r.methods)} {r.path}`: {_cell(r.candidate)}" for r in candidates]
     return out + [""]
 
 

@@ -101,8 +101,8 @@ def coverage_line(report: AnalysisReport) -> str:
 
 def render_rich(report: AnalysisReport, console: Console) -> None:
     _print_overview(report, console)
-    for section in (_print_unplaced, _print_routes, _print_needs_a_person, _print_suggested, _print_unresolved,
-                    _print_skipped, _print_lifecycle, _print_unimplemented):
+    for section in (_print_unplaced, _print_routes, _print_needs_a_person, _print_suggested, _print_candidates,
+                    _print_unresolved, _print_skipped, _print_lifecycle, _print_unimplemented):
         section(report, console)
     if report.routes:
         for phase in report.plan.phases:
@@ -160,6 +160,15 @@ def _print_needs_a_person(report: AnalysisReport, console: Console) -> None:
                       highlight=False)
         for reason in route.manual_steps:
             console.print(Text(f"    - {reason}"), highlight=False)
+
+
+def _print_candidates(report: AnalysisReport, console: Console) -> None:
+    candidates = [r for r in report.routes if r.candidate]
+    if not candidates:
+        return
+    console.print(Text("Candidates (another route of the operation holds its logic)", style="bold"))
+    for route in candidates:
+        console.print(Text(f"  {','.join(route.methods)} {route.path}: {route.candidate}"), highlight=False)
 
 
 def _print_suggested(report: AnalysisReport, console: Console) -> None:

@@ -100,3 +100,48 @@ def test_a_variant_whose_operation_answers_501_is_held_through_every_phase(tmp_p
     assert states["POST /admin/users/{user_id}/suspend"] == "held"  # --force does not take it away
     assert '@router.post("/users/{user_id}/suspend")' in (root / "svc/users.py").read_text()
     assert any("suspend" in n and "501" in n for n in third.notes)
+
+
+ADMINS = {
+    "pyproject.toml": '[project]\nname = "held"\nversion = "1.0.0"\ndependencies = ["fastapi>=0.110"]\n\n'
+                      '[tool.migrator]\ntenant = "crew"\n',
+    "crew/__init__.py": "",
+    "crew/db.py": '''ROWS = [{"id": 1, "username": "kim", "email": "kim@example.org", "is_admin": True}]
+
+
+def get_db():
+    yield ROWS
+''',
+    "crew/main.py": '''from fastapi import Depends, FastAPI, Request
+
+from crew.db import get_db
+
+app = FastAPI()
+
+
+@app.get("/api/users")
+def list_users(request: Request, db: list = Depends(get_db)):
+    return {"users": db, "asked_by": request.client.host}
+
+
+@app.get("/api/admins")
+def list_admins(limit: int = 10, db: list = Depends(get_db)):
+    return [row for row in db if row["is_admin"]][:limit]
+''',
+}
+
+
+def test_a_held_variant_leaves_no_inputs_function_in_the_handler(tmp_path):
+    # the admins variant moves, and FastAPI would solve its database for the standard method; but list_users's own
+    # route needs a person, so no standard method calls it: the handler carries no inputs function for it
+    root = tmp_path / "crew_root"
+    for rel, text in ADMINS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    states = {r.key: r.state for r in analyze(root).plan.routes if r.mapped}
+    assert states == {"GET /api/users": "manual", "GET /api/admins": "held"}
+    write_phase(root, plan_phase(root, 1))
+    handler = (root / "crew/handlers/market_handler.py").read_text()
+    compile(handler, "market_handler.py", "exec")
+    assert "_inputs" not in handler and "get_db" not in handler and "Depends" not in handler
+    assert "def list_admins(" in (root / "crew/services/legacy_main.py").read_text()  # its logic did move
