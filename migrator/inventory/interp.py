@@ -832,8 +832,10 @@ class Interp:
         if attr in cls.scope.vars:
             cctx = Ctx(cls.module, cls.scope, line=ctx.line, parse=ctx.parse)
             value = self.lookup_in(cls.scope, attr, cctx)
-            if isinstance(value, FuncV) and instance:
-                return FuncV(value.fact, value.module, value.closure, bound=True)
+            if isinstance(value, FuncV):
+                kind = _method_kind(value.fact)  # a classmethod binds `cls` even on the class, a staticmethod nothing
+                if kind == "classmethod" or (instance and kind != "staticmethod"):
+                    return FuncV(value.fact, value.module, value.closure, bound=True)
             if isinstance(value, Unknown) and not value.pending and value.reason.startswith("declared without"):
                 return Unknown(f"`{cls.fact.name}.{attr}` is {value.reason}", cls.module.file, cls.fact.line)
             return value
@@ -1451,6 +1453,15 @@ def _is_app_factory_name(name: str) -> bool:
     lowered = name.lower()
     return lowered in ("create_app", "make_app", "get_app", "build_app", "app_factory", "create_application",
                        "get_application", "make_application", "build_application")
+
+
+def _method_kind(fact: FunctionFact) -> str | None:
+    """"classmethod" or "staticmethod" when the function is decorated so, else None."""
+    for expr, _ in fact.decorators:
+        text = ir.unparse(expr)
+        if text in ("classmethod", "staticmethod", "builtins.classmethod", "builtins.staticmethod"):
+            return text.removeprefix("builtins.")
+    return None
 
 
 def _find_function(ops: tuple[Op, ...], qualname: str, line: int) -> FunctionFact | None:
