@@ -162,7 +162,7 @@ def _route_report(route: PlannedRoute, journal) -> RouteReport:
         file=route.file,
         line=route.line,
         auth=route.auth,
-        tenant_source=verdict.tenant.source if verdict.tenant else None,
+        tenant_source=verdict.tenant.source if verdict.tenant else route.tenant_source,
         operation=route.operation,
         standard_path=route.standard_path,
         automatic=verdict.automatic,

@@ -177,6 +177,7 @@ class PlannedRoute(BaseModel):
     registration_line: int
     app: str
     auth: list[str] = Field(default_factory=list)
+    tenant_source: Optional[str] = None  # the inventory's, for every route (a verdict's tenant may refine it)
     conditional: bool = False  # registered or included under an if/try/while
     configured: bool = False  # in a branch deployment configuration decided (`if settings.DEBUG:`, a `.env` value)
     operation: Optional[str] = None

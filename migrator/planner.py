@@ -291,7 +291,7 @@ def _planned(route: Route, match: Optional[Match], verdict, suggestion: Optional
         key=f"{','.join(route.methods)} {route.path}", methods=route.methods, path=route.path,
         function=route.function, qualname=route.qualname, file=route.file, line=route.line, end_line=route.end_line,
         decorator_line=route.decorator_line, registration_line=route.registration_line, app=route.app,
-        auth=route.auth, conditional=route.conditional,
+        auth=route.auth, tenant_source=route.tenant_source, conditional=route.conditional,
         configured=route.configured, operation=entry.operation if entry else None, variant=entry.variant if entry else None,
         primary=entry.primary if entry else None, standard_method=entry.standard_method if entry else None,
         standard_path=match.standard_path if match else None, param_map=match.param_map if match else {},
