@@ -102,7 +102,7 @@ class AnswerMapper:
             if spec is None:
                 continue
             own = self.infer(number)
-            if own is None:
+            if own is None or own.shape.error is not None:
                 verdicts[number].status = "manual"
                 verdicts[number].reasons.append(_unreadable(self.routes[number], operation, own))
                 changed = True
@@ -152,6 +152,9 @@ _ID_PARAM = re.compile(r"^(id|pk|uid|uuid|.*_id|.*_pk|.*_uuid|.*id)$", re.IGNORE
 def _unreadable(route: Route, operation: str, inferred: Optional[InferredResponse]) -> Reason:
     """What the route answers is not known (a response model from a library, `PaginatedListResponse[UserRead]`):
     one reason saying so, not one per standard field."""
+    if inferred is not None and inferred.shape.error is not None:  # `return JSONResponse(..., status_code=410)`
+        return Reason(code="answer-shape", message=f"`{route.qualname}` answers {inferred.shape.reason} on every "
+                      f"path: it holds no logic for `{operation}` to move", file=route.file, line=route.line)
     why = f" (its {inferred.source.replace('_', ' ')} `{route.response_model}` is not a model migrator can read)" \
         if inferred is not None and inferred.source == "response_model" and route.response_model else ""
     return Reason(code="answer-shape", message=f"migrator cannot read what `{route.qualname}` answers{why}, so "

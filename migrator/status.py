@@ -105,6 +105,10 @@ def status_report(root: Path, *, now: Optional[datetime] = None, quiet_days: int
         _start, sunset = deprecation_dates(journal, None, now.date())
         report.next = NextStep(phase=2, command=f"migrator apply --phase 2 {root}", action=WHAT[2], routes=moved,
                                sunset=sunset.isoformat())
+        if not moved:  # phase 2 would write nothing and phase 3 would wait for it forever
+            report.next.blockers.append(Blocker(
+                code="nothing-moved", message="phase 1 moved no legacy route, so phase 2 has nothing to deprecate: "
+                "the manual routes need a person first"))
     elif current == 2:
         going = sum(1 for r in journal.routes if r.state in ("deprecated", "alias"))
         report.calls_file = str(calls_file(root, calls))

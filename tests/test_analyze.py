@@ -92,6 +92,20 @@ def test_json_output_has_the_stable_fields_and_sorted_routes(tmp_path):
     assert {"unresolved", "skipped"} <= set(data)
 
 
+def test_a_route_that_stays_reports_the_tenant_the_inventory_found(tmp_path):
+    # no standard operation for /widgets, yet it is tenant-scoped: the report says so instead of "no tenant"
+    files = {"svc/main.py": SMALL["svc/main.py"] + """
+
+        @app.get("/widgets")
+        def widgets(tenant_id: str = Depends(tenant)):
+            return []
+    """}
+    data = json.loads(runner.invoke(app, ["analyze", str(_repo(tmp_path, files)), "--format", "json"]).stdout)
+    by_path = {r["path"]: r for r in data["routes"]}
+    assert (by_path["/widgets"]["status"], by_path["/widgets"]["tenant_source"]) == ("stays", "header:X-Tenant-ID")
+    assert by_path["/zeta"]["tenant_source"] is None
+
+
 def test_a_namespace_package_routes_answer_is_read_from_its_file(tmp_path):
     # `svc` has no __init__.py: the inventory names the function `main.dashboard`, its module is found by its file
     files = {"svc/main.py": SMALL["svc/main.py"].replace('return {"total_users": 3, "active_users": 2}',

@@ -61,6 +61,22 @@ def test_after_phase_1_the_next_phase_deprecates_the_moved_routes(tmp_path):
     assert report.next.blockers == []
 
 
+def test_after_a_phase_1_that_moved_nothing_phase_2_is_blocked(tmp_path):
+    # every mapped route needed a person: phase 2 would write nothing and phase 3 would wait for it forever
+    root = write_repo(tmp_path / "svc")
+    path = root / ".migrator" / "journal.json"
+    journal = json.loads(path.read_text(encoding="utf-8"))
+    for route in journal["routes"]:
+        if route["state"] == "moved":
+            route["state"], route["reason"] = "manual", "needs a person"
+    path.write_text(json.dumps(journal), encoding="utf-8")
+    report = status_report(root, now=PHASE2)
+    assert (report.next.phase, report.next.routes) == (2, 0)
+    assert [b.code for b in report.next.blockers] == ["nothing-moved"]
+    shown = CliRunner().invoke(cli(), ["status", str(root)], env={"COLUMNS": "200"}).output
+    assert "phase 1 moved no legacy route" in shown and "--force" not in shown
+
+
 def test_after_phase_2_the_guards_of_phase_3_show_as_blockers(tmp_path):
     root = write_repo(tmp_path / "svc")
     write_phase(root, plan_phase(root, 2, now=PHASE2))

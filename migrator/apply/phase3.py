@@ -48,7 +48,7 @@ DEFAULT_CALLS = Path(".migrator") / "deprecation-calls.jsonl"
 ALIAS_REASON = "legacy route removed in phase 3; the Service Market alias router serves the path"
 
 BlockerCode = Literal["no-phase-1", "no-phase-2", "before-sunset", "recent-calls", "no-call-data", "unreadable-calls",
-                      "unparsable-calls", "not-deprecated"]
+                      "unparsable-calls", "not-deprecated", "nothing-moved"]
 
 
 class Blocker(BaseModel):

@@ -103,6 +103,7 @@ def render(console: Console, report: StatusReport) -> None:
         console.print("  [red]blocked:[/red]")
         for blocker in step.blockers:
             console.print(f"    - {blocker.message}", highlight=False)
-        console.print("  (`--force` overrides; the journal records it)")
+        if step.phase == 3:  # only phase 3's guards can be overridden
+            console.print("  (`--force` overrides; the journal records it)")
     else:
         console.print("  [green]nothing blocks it[/green]")

@@ -40,7 +40,25 @@ from .values import (
     Value,
 )
 
-CREDENTIAL = re.compile(r"authorization|key|token|secret|auth|signature|password|credential", re.IGNORECASE)
+# Credential names are judged word by word (`x-api-key`, `access_token`, `apiKey`): `keyword`, `author` or `max_tokens`
+# name no credential. A `key` alone is one in a header (`X-Marketplace-Key`); in a query only bare (`?key=`) or
+# qualified (`api_key`, `access_key`), not as an identifier (`menu_key`, `sort_key`).
+_CREDENTIAL_WORDS = frozenset({"authorization", "auth", "token", "secret", "signature", "password", "passwd",
+                               "credential", "credentials", "apikey", "jwt"})
+_KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "client", "auth", "app", "license",
+                             "subscription", "service", "master", "signing", "x"})
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def is_credential_name(name: str, *, header: bool = False) -> bool:
+    """Does a header or query parameter name name a credential?"""
+    words = [w.lower() for w in _WORDS.findall(name)]
+    if any(w in _CREDENTIAL_WORDS or w.endswith(("token", "apikey", "secret")) for w in words):
+        return True
+    if "key" not in words:
+        return False
+    at = words.index("key")
+    return header or len(words) == 1 or (at > 0 and words[at - 1] in _KEY_QUALIFIERS)
 _SCALARS = frozenset(
     {"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "time", "timedelta", "Decimal", "Literal",
      "EmailStr", "HttpUrl", "AnyUrl", "constr", "conint", "confloat", "StrictStr", "StrictInt", "PositiveInt",
@@ -101,11 +119,11 @@ def auth_of(inputs: list[Input], rules: TenantRules = DEFAULT_RULES) -> list[str
         elif item.kind == "header" and not rules.is_tenant_header(item.name):
             if item.name.lower() == "authorization":
                 label = "Authorization: Bearer" if item.bearer else "Authorization"
-            elif CREDENTIAL.search(item.name):
+            elif is_credential_name(item.name, header=True):
                 label = item.name
-        elif item.kind in ("query", "param") and CREDENTIAL.search(item.name) and not TENANT_PARAM.match(item.name):
+        elif item.kind in ("query", "param") and is_credential_name(item.name) and not TENANT_PARAM.match(item.name):
             label = f"query:{item.name}"
-        elif item.kind == "cookie" and CREDENTIAL.search(item.name):
+        elif item.kind == "cookie" and is_credential_name(item.name, header=True):
             label = f"cookie:{item.name}"
         if label and label not in out:
             out.append(label)

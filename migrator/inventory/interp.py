@@ -41,6 +41,7 @@ from .facts import (
     Op,
     ReturnOp,
 )
+from .lazy_exports import export_target, names_read
 from .models import Skipped, Unresolved
 from .settings_env import DotenvCache, coerce, settings_file_options
 from .values import (
@@ -209,6 +210,7 @@ class Interp:
         self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
         self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
         self.resolving: set[int] = set()  # LazyImports being resolved (self-imports of packages)
+        self.lazy_resolving: set[tuple[str, str]] = set()  # (module file, name) being looked up in a lazy table
         self.on_parse = on_parse
 
     # --- modules ----------------------------------------------------------------------------------------------
@@ -281,6 +283,9 @@ class Interp:
                     return self.lookup_in(ms.scope, name, Ctx(ms, ms.scope, line=line, parse=parse))
                 except _SelfImport:
                     pass
+            lazy = self._lazy_export(ms, name, Ctx(ms, ms.scope, line=line, parse=parse))
+            if lazy is not None:
+                return lazy
             package_dir = path[: -len("__init__.py")] if path.endswith("__init__.py") else None
             if package_dir is None:
                 reason = "circular import" if ms.state == "running" else "not defined there"
@@ -291,6 +296,30 @@ class Interp:
         if sub is not None:
             return ModuleV(sub)
         return Unknown(f"`{dotted}` not found in the repository", file, line, dotted=dotted)
+
+    def _lazy_export(self, ms: ModuleState, name: str, ctx: Ctx) -> Value | None:
+        """`name` as the module's PEP 562 `__getattr__` exports it from a table (lazy_exports), else None."""
+        getter = ms.scope.vars.get("__getattr__")
+        key = (ms.file, name)
+        if not isinstance(getter, FuncV) or key in self.lazy_resolving:
+            return None
+        fact = getter.fact if getter.fact.body is not None else self._full_function(getter)
+        for table_name in sorted(names_read(fact.body) if fact is not None else ()):
+            binding = ms.scope.vars.get(table_name)
+            if binding is None or isinstance(binding, LazyImport) or table_name == name:
+                continue  # undefined, or an import (not a table)
+            target = export_target(self.lookup_in(ms.scope, table_name, ctx), name)
+            if target is None:
+                continue
+            if not target.level and resolve_module(self.discovery, ms.file, 0, target.module) is None \
+                    and resolve_module(self.discovery, ms.file, 1, target.module) is not None:
+                target = ImportTarget(1, target.module, target.attr)  # `import_module("." + m, __package__)`
+            self.lazy_resolving.add(key)
+            try:
+                return self.resolve_import(target, ms.file, ctx.line, ctx.parse)
+            finally:
+                self.lazy_resolving.discard(key)
+        return None
 
     def resolve_import(self, target: ImportTarget, file: str, line: int, parse: int) -> Value:
         path = resolve_module(self.discovery, file, target.level, target.module)
@@ -805,8 +834,11 @@ class Interp:
         if attr in cls.scope.vars:
             cctx = Ctx(cls.module, cls.scope, line=ctx.line, parse=ctx.parse)
             value = self.lookup_in(cls.scope, attr, cctx)
-            if isinstance(value, FuncV) and instance:
-                return FuncV(value.fact, value.module, value.closure, bound=True, signature_scope=value.signature_scope)
+            if isinstance(value, FuncV):
+                kind = _method_kind(value.fact)  # a classmethod binds `cls` even on the class, a staticmethod nothing
+                if kind == "classmethod" or (instance and kind != "staticmethod"):
+                    return FuncV(value.fact, value.module, value.closure, bound=True,
+                                  signature_scope=value.signature_scope)
             if isinstance(value, Unknown) and not value.pending and value.reason.startswith("declared without"):
                 return Unknown(f"`{cls.fact.name}.{attr}` is {value.reason}", cls.module.file, cls.fact.line)
             return value
@@ -1424,6 +1456,15 @@ def _is_app_factory_name(name: str) -> bool:
     lowered = name.lower()
     return lowered in ("create_app", "make_app", "get_app", "build_app", "app_factory", "create_application",
                        "get_application", "make_application", "build_application")
+
+
+def _method_kind(fact: FunctionFact) -> str | None:
+    """"classmethod" or "staticmethod" when the function is decorated so, else None."""
+    for expr, _ in fact.decorators:
+        text = ir.unparse(expr)
+        if text in ("classmethod", "staticmethod", "builtins.classmethod", "builtins.staticmethod"):
+            return text.removeprefix("builtins.")
+    return None
 
 
 def _find_function(ops: tuple[Op, ...], qualname: str, line: int) -> FunctionFact | None:

@@ -18,6 +18,7 @@ field of unknown type, not a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -210,6 +211,23 @@ class _Collector(cst.CSTVisitor):
             self._opaque(target.value)
 
 
+_STATUS_NAME = re.compile(r"HTTP_(\d{3})_")
+
+
+def _error_status(call: cst.Call) -> Optional[int]:
+    """The status of `JSONResponse(content, status_code=410)` (or `status.HTTP_410_GONE`) when it is an error."""
+    status = next((a.value for a in call.args if a.keyword and a.keyword.value == "status_code"), None)
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    status = status if status is not None else (positional[1] if len(positional) > 1 else None)
+    code: Optional[int] = None
+    if isinstance(status, cst.Integer):
+        code = int(status.value)
+    elif isinstance(status, cst.Attribute):
+        found = _STATUS_NAME.match(status.attr.value)
+        code = int(found.group(1)) if found else None
+    return code if code is not None and code >= 400 else None
+
+
 def _scope_of(func: cst.FunctionDef) -> _Scope:
     scope = _Scope()
     params = func.params
@@ -289,9 +307,15 @@ class Evaluator:
             scope = self.scope(func)
             frame = _Frame(module, scope, depth=depth)
             shape: Optional[Shape] = None
+            errors: list[Shape] = []  # paths answering an error status: the client reads no success shape there
             for ret in scope.returns:
                 value = self.eval(ret.value, frame) if ret.value is not None else Shape.scalar("null")
-                shape = merge(shape, value)
+                if value.error is not None:
+                    errors.append(value)
+                else:
+                    shape = merge(shape, value)
+            if shape is None and errors:
+                shape = errors[0]  # every path answers an error
             if shape is None:
                 shape = Shape.unknown(f"{func.name.value}() has no return statement", module.origin(func))
         finally:
@@ -665,6 +689,9 @@ class Evaluator:
                         fields.update(extra.fields)
             return shape.model_copy(update={"fields": fields, "model": None})
         if name in _RESPONSES or name == "jsonable_encoder":
+            status = _error_status(call) if name in _RESPONSES else None
+            if status is not None:
+                return Shape(kind="unknown", reason=f"HTTP {status}", origin=origin, error=status)
             content = next((a.value for a in call.args if a.keyword and a.keyword.value == "content"), None)
             content = content or (args[0].value if args else None)
             return self.eval(content, frame) if content is not None else Shape.unknown("an empty response", origin)

@@ -27,6 +27,7 @@ class Shape(BaseModel):
     model: Optional[str] = None  # object: the pydantic class it comes from
     origin: Optional[Where] = None
     reason: Optional[str] = None  # unknown: why
+    error: Optional[int] = None  # unknown: an error answer (`JSONResponse(..., status_code=410)`), not the success shape
 
     # -- constructors --------------------------------------------------------------------------------------------
 

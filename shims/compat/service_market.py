@@ -58,6 +58,7 @@ from shims.standard_api.models import (
     UserStatus,
 )
 from shims.standard_api.openapi import add_method_not_allowed, responses_for
+from shims.standard_api.own_errors import own_errors
 from shims.standard_api.router import call_for_tenant, invoke
 
 from .webhook import (
@@ -175,8 +176,9 @@ def create_service_market_router(
     provision = Provisioner(handler, public_url=public_url, access_url_template=access_url_template,
                             features=tuple(features))  # fmt: skip
     guard = _api_key_guard(load_market_keys(api_keys))
+    # 413 over the limit (limits.py); errors answered by the route, not the app's handlers (own_errors.py)
     router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)],
-                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
+                       route_class=own_errors(body_limited_route(max_body_bytes)))
 
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(

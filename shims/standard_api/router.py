@@ -77,6 +77,7 @@ from .models import (
     UserStatus,
 )
 from .openapi import add_method_not_allowed, error_responses
+from .own_errors import own_errors
 
 __all__ = ["call_for_tenant", "create_standard_router", "error_detail", "http_error", "invoke"]
 
@@ -218,7 +219,8 @@ def create_standard_router(
         prefix=prefix,
         tags=list(tags),
         dependencies=[Depends(remember_request), *list(dependencies or ())],
-        route_class=body_limited_route(max_body_bytes),  # 413 over the limit (limits.py)
+        # 413 over the limit (limits.py); errors answered by the route, not the app's handlers (own_errors.py)
+        route_class=own_errors(body_limited_route(max_body_bytes)),
     )
     routes = _Routes(router, handler)
     for add_family in (_add_lifecycle, _add_dashboard, _add_users, _add_resources, _add_settings):
