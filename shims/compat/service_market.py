@@ -58,6 +58,7 @@ from shims.standard_api.models import (
     UserStatus,
 )
 from shims.standard_api.openapi import add_method_not_allowed, responses_for
+from shims.standard_api.own_errors import answering_own_errors
 from shims.standard_api.router import invoke
 
 from .webhook import (
@@ -176,7 +177,7 @@ def create_service_market_router(
                             features=tuple(features))  # fmt: skip
     guard = _api_key_guard(load_market_keys(api_keys))
     router = APIRouter(prefix=prefix, tags=["service-market"], dependencies=[Depends(guard), Depends(remember_request)],
-                       route_class=body_limited_route(max_body_bytes))  # 413 over the limit (limits.py)
+                       route_class=answering_own_errors(body_limited_route(max_body_bytes)))  # limits, own_errors
 
     for webhook in (a for a in ALIASES if a.operation == "activate_tenant"):
         router.add_api_route(

@@ -7,7 +7,8 @@ and error bodies. The router owns the wire; the handler owns the logic:
   bug becomes a logged 500 instead of a silently different shape;
 - it maps `StandardAPIError` to its status and ``{"detail": {"success": false, "error": CODE, "message": ...}}``,
   ``NotImplementedOperationError``/``NotImplementedError`` to 501, and anything unexpected to a generic 500 whose
-  body never carries the exception text (the traceback goes to the log);
+  body never carries the exception text (the traceback goes to the log); these errors (and FastAPI's 422) are
+  answered by the router's own routes, so the serving app's exception handlers never reshape them (own_errors.py);
 - it adds no authentication: ``shims.middleware.market_auth.MarketAuthMiddleware`` protects ``/mt/``;
 - ``POST /tenant/{id}/activate`` creates exactly ``{id}`` or fails: an answer naming another tenant (legacy code
   that reused the applicant's existing tenant) becomes 409 TENANT_EXISTS;
@@ -70,6 +71,7 @@ from .models import (
     UserStatus,
 )
 from .openapi import add_method_not_allowed, error_responses
+from .own_errors import answering_own_errors
 
 __all__ = ["create_standard_router", "error_detail", "http_error", "invoke"]
 
@@ -211,7 +213,8 @@ def create_standard_router(
         prefix=prefix,
         tags=list(tags),
         dependencies=[Depends(remember_request), *list(dependencies or ())],
-        route_class=body_limited_route(max_body_bytes),  # 413 over the limit (limits.py)
+        # 413 over the limit (limits.py); errors answered by the router, not by the app's handlers (own_errors.py)
+        route_class=answering_own_errors(body_limited_route(max_body_bytes)),
     )
     routes = _Routes(router, handler)
     for add_family in (_add_lifecycle, _add_dashboard, _add_users, _add_resources, _add_settings):
