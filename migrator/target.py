@@ -57,14 +57,14 @@ def load_target(root: Path) -> Target:
     if not isinstance(tool, dict):
         raise TargetError(f"{pyproject}: [tool.migrator] must be a table")
     name = str(project.get("name") or root.resolve().name)
-    version = project.get("version") or _dynamic_version(root, data) or UNKNOWN_VERSION
+    version = project.get("version") or dynamic_version(root, data) or UNKNOWN_VERSION
     return Target(root=root, name=name, version=str(version), tool=tool)
 
 
 _VERSION_ASSIGNMENT = re.compile(r"""^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
 
 
-def _dynamic_version(root: Path, data: dict[str, Any]) -> Optional[str]:
+def dynamic_version(root: Path, data: dict[str, Any]) -> Optional[str]:
     """The version a project declares `dynamic`: Poetry's `[tool.poetry] version`, the `__version__` of Hatch's
     `[tool.hatch.version] path` or of setuptools' `version = {attr = "pkg.__version__"}` (read, never imported)."""
     tool = data.get("tool", {})

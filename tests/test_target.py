@@ -35,3 +35,11 @@ DYNAMIC = '[project]\nname = "svc"\ndynamic = ["version"]\n'
 ])
 def test_the_version_a_project_declares(tmp_path, pyproject, files, version):
     assert load_target(_project(tmp_path, pyproject, files)).version == version
+
+
+def test_the_plan_reads_the_same_dynamic_version(tmp_path):
+    from migrator.planner import read_project
+
+    root = _project(tmp_path, DYNAMIC + '[tool.hatch.version]\npath = "app/__init__.py"\n',
+                    {"app/__init__.py": "__version__ = '1.13.4'\n"})
+    assert read_project(root).version == "1.13.4"
