@@ -69,6 +69,11 @@ def app_file(root: Path, journal: Journal) -> str:
     return journal.app.file
 
 
+def declared_tenant(journal: Journal) -> Optional[str]:
+    """The one tenant a single-tenant deployment serves, when declared as a fixed id (not from the environment)."""
+    return journal.tenant.tenant if journal.tenant is not None and not journal.tenant.env else None
+
+
 def successor_path(route: JournalRoute, tenant: Optional[str] = None) -> str:
     """The standard path the deprecated route's `Link` names, as its deprecation dependency can fill it from a
     request to the legacy route: the standard path parameters under the legacy route's own names (`{user_id}` ->
@@ -109,7 +114,7 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
         if route.state in DEPRECATED_STATES and route.standard_path:
             by_file[route.file].append(route)
     refs = {id(r): route_ref(r) for routes in by_file.values() for r in routes}
-    tenant = journal.tenant.tenant if journal.tenant is not None and not journal.tenant.env else None
+    tenant = declared_tenant(journal)
     plan = DeprecationPlan({f: [Deprecation(refs[id(r)], r.standard_method or r.methods[0], successor_path(r, tenant))
                                 for r in routes] for f, routes in by_file.items()},
                            start.isoformat(), end.isoformat(), version)

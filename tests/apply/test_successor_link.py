@@ -9,7 +9,7 @@ from migrator.apply.phase2 import successor_path
 from migrator.journal import JournalRoute
 
 
-def _route(path: str, standard: str) -> JournalRoute:
+def _route(path: str, standard: str | None) -> JournalRoute:
     return JournalRoute(methods=["DELETE"], path=path, function="svc.users.remove", file="svc/users.py",
                         operation="delete_user", standard_method="DELETE", standard_path=standard)
 
@@ -26,3 +26,14 @@ def _route(path: str, standard: str) -> JournalRoute:
 ])
 def test_the_successor_is_written_with_the_legacy_names(path, standard, tenant, expected):
     assert successor_path(_route(path, standard), tenant) == expected
+
+
+def test_phase_3s_gone_table_names_the_same_successors():
+    from migrator.apply.phase3 import _gone_table
+    from migrator.journal import Journal, TenantInfo
+
+    removed = [_route("/api/v1/sys/users/{pk}", "/mt/tenant/{tenant_id}/users/{user_id}"),
+               _route("/admin/old-report", None)]
+    journal = Journal(service="svc", routes=removed, tenant=TenantInfo(tenant="default"))
+    assert _gone_table(journal, removed) == {("DELETE", "/api/v1/sys/users/{pk}"): "/mt/tenant/default/users/{pk}",
+                                             ("DELETE", "/admin/old-report"): None}
