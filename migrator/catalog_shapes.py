@@ -24,7 +24,7 @@ SUGGEST = 0.5
 
 _VERSION = re.compile(r"^v\d+(\.\d+)?$|^\d{4}-\d{2}(-\d{2})?$")
 _PREFIXES = frozenset({"api", "rest", "internal", "private", "public", "auth", "iam", "identity"})
-_ADMIN = frozenset({"admin", "manage", "management", "backoffice", "console"})
+_ADMIN = frozenset({"admin", "manage", "management", "backoffice", "console", "sys", "system"})
 _SCOPES = frozenset({"tenant", "tenants", "org", "orgs", "organization", "organizations", "organisation",
                      "organisations", "workspace", "workspaces", "team", "teams", "company", "companies", "t"})
 _USERS = {"users": 0.6, "user": 0.55, "members": 0.5, "member": 0.45, "staff": 0.45, "accounts": 0.4}

@@ -57,4 +57,34 @@ def load_target(root: Path) -> Target:
     if not isinstance(tool, dict):
         raise TargetError(f"{pyproject}: [tool.migrator] must be a table")
     name = str(project.get("name") or root.resolve().name)
-    return Target(root=root, name=name, version=str(project.get("version") or UNKNOWN_VERSION), tool=tool)
+    version = project.get("version") or dynamic_version(root, data) or UNKNOWN_VERSION
+    return Target(root=root, name=name, version=str(version), tool=tool)
+
+
+_VERSION_ASSIGNMENT = re.compile(r"""^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
+
+
+def dynamic_version(root: Path, data: dict[str, Any]) -> Optional[str]:
+    """The version a project declares `dynamic`: Poetry's `[tool.poetry] version`, the `__version__` of Hatch's
+    `[tool.hatch.version] path` or of setuptools' `version = {attr = "pkg.__version__"}` (read, never imported)."""
+    tool = data.get("tool", {})
+    poetry = tool.get("poetry", {}).get("version") if isinstance(tool.get("poetry"), dict) else None
+    if isinstance(poetry, str) and poetry:
+        return poetry
+    files: list[str] = []
+    hatch = tool.get("hatch", {}).get("version", {}) if isinstance(tool.get("hatch"), dict) else {}
+    if isinstance(hatch, dict) and isinstance(hatch.get("path"), str):
+        files.append(hatch["path"])
+    dynamic = tool.get("setuptools", {}).get("dynamic", {}) if isinstance(tool.get("setuptools"), dict) else {}
+    attr = dynamic.get("version", {}).get("attr") if isinstance(dynamic.get("version"), dict) else None
+    if isinstance(attr, str) and "." in attr:
+        module = attr.rsplit(".", 1)[0].replace(".", "/")
+        files += [f"{base}{module}{end}" for base in ("", "src/") for end in (".py", "/__init__.py")]
+    for relative in files:
+        try:
+            found = _VERSION_ASSIGNMENT.search((root / relative).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if found:
+            return found.group(1)
+    return None

@@ -90,6 +90,12 @@ SHAPES = [
     ("POST", "/admin/users/{user_id}/deactivate", "deactivate", [], None, "update_user/suspend", M),
     ("POST", "/admin/users/{user_id}/reactivate", "reactivate", [], None, "update_user/activate", M),
     ("PUT", "/users/api/v1/user/{user_id}/activate", "api_users_toggle_activate", [], None, None, None),
+    # a system-management prefix (`/sys`, `/system`) is an admin prefix, as in RBAC admin back-ends
+    ("GET", "/api/v1/sys/users", "list_users_paged", q("page", "size"), "PageResult[UserOut]", "list_users", M),
+    ("GET", "/system/users/{uid}", "user_detail", [], "UserOut", "get_user", M),
+    ("DELETE", "/api/system/users/{uid}", "remove_user", [], None, "delete_user", M),
+    ("GET", "/api/v1/sys/users/me", "current_user", [], "UserOut", None, None),
+    ("GET", "/api/v1/sys/roles", "list_roles", q("page"), None, None, None),
     # --- members, nested under an organisation or tenant -------------------------------------------------------
     ("GET", "/organizations/{org}/members", "list_members", q("page", "limit"), "list[MemberRead]", "list_users", M),
     ("POST", "/organizations/{org}/members", "invite_member", [], "MemberRead", "create_user", M),

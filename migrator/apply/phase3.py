@@ -37,7 +37,7 @@ from codemods._unwire_deprecation import UnwireDeprecationTransform
 from codemods._wire_gone import GoneError, WireGoneTransform
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
-from migrator.apply.phase2 import app_file, label, require_phase1, route_ref
+from migrator.apply.phase2 import app_file, declared_tenant, label, require_phase1, route_ref, successor_path
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
 from migrator.journal import Journal, JournalRoute, journal_file, load_journal
 from migrator.removal import Removal, analyse_removal
@@ -240,7 +240,9 @@ def plan_phase3(root: Path, *, gone: bool = False, force: bool = False, quiet_da
 def _gone_table(journal: Journal, removed: list[JournalRoute]) -> dict[tuple[str, str], Optional[str]]:
     stubs = [r for r in removed if r.state != "alias"]
     stubs += [r for r in journal.routes if r.state in ("removed", "gone") and r not in stubs]
-    return {(method, r.path): r.standard_path for r in stubs for method in r.methods}
+    tenant = declared_tenant(journal)
+    return {(method, r.path): successor_path(r, tenant) if r.standard_path else None
+            for r in stubs for method in r.methods}
 
 
 def _report_missing(result: PhaseResult, by_file: dict, refs: dict, removal: Removal, already: bool) -> None:

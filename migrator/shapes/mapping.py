@@ -217,6 +217,8 @@ def _tie(first: _Scored, second: _Scored) -> bool:
 
 
 def _compatible(want: str, have: str) -> bool:
+    if want == "text":  # compared with text: a number or a flag is never equal to it
+        return have == "str"
     if want == have or want == "str":
         return True
     return want == "float" and have == "int"
@@ -272,6 +274,8 @@ class _Mapper:
         if not reason and ctx.user_key and field.key in tables.USER_KEYED:
             reason = (f"the legacy user routes take `{{{ctx.user_key}}}` and the answer has no `{ctx.user_key}` to "
                       f"give as the user's id")
+        if not reason and getattr(field.python, "__name__", "") == "UserStatus":
+            reason = _coded_status(ctx)
         if not reason:
             syns = tables.synonyms(field.owner, field.name)
             near = [s for s in _candidates(ctx, syns, field.name, {"scalar", "unknown"}) if s.confidence > 0]
@@ -313,6 +317,7 @@ class _Mapper:
     def list(self, field: StandardField, ctx: _Ctx, target: str, report: bool = True) -> Optional[FieldMap]:
         keys = tables.LIST_KEYS.get(field.key, ())
         best: Optional[tuple[float, FieldMap, list[Missing]]] = None
+        lacking: Optional[str] = None  # why the first list of objects that lacks a required element field fails
         for leaf in ctx.leaves():
             if leaf.shape.kind != "list" or leaf.shape.item is None or leaf.shape.item.kind != "object":
                 continue
@@ -322,7 +327,11 @@ class _Mapper:
             children = element.object(field.python, ctx.element(leaf.shape.item), f"{target}[].")
             total = len(fields_of(field.python))
             sourced = sum(1 for c in children if c.rule not in ("constant", "input"))
-            if total == 0 or any(m.required and _direct(m.target, target) for m in element.missing):
+            required = [m for m in element.missing if m.required and _direct(m.target, target)]
+            if required and lacking is None:
+                lacking = f"{'.'.join(leaf.path) or 'the answer'}: " + "; ".join(
+                    f"{m.target.removeprefix(target + '[].')}: {m.reason}" for m in required)
+            if total == 0 or required:
                 continue
             score = 0.4 * key_confidence + 0.6 * sourced / total - 0.01 * leaf.rank
             if best is None or score > best[0]:
@@ -336,7 +345,8 @@ class _Mapper:
         if best is None or best[0] < CONFIDENT:
             if report:
                 self.report(field, target, ctx, "no legacy list of objects has the fields of "
-                            f"{field.python.__name__}" + (f" (best {best[0]:.2f})" if best else ""))
+                            f"{field.python.__name__}" + (f" (best {best[0]:.2f})" if best else "")
+                            + (f"; {lacking}" if lacking and best is None else ""))
             return None
         self.missing.extend(best[2])
         return best[1]
@@ -357,6 +367,8 @@ class _Mapper:
         special = self._special(field, ctx, target)
         if special is not None:
             return special
+        if getattr(field.python, "__name__", "") == "UserStatus":
+            return None  # only an active flag or a status text say it (`report` names what the answer has instead)
         if field.key in tables.WINDOW_SUMS:
             summed = self._window_sum(field, ctx, target)
             if summed is not None:
@@ -438,7 +450,8 @@ class _Mapper:
                     or self._fallback(field, target))
         if name == "UserStatus":
             return (self._keyed(field, ctx, target, tables.USER_ACTIVE_KEYS, "user_status", want="bool")
-                    or self._keyed(field, ctx, target, tables.USER_STATUS_TEXT_KEYS, "user_status_text"))
+                    or self._keyed(field, ctx, target, tables.USER_STATUS_TEXT_KEYS, "user_status_text",
+                                   want="text"))
         if field.key == "StatusResponse.status":
             return self._keyed(field, ctx, target, tables.TENANT_STATUS_KEYS, "tenant_status")
         if field.kind == "str_list":
@@ -458,6 +471,16 @@ class _Mapper:
             return None
         return FieldMap(target=target, name=field.name, rule=rule, sources=[found[0].leaf.source()],
                         confidence=round(found[0].confidence, 3), evidence=_evidence(found[0]))
+
+
+def _coded_status(ctx: _Ctx) -> str:
+    """Why a user status field of the legacy answer cannot be read: it is a code (a number), not a text or a flag."""
+    for scored in _candidates(ctx, tables.USER_STATUS_TEXT_KEYS, None, {"scalar"}):
+        have = scored.leaf.shape.type
+        if scored.confidence > 0 and have not in (None, "null", "str", "bool"):
+            return (f"`{'.'.join(scored.leaf.path)}` is a status {have}, neither an active flag nor a status text: "
+                    "what its values mean is the service's own")
+    return ""
 
 
 def _direct(missing_target: str, list_target: str) -> bool:
@@ -522,7 +545,7 @@ def map_operation(
                user_key=user_key)
     mapper = _Mapper(spec)
     root = _root(spec, mapper, ctx)
-    page_total = _page_total(ctx, mapper) if spec.operation == "list_users" else None
+    page_total = _page_total(ctx, mapper, root) if spec.operation == "list_users" else None
     return OperationMapping(
         operation=spec.operation, function=spec.function, model=spec.model.__name__, inputs=list(spec.inputs),
         docs=docs, routes={d: f"{responses[d].function} ({responses[d].origin})" for d in docs},
@@ -542,13 +565,21 @@ def _root(spec: OperationSpec, mapper: _Mapper, ctx: _Ctx) -> FieldMap:
     return FieldMap(target="", name="", rule="object", model=name, children=children, extras=allows_extra(spec.model))
 
 
-def _page_total(ctx: _Ctx, mapper: _Mapper) -> Optional[FieldMap]:
+def _page_total(ctx: _Ctx, mapper: _Mapper, root: FieldMap) -> Optional[FieldMap]:
+    """The count of all users: a bare list's length, else a total beside the users' list (at the top of the page,
+    or inside the envelope that holds the page, as `{"data": {"items": [...], "total": 7}}`)."""
     doc, shape = ctx.docs[0]
     if shape.kind == "list":
         return FieldMap(target="page.total", name="total", rule="len", sources=[Source(doc=doc, path=[])],
                         confidence=0.9, evidence="a bare list: every user is on it")
+    users = next((c for c in root.children if c.target == "users" and c.sources), None)
+    if users is not None:
+        beside = {tuple(users.sources[0].path[:-1])}
+    else:  # the users' list is left to a person: beside any list of objects
+        beside = {(), *(leaf.path[:-1] for leaf in ctx.leaves() if leaf.path and leaf.shape.kind == "list"
+                        and leaf.shape.item is not None and leaf.shape.item.kind == "object")}
     found = [s for s in _candidates(ctx, tables.PAGE_TOTAL_KEYS, None, {"scalar", "unknown"}, "int")
-             if s.confidence >= CONFIDENT and len(s.leaf.path) == 1]
+             if s.confidence >= CONFIDENT and tuple(s.leaf.path[:-1]) in beside]
     if found:
         return FieldMap(target="page.total", name="total", rule="copy", sources=[found[0].leaf.source()],
                         confidence=round(found[0].confidence, 3), evidence=_evidence(found[0]))

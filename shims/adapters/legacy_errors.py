@@ -49,16 +49,24 @@ def detail_text(detail: Any) -> str:
     return "Invalid request"
 
 
+def _http_status(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599 else None
+
+
 def http_error_of(exc: BaseException) -> HTTPException | None:
     """`exc` as an HTTP error: an ``HTTPException`` itself, or a domain exception that carries an HTTP status
-    (an ``int`` ``status_code`` of 400-599, as services whose exception handlers turn their own errors into answers
-    define them) with its ``detail`` / ``message`` / text; else None."""
+    (an ``int`` ``status_code`` of 400-599, or, without one, an ``int`` ``code`` of 400-599 as in the
+    ``code``/``msg`` errors of services answering ``{code, msg, data}``; their exception handlers turn them into
+    answers) with its ``detail`` / ``message`` / ``msg`` / text; else None."""
     if isinstance(exc, HTTPException):
         return exc
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+    status = _http_status(getattr(exc, "status_code", None))
+    if status is None and getattr(exc, "status_code", None) is None:
+        status = _http_status(getattr(exc, "code", None))
+    if status is None:
         return None
-    detail = getattr(exc, "detail", None) or getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    detail = (getattr(exc, "detail", None) or getattr(exc, "message", None) or getattr(exc, "msg", None)
+              or str(exc) or type(exc).__name__)
     return HTTPException(status, detail if isinstance(detail, (str, dict, list)) else str(detail))
 
 

@@ -8,7 +8,8 @@ and error bodies. The router owns the wire; the handler owns the logic:
 - it maps `StandardAPIError` to its status and ``{"detail": {"success": false, "error": CODE, "message": ...}}``,
   ``NotImplementedOperationError``/``NotImplementedError`` to 501 (404 when the tenant is unknown: every tenant
   operation lists 404, `call_for_tenant`), and anything unexpected to a generic 500 whose body never carries the
-  exception text (the traceback goes to the log);
+  exception text (the traceback goes to the log); these errors (and FastAPI's 422) are answered by the router's own
+  routes, so the serving app's exception handlers never reshape them (own_errors.py);
 - it adds no authentication: ``shims.middleware.market_auth.MarketAuthMiddleware`` protects ``/mt/``;
 - ``POST /tenant/{id}/activate`` creates exactly ``{id}`` or fails: an answer naming another tenant (legacy code
   that reused the applicant's existing tenant) becomes 409 TENANT_EXISTS;

@@ -47,6 +47,36 @@ def summary(mapping: OperationMapping) -> dict[str, str]:
 
 
 PYDANTIC = "        from pydantic import BaseModel, Field\n"  # indented as the sources below
+ENVELOPE = """
+        from datetime import datetime
+        from typing import Generic, Sequence, TypeVar
+
+        T = TypeVar("T")
+
+        class Outcome(BaseModel):
+            code: int = 200
+            msg: str = "ok"
+            data: object | None = None
+
+        class Reply(Outcome, Generic[T]):
+            data: T
+
+        class PageOf(BaseModel, Generic[T]):
+            items: Sequence[T]
+            total: int
+            page: int
+            size: int
+
+        class AccountView(BaseModel):
+            id: int
+            username: str
+            nickname: str
+            email: str | None = None
+            {status}
+            is_superuser: bool
+            created_time: datetime
+            last_login_time: datetime | None = None
+"""
 
 CASES = [
     # --- dashboards ---------------------------------------------------------------------------------------------
@@ -491,6 +521,50 @@ CASES = [
         mapping={"user_id": "id id", "email": "text email"},
         manual=["name"],  # `tenant.name` names the tenant, not the user
     ),
+    # a `{code, msg, data}` envelope around the user / the page; nickname, created_time, last_login_time
+    Case(
+        "user-inside-a-code-msg-data-envelope",
+        "get_user",
+        PYDANTIC + ENVELOPE.replace("{status}", "is_active: bool") + """
+        async def route(pk: int) -> Reply[AccountView]:
+            account = await accounts.get(pk)
+            return replies.ok(data=account)
+        """,
+        mapping={"user_id": "id data.id", "name": "text data.nickname", "created_at": "text data.created_time",
+                 "last_login": "text data.last_login_time", "status": "user_status data.is_active",
+                 "role": "role_flag data.is_superuser"},
+    ),
+    Case(
+        "page-inside-a-code-msg-data-envelope",
+        "list_users",
+        PYDANTIC + ENVELOPE.replace("{status}", "is_active: bool") + """
+        async def route(page: int = 1) -> Reply[PageOf[AccountView]]:
+            found = await accounts.page(page)
+            return replies.ok(data=found)
+        """,
+        mapping={"users": "list data.items", "page.total": "copy data.total", "users[].name": "text nickname"},
+        doc="page",
+    ),
+    Case(
+        "a-numeric-status-code-is-left-to-a-person",
+        "get_user",
+        PYDANTIC + ENVELOPE.replace("{status}", "status: int") + """
+        async def route(pk: int) -> Reply[AccountView]:
+            return replies.ok(data=await accounts.get(pk))
+        """,
+        manual=["status"],
+    ),
+    Case(
+        "a-page-of-users-with-a-numeric-status-keeps-its-total",
+        "list_users",
+        PYDANTIC + ENVELOPE.replace("{status}", "status: int") + """
+        async def route(page: int = 1) -> Reply[PageOf[AccountView]]:
+            return replies.ok(data=await accounts.page(page))
+        """,
+        mapping={"page.total": "copy data.total"},
+        manual=["users"],
+        doc="page",
+    ),
     Case(
         "a-listed-users-organisation-is-not-the-user",
         "list_users",
@@ -813,3 +887,13 @@ def test_the_rendered_mapping_of_every_case_compiles_and_is_ruff_clean(infer_inl
     result = subprocess.run([str(ruff), "check", "--isolated", "--select", "I,F,E501", "--line-length", "120", "."],
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stdout
+
+
+def test_a_numeric_status_says_why_it_is_left_to_a_person(infer_inline):
+    by_id = {c.id: c for c in CASES}
+    for case_id, target in (("a-numeric-status-code-is-left-to-a-person", "status"),
+                            ("a-page-of-users-with-a-numeric-status-keeps-its-total", "users")):
+        case = by_id[case_id]
+        mapping = map_operation(case.operation, {case.doc: infer_inline(case.source, case.function)})
+        reason = next(m.reason for m in mapping.missing if m.target == target)
+        assert "status int, neither an active flag nor a status text" in reason, reason

@@ -152,3 +152,44 @@ def test_a_duplicate_user_answered_with_400_is_user_exists(operation, context, d
         with legacy_errors(operation, tenant_id="acme_1", **context):
             raise HTTPException(status_code=400, detail=detail)
     assert (caught.value.status_code, caught.value.code, caught.value.message) == (409, "USER_EXISTS", message)
+
+
+class _CodedError(Exception):
+    """A domain error of a service answering `{code, msg, data}`: the HTTP status in `code`, the text in `msg`."""
+
+    def __init__(self, code, msg: str) -> None:
+        self.code, self.msg = code, msg
+        super().__init__(msg)
+
+
+class _StatusAndCode(Exception):
+    status_code = 200  # the status wins over `code` whenever the exception names one
+    code = 404
+
+
+@pytest.mark.parametrize(("operation", "context", "code", "msg", "error"), [
+    ("delete_user", {"user_id": "5"}, 404, "user does not exist", UserNotFoundError),
+    ("create_user", {}, 409, "the user already exists", UserExistsError),
+    ("update_user", {"user_id": "5"}, 400, "bad department", InvalidRequestError),
+])
+def test_a_domain_error_with_an_http_code_and_msg_is_translated(operation, context, code, msg, error):
+    with pytest.raises(error) as caught:
+        with legacy_errors(operation, tenant_id="t", **context):
+            raise _CodedError(code, msg)
+    assert caught.value.status_code == code
+
+
+def test_a_domain_error_with_an_unknown_http_code_is_an_http_error_with_its_msg():
+    with pytest.raises(StarletteHTTPException) as caught:
+        with legacy_errors("get_user", tenant_id="t", user_id="5"):
+            raise _CodedError(418, "teapot")
+    assert (caught.value.status_code, caught.value.detail) == (418, "teapot")
+
+
+@pytest.mark.parametrize("exc", [_CodedError("E404", "not an HTTP status"), _CodedError(10001, "business code"),
+                                 _CodedError(True, "a flag"), _StatusAndCode()])
+def test_a_code_that_is_no_http_status_passes_through(exc):
+    with pytest.raises(type(exc)) as caught:
+        with legacy_errors("get_user", tenant_id="t", user_id="5"):
+            raise exc
+    assert caught.value is exc
