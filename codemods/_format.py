@@ -84,7 +84,7 @@ class _WrapCalls(cst.CSTTransformer):
         code = _EMPTY.code_for_node(updated.with_changes(leading_lines=[]))
         if 4 * self.depth + len(code.rstrip("\n")) <= self.width or "\n" in code.rstrip("\n"):
             return updated
-        return updated.visit(_ExplodeFirst(4 * self.depth, self.width))
+        return explode_outermost(updated, 4 * self.depth, self.width)
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
         header = _EMPTY.code_for_node(updated.with_changes(body=cst.SimpleStatementSuite([cst.Pass()]),
