@@ -3,14 +3,16 @@ without libcst.codemod: phase 2 runs it through `codemods._transform.run_transfo
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from ._fit import fit_expression, fit_statements
+from ._imports import DEFAULT_LINE_LENGTH
 from ._phase23_routes import (
-    LINE,
     RouteRef,
     RouteSite,
     arg_texts,
@@ -62,7 +64,7 @@ class DeprecationPlan:
     sunset: str
     version: str
     results: dict[str, DeprecateResult] = field(default_factory=dict)
-    line_length: int = 88  # the service's: the app wiring is fitted to it
+    line_length: int = DEFAULT_LINE_LENGTH  # the service's: what the phase writes is fitted to it
 
 
 class DeprecateRoutesTransform(Transform):
@@ -87,10 +89,10 @@ class DeprecateRoutesTransform(Transform):
             if _is_marked(site.call):
                 result.already.append(route)
                 continue
-            new_calls[id(site.call)] = _mark(site, deprecation, tree)
+            new_calls[id(site.call)] = _mark(site, deprecation, tree, plan.line_length)
             result.marked.append(route)
-        new = tree.visit(_Rewrite(new_calls, reasons, plan.version))
-        new = _set_constant(new, _constant(plan.deprecated_at, plan.sunset))
+        new = tree.visit(_Rewrite(new_calls, reasons, plan.version, plan.line_length))
+        new = _set_constant(new, _constant(plan.deprecated_at, plan.sunset), plan.line_length)
         for module, name in needed:
             self.add_import(module, name)
         return new
@@ -99,7 +101,8 @@ class DeprecateRoutesTransform(Transform):
 def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprecated_at: str, sunset: str,
                      version: str, style=None) -> DeprecateResult:
     """Mark the given routes of one module deprecated (see the module docstring); one file on its own."""
-    plan = DeprecationPlan({"module.py": list(deprecations)}, deprecated_at, sunset, version)
+    plan = DeprecationPlan({"module.py": list(deprecations)}, deprecated_at, sunset, version,
+                           line_length=style.line_length if style is not None else DEFAULT_LINE_LENGTH)
     context = file_context("module.py", "module", plan)
     code = run_transforms(cst.parse_module(source), [DeprecateRoutesTransform], context, style=style).code
     result = plan.results["module.py"]
@@ -162,7 +165,7 @@ def _depends(successor: str) -> str:
     return f"Depends(deprecated_endpoint(**{CONSTANT}, successor={py_string(successor)}))"
 
 
-def _mark(site: RouteSite, deprecation: Deprecation, module: cst.Module) -> cst.Call:
+def _mark(site: RouteSite, deprecation: Deprecation, module: cst.Module, width: int) -> cst.Call:
     call = site.call
     texts = arg_texts(call, module)
     sunset = f'"x-sunset": {CONSTANT}["sunset"]'
@@ -196,18 +199,18 @@ def _mark(site: RouteSite, deprecation: Deprecation, module: cst.Module) -> cst.
         else:
             items.append(f"*{module.code_for_node(value)}")
     dependencies = f"dependencies=[{', '.join(items)}]"
-    if len(items) > 1 or len(dependencies) + 5 > LINE:  # one dependency a line, as a formatter would
+    if len(items) > 1:  # one dependency a line, as a formatter would (one alone is fitted with the call)
         dependencies = "dependencies=[\n" + "".join(f"        {item},\n" for item in items) + "    ]"
     if index is None:
         texts.append(dependencies)
     else:
         texts[index] = dependencies
-    return rebuild_call(call, texts, module)
+    return rebuild_call(call, texts, module, width, lead=1 if site.kind == "decorator" else 0)
 
 
 class _Rewrite(cst.CSTTransformer):
-    def __init__(self, calls: dict[int, cst.Call], reasons: dict[str, list[str]], version: str) -> None:
-        self.calls, self.reasons, self.version = calls, reasons, version
+    def __init__(self, calls: dict[int, cst.Call], reasons: dict[str, list[str]], version: str, width: int) -> None:
+        self.calls, self.reasons, self.version, self.width = calls, reasons, version, width
         self.depth = 0
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
@@ -231,8 +234,8 @@ class _Rewrite(cst.CSTTransformer):
         if not reasons or any(is_deprecated_decorator(d) for d in updated.decorators):
             return updated
         reason = reasons[0] if len(reasons) == 1 else "Use " + " or ".join(r[4:-8] for r in reasons) + " instead"
-        decorator = cst.Decorator(cst.parse_expression(
-            f"deprecated(reason={py_string(reason)}, version={py_string(self.version)})"))
+        decorator = cst.Decorator(fit_expression(cst.parse_expression(
+            f"deprecated(reason={py_string(reason)}, version={py_string(self.version)})"), self.width, lead=1))
         return updated.with_changes(decorators=[*updated.decorators, decorator])
 
 
@@ -240,19 +243,20 @@ def _constant(deprecated_at: str, sunset: str) -> str:
     return f'{CONSTANT} = {{"deprecated_at": {py_string(deprecated_at)}, "sunset": {py_string(sunset)}}}'
 
 
-def _set_constant(module: cst.Module, code: str) -> cst.Module:
-    """Replace the dates constant, or add it (with its comment) after the imports."""
+def _set_constant(module: cst.Module, code: str, width: int) -> cst.Module:
+    """Replace the dates constant when its dates changed, or add it (with its comment) after the imports; fitted
+    to `width` columns."""
     new_stmt = cst.parse_statement(code)
     body = list(module.body)
     for index, stmt in enumerate(body):
         if _single_assign(stmt) == CONSTANT:
-            if module.code_for_node(stmt.body[0]) == code:
+            if ast.dump(ast.parse(module.code_for_node(stmt.body[0]))) == ast.dump(ast.parse(code)):
                 return module
-            body[index] = stmt.with_changes(body=[new_stmt.body[0]])
+            body[index] = fit_statements([new_stmt], width)[0].with_changes(leading_lines=stmt.leading_lines)
             return module.with_changes(body=body)
     position = _after_imports(body)
     comment = cst.EmptyLine(comment=cst.Comment(CONSTANT_COMMENT))
-    new_stmt = new_stmt.with_changes(leading_lines=[cst.EmptyLine(), comment])
+    new_stmt = fit_statements([new_stmt.with_changes(leading_lines=[cst.EmptyLine(), comment])], width)[0]
     if position < len(body) and not body[position].leading_lines:
         body[position] = body[position].with_changes(leading_lines=[cst.EmptyLine()])
     body.insert(position, new_stmt)

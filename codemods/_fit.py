@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from ._format import _explode, _newline, fit_signature
+from ._format import _explode, _newline, explode_brackets, explode_outermost, fit_signature
 
 _EMPTY = cst.Module([])
 _PRAGMAS = ("# fmt:", "# noqa", "# type:", "# pragma")
@@ -44,6 +44,19 @@ def fit_statements(statements: Sequence[cst.BaseStatement], width: int, depth: i
     for _ in range(depth):
         fitted = list(fitted[0].body.body)
     return fitted[1:]
+
+
+def fit_expression(expression: cst.BaseExpression, width: int, indent: int = 0, lead: int = 0) -> cst.BaseExpression:
+    """An expression a phase writes into existing code (a route decorator it rebuilds or adds), fitted as
+    `fit_module` fits a statement at `indent` columns whose first line starts `lead` columns further (1 for the
+    `@` of a decorator); the code around it is left as it is."""
+    fitted = _fit_statement(cst.SimpleStatementLine([cst.Expr(expression)]), indent, width, lead)
+    return fitted.body[0].value
+
+
+def _fit_decorators(node, indent: int, width: int):
+    return node.with_changes(decorators=[d.with_changes(decorator=fit_expression(d.decorator, width, indent, 1))
+                                         for d in node.decorators])
 
 
 class _Fit(cst.CSTTransformer):
@@ -72,17 +85,21 @@ class _Fit(cst.CSTTransformer):
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         indent = 4 * self.depth
         updated = fit_signature(_header_comment(updated, indent, self.width), self.width, indent)
+        updated = _fit_decorators(updated, indent, self.width)
         updated = _fit_defaults(updated, indent, self.width)
         return updated.with_changes(leading_lines=_comment_lines(updated.leading_lines, indent, self.width))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
-        return self._compound(updated)
+        return self._compound(_fit_decorators(updated, 4 * self.depth, self.width))
 
     def leave_If(self, original: cst.If, updated: cst.If) -> cst.If:
-        return self._compound(updated)
+        return self._compound(_fit_header(updated, "test", 4 * self.depth, self.width))
+
+    def leave_While(self, original: cst.While, updated: cst.While) -> cst.While:
+        return self._compound(_fit_header(updated, "test", 4 * self.depth, self.width))
 
     def leave_For(self, original: cst.For, updated: cst.For) -> cst.For:
-        return self._compound(updated)
+        return self._compound(_fit_header(updated, "iter", 4 * self.depth, self.width))
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
         return self._compound(updated)
@@ -106,8 +123,9 @@ def _first_too_long(node: cst.CSTNode, indent: int, width: int) -> bool:
     return indent + len(_code(node).split("\n")[0]) > width
 
 
-def _any_too_long(node: cst.CSTNode, indent: int, width: int) -> bool:
-    return any(indent + len(line) > width for line in _code(node).rstrip("\n").split("\n"))
+def _any_too_long(node: cst.CSTNode, indent: int, width: int, lead: int = 0) -> bool:
+    lines = _code(node).rstrip("\n").split("\n")
+    return any(indent + (lead if number == 0 else 0) + len(line) > width for number, line in enumerate(lines))
 
 
 def _pragma(comment: cst.Comment) -> bool:
@@ -128,6 +146,14 @@ def _header_comment(node, indent: int, width: int):
     header = body.header.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
     return node.with_changes(body=body.with_changes(header=header),
                              leading_lines=[*node.leading_lines, cst.EmptyLine(comment=comment)])
+
+
+def _fit_header(node, field: str, indent: int, width: int):
+    """`if`/`while`/`for` whose header line is too long: the outermost bracket of its condition (or iterable) one
+    item a line, as a formatter breaks it."""
+    if not _first_too_long(node, indent, width) or not _flat_safe_node(getattr(node, field)):
+        return node
+    return node.with_changes(**{field: explode_outermost(getattr(node, field), indent, width)})
 
 
 def _comment_lines(lines: Sequence[cst.EmptyLine], indent: int, width: int) -> list[cst.EmptyLine]:
@@ -222,74 +248,44 @@ def _wrap_line(line: str, lead: int, indent: int, width: int) -> list[str]:
 # --- statements -------------------------------------------------------------------------------------------------
 
 
-def _fit_statement(statement: cst.SimpleStatementLine, indent: int, width: int) -> cst.SimpleStatementLine:
+def _fit_statement(statement: cst.SimpleStatementLine, indent: int, width: int,
+                   lead: int = 0) -> cst.SimpleStatementLine:
     """A statement with a line too long: its outermost call (or display) one item a line, a hugging layout
-    redone, then its exploded arguments and items fitted (comments above, long values in parentheses)."""
-    if not _any_too_long(statement, indent, width):
+    redone, then its exploded arguments and items fitted (comments above, long values in parentheses, long calls
+    and displays exploded). `lead`: columns before the statement's first line (the `@` of a decorator)."""
+    if not _any_too_long(statement, indent, width, lead):
         return statement
     if "\n" not in _code(statement).rstrip("\n"):
-        statement = statement.visit(_ExplodeOne(indent, width))
-    elif _first_too_long(statement, indent, width) and _flat_safe(statement):
-        statement = statement.visit(_Flatten()).visit(_ExplodeOne(indent, width))
+        statement = explode_outermost(statement, indent, width)
+    elif _first_too_long(statement, indent + lead, width) and _flat_safe(statement):
+        statement = explode_outermost(statement.visit(_Flatten()), indent, width)
+    if _first_too_long(statement, indent + lead, width) and _flat_safe(statement):
+        statement = _value_in_parentheses(statement, indent, width)
     return statement.visit(_FitItems(indent, width))
 
 
-class _ExplodeOne(cst.CSTTransformer):
-    """The outermost call or display with items broken after its opening bracket, one item a line."""
-
-    def __init__(self, indent: int, width: int) -> None:
-        self.indent = indent
-        self.width = width
-        self.target: cst.CSTNode | None = None
-
-    def _take(self, node: cst.CSTNode, items: Sequence[cst.CSTNode]) -> bool:
-        if self.target is not None:
-            return False
-        if items:
-            self.target = node
-            return False
-        return True
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        bare_generator = len(node.args) == 1 and isinstance(node.args[0].value, cst.GeneratorExp) and not (
-            node.args[0].value.lpar)  # no trailing comma after it: left as it is
-        return True if bare_generator else self._take(node, node.args)
-
-    def visit_Tuple(self, node: cst.Tuple) -> bool:
-        return self._take(node, node.elements if node.lpar else ())
-
-    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
-        return False  # no line break inside an f-string
-
-    def visit_List(self, node: cst.List) -> bool:
-        return self._take(node, node.elements)
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        return _explode(updated, self.indent, self.width) if original is self.target else updated
-
-    def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple) -> cst.Tuple:
-        if original is not self.target:
-            return updated
-        return updated.with_changes(elements=_one_a_line(updated.elements),
-                                    lpar=[updated.lpar[0].with_changes(whitespace_after=_newline("    "))])
-
-    def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
-        if original is not self.target:
-            return updated
-        return updated.with_changes(elements=_one_a_line(updated.elements),
-                                    lbracket=updated.lbracket.with_changes(whitespace_after=_newline("    ")))
-
-
-def _one_a_line(elements: Sequence[cst.BaseElement]) -> list[cst.BaseElement]:
-    out = [e.with_changes(comma=cst.Comma(whitespace_after=_newline("    "))) for e in elements]
-    out[-1] = out[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("")))
-    return out
+def _value_in_parentheses(statement: cst.SimpleStatementLine, indent: int, width: int) -> cst.SimpleStatementLine:
+    """An assignment or a `return` whose first line is too long even with its call exploded: its value in
+    parentheses on lines of its own (``x = (`` ... ``)``), exploded inside only if it still does not fit there."""
+    small = statement.body[0] if len(statement.body) == 1 else None
+    if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return)) or small.value is None or small.value.lpar:
+        return statement
+    value = small.value.visit(_Flatten())
+    if indent + 4 + len(_EMPTY.code_for_node(value)) > width:
+        value = explode_outermost(value, indent + 4, width, level=1)
+    value = value.with_changes(lpar=[cst.LeftParen(whitespace_after=_newline("    "))],
+                               rpar=[cst.RightParen(whitespace_before=_newline(""))])
+    return statement.with_changes(body=[small.with_changes(value=value)])
 
 
 def _flat_safe(statement: cst.SimpleStatementLine) -> bool:
     """No comment and no implicitly concatenated string inside: the statement can be put on one line again."""
+    return _flat_safe_node(statement.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()))
+
+
+def _flat_safe_node(node: cst.CSTNode) -> bool:
     finder = _Finds()
-    statement.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace()).visit(finder)
+    node.visit(finder)
     return not finder.found
 
 
@@ -341,8 +337,9 @@ def _tight(original: cst.BaseParenthesizableWhitespace, updated: cst.BaseParenth
 
 
 class _FitItems(cst.CSTTransformer):
-    """In exploded calls and dict displays: a trailing comment too long goes above its item; an argument or a
-    dict value that is not a call and still does not fit goes in parentheses on a line of its own."""
+    """In exploded calls, dict and list displays: a trailing comment too long goes above its item; an item still
+    too long is exploded when it is a call or a display, else (an argument or a dict value) it goes in
+    parentheses on a line of its own."""
 
     def __init__(self, indent: int, width: int) -> None:
         self.indent = indent
@@ -357,12 +354,19 @@ class _FitItems(cst.CSTTransformer):
         return updated.with_changes(whitespace_before_args=before, args=items)
 
     def leave_Dict(self, original: cst.Dict, updated: cst.Dict) -> cst.Dict:
-        if not isinstance(updated.lbrace.whitespace_after, cst.ParenthesizedWhitespace) or not updated.elements:
-            return updated
-        before, items, last = self._fit(updated.lbrace.whitespace_after, list(updated.elements),
-                                        updated.rbrace.whitespace_before)
-        return updated.with_changes(lbrace=updated.lbrace.with_changes(whitespace_after=before), elements=items,
-                                    rbrace=updated.rbrace.with_changes(whitespace_before=last))
+        return self._display(updated, "lbrace", "rbrace")
+
+    def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
+        return self._display(updated, "lbracket", "rbracket")
+
+    def _display(self, node, opening: str, closing: str):
+        before = getattr(node, opening).whitespace_after
+        if not isinstance(before, cst.ParenthesizedWhitespace) or not node.elements:
+            return node
+        before, items, last = self._fit(before, list(node.elements), getattr(node, closing).whitespace_before)
+        return node.with_changes(**{opening: getattr(node, opening).with_changes(whitespace_after=before),
+                                    "elements": items,
+                                    closing: getattr(node, closing).with_changes(whitespace_before=last)})
 
     def _fit(self, first, items: list, last):
         """(the whitespace after the opening bracket, the items, the whitespace before the closing one)."""
@@ -390,13 +394,29 @@ class _FitItems(cst.CSTTransformer):
                     items[i] = item = item.with_changes(comma=item.comma.with_changes(whitespace_after=after))
                 else:
                     last = after
+            if "\n" not in text and column + len(text) + 1 > self.width and hasattr(item, "value"):
+                exploded = explode_brackets(item.value, column, self.width, len(rel) // 4)
+                if exploded is not None:
+                    items[i] = item = item.with_changes(value=exploded)
+                    continue
             if ("\n" not in text and column + len(text) + 1 > self.width
                     and isinstance(item, (cst.Arg, cst.DictElement)) and not item.value.lpar
                     and not isinstance(item.value, (cst.Call, cst.SimpleString))):
-                value = item.value.with_changes(lpar=[cst.LeftParen(whitespace_after=_newline(rel + "    "))],
-                                                rpar=[cst.RightParen(whitespace_before=_newline(rel))])
+                value = item.value
+                if column + 4 + len(_EMPTY.code_for_node(value)) > self.width:
+                    value = _break_operators(value, rel + "    ")
+                value = value.with_changes(lpar=[cst.LeftParen(whitespace_after=_newline(rel + "    "))],
+                                           rpar=[cst.RightParen(whitespace_before=_newline(rel))])
                 items[i] = item.with_changes(value=value)
         return first, items, last
+
+
+def _break_operators(value: cst.BaseExpression, rel: str) -> cst.BaseExpression:
+    """A chain of binary or boolean operations (in parentheses) with a line break before each of its operators."""
+    if not isinstance(value, (cst.BinaryOperation, cst.BooleanOperation)) or value.lpar:
+        return value
+    operator = value.operator.with_changes(whitespace_before=_newline(rel))
+    return value.with_changes(left=_break_operators(value.left, rel), operator=operator)
 
 
 def _fit_defaults(func: cst.FunctionDef, indent: int, width: int) -> cst.FunctionDef:

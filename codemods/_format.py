@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 
 import libcst as cst
 
@@ -83,7 +84,7 @@ class _WrapCalls(cst.CSTTransformer):
         code = _EMPTY.code_for_node(updated.with_changes(leading_lines=[]))
         if 4 * self.depth + len(code.rstrip("\n")) <= self.width or "\n" in code.rstrip("\n"):
             return updated
-        return updated.visit(_ExplodeFirst(4 * self.depth, self.width))
+        return explode_outermost(updated, 4 * self.depth, self.width)
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
         header = _EMPTY.code_for_node(updated.with_changes(body=cst.SimpleStatementSuite([cst.Pass()]),
@@ -99,19 +100,92 @@ class _WrapCalls(cst.CSTTransformer):
 
 def _explode(call: cst.Call, indent: int, width: int, level: int = 0) -> cst.Call:
     """`call` with one argument a line; an argument still longer than `width` at its indentation explodes too.
-    `level`: how many exploded calls enclose this one in its statement."""
-    args = []
+    `level`: how many exploded brackets enclose this one in its statement."""
+    return _explode_items(call, indent, width, level)
+
+
+def explode_outermost(node: cst.CSTNode, indent: int, width: int, level: int = 0) -> cst.CSTNode:
+    """`node` (an expression or a statement starting at `indent` columns) with its outermost bracket that has
+    items (call arguments, a list, tuple, set or dict display) one item a line, as a formatter splits a line at
+    the brackets that enclose the most; an item still too long at its indentation the same way."""
+    return node.visit(_ExplodeOuter(indent, width, level))
+
+
+def explode_value(value: cst.BaseExpression, indent: int, width: int, level: int) -> cst.BaseExpression:
+    """An argument or item too long on its line: `explode_brackets`, else its first call with several arguments
+    (or dict display with several items) exploded."""
+    return explode_brackets(value, indent, width, level) or value.visit(_ExplodeFirst(indent, width, level))
+
+
+def explode_brackets(value: cst.BaseExpression, indent: int, width: int, level: int) -> cst.BaseExpression | None:
+    """`value`'s own brackets exploded when it is a call or a display with items (also awaited), as a formatter
+    splits a line at the brackets that end it; None for any other expression."""
+    inner = value.expression if isinstance(value, cst.Await) else value
+    if not isinstance(inner, (cst.Call, *_BRACKETS)) or not _items(inner):
+        return None
+    exploded = _explode_items(inner, indent, width, level)
+    return value.with_changes(expression=exploded) if inner is not value else exploded
+
+
+def _explode_items(node, indent: int, width: int, level: int):
+    """A call or a display with one item a line and a trailing comma, its closing bracket on a line of its own."""
     inner = "    " * (level + 1)
-    for arg in call.args:
-        text = _EMPTY.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
-        if indent + 4 + len(text) + 1 > width and "\n" not in text:
-            split = _split_string(arg.value, width - indent - 4 - 1 - (len(text) - len(_EMPTY.code_for_node(
-                arg.value))), inner) if isinstance(arg.value, cst.SimpleString) else None
-            arg = arg.with_changes(value=split or arg.value.visit(_ExplodeFirst(indent + 4, width, level + 1)))
-        args.append(arg.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))))
-    args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
+    items = []
+    for item in _items(node):
+        text = _EMPTY.code_for_node(item.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+        if indent + 4 + len(text) + 1 > width and "\n" not in text and hasattr(item, "value"):
+            room = width - indent - 4 - 1 - (len(text) - len(_EMPTY.code_for_node(item.value)))
+            split = _split_string(item.value, room, inner) if isinstance(item.value, cst.SimpleString) else None
+            item = item.with_changes(value=split or explode_value(item.value, indent + 4, width, level + 1))
+        items.append(item.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))))
+    items[-1] = items[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
     # relative indentation: the ParenthesizedWhitespace adds the block's own
-    return call.with_changes(args=args, whitespace_before_args=_newline(inner))
+    if isinstance(node, cst.Call):
+        items[-1] = items[-1].with_changes(whitespace_after_arg=cst.SimpleWhitespace(""))
+        return node.with_changes(args=items, whitespace_before_args=_newline(inner))
+    opening, closing = _BRACKETS[type(node)]
+    if isinstance(node, cst.Tuple):
+        return node.with_changes(elements=items, lpar=[node.lpar[0].with_changes(whitespace_after=_newline(inner))],
+                                 rpar=[node.rpar[0].with_changes(whitespace_before=cst.SimpleWhitespace(""))])
+    return node.with_changes(**{
+        "elements": items,
+        opening: getattr(node, opening).with_changes(whitespace_after=_newline(inner)),
+        closing: getattr(node, closing).with_changes(whitespace_before=cst.SimpleWhitespace(""))})
+
+
+_BRACKETS = {cst.List: ("lbracket", "rbracket"), cst.Set: ("lbrace", "rbrace"), cst.Dict: ("lbrace", "rbrace"),
+             cst.Tuple: ("lpar", "rpar")}
+
+
+def _items(node) -> Sequence[cst.CSTNode]:
+    if isinstance(node, cst.Call):
+        bare_generator = len(node.args) == 1 and isinstance(node.args[0].value, cst.GeneratorExp) and not (
+            node.args[0].value.lpar)  # `f(x for x in y)`: no trailing comma can follow it
+        return () if bare_generator else node.args
+    if isinstance(node, cst.Tuple):
+        return node.elements if node.lpar else ()
+    return node.elements
+
+
+class _ExplodeOuter(cst.CSTTransformer):
+    """The first (outermost) call or display with items, exploded by `_explode_items`; nothing inside f-strings."""
+
+    def __init__(self, indent: int, width: int, level: int) -> None:
+        self.indent, self.width, self.level = indent, width, level
+        self.target: cst.CSTNode | None = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.target is not None or isinstance(node, cst.FormattedString):
+            return False
+        if isinstance(node, (cst.Call, *_BRACKETS)) and _items(node):
+            self.target = node
+            return False
+        return True
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        if original is self.target:
+            return _explode_items(updated, self.indent, self.width, self.level)
+        return updated
 
 
 def _split_string(node: cst.SimpleString, room: int, indent: str) -> cst.BaseExpression | None:

@@ -16,10 +16,11 @@ from typing import Iterable, Optional, Sequence, Union
 
 import libcst as cst
 
+from ._fit import fit_expression
+
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace"}
 ROUTE_ATTRS = HTTP_METHODS | {"api_route", "add_api_route", "websocket", "add_websocket_route", "include_router",
                               "mount", "add_route"}
-LINE = 120  # the examples' and migrator's own line length
 
 
 @dataclass(frozen=True)
@@ -174,17 +175,18 @@ def py_string(text: str) -> str:
 # --- rewriting a call --------------------------------------------------------------------------------------------
 
 
-def rebuild_call(call: cst.Call, args: Sequence[str], module: cst.Module) -> cst.Call:
+def rebuild_call(call: cst.Call, args: Sequence[str], module: cst.Module, width: int, lead: int = 0) -> cst.Call:
     """`call` with the argument list `args` (source text each: the call's own arguments, possibly changed, then
-    new ones), one per line when it does not fit on one line. A call with comments inside keeps its layout."""
+    new ones), fitted to `width` columns (`_fit`: one argument a line when it does not fit, and so on inside) for a
+    call starting `lead` columns into a top-level line (1 after a decorator's `@`). An argument spanning lines
+    keeps its lines, one argument a line; a call with comments inside keeps its layout."""
     func = module.code_for_node(call.func)
     if has_comment(call):
         return _keep_layout(call, list(args))
     one_line = f"{func}({', '.join(args)})"
-    if len(one_line) + 1 <= LINE and "\n" not in one_line:
-        return cst.parse_expression(one_line)
-    body = "".join(f"    {a},\n" for a in args)
-    return cst.parse_expression(f"{func}(\n{body})")
+    if "\n" in one_line:
+        one_line = f"{func}(\n" + "".join(f"    {a},\n" for a in args) + ")"
+    return fit_expression(cst.parse_expression(one_line), width, lead=lead)
 
 
 class _Comments(cst.CSTVisitor):

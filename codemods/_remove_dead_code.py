@@ -9,7 +9,7 @@ from typing import Mapping, Optional
 import libcst as cst
 
 from ._deadcode import DeadCode, Decisions, Summary, summarize
-from ._imports import module_name_for, package_for
+from ._imports import ImportStyle, module_name_for, package_for
 from ._transform import Transform, file_context, run_transforms
 
 
@@ -74,10 +74,13 @@ def _without(body: list, index: int) -> list:
     return rest
 
 
-def apply_decisions(path: str, tree: cst.Module, state: DeadCodeState) -> cst.Module:
-    """One file with what the analysis decided removed (imports last, once)."""
+def apply_decisions(path: str, tree: cst.Module, state: DeadCodeState,
+                    style: Optional[ImportStyle] = None) -> cst.Module:
+    """One file with what the analysis decided removed (imports last, once); with the service's `style`, a top
+    import block that was sorted is written again as ruff sorts it at its line length (an import that loses names
+    gets the layout of what is left, not a closing parenthesis after the last name)."""
     context = file_context(path, module_name_for(path), state, package=package_for(path) or None)
-    return run_transforms(tree, [RemoveDeadCodeTransform], context)
+    return run_transforms(tree, [RemoveDeadCodeTransform], context, style=style)
 
 
 @dataclass
@@ -92,22 +95,24 @@ class DeadCodeResult:
 def remove_dead_code(files: Mapping[str, str], candidates: Mapping[str, set[str]],
                      attributes: Mapping[str, set[tuple[str, str]]], modules: set[str], *,
                      protected: set[str] = frozenset(), texts: str = "",
-                     trees: Optional[Mapping[str, cst.Module]] = None) -> DeadCodeResult:
+                     trees: Optional[Mapping[str, cst.Module]] = None,
+                     style: Optional[ImportStyle] = None) -> DeadCodeResult:
     """The whole pass over sources in memory: analysis, then each affected file edited once."""
     summaries = {p: summarize(p, s) for p, s in files.items()}
     decisions = DeadCode(summaries, protected=set(protected), texts=texts).run(candidates, attributes, modules)
-    return apply_all(files, summaries, decisions, trees)
+    return apply_all(files, summaries, decisions, trees, style)
 
 
 def apply_all(files: Mapping[str, str], summaries: Mapping[str, Summary], decisions: Decisions,
-              trees: Optional[Mapping[str, cst.Module]] = None) -> DeadCodeResult:
+              trees: Optional[Mapping[str, cst.Module]] = None,
+              style: Optional[ImportStyle] = None) -> DeadCodeResult:
     state = DeadCodeState(decisions, summaries)
     result = DeadCodeResult(deleted=list(decisions.deleted), unwired=dict(decisions.unwired), decisions=decisions)
     for path in sorted(set(decisions.dead) | set(decisions.dropped)):
         if path in decisions.deleted:
             continue
         tree = (trees or {}).get(path) or cst.parse_module(files[path])
-        code = apply_decisions(path, tree, state).code
+        code = apply_decisions(path, tree, state, style).code
         if code != files[path]:
             result.sources[path] = code
         names = sorted(decisions.dead.get(path, set()))

@@ -36,6 +36,8 @@ After::
   function, so every path served by it warns.
 - Routes registered with ``add_api_route(...)`` get the keyword arguments in that call, and their ``def`` the
   decorator.
+- What the phase writes (the rebuilt decorator, ``@deprecated``, the dates constant and its comment) is fitted to
+  the service's line length (``_fit``); the example above is at 120 columns.
 - The dates live in one module constant, so a new ``--sunset`` rewrites one line per module. A route already marked
   is left alone, which makes the codemod idempotent.
 

@@ -39,6 +39,7 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_full_name_for_node, parse_template_statement
 from libcst.metadata import ImportAssignment, ScopeProvider
 
+from ._fit import fit_statements
 from ._imports import import_spec_for, is_docstring, is_import_line
 from ._moves import Phase1State, ServiceModule, moved_regions, used_outside
 from ._runner import MigratorCommand
@@ -167,7 +168,9 @@ class ExtractRoutes(MigratorCommand):
                 for p in move.params]
         call = cst.Call(cst.Attribute(cst.Name(self.binding), cst.Name(move.name)), args=args)
         value: cst.BaseExpression = cst.Await(call) if move.is_async else call
-        statements = [parse_template_statement("return {value}\n", value=value)]
+        # the route is a top-level function: its body is one block deep
+        statements = fit_statements([parse_template_statement("return {value}\n", value=value)],
+                                    self.state.style.line_length, depth=1)
         if original.get_docstring(clean=False) is not None:
             statements.insert(0, updated.body.body[0])
         return updated.with_changes(body=updated.body.with_changes(body=statements))

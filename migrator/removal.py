@@ -33,6 +33,7 @@ class Removal:
     summaries: Mapping[str, Summary] = field(default_factory=dict)  # RepoSummaries: made as the analysis asks
     decisions: Decisions = field(default_factory=Decisions)
     sources: Optional[SourceSet] = None
+    style: Optional[ImportStyle] = None  # the service's: the import blocks the dead-code pass edits are sorted again
 
     def lines_removed(self) -> dict[str, int]:
         """Per file, the lines of the route registrations, definitions and whole modules that go."""
@@ -52,7 +53,7 @@ class Removal:
             tree = self.trees.get(path)
             if tree is None:
                 tree = self.sources.get(path).tree
-            out[path] = apply_decisions(path, tree, state).code
+            out[path] = apply_decisions(path, tree, state, self.style).code
         for path in self.decisions.deleted:
             out[path] = None
         return out
@@ -67,7 +68,7 @@ def analyse_removal(root: Path, removals: dict[str, list[RouteRef]], *, sources:
     sources = sources or SourceSet(root)
     plan = plan or RemovalPlan()
     plan.removals = removals
-    removal = Removal(plan, sources=sources)
+    removal = Removal(plan, sources=sources, style=style)
     files = sorted(set(removals) | ({app} if app and app_commands else set()), key=lambda f: (f == app, f))
     for path in files:  # the app file last: its commands see what every other file lost
         commands = ([RemoveRoutesTransform] if path in removals else []) + (list(app_commands) if path == app else [])

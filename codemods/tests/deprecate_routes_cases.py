@@ -328,3 +328,104 @@ def sync():
 ''',
     },
 ]
+
+# The service's line length (88 by default, 60 here with `line-length = 60`) governs what phase 2 writes: the
+# rebuilt route decorator, `@deprecated(...)`, the dates constant and its comment; the code it does not touch (a
+# long signature, a route it does not deprecate) keeps its long lines.
+FITTED_BEFORE = '''
+from fastapi import APIRouter, Depends
+
+router = APIRouter(prefix="/admin/dashboard")
+
+
+@router.get("/usage-patterns", response_model=UsagePatterns)
+async def get_usage_patterns(days: int = Query(30, ge=1, le=365), tenant_id: str = Depends(verify_tenant_admin)):
+    return await legacy_dashboard.get_usage_patterns(days=days, tenant_id=tenant_id)
+
+
+@router.get("/data/stats", response_model=DataStats, responses={404: {"description": "the tenant has no data yet"}})
+async def data_stats(tenant_id: str = Depends(verify_tenant_admin)):
+    return {}
+'''
+FITTED_ROUTES = [("get_usage_patterns", ["GET"], "/admin/dashboard/usage-patterns", "GET",
+                  "/mt/tenant/{tenant_id}/stats/usage-patterns")]
+_FITTED_TAIL = '''async def get_usage_patterns(days: int = Query(30, ge=1, le=365), tenant_id: str = Depends(verify_tenant_admin)):
+    return await legacy_dashboard.get_usage_patterns(days=days, tenant_id=tenant_id)
+
+
+@router.get("/data/stats", response_model=DataStats, responses={404: {"description": "the tenant has no data yet"}})
+async def data_stats(tenant_id: str = Depends(verify_tenant_admin)):
+    return {}
+'''
+FITTED_AFTER = {
+    88: '''
+from fastapi import APIRouter, Depends
+from shims.deprecation import deprecated, deprecated_endpoint
+
+# migrator phase 2: the legacy routes below are deprecated since this date and removed
+# at the sunset.
+LEGACY_DEPRECATION = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23"}
+
+router = APIRouter(prefix="/admin/dashboard")
+
+
+@router.get(
+    "/usage-patterns",
+    response_model=UsagePatterns,
+    deprecated=True,
+    openapi_extra={"x-sunset": LEGACY_DEPRECATION["sunset"]},
+    dependencies=[
+        Depends(
+            deprecated_endpoint(
+                **LEGACY_DEPRECATION,
+                successor="/mt/tenant/{tenant_id}/stats/usage-patterns",
+            ),
+        ),
+    ],
+)
+@deprecated(
+    reason="Use GET /mt/tenant/{tenant_id}/stats/usage-patterns instead",
+    version="1.4.2",
+)
+''' + _FITTED_TAIL,
+    60: '''
+from fastapi import APIRouter, Depends
+from shims.deprecation import (
+    deprecated,
+    deprecated_endpoint,
+)
+
+# migrator phase 2: the legacy routes below are deprecated
+# since this date and removed at the sunset.
+LEGACY_DEPRECATION = {
+    "deprecated_at": "2026-12-09",
+    "sunset": "2026-12-23",
+}
+
+router = APIRouter(prefix="/admin/dashboard")
+
+
+@router.get(
+    "/usage-patterns",
+    response_model=UsagePatterns,
+    deprecated=True,
+    openapi_extra={
+        "x-sunset": LEGACY_DEPRECATION["sunset"],
+    },
+    dependencies=[
+        Depends(
+            deprecated_endpoint(
+                **LEGACY_DEPRECATION,
+                successor="/mt/tenant/{tenant_id}/stats/usage-patterns",
+            ),
+        ),
+    ],
+)
+@deprecated(
+    reason="Use GET "
+    "/mt/tenant/{tenant_id}/stats/usage-patterns "
+    "instead",
+    version="1.4.2",
+)
+''' + _FITTED_TAIL,
+}

@@ -255,3 +255,101 @@ def get_dashboard(*, tenant_id: str):
         "manual": {"/admin/admins/{user_id}": "caller's identity `admin.user_id`"},
     },
 ]
+
+
+def _fitted_case(width: int, router_after: str) -> dict:
+    """The service's ruff `line-length` (`width`) governs the delegation calls phase 1 writes; the code it leaves
+    (the route signatures, a comment, a route that stays) keeps its long lines."""
+    ruff = "" if width == 88 else f"\n[tool.ruff]\nline-length = {width}\n"
+    return {
+        "name": f"the delegation calls fit the service's line length ({width}), the code left keeps its lines",
+        "files": {
+            "pyproject.toml": PYPROJECT + ruff,
+            "svc/__init__.py": "",
+            "svc/auth.py": AUTH,
+            "svc/main.py": MAIN.replace("dashboard, ", "").replace(
+                'app.include_router(dashboard.router, prefix="/admin")\n', ""),
+            "svc/routers/__init__.py": "",
+            "svc/routers/users.py": '''from fastapi import APIRouter, Depends, Query
+
+from svc.auth import tenant_admin
+
+router = APIRouter()
+USERS = {1: {"id": 1, "username": "kim", "email": "kim@example.org", "created_at": "2026-01-05T09:00:00"}}
+
+
+def _user_row(row: dict) -> dict:
+    return {"id": row["id"], "username": row["username"], "email": row["email"], "is_active": True,
+            "created_at": row["created_at"]}
+
+
+@router.get("/users")
+async def list_users(page: int = Query(1, ge=1), limit: int = Query(20, ge=1, le=100), search: str = "", tenant_id: str = Depends(tenant_admin)):
+    rows = [_user_row(row) for row in USERS.values() if search in row["username"]]
+    return {"users": rows[(page - 1) * limit:page * limit], "total": len(rows), "page": page, "limit": limit}
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: int, tenant_id: str = Depends(tenant_admin)):
+    return _user_row(USERS[user_id])
+
+
+# an export the Standard API has no operation for: it stays here as it is, long lines included
+@router.get("/users-export")
+async def export_users(tenant_id: str = Depends(tenant_admin)):
+    return {"rows": [{"id": row["id"], "username": row["username"], "email": row["email"]} for row in USERS.values()]}
+''',
+        },
+        "after": {"svc/routers/users.py": router_after},
+        "manual": {},
+    }
+
+
+_FITTED_HEAD = '''from fastapi import APIRouter, Depends, Query
+
+from svc.auth import tenant_admin
+from svc.services import legacy_users
+from svc.services.legacy_users import USERS
+
+router = APIRouter()
+
+
+@router.get("/users")
+async def list_users(page: int = Query(1, ge=1), limit: int = Query(20, ge=1, le=100), search: str = "", tenant_id: str = Depends(tenant_admin)):
+'''
+_FITTED_TAIL = '''
+
+# an export the Standard API has no operation for: it stays here as it is, long lines included
+@router.get("/users-export")
+async def export_users(tenant_id: str = Depends(tenant_admin)):
+    return {"rows": [{"id": row["id"], "username": row["username"], "email": row["email"]} for row in USERS.values()]}
+'''
+CASES += [
+    _fitted_case(88, _FITTED_HEAD + '''    return await legacy_users.list_users(
+        page=page,
+        limit=limit,
+        search=search,
+        tenant_id=tenant_id,
+    )
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: int, tenant_id: str = Depends(tenant_admin)):
+    return await legacy_users.get_user(user_id=user_id, tenant_id=tenant_id)
+''' + _FITTED_TAIL),
+    _fitted_case(60, _FITTED_HEAD + '''    return await legacy_users.list_users(
+        page=page,
+        limit=limit,
+        search=search,
+        tenant_id=tenant_id,
+    )
+
+
+@router.get("/users/{user_id}")
+async def get_user(user_id: int, tenant_id: str = Depends(tenant_admin)):
+    return await legacy_users.get_user(
+        user_id=user_id,
+        tenant_id=tenant_id,
+    )
+''' + _FITTED_TAIL),
+]

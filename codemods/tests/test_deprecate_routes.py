@@ -5,7 +5,7 @@ import pytest
 from codemods._imports import ImportStyle
 from codemods._phase23_routes import RouteRef
 from codemods.deprecate_routes import DeprecateError, Deprecation, deprecate_routes
-from codemods.tests.deprecate_routes_cases import CASES
+from codemods.tests.deprecate_routes_cases import CASES, FITTED_AFTER, FITTED_BEFORE, FITTED_ROUTES
 from codemods.wire_deprecation import WireError, wire_deprecation_router
 
 # `svc` is the service's package (first party), as ruff sees it in the service's folder
@@ -179,3 +179,19 @@ def test_crlf_files_stay_crlf(case):
     code = deprecate_routes(source, _deprecations(case), **DATES).code
     assert "\n" not in code.replace("\r\n", "")
     assert code.replace("\r\n", "\n") == _src(case["after"])
+
+
+@pytest.mark.parametrize("width", [88, 60])
+def test_what_phase_2_writes_fits_the_line_length_and_the_rest_keeps_its_lines(width):
+    style = ImportStyle(lambda module: module.split(".")[0] == "svc", width)
+    deprecations = [Deprecation(RouteRef(f, tuple(m), path), method, successor)
+                    for f, m, path, method, successor in FITTED_ROUTES]
+    dates = {**DATES, "style": style}
+    once = deprecate_routes(_src(FITTED_BEFORE), deprecations, **dates).code
+    assert once == _src(FITTED_AFTER[width])
+    untouched = [line for line in _src(FITTED_BEFORE).splitlines() if len(line) > width]
+    written = [line for line in once.splitlines() if len(line) > width and line not in untouched]
+    # what cannot be broken (one long string literal, as a formatter leaves it) is all that stays longer
+    assert all(line.strip().startswith('successor="') for line in written)
+    assert all(line in once.splitlines() for line in untouched)
+    assert deprecate_routes(once, deprecations, **dates).code == once

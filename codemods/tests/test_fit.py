@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import io
+import subprocess
+import sys
 import tokenize
 from pathlib import Path
 
@@ -100,3 +102,39 @@ def test_what_fits_is_left_as_it_is():
 def test_pragmas_stay_on_their_line():
     source = "x = call(argument_one, argument_two, argument_three)  # noqa: E501\n"
     assert "# noqa: E501" in _fit(source, 40).splitlines()[-1]
+
+
+DECORATED = '''\
+@router.get("/dashboard/usage-patterns", response_model=UsagePatterns, deprecated=True, dependencies=[Depends(deprecated_endpoint(**LEGACY_DEPRECATION, successor="/mt/tenant/{tenant_id}/stats/usage-patterns"))])
+@deprecated(reason="Use GET /mt/tenant/{tenant_id}/stats/top-users instead", version="1.4.2")
+async def get_usage_patterns(days: int, tenant_id: str):
+    return await legacy_dashboard.get_usage_patterns(days=days, tenant_id=tenant_id, db=db)
+
+
+class Routes:
+    @router.get("/top-users", dependencies=[Depends(deprecated_endpoint(**LEGACY_DEPRECATION, successor="/mt/x"))])
+    def top_users(self):
+        return adapters.top_users_from_legacy(tenant_id, period, {"users": [row for row in rows], "period": 30})
+
+    def create(self, request):
+        if request.role not in (UserRole.USER, UserRole.ADMIN, UserRole.INSTRUCTOR):
+            payload, temporary_password = adapters.create_user_body(request, UserCreate)
+        return lifecycle(SERVED, default_path=Path(__file__).resolve().parents[2] / ".migrator/lifecycle.json")
+'''
+
+
+@pytest.mark.parametrize("width", [60, 88])
+def test_decorators_and_nested_brackets_explode_as_a_formatter_keeps_them(width):
+    fitted = _fit(DECORATED, width)
+    assert code_only(fitted) == code_only(DECORATED)
+    # the brackets that enclose the most break first, each on lines of its own (no call hugging another)
+    assert "    dependencies=[\n        Depends(\n            deprecated_endpoint(\n" in fitted
+    if width == 60:  # a long `if` explodes its condition; an assignment still too long gets its value in parentheses
+        assert "        if request.role not in (\n            UserRole.USER,\n" in fitted
+        assert "payload, temporary_password = (\n                adapters.create_user_body(" in fitted
+        assert '.parents[2]\n                / ".migrator/lifecycle.json"\n' in fitted
+    assert [line for line in fitted.splitlines() if len(line) > width and '"/mt/tenant/' not in line] == []
+    # what a formatter makes of it is the same text (one item a line with a trailing comma is kept)
+    formatted = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", str(width),
+                                "-"], input=fitted, capture_output=True, text=True, check=True).stdout
+    assert formatted == fitted

@@ -2,6 +2,7 @@ import textwrap
 
 import pytest
 
+from codemods._imports import ImportStyle
 from codemods._phase23_routes import RouteRef
 from codemods.remove_dead_code import remove_dead_code
 from codemods.remove_routes import remove_routes
@@ -128,3 +129,59 @@ def test_wire_gone_router_adds_then_merges_the_stub_table():
 def test_wire_gone_router_needs_the_phase_1_block():
     with pytest.raises(GoneError):
         wire_gone_router("app = FastAPI()\n", {("GET", "/x"): None})
+
+
+IMPORTING = '''"""Routes."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter
+
+from svc.helpers import (
+    alpha,
+    beta,
+    gamma,
+)
+
+router = APIRouter()
+
+
+@router.get("/kept")
+def kept():
+    return alpha()
+
+
+@router.get("/gone")
+def gone(token: str):
+    return {"ok": hmac.compare_digest(token, "x"), "b": beta(), "g": gamma()}
+'''
+IMPORTING_AFTER = '''"""Routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from svc.helpers import alpha
+
+router = APIRouter()
+
+
+@router.get("/kept")
+def kept():
+    return alpha()
+'''
+
+
+def test_an_import_that_loses_names_gets_the_layout_of_what_is_left():
+    # with the service's import style, a sorted block is written again as ruff sorts it (without it, LibCST's
+    # removal leaves `from svc.helpers import (\n    alpha)`)
+    files = {"svc/__init__.py": "", "svc/helpers.py": "def alpha():\n    return 1\n\n\ndef beta():\n    return 2\n\n\n"
+             "def gamma():\n    return 3\n"}
+    removed = remove_routes(IMPORTING, [RouteRef("gone", ("GET",), "/gone")])
+    files["svc/routes.py"] = removed.code
+    style = ImportStyle(lambda module: module.split(".")[0] == "svc", 88)
+    dead = remove_dead_code(files, {"svc/routes.py": removed.names}, {"svc/routes.py": removed.attributes},
+                            {"svc/routes.py"}, style=style)
+    assert dead.sources["svc/routes.py"] == IMPORTING_AFTER

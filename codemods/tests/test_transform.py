@@ -116,7 +116,8 @@ def test_phase2_codemods_give_the_same_code_as_libcst_commands(case):
                     for f, methods, path, method, successor in case["routes"]]
     light = deprecate_routes(_src(case["before"]), deprecations, deprecated_at="2026-12-09", sunset="2026-12-23",
                              version="1.4.2", style=STYLE).code
-    plan = DeprecationPlan({"module.py": deprecations}, "2026-12-09", "2026-12-23", "1.4.2")
+    plan = DeprecationPlan({"module.py": deprecations}, "2026-12-09", "2026-12-23", "1.4.2",
+                           line_length=STYLE.line_length)  # what phase 2 writes is fitted to it
     heavy = runner.run_codemods(cst.parse_module(_src(case["before"])), [DeprecateRoutes],
                                 runner.context_for("module.py", "module", plan), style=STYLE).code
     assert light == heavy == _src(case["after"])
@@ -153,7 +154,8 @@ def test_a_transform_command_runs_under_libcsts_own_transform_module():
     case = CASES[0]
     deprecations = [Deprecation(RouteRef(f, tuple(sorted(methods)), path), method, successor)
                     for f, methods, path, method, successor in case["routes"]]
-    plan = DeprecationPlan({"module.py": deprecations}, "2026-12-09", "2026-12-23", "1.4.2")
+    plan = DeprecationPlan({"module.py": deprecations}, "2026-12-09", "2026-12-23", "1.4.2",
+                           line_length=STYLE.line_length)  # what phase 2 writes is fitted to it
     context = CodemodContext(filename="module.py", full_module_name="module", scratch={transform.STATE: plan})
     code = DeprecateRoutes(context).transform_module(cst.parse_module(_src(case["before"]))).code
     assert "from fastapi import Depends, APIRouter, Query" in code
