@@ -476,7 +476,8 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
 
 def _mark_candidates(plan: MigrationPlan) -> None:
     """Of the served routes whose logic would implement one operation, phase 1 takes the first that moves in
-    `primary_order` (else the first: its manual step leads); each other one says why it is only a candidate."""
+    `primary_order` (else the first: its manual step leads); each other one says why it is only a candidate and is
+    no longer its operation's primary (one operation, one primary: the report, the lifecycle and phase 1 agree)."""
     groups: dict[str, list[PlannedRoute]] = {}
     for route in plan.routes:
         if route.mapped and route.primary and route.verdict.status != "stays" and route.app == plan.app.key:
@@ -489,6 +490,7 @@ def _mark_candidates(plan: MigrationPlan) -> None:
         for route in routes:
             if route is not chosen:
                 route.candidate = candidate_reason(route, chosen, operation)
+                route.primary = False
 
 
 def implemented_operations(moving: list[PlannedRoute]) -> set[str]:

@@ -120,6 +120,14 @@ def test_the_admin_route_holds_create_user_and_the_sign_up_is_a_candidate(clubho
     assert moves["POST /api/v2/users/"].endswith(f"({reason})")  # its logic moves, but create_user does not call it
 
 
+def test_one_operation_has_one_primary_route(clubhouse):
+    """The sign-up keeps `candidate` and gives up `primary`: the report never names two routes holding the logic."""
+    report = analyze(clubhouse)
+    primaries = [r.path for r in report.routes if r.operation == "create_user" and r.primary]
+    assert primaries == ["/api/v2/users/create"]
+    assert next(r for r in report.routes if r.path == "/api/v2/users/").primary is False
+
+
 def test_phase_1_implements_create_user_from_the_admin_route(clubhouse):
     write_phase(clubhouse, plan_phase(clubhouse, 1))
     handler = (clubhouse / "clubhouse/handlers/market_handler.py").read_text()
