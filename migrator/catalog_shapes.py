@@ -37,6 +37,9 @@ _TENANT_PARAM = re.compile(r"^(tenant|org|organi[sz]ation|workspace|team|company
 _LIST_QUERY = frozenset({"page", "limit", "offset", "skip", "search", "q", "per_page", "page_size", "size"})
 _LISTING = frozenset({"all", "list", "search"})  # `GET /users/all`: the whole collection
 _CREATING = frozenset({"create", "new", "add"})  # `POST /users/create`: a new item of the collection
+# A singular noun alone (`GET /user`, `GET /api/account`) answers the caller's own record, not a listing
+_SINGULAR = frozenset({"user", "member", "account"})
+_PLURAL_WORDS = frozenset({"users", "members", "accounts", "list", "all"})
 # A response model naming one user (`schemas.User`, `UserRead`): the route answers one object, never a listing
 _ONE_USER = re.compile(r"^(\w+\.)*(User|Member|Account)(Out|Read|Public|Response|Schema|Detail|Info|Model|InDB)?$")
 # Dashboard resources (segments after prefixes and scopes) -> operation, base confidence.
@@ -280,6 +283,18 @@ def _tenant_support(shape: Shape, route) -> None:
     shape.confidence = round(min(shape.confidence, cap), 2)
 
 
+def _answers_the_caller(route, parts: _Path) -> bool:
+    """`GET /user` (a singular noun alone): the caller's own record (a profile, `/me`), unless the route lists
+    (list query parameters, or a function named for many: `get_users`, `list_accounts`)."""
+    if len(parts.segments) != 1 or parts.segments[0].lower() not in _SINGULAR:
+        return False
+    params = getattr(route, "params", None) or []
+    if {p.name for p in params if getattr(p, "kind", "") == "query"} & _LIST_QUERY:
+        return False
+    function = str(getattr(route, "function", "") or "").rsplit(".", 1)[-1]
+    return not _words(function) & _PLURAL_WORDS
+
+
 def route_model(route) -> str:
     return "".join(str(getattr(route, "response_model", "") or "").split())
 
@@ -296,6 +311,8 @@ def shape_of(route) -> Shape | None:
         tenant = _tenant_shape(method, path)
         shape = tenant or _user_shape(method, parts) or _dashboard_shape(method, parts)
         if shape is None or (shape.key == "list_users" and _ONE_USER.match(str(route_model(route)))):
+            continue
+        if shape.key == "list_users" and _answers_the_caller(route, parts):
             continue
         if shape.key == "create_user" and len(parts.segments) == 2 and "GET" in route.methods:
             continue  # `GET, POST /users/create`: a page with its form, not an API creating users

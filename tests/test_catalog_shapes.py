@@ -96,6 +96,11 @@ SHAPES = [
     ("DELETE", "/api/system/users/{uid}", "remove_user", [], None, "delete_user", M),
     ("GET", "/api/v1/sys/users/me", "current_user", [], "UserOut", None, None),
     ("GET", "/api/v1/sys/roles", "list_roles", q("page"), None, None, None),
+    # a singular noun alone answers the caller (`GET /user`, like `/me`), unless the route says it lists
+    ("GET", "/user", "whoami", [], None, None, None),
+    ("GET", "/api/user", "current_user", [], None, None, None),
+    ("GET", "/api/v1/user", "get_users", q("page", "size"), None, "list_users", M),
+    ("GET", "/api/v1/member", "all_members", [], None, "list_users", S),
     # --- members, nested under an organisation or tenant -------------------------------------------------------
     ("GET", "/organizations/{org}/members", "list_members", q("page", "limit"), "list[MemberRead]", "list_users", M),
     ("POST", "/organizations/{org}/members", "invite_member", [], "MemberRead", "create_user", M),
