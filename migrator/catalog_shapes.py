@@ -37,6 +37,13 @@ _TENANT_PARAM = re.compile(r"^(tenant|org|organi[sz]ation|workspace|team|company
 _LIST_QUERY = frozenset({"page", "limit", "offset", "skip", "search", "q", "per_page", "page_size", "size"})
 _LISTING = frozenset({"all", "list", "search"})  # `GET /users/all`: the whole collection
 _CREATING = frozenset({"create", "new", "add"})  # `POST /users/create`: a new item of the collection
+# A verb between the collection and the item (`GET /users/get/{id}`, `PUT /users/update/{id}`): the operation it
+# names, with the methods that can mean it
+_ITEM_VERBS: dict[str, tuple[str, frozenset[str]]] = {
+    **{verb: ("get_user", frozenset({"GET"})) for verb in ("get", "detail", "details", "show", "fetch", "retrieve")},
+    **{verb: ("update_user", frozenset({"PUT", "PATCH", "POST"})) for verb in ("update", "edit", "modify")},
+    **{verb: ("delete_user", frozenset({"DELETE", "POST"})) for verb in ("delete", "remove")},
+}
 # A singular noun alone (`GET /user`, `GET /api/account`) answers the caller's own record, not a listing
 _SINGULAR = frozenset({"user", "member", "account"})
 _PLURAL_WORDS = frozenset({"users", "members", "accounts", "list", "all"})
@@ -175,6 +182,9 @@ def _user_shape(method: str, parts: _Path) -> Shape | None:
         return Shape("list_users", base, [f"GET `{seg[1]}` on the `{seg[0]}` collection"])
     if len(seg) == 2 and method == "POST" and seg[1].lower() in _CREATING:
         return Shape("create_user", base, [f"POST `{seg[1]}` on the `{seg[0]}` collection"])
+    if len(seg) == 3 and (verb := _ITEM_VERBS.get(seg[1].lower())) and method in verb[1] \
+            and (item := segment_param(seg[2])):
+        return Shape(verb[0], base, [f"{method} `{seg[1]}` of one `{seg[0]}` item `{{{item}}}`"], item_param=item)
     item = segment_param(seg[1])
     if item is None or seg[1].lower() in _SELF:
         return None  # `/users/me`, `/users/bulk`, `/users/top`: not one user by id

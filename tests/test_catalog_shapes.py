@@ -101,6 +101,17 @@ SHAPES = [
     ("GET", "/api/user", "current_user", [], None, None, None),
     ("GET", "/api/v1/user", "get_users", q("page", "size"), None, "list_users", M),
     ("GET", "/api/v1/member", "all_members", [], None, "list_users", S),
+    # a verb between the collection and the item (`/users/get/{id}`), as `/users/create` for a new one
+    ("GET", "/users/get/{uid}", "fetch_user", [], None, "get_user", M),
+    ("PUT", "/api/users/update/{uid}", "edit_user", [], None, "update_user", M),
+    ("PATCH", "/users/edit/{uid}", "patch", [], None, "update_user", S),
+    ("DELETE", "/users/delete/{uid}", "remove_user", [], None, "delete_user", M),
+    ("POST", "/users/remove/{uid}", "drop", [], None, "delete_user", S),
+    ("GET", "/members/detail/{member_id}", "member_detail", [], None, "get_user", S),
+    ("GET", "/users/update/{uid}", "edit_form", [], None, None, None),
+    ("DELETE", "/users/get/{uid}", "forget", [], None, None, None),
+    ("GET", "/projects/get/{project_id}", "get_project", [], None, None, None),
+    ("GET", "/users/get/all", "all_users", [], None, None, None),
     # --- members, nested under an organisation or tenant -------------------------------------------------------
     ("GET", "/organizations/{org}/members", "list_members", q("page", "limit"), "list[MemberRead]", "list_users", M),
     ("POST", "/organizations/{org}/members", "invite_member", [], "MemberRead", "create_user", M),
