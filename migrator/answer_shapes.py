@@ -27,6 +27,7 @@ from migrator.primary import primary_order
 from migrator.shapes import Evaluator, InferredResponse, OperationMapping, SourceModule, infer_response, map_operation
 from migrator.shapes import ModuleIndex as ShapeModules
 from migrator.shapes.operations import spec_for
+from migrator.shapes.tables import USER_MODELS
 
 #: operation -> (document of its own route, other operation whose primary route's answer it also reads)
 _DOCUMENTS = {"get_tenant_stats": ("dashboard", "get_tenant_costs"), "list_users": ("page", None)}
@@ -171,7 +172,29 @@ def _model(inferred: InferredResponse, route: Route, verdict: Verdict) -> Option
     return None
 
 
+def _reads_the_answer(field) -> bool:
+    """Does this part of a mapping take anything from the legacy answer (not a constant, not the call's input)?"""
+    return bool(field.sources) or any(_reads_the_answer(child) for child in field.children)
+
+
+def _no_user(mapping: OperationMapping, route: Route) -> Optional[Reason]:
+    """One reason, not one per field, when an operation answering a user finds no user at all in the legacy answer
+    (`return {"code": 200, "msg": "ok"}`): nothing of the mapping reads it and no field comes close."""
+    required = [m for m in mapping.missing if m.required]
+    if mapping.model not in USER_MODELS or len(required) < 2 or _reads_the_answer(mapping.root) \
+            or any(m.reason != "no legacy field matches" for m in required):
+        return None
+    file, _, line = required[0].origin.rpartition(":")
+    fields = ", ".join(f"`{m.target}`" for m in required)
+    return Reason(code="answer-shape", message=(
+        f"`{mapping.operation}` answers a user and the legacy answer carries no user: none of {fields} has a "
+        "source in it; write the mapping by hand (or answer the user the route changed)"),
+        file=file or route.file, line=int(line) if line.isdigit() else route.line)
+
+
 def _reasons(mapping: OperationMapping, route: Route) -> list[Reason]:
+    if (once := _no_user(mapping, route)) is not None:
+        return [once]
     out = []
     for missing in mapping.missing:
         if not missing.required:
