@@ -608,3 +608,81 @@ def test_a_dependency_requiring_a_query_the_standard_call_lacks_keeps_the_route_
     statuses = {r.qualname: r.verdict.status for r in plan.routes}
     assert statuses["needs"] == statuses["marked"] == "manual"
     assert statuses["optional"] == statuses["default_kw"] == "automatic"
+
+
+# --- a credential carried in a cookie is the caller's identity, exactly like a Bearer token -----------------------
+
+_BY_HEADER = '''
+def current_member(authorization: str = Header(...)) -> Member:
+    if not authorization.startswith("Bearer "):
+        raise ValueError
+    return Member(1, "org-1", authorization)
+'''
+
+_BY_COOKIE = '''
+class Session:
+    def __init__(self, request: Request):
+        self.request = request
+        self._name = "member_session"
+
+    def member(self) -> Member:
+        return Member(1, "org-1", self.request.cookies.get(self._name))
+
+
+def current_member(session: Session = Depends()) -> Member:
+    return session.member()
+'''
+
+_MEMBER_ROUTES = '''
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header, Request
+
+app = FastAPI()
+
+
+@dataclass
+class Member:
+    id: int
+    org_id: str
+    name: str
+
+{credential}
+
+@app.get("/admin/users/{{user_id}}")
+def get_user(user_id: int, member: Member = Depends(current_member)):
+    return {{"id": user_id, "email": f"{{member.org_id}}@example.com", "name": "A", "status": "active",
+            "created_at": "2024-01-01T00:00:00Z"}}
+
+
+@app.delete("/admin/users/{{user_id}}")
+def delete_user(user_id: int, member: Member = Depends(current_member)):
+    return {{"deleted": user_id, "by": member.id, "org": member.org_id}}
+
+
+@app.get("/admin/dashboard")
+def dashboard(x_tenant_id: str = Header(alias="X-Tenant-ID"), member: Member = Depends(current_member)):
+    return {{"total_users": 1, "active_users": 1, "viewer": member.name}}
+'''
+
+
+def _member_verdicts(tmp_path, credential: str, label: str) -> dict:
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir(parents=True)
+    (tmp_path / "svc/routes.py").write_text(_MEMBER_ROUTES.format(credential=credential))
+    report = analyze(tmp_path)
+    return {(r.methods[0], r.path): (r.auth, r.tenant_source, r.status,
+                                     [s.replace(label, "<credential>") for s in r.manual_steps])
+            for r in report.routes}
+
+
+def test_a_cookie_credential_is_the_callers_identity_like_a_bearer_token(tmp_path):
+    bearer = _member_verdicts(tmp_path / "bearer", _BY_HEADER, "Authorization: Bearer")
+    cookie = _member_verdicts(tmp_path / "cookie", _BY_COOKIE, "cookie:member_session")
+    assert cookie[("GET", "/admin/users/{user_id}")][:3] == (["cookie:member_session"], "identity:member.org_id",
+                                                             "automatic")
+    assert cookie[("DELETE", "/admin/users/{user_id}")][2] == "manual"
+    dashboard = cookie[("GET", "/admin/dashboard")]  # the caller's name, not a resource the handler could solve
+    assert dashboard[2] == "manual" and any("identity `member.name`" in s for s in dashboard[3]), dashboard
+    assert {k: v[1:] for k, v in cookie.items()} == {k: v[1:] for k, v in bearer.items()}
