@@ -43,6 +43,7 @@ from codemods._source import ModuleIndex, SourceError, SourceSet, children, coll
 from codemods._standard_methods import standard_input
 from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
+from migrator.identity_type import identity_id_type
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
 from shims.body_fields import FIELDS
@@ -365,7 +366,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         if node is None:
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
-            problem = _tenant_param(param, node, use, route, index, plan)
+            problem = _tenant_param(param, node, use, route, index, plan, sources)
         elif param.kind in _CONTEXT_KINDS or param.kind == "request":
             kind_name = _CONTEXT_KINDS.get(param.kind, "Request")
             if param.annotation and "WebSocket" in param.annotation:
@@ -400,7 +401,7 @@ _PLAIN_ID = {None, "str", "Optional[str]", "str | None"}
 
 
 def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index: ModuleIndex,
-                  plan: ParamPlan) -> Optional[str]:
+                  plan: ParamPlan, sources: SourceSet) -> Optional[str]:
     """The tenant parameter: the id itself (`str`, or `int` converted by the handler) when it wraps the caller's
     credentials or is a plain string; otherwise the legacy parameter, solved from the id by FastAPI."""
     plan.role = "tenant"
@@ -421,8 +422,10 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         if not use.attrs and not use.subscripts:
             return None
         if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
-            # the body reads only the tenant id of the identity: the service function takes that id instead
-            plan.annotation, plan.substitute, plan.rename = "str", attr, "tenant_id"
+            # the body reads only the tenant id of the identity: the service function takes that id instead, of the
+            # type the legacy route passes (`organisation.id` of an integer primary key: an int)
+            plan.annotation = identity_id_type(node, param.dependency, attr, index, sources)
+            plan.substitute, plan.rename = attr, "tenant_id"
             plan.note = f"`{param.name}.{attr}` reads become the tenant id the handler passes"
             return None
         read = f"`{param.name}.{use.attrs[0]}`" if use.attrs else f"`{param.name}[...]`"
