@@ -686,3 +686,85 @@ def test_a_cookie_credential_is_the_callers_identity_like_a_bearer_token(tmp_pat
     dashboard = cookie[("GET", "/admin/dashboard")]  # the caller's name, not a resource the handler could solve
     assert dashboard[2] == "manual" and any("identity `member.name`" in s for s in dashboard[3]), dashboard
     assert {k: v[1:] for k, v in cookie.items()} == {k: v[1:] for k, v in bearer.items()}
+
+
+# --- the tenant parameter's dependency also loads the path's subject (`member = Depends(load_member)`) -------------
+
+SUBJECT_AND_TENANT = '''
+from fastapi import Depends, FastAPI, Header, HTTPException
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Account(BaseModel):
+    id: int
+    email: str
+    name: str
+    status: str
+    created_at: str
+
+
+class Team(BaseModel):
+    id: int
+    size: int
+
+
+ACCOUNTS = {("north", 7): Account(id=7, email="li@north.test", name="Li", status="active",
+                                  created_at="2024-02-02T00:00:00Z")}
+
+
+def load_account(account_id: int, x_tenant_id: str = Header(alias="X-Tenant-ID")) -> Account:
+    account = ACCOUNTS.get((x_tenant_id, account_id))
+    if account is None:
+        raise HTTPException(status_code=404)
+    return account
+
+
+def load_account_for_admin(account_id: int, authorization: str = Header(...),
+                           x_tenant_id: str = Header(alias="X-Tenant-ID")) -> Account:
+    if authorization != "Bearer admin":
+        raise HTTPException(status_code=403)
+    return load_account(account_id, x_tenant_id)
+
+
+def load_team(team_id: int) -> Team:
+    return Team(id=team_id, size=3)
+
+
+@app.get("/users/{account_id}")
+def show_account(account: Account = Depends(load_account)) -> Account:
+    return account
+
+
+@app.get("/admin/users/{account_id}")
+def show_account_to_admin(account: Account = Depends(load_account_for_admin)) -> Account:
+    return account
+
+
+@app.get("/teams/{team_id}/dashboard")
+def team_dashboard(team: Team = Depends(load_team)):
+    return {"total_users": team.size, "active_users": team.size}
+'''
+
+
+def test_a_tenant_dependency_loading_the_paths_subject_needs_a_person(tmp_path):
+    # the handler only has the tenant id: it can neither solve `load_account` (no `{account_id}` to give it) nor
+    # stand the id in for the account the body returns
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/routes.py").write_text(SUBJECT_AND_TENANT.replace("team_id", "tenant_id"))
+    routes = {r.path: r for r in analyze(tmp_path).routes}
+    for path, dependency in (("/users/{account_id}", "load_account"),
+                             ("/admin/users/{account_id}", "load_account_for_admin")):
+        route = routes[path]
+        assert (route.tenant_source, route.tenant_param) == ("header:X-Tenant-ID", "account")
+        assert route.status == "manual"
+        assert route.manual_steps == [
+            f"the body uses `account` itself (returned or passed on), the path's subject the dependency "
+            f"`routes.{dependency}` loads from `{{account_id}}` along with the tenant; the handler only gets the "
+            "tenant id: move it by hand"]
+    # a dependency reading only the tenant's own path parameter is solved from the id as before
+    dashboard = routes["/teams/{tenant_id}/dashboard"]
+    assert (dashboard.tenant_source, dashboard.status) == ("path:tenant_id", "automatic"), dashboard.manual_steps
