@@ -43,6 +43,7 @@ from codemods._source import ModuleIndex, SourceError, SourceSet, children, coll
 from codemods._standard_methods import standard_input
 from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
+from migrator.identity_type import identity_id_type
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
 from shims.body_fields import FIELDS
@@ -365,7 +366,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         if node is None:
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
-            problem = _tenant_param(param, node, use, route, index, plan)
+            problem = _tenant_param(param, node, use, route, index, plan, sources)
         elif param.kind in _CONTEXT_KINDS or param.kind == "request":
             kind_name = _CONTEXT_KINDS.get(param.kind, "Request")
             if param.annotation and "WebSocket" in param.annotation:
@@ -400,7 +401,7 @@ _PLAIN_ID = {None, "str", "Optional[str]", "str | None"}
 
 
 def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index: ModuleIndex,
-                  plan: ParamPlan) -> Optional[str]:
+                  plan: ParamPlan, sources: SourceSet) -> Optional[str]:
     """The tenant parameter: the id itself (`str`, or `int` converted by the handler) when it wraps the caller's
     credentials or is a plain string; otherwise the legacy parameter, solved from the id by FastAPI."""
     plan.role = "tenant"
@@ -413,6 +414,9 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         plan.annotation = "int" if base_text == "int" else "str"
         attr = _identity_attr(route, param.name)
         if identity:
+            only_the_tenant = set(use.attrs) <= {attr, *TENANT_ATTRS} and not use.subscripts and not use.bare
+            if _subject_paths(param, route) and use.used and not only_the_tenant:
+                return _tenant_loads_the_path(param, use, route)
             # the identity's own tenant attribute (`admin.org_id`, `organisation.id`) is the tenant id, not another read
             other = [a for a in use.attrs if a not in TENANT_ATTRS and a != attr]
             if other or use.subscripts:
@@ -421,8 +425,10 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         if not use.attrs and not use.subscripts:
             return None
         if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
-            # the body reads only the tenant id of the identity: the service function takes that id instead
-            plan.annotation, plan.substitute, plan.rename = "str", attr, "tenant_id"
+            # the body reads only the tenant id of the identity: the service function takes that id instead, of the
+            # type the legacy route passes (`organisation.id` of an integer primary key: an int)
+            plan.annotation = identity_id_type(node, param.dependency, attr, index, sources)
+            plan.substitute, plan.rename = attr, "tenant_id"
             plan.note = f"`{param.name}.{attr}` reads become the tenant id the handler passes"
             return None
         read = f"`{param.name}.{use.attrs[0]}`" if use.attrs else f"`{param.name}[...]`"
@@ -431,10 +437,32 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         return (f"the body reads {read} of what the authenticated dependency{via} returns, and the handler "
                 "only has the tenant id: move it by hand")
     plan.solved = True
+    if _subject_paths(param, route):  # the handler's solver has the tenant id, not the path's other parameters
+        return _tenant_loads_the_path(param, use, route)
     if _tenant_in(route.tenant_source) is None:
         return (f"the tenant `{param.name}`{via} comes from {route.tenant_source}, which a Standard API call "
                 "cannot supply: move it by hand")
     return None
+
+
+def _subject_paths(param: Param, route: Route) -> list[str]:
+    """Path parameters of the route the tenant parameter's dependency reads besides the tenant's own: it loads the
+    path's subject (the member of `/members/{member_id}`) along with the tenant."""
+    return [p for p in param.paths if route.tenant_source != f"path:{p}"]
+
+
+def _tenant_loads_the_path(param: Param, use: Usage, route: Route) -> str:
+    """Why a tenant parameter whose dependency loads the path's subject cannot move: the handler gets the tenant
+    id alone, neither the subject nor the path parameters to load it."""
+    paths = ", ".join(f"`{{{p}}}`" for p in _subject_paths(param, route))
+    dependency = f"the dependency `{param.dependency}`" if param.dependency else "its dependency"
+    if not use.used:
+        return (f"the tenant `{param.name}` comes from {dependency}, which also reads the path's {paths}: the handler "
+                "has only the tenant id to give it: move it by hand")
+    does = (f"uses `{param.name}` itself (returned or passed on)" if use.bare
+            else f"reads `{param.name}.{use.attrs[0]}`" if use.attrs else f"reads `{param.name}[...]`")
+    return (f"the body {does}, the path's subject {dependency} loads from {paths} along with the tenant; the "
+            "handler only gets the tenant id: move it by hand")
 
 
 def _identity_attr(route: Route, param: str) -> Optional[str]:

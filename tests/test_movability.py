@@ -608,3 +608,163 @@ def test_a_dependency_requiring_a_query_the_standard_call_lacks_keeps_the_route_
     statuses = {r.qualname: r.verdict.status for r in plan.routes}
     assert statuses["needs"] == statuses["marked"] == "manual"
     assert statuses["optional"] == statuses["default_kw"] == "automatic"
+
+
+# --- a credential carried in a cookie is the caller's identity, exactly like a Bearer token -----------------------
+
+_BY_HEADER = '''
+def current_member(authorization: str = Header(...)) -> Member:
+    if not authorization.startswith("Bearer "):
+        raise ValueError
+    return Member(1, "org-1", authorization)
+'''
+
+_BY_COOKIE = '''
+class Session:
+    def __init__(self, request: Request):
+        self.request = request
+        self._name = "member_session"
+
+    def member(self) -> Member:
+        return Member(1, "org-1", self.request.cookies.get(self._name))
+
+
+def current_member(session: Session = Depends()) -> Member:
+    return session.member()
+'''
+
+_MEMBER_ROUTES = '''
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Header, Request
+
+app = FastAPI()
+
+
+@dataclass
+class Member:
+    id: int
+    org_id: str
+    name: str
+
+{credential}
+
+@app.get("/admin/users/{{user_id}}")
+def get_user(user_id: int, member: Member = Depends(current_member)):
+    return {{"id": user_id, "email": f"{{member.org_id}}@example.com", "name": "A", "status": "active",
+            "created_at": "2024-01-01T00:00:00Z"}}
+
+
+@app.delete("/admin/users/{{user_id}}")
+def delete_user(user_id: int, member: Member = Depends(current_member)):
+    return {{"deleted": user_id, "by": member.id, "org": member.org_id}}
+
+
+@app.get("/admin/dashboard")
+def dashboard(x_tenant_id: str = Header(alias="X-Tenant-ID"), member: Member = Depends(current_member)):
+    return {{"total_users": 1, "active_users": 1, "viewer": member.name}}
+'''
+
+
+def _member_verdicts(tmp_path, credential: str, label: str) -> dict:
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir(parents=True)
+    (tmp_path / "svc/routes.py").write_text(_MEMBER_ROUTES.format(credential=credential))
+    report = analyze(tmp_path)
+    return {(r.methods[0], r.path): (r.auth, r.tenant_source, r.status,
+                                     [s.replace(label, "<credential>") for s in r.manual_steps])
+            for r in report.routes}
+
+
+def test_a_cookie_credential_is_the_callers_identity_like_a_bearer_token(tmp_path):
+    bearer = _member_verdicts(tmp_path / "bearer", _BY_HEADER, "Authorization: Bearer")
+    cookie = _member_verdicts(tmp_path / "cookie", _BY_COOKIE, "cookie:member_session")
+    assert cookie[("GET", "/admin/users/{user_id}")][:3] == (["cookie:member_session"], "identity:member.org_id",
+                                                             "automatic")
+    assert cookie[("DELETE", "/admin/users/{user_id}")][2] == "manual"
+    dashboard = cookie[("GET", "/admin/dashboard")]  # the caller's name, not a resource the handler could solve
+    assert dashboard[2] == "manual" and any("identity `member.name`" in s for s in dashboard[3]), dashboard
+    assert {k: v[1:] for k, v in cookie.items()} == {k: v[1:] for k, v in bearer.items()}
+
+
+# --- the tenant parameter's dependency also loads the path's subject (`member = Depends(load_member)`) -------------
+
+SUBJECT_AND_TENANT = '''
+from fastapi import Depends, FastAPI, Header, HTTPException
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Account(BaseModel):
+    id: int
+    email: str
+    name: str
+    status: str
+    created_at: str
+
+
+class Team(BaseModel):
+    id: int
+    size: int
+
+
+ACCOUNTS = {("north", 7): Account(id=7, email="li@north.test", name="Li", status="active",
+                                  created_at="2024-02-02T00:00:00Z")}
+
+
+def load_account(account_id: int, x_tenant_id: str = Header(alias="X-Tenant-ID")) -> Account:
+    account = ACCOUNTS.get((x_tenant_id, account_id))
+    if account is None:
+        raise HTTPException(status_code=404)
+    return account
+
+
+def load_account_for_admin(account_id: int, authorization: str = Header(...),
+                           x_tenant_id: str = Header(alias="X-Tenant-ID")) -> Account:
+    if authorization != "Bearer admin":
+        raise HTTPException(status_code=403)
+    return load_account(account_id, x_tenant_id)
+
+
+def load_team(team_id: int) -> Team:
+    return Team(id=team_id, size=3)
+
+
+@app.get("/users/{account_id}")
+def show_account(account: Account = Depends(load_account)) -> Account:
+    return account
+
+
+@app.get("/admin/users/{account_id}")
+def show_account_to_admin(account: Account = Depends(load_account_for_admin)) -> Account:
+    return account
+
+
+@app.get("/teams/{team_id}/dashboard")
+def team_dashboard(team: Team = Depends(load_team)):
+    return {"total_users": team.size, "active_users": team.size}
+'''
+
+
+def test_a_tenant_dependency_loading_the_paths_subject_needs_a_person(tmp_path):
+    # the handler only has the tenant id: it can neither solve `load_account` (no `{account_id}` to give it) nor
+    # stand the id in for the account the body returns
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/routes.py").write_text(SUBJECT_AND_TENANT.replace("team_id", "tenant_id"))
+    routes = {r.path: r for r in analyze(tmp_path).routes}
+    for path, dependency in (("/users/{account_id}", "load_account"),
+                             ("/admin/users/{account_id}", "load_account_for_admin")):
+        route = routes[path]
+        assert (route.tenant_source, route.tenant_param) == ("header:X-Tenant-ID", "account")
+        assert route.status == "manual"
+        assert route.manual_steps == [
+            f"the body uses `account` itself (returned or passed on), the path's subject the dependency "
+            f"`routes.{dependency}` loads from `{{account_id}}` along with the tenant; the handler only gets the "
+            "tenant id: move it by hand"]
+    # a dependency reading only the tenant's own path parameter is solved from the id as before
+    dashboard = routes["/teams/{tenant_id}/dashboard"]
+    assert (dashboard.tenant_source, dashboard.status) == ("path:tenant_id", "automatic"), dashboard.manual_steps

@@ -20,6 +20,7 @@ from .tenancy import (
     ContextSource,
     SourceCache,
     TenantRules,
+    cookie_reads,
     find_context_vars,
     header_reads,
     identity_reads,
@@ -47,12 +48,17 @@ _CREDENTIAL_WORDS = frozenset({"authorization", "auth", "token", "secret", "sign
                                "credential", "credentials", "apikey", "jwt"})
 _KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "client", "auth", "app", "license",
                              "subscription", "service", "master", "signing", "x"})
+# a cookie also carries the caller's session (`sessionid`, `user_session`, `connect.sid`)
+_SESSION_WORDS = frozenset({"session", "sessionid", "sid", "sess"})
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
-def is_credential_name(name: str, *, header: bool = False) -> bool:
-    """Does a header or query parameter name name a credential?"""
+def is_credential_name(name: str, *, header: bool = False, cookie: bool = False) -> bool:
+    """Does a header, cookie or query parameter name name a credential?"""
     words = [w.lower() for w in _WORDS.findall(name)]
+    if cookie and any(w in _SESSION_WORDS for w in words):
+        return True
+    header = header or cookie
     if any(w in _CREDENTIAL_WORDS or w.endswith(("token", "apikey", "secret")) for w in words):
         return True
     if "key" not in words:
@@ -123,7 +129,7 @@ def auth_of(inputs: list[Input], rules: TenantRules = DEFAULT_RULES) -> list[str
                 label = item.name
         elif item.kind in ("query", "param") and is_credential_name(item.name) and not TENANT_PARAM.match(item.name):
             label = f"query:{item.name}"
-        elif item.kind == "cookie" and is_credential_name(item.name, header=True):
+        elif item.kind == "cookie" and is_credential_name(item.name, cookie=True):
             label = f"cookie:{item.name}"
         if label and label not in out:
             out.append(label)
@@ -206,8 +212,21 @@ class Analyzer:
         text = self.sources.span(fv.module.file, fv.fact.line, fv.fact.end_line)
         bearer = "bearer" in text.lower() or bool(fv.module.facts and fv.module.facts.mentions_bearer)
         inputs = [Input("header", name, bearer=bearer) for name in header_reads(text)]
+        inputs += self._cookies(text, fv.module.file)
         inputs += [Input("identity", found) for found in identity_reads(text, identity_params, self.rules)]
         return inputs
+
+    def _cookies(self, text: str, file: str) -> list[Input]:
+        """Cookies `text` reads (`request.cookies.get(...)`), names resolved in the text of `file`."""
+        if ".cookies" not in text:
+            return []
+        return [Input("cookie", name) for name in cookie_reads(text, "\n".join(self.sources.lines(file)))]
+
+    def class_cookies(self, cls: ClassV) -> list[Input]:
+        """Cookies any method of a class dependency reads: FastAPI builds it from `__init__`, and another method
+        (`auth.get_subject()`) reads the credential from the request it kept."""
+        text = self.sources.span(cls.module.file, cls.fact.line, cls.fact.end_line)
+        return self._cookies(text, cls.module.file)
 
     def context_inputs(self) -> list[Input]:
         return [Input("context", found.source) for found in self.contexts[:1]]
@@ -288,7 +307,7 @@ class Analyzer:
                 if marker.kind == "body":
                     return ParamInfo("body", marker.alias, None, [])
                 if marker.kind == "cookie":
-                    return ParamInfo("other", wire, None, [Input("cookie", wire)])
+                    return ParamInfo("cookie", wire, None, [Input("cookie", wire)])
                 # a marker in `Annotated[...]` is required only when the parameter has no default either
                 required = marker.required and (param.default is None or default is marker)
                 return ParamInfo(marker.kind, marker.alias, None, [Input(marker.kind, wire, required=required)])
@@ -349,6 +368,7 @@ class Analyzer:
             if scheme:
                 prefix = [Input("scheme", scheme)]
             cls = target.cls if isinstance(target, InstanceV) else target
+            prefix += self.class_cookies(cls)
             method = "__call__" if isinstance(target, InstanceV) else "__init__"
             found = self.interp.class_attr(cls, method, Ctx(cls.module, cls.scope, line=cls.fact.line,
                                                             parse=FASTAPI), instance=True)

@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ParamKind = Literal[
-    "path", "query", "header", "body", "depends", "request", "background", "response", "security", "other"
+    "path", "query", "header", "cookie", "body", "depends", "request", "background", "response", "security",
+    "other"
 ]
 
 

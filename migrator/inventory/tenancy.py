@@ -33,6 +33,11 @@ DEFAULT_ATTRS = ("tenant_id", "tenant", "tenant_slug", "org_id", "organization_i
 # `.id` is the tenant id
 TENANT_OBJECT = re.compile(r"^(current_)?(tenant|org|organi[sz]ation|workspace)$", re.IGNORECASE)
 _HEADER_READ = re.compile(r"""\.headers(?:\.get\(\s*|\[\s*)(["'])([A-Za-z0-9_-]+)\1""")
+# `request.cookies.get("session")`, `self.req.cookies[COOKIE]`, `.cookies.get(self._cookie_key)`: a literal name, or a
+# name (a constant, an attribute of self) assigned a literal somewhere in the scope text
+_COOKIE_READ = re.compile(
+    r"""\.cookies(?:\.get\(\s*|\[\s*)(?:(["'])([A-Za-z0-9_.-]+)\1|(?:self\.)?([A-Za-z_]\w*)\s*[,)\]])"""
+)
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
     re.MULTILINE,
@@ -98,6 +103,24 @@ def header_reads(text: str) -> list[str]:
         if match.group(2) not in out:
             out.append(match.group(2))
     return out
+
+
+def cookie_reads(text: str, scope: str = "") -> list[str]:
+    """Cookie names a body reads itself: `request.cookies.get("token")`, or through a name assigned a literal in
+    `text` or `scope` (the class or module around it: `self._cookie = "access_token_cookie"`, `COOKIE = "sid"`)."""
+    out: list[str] = []
+    for match in _COOKIE_READ.finditer(text):
+        name = match.group(2) or _literal_of(match.group(3), text + "\n" + scope)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _literal_of(name: str, text: str) -> str | None:
+    """The string literal `name` (or `self.name`) is assigned in `text`, if exactly one."""
+    pattern = rf"""(?m)^\s*(?:self\.)?{re.escape(name)}\s*(?::[^=\n]+)?=\s*(["'])([A-Za-z0-9_.-]+)\1\s*(?:#.*)?$"""
+    found = {match.group(2) for match in re.finditer(pattern, text)}
+    return found.pop() if len(found) == 1 else None
 
 
 def identity_reads(text: str, params: list[str], rules: TenantRules) -> list[str]:
