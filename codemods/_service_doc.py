@@ -7,16 +7,29 @@ phase 1's (a maintainer's own text stays).
 from __future__ import annotations
 
 import textwrap
-from typing import Optional
+from typing import Optional, Sequence
 
 _EDIT_FREELY = "this is the service's code, edit it freely."
 
 
-def phase1_docstring(origin: str, handler_module: str, width: int) -> str:
-    """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path)."""
-    return _docstring(f"The logic of the legacy routes of `{origin}`.",
-                      "The routes there delegate to these functions, and so does the Standard API handler "
-                      f"(`{handler_module}`): {_EDIT_FREELY}", width)
+def phase1_docstring(origin: str, handler_module: str, width: int, *, legacy_only: Sequence[str] = (),
+                     every: bool = False) -> str:
+    """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path).
+    `legacy_only`: its functions the handler does not call (held routes: their operation answers 501); `every`:
+    that is all of them."""
+    handler = f"the Standard API handler (`{handler_module}`)"
+    if every:
+        users = (f"The routes there delegate to these functions; {handler} calls none of them yet (their standard "
+                 "operations answer 501 NOT_IMPLEMENTED until it does)")
+    elif legacy_only:
+        names = ", ".join(f"`{name}`" for name in legacy_only)
+        its, answers, it = ("its", "operation answers", "it") if len(legacy_only) == 1 else \
+            ("their", "operations answer", "them")
+        users = (f"The routes there delegate to these functions, and so does {handler}, except {names} ({its} "
+                 f"standard {answers} 501 NOT_IMPLEMENTED until the handler calls {it})")
+    else:
+        users = f"The routes there delegate to these functions, and so does {handler}"
+    return _docstring(f"The logic of the legacy routes of `{origin}`.", f"{users}: {_EDIT_FREELY}", width)
 
 
 def removed_docstring(origin: str, handler_module: str, handler_calls: bool, width: int) -> str:
