@@ -13,20 +13,23 @@ _EDIT_FREELY = "this is the service's code, edit it freely."
 
 
 def phase1_docstring(origin: str, handler_module: str, width: int, *, legacy_only: Sequence[str] = (),
-                     every: bool = False) -> str:
+                     every: bool = False, held: bool = False) -> str:
     """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path).
-    `legacy_only`: its functions the handler does not call (held routes: their operation answers 501); `every`:
-    that is all of them."""
+    `legacy_only`: its functions the handler does not call (a variant the operation's primary serves, a held
+    route's); `every`: that is all of them; `held`: their operations answer 501 NOT_IMPLEMENTED."""
     handler = f"the Standard API handler (`{handler_module}`)"
     if every:
-        users = (f"The routes there delegate to these functions; {handler} calls none of them yet (their standard "
-                 "operations answer 501 NOT_IMPLEMENTED until it does)")
+        users = f"The routes there delegate to these functions; {handler} calls none of them"
+        if held:
+            users += " yet (their standard operations answer 501 NOT_IMPLEMENTED until it does)"
     elif legacy_only:
+        one = len(legacy_only) == 1
         names = ", ".join(f"`{name}`" for name in legacy_only)
-        its, answers, it = ("its", "operation answers", "it") if len(legacy_only) == 1 else \
-            ("their", "operations answer", "them")
-        users = (f"The routes there delegate to these functions, and so does {handler}, except {names} ({its} "
-                 f"standard {answers} 501 NOT_IMPLEMENTED until the handler calls {it})")
+        users = (f"The routes there delegate to these functions, and so does {handler}, except {names}, which only "
+                 f"{'its legacy route calls' if one else 'their legacy routes call'}")
+        if held:
+            users += (f" ({'its standard operation answers' if one else 'their standard operations answer'} 501 "
+                      "NOT_IMPLEMENTED until the handler calls " + ("it)" if one else "them)"))
     else:
         users = f"The routes there delegate to these functions, and so does {handler}"
     return _docstring(f"The logic of the legacy routes of `{origin}`.", f"{users}: {_EDIT_FREELY}", width)

@@ -1,10 +1,11 @@
 """A held route's logic moves into a service module, and its legacy route delegates to it: the function is not
-dead, but the Standard API handler does not call it (its operation answers 501). The service module's docstring
-says so instead of claiming the handler calls every function, and phase 3, which keeps held routes, does not
-rewrite it as if the module's routes were gone."""
+dead, but the Standard API handler does not call it (its operation answers 501); nor does it call a variant the
+operation's primary serves. The service module's docstring says so instead of claiming the handler calls every
+function, and phase 3, which keeps held routes, does not rewrite it as if the module's routes were gone."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -76,10 +77,11 @@ def test_the_docstring_names_the_functions_only_the_legacy_routes_call(tmp_path)
     handler = (root / "depot/handlers/market_handler.py").read_text()
     assert "legacy_members.read_member" in handler and "suspend_member" not in handler and "legacy_staff" not in handler
     members = _doc((root / "depot/services/legacy_members.py").read_text())
-    assert "and so does the Standard API handler (`depot.handlers.market_handler`), except `suspend_member`" in members
+    assert ("and so does the Standard API handler (`depot.handlers.market_handler`), except `suspend_member`, which "
+            "only its legacy route calls (its standard operation answers 501 NOT_IMPLEMENTED") in members
     assert "read_member" not in members
     staff = _doc((root / "depot/services/legacy_staff.py").read_text())
-    assert "calls none of them yet" in staff and "and so does" not in staff
+    assert "calls none of them yet (their standard operations answer 501" in staff and "and so does" not in staff
     # the legacy routes delegate to every moved function: none is dead
     assert "legacy_staff.lock_staff(" in (root / "depot/staff.py").read_text()
     assert "legacy_members.suspend_member(" in (root / "depot/members.py").read_text()
@@ -96,3 +98,17 @@ def test_phase_3_leaves_the_docstring_of_a_module_its_held_routes_still_use(tmp_
     assert "legacy_staff.lock_staff(" in (root / "depot/staff.py").read_text()  # held: kept, still delegating
     assert (root / "depot/services/legacy_staff.py").read_text() == before
     assert "@router.get(" not in (root / "depot/members.py").read_text()  # the moved read route is gone
+
+
+def test_a_variant_the_primary_serves_is_named_without_a_501(tmp_path):
+    # advisor's update_user is implemented by its primary route: the suspend and activate variants' functions are
+    # called only by their legacy routes, and their operation does not answer 501
+    root = tmp_path / "advisor"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples/advisor", root,
+                    ignore=shutil.ignore_patterns("data", "__pycache__", ".pytest_cache", ".migrator"))
+    write_phase(root, plan_phase(root, 1))
+    users = _doc((root / "advisor/services/legacy_users.py").read_text())
+    assert "except `suspend_user`, `activate_user`, which only their legacy routes call:" in users
+    assert "501" not in users
+    handler = (root / "advisor/handlers/market_handler.py").read_text()
+    assert "legacy_users.update_user(" in handler and "legacy_users.suspend_user(" not in handler
