@@ -6,6 +6,7 @@ phase 1's (a maintainer's own text stays).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Optional, Sequence
 
@@ -51,9 +52,17 @@ def replace_phase1_docstring(source: str, origin: str, handler_module: str, new:
     if end < 0:
         return None
     old = source[: end + 3]
-    if old.split() != phase1_docstring(origin, handler_module, 10_000).split():
+    if old.split() not in [text.split() for text in _phase1_forms(origin, handler_module, old)]:
         return None
     return new + source[end + 3:]
+
+
+def _phase1_forms(origin: str, handler_module: str, old: str) -> list[str]:
+    """Every docstring phase 1 may have written for this module, with the names `old` lists as legacy only."""
+    listed = re.search(r"except ((?:`\w+`, )*`\w+`), which only", " ".join(old.split()))
+    names = re.findall(r"`(\w+)`", listed.group(1)) if listed else []
+    return [phase1_docstring(origin, handler_module, 10_000, legacy_only=names, every=every, held=held)
+            for every in (False, True) for held in (False, True)]
 
 
 def _docstring(summary: str, body: str, width: int) -> str:

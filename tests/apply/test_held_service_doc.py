@@ -112,3 +112,17 @@ def test_a_variant_the_primary_serves_is_named_without_a_501(tmp_path):
     assert "501" not in users
     handler = (root / "advisor/handlers/market_handler.py").read_text()
     assert "legacy_users.update_user(" in handler and "legacy_users.suspend_user(" not in handler
+
+
+def test_phase_3_rewrites_a_docstring_that_names_variants_once_their_routes_are_gone(tmp_path):
+    root = tmp_path / "advisor"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples/advisor", root,
+                    ignore=shutil.ignore_patterns("data", "__pycache__", ".pytest_cache", ".migrator"))
+    write_phase(root, plan_phase(root, 1))
+    write_phase(root, plan_phase(root, 2, sunset=date(2027, 2, 1), now=datetime(2027, 1, 5, tzinfo=timezone.utc)),
+                allow_dirty=True)
+    write_phase(root, plan_phase(root, 3, force=True, now=datetime(2027, 3, 1, tzinfo=timezone.utc)),
+                allow_dirty=True)
+    users = _doc((root / "advisor/services/legacy_users.py").read_text())
+    assert users.startswith('"""The logic of the legacy routes of `advisor/routers/users.py`, which phase 3 removed.')
+    assert "suspend_user" not in users
