@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from ._format import _explode, _newline, explode_brackets, explode_outermost, fit_signature
+from ._format import _COMPREHENSIONS, _explode, _newline, explode_brackets, explode_outermost, fit_signature
 
 _EMPTY = cst.Module([])
 _PRAGMAS = ("# fmt:", "# noqa", "# type:", "# pragma")
@@ -266,11 +266,14 @@ def _fit_statement(statement: cst.SimpleStatementLine, indent: int, width: int,
 
 def _value_in_parentheses(statement: cst.SimpleStatementLine, indent: int, width: int) -> cst.SimpleStatementLine:
     """An assignment or a `return` whose first line is too long even with its call exploded: its value in
-    parentheses on lines of its own (``x = (`` ... ``)``), exploded inside only if it still does not fit there."""
+    parentheses on lines of its own (``x = (`` ... ``)``), exploded inside only if it still does not fit there; a
+    comprehension split at its own brackets instead, one clause a line."""
     small = statement.body[0] if len(statement.body) == 1 else None
     if not isinstance(small, (cst.Assign, cst.AnnAssign, cst.Return)) or small.value is None or small.value.lpar:
         return statement
     value = small.value.visit(_Flatten())
+    if isinstance(value, tuple(_COMPREHENSIONS)):  # its own brackets split, as a formatter splits it
+        return statement.with_changes(body=[small.with_changes(value=explode_brackets(value, indent, width, 0))])
     if indent + 4 + len(_EMPTY.code_for_node(value)) > width:
         value = explode_outermost(value, indent + 4, width, level=1)
     value = value.with_changes(lpar=[cst.LeftParen(whitespace_after=_newline("    "))],

@@ -121,6 +121,9 @@ def explode_brackets(value: cst.BaseExpression, indent: int, width: int, level: 
     """`value`'s own brackets exploded when it is a call or a display with items (also awaited), as a formatter
     splits a line at the brackets that end it; None for any other expression."""
     inner = value.expression if isinstance(value, cst.Await) else value
+    if isinstance(inner, tuple(_COMPREHENSIONS)) and not inner.lpar:
+        exploded = explode_comprehension(inner, level)
+        return value.with_changes(expression=exploded) if inner is not value else exploded
     if not isinstance(inner, (cst.Call, *_BRACKETS)) or not _items(inner):
         return None
     exploded = _explode_items(inner, indent, width, level)
@@ -155,6 +158,29 @@ def _explode_items(node, indent: int, width: int, level: int):
 
 _BRACKETS = {cst.List: ("lbracket", "rbracket"), cst.Set: ("lbrace", "rbrace"), cst.Dict: ("lbrace", "rbrace"),
              cst.Tuple: ("lpar", "rpar")}
+
+
+_COMPREHENSIONS = {cst.ListComp: ("lbracket", "rbracket"), cst.SetComp: ("lbrace", "rbrace"),
+                   cst.DictComp: ("lbrace", "rbrace")}
+
+
+def explode_comprehension(node: cst.ListComp | cst.SetComp | cst.DictComp, level: int):
+    """A comprehension one clause a line (the element, each `for`, each `if`), its closing bracket on a line of its
+    own, as a formatter splits one too long; `level`: the bracket's depth in the statement."""
+    inner = "    " * (level + 1)
+    opening, closing = _COMPREHENSIONS[type(node)]
+    return node.with_changes(**{
+        "for_in": _clauses_on_lines(node.for_in, inner),
+        opening: getattr(node, opening).with_changes(whitespace_after=_newline(inner)),
+        closing: getattr(node, closing).with_changes(whitespace_before=_newline("    " * level)),
+    })
+
+
+def _clauses_on_lines(clause: cst.CompFor, inner: str) -> cst.CompFor:
+    return clause.with_changes(
+        whitespace_before=_newline(inner),
+        ifs=[test.with_changes(whitespace_before=_newline(inner)) for test in clause.ifs],
+        inner_for_in=_clauses_on_lines(clause.inner_for_in, inner) if clause.inner_for_in else None)
 
 
 def _items(node) -> Sequence[cst.CSTNode]:

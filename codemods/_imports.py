@@ -92,7 +92,8 @@ class ImportStyle:
     @classmethod
     def for_root(cls, root: Path, created: Iterable[str] = ()) -> "ImportStyle":
         """ruff's defaults for a project at `root`: a module is first party when `root/<its path>` exists (a
-        directory or a .py file), counting the files a phase creates; `[tool.ruff] line-length` when set."""
+        directory or a .py file), counting the files a phase creates; the line length its ruff or black settings
+        give (`_line_length`)."""
         made = {PurePosixPath(p).with_suffix("").as_posix() for p in created}
         made |= {PurePosixPath(p).parent.as_posix() for p in created}
 
@@ -104,6 +105,8 @@ class ImportStyle:
 
 
 def _line_length(root: Path) -> int:
+    """The line length the service formats with: ruff's `line-length` (ruff.toml, .ruff.toml, `[tool.ruff]`), else
+    black's (`[tool.black] line-length` in pyproject.toml: black reads no other file), else ruff's default."""
     from ._target import read_toml, toml_table
 
     for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
@@ -114,8 +117,9 @@ def _line_length(root: Path) -> int:
         if isinstance(settings.get("line-length"), int):
             return settings["line-length"]
         if keys == () and settings:
-            return DEFAULT_LINE_LENGTH
-    return DEFAULT_LINE_LENGTH
+            break  # ruff takes the first config file it finds: the others are not read
+    black = toml_table(read_toml(root / "pyproject.toml") or {}, "tool", "black").get("line-length")
+    return black if isinstance(black, int) and not isinstance(black, bool) else DEFAULT_LINE_LENGTH
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,9 @@ class Phase1State:
     #: (router module, route function) -> the parameter names its inputs function copies (Verdict.inputs)
     inputs: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     not_implemented: dict[str, str] = field(default_factory=dict)  # operation -> why it answers 501
+    #: (service module, function) the handler calls; the service modules are written after the handler, and say
+    #: which of their functions only the legacy routes call (a held route's: its operation answers 501)
+    handler_calls: set[tuple[str, str]] = field(default_factory=set)
     template_errors: dict[str, str] = field(default_factory=dict)  # operation -> why its template failed
     #: the plan's lifecycle (migrator.lifecycle.model.LifecyclePlan) and where the registry module goes
     lifecycle: object = None

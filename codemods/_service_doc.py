@@ -6,17 +6,34 @@ phase 1's (a maintainer's own text stays).
 
 from __future__ import annotations
 
+import re
 import textwrap
-from typing import Optional
+from typing import Optional, Sequence
 
 _EDIT_FREELY = "this is the service's code, edit it freely."
 
 
-def phase1_docstring(origin: str, handler_module: str, width: int) -> str:
-    """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path)."""
-    return _docstring(f"The logic of the legacy routes of `{origin}`.",
-                      "The routes there delegate to these functions, and so does the Standard API handler "
-                      f"(`{handler_module}`): {_EDIT_FREELY}", width)
+def phase1_docstring(origin: str, handler_module: str, width: int, *, legacy_only: Sequence[str] = (),
+                     every: bool = False, held: bool = False) -> str:
+    """Phase 1's docstring of the service module holding the logic of the routes of `origin` (a file path).
+    `legacy_only`: its functions the handler does not call (a variant the operation's primary serves, a held
+    route's); `every`: that is all of them; `held`: their operations answer 501 NOT_IMPLEMENTED."""
+    handler = f"the Standard API handler (`{handler_module}`)"
+    if every:
+        users = f"The routes there delegate to these functions; {handler} calls none of them"
+        if held:
+            users += " yet (their standard operations answer 501 NOT_IMPLEMENTED until it does)"
+    elif legacy_only:
+        one = len(legacy_only) == 1
+        names = ", ".join(f"`{name}`" for name in legacy_only)
+        users = (f"The routes there delegate to these functions, and so does {handler}, except {names}, which only "
+                 f"{'its legacy route calls' if one else 'their legacy routes call'}")
+        if held:
+            users += (f" ({'its standard operation answers' if one else 'their standard operations answer'} 501 "
+                      "NOT_IMPLEMENTED until the handler calls " + ("it)" if one else "them)"))
+    else:
+        users = f"The routes there delegate to these functions, and so does {handler}"
+    return _docstring(f"The logic of the legacy routes of `{origin}`.", f"{users}: {_EDIT_FREELY}", width)
 
 
 def removed_docstring(origin: str, handler_module: str, handler_calls: bool, width: int) -> str:
@@ -35,9 +52,17 @@ def replace_phase1_docstring(source: str, origin: str, handler_module: str, new:
     if end < 0:
         return None
     old = source[: end + 3]
-    if old.split() != phase1_docstring(origin, handler_module, 10_000).split():
+    if old.split() not in [text.split() for text in _phase1_forms(origin, handler_module, old)]:
         return None
     return new + source[end + 3:]
+
+
+def _phase1_forms(origin: str, handler_module: str, old: str) -> list[str]:
+    """Every docstring phase 1 may have written for this module, with the names `old` lists as legacy only."""
+    listed = re.search(r"except ((?:`\w+`, )*`\w+`), which only", " ".join(old.split()))
+    names = re.findall(r"`(\w+)`", listed.group(1)) if listed else []
+    return [phase1_docstring(origin, handler_module, 10_000, legacy_only=names, every=every, held=held)
+            for every in (False, True) for held in (False, True)]
 
 
 def _docstring(summary: str, body: str, width: int) -> str:

@@ -184,6 +184,7 @@ class Renderer:
         self.used: set[str] = set()
         self.extra_imports: set[ImportSpec] = set()  # dependency functions the standard methods call
         self.services: set[str] = set()  # aliases of the service modules the methods call
+        self.calls: set[tuple[str, str]] = set()  # (service module, function) the methods call
         #: `**<marker>` in a call -> the `legacy_inputs(...)` block it needs (see `wrap_inputs`)
         self.pending: dict[str, cst.BaseExpression] = {}
         #: operation -> parameters of its generated answer mapping (`legacy_shapes.<operation>_from_legacy`)
@@ -259,6 +260,7 @@ class Renderer:
             args.append(cst.Arg(value, keyword=cst.Name(param.name), equal=_EQUAL))
         func = cst.Attribute(cst.Name(route.alias), cst.Name(route.function))
         self.services.add(route.alias)
+        self.calls.add((route.module, route.function))
         if route.is_async:
             value: cst.BaseExpression = cst.Await(cst.Call(func, args=_commas(args)))
         else:

@@ -97,6 +97,7 @@ class GenerateHandler(MigratorCommand):
         if state.single_tenant is not None:
             methods = [_check_tenant(m) for m in methods]
         state.not_implemented, state.template_errors = missing, errors
+        state.handler_calls = set(renderer.calls)
         renderer.used.add("StandardAPIHandler")
         head: list[cst.BaseStatement] = [self._served(renderer)] if state.single_tenant is not None else []
         deployment, instance = self._deployment(renderer), self._instance()  # (their imports are scheduled next)

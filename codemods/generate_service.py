@@ -72,7 +72,13 @@ class GenerateService(MigratorCommand):
             nodes.append(self._function(service, move))
         for spec in sorted(service.imports):
             AddImportsVisitor.add_needed_import(self.context, spec.module, spec.name, spec.asname)
-        doc = cst.parse_statement(phase1_docstring(origin.path, state.handler_module, state.style.line_length) + "\n")
+        legacy_only = [m.name for m in service.functions if (service.module, m.name) not in state.handler_calls]
+        held = {(call.module, call.function) for op in state.operations.values() if op.name in state.not_implemented
+                for call in op.routes.values()}
+        doc = phase1_docstring(origin.path, state.handler_module, state.style.line_length, legacy_only=legacy_only,
+                               every=len(legacy_only) == len(service.functions),
+                               held=bool(legacy_only) and all((service.module, n) in held for n in legacy_only))
+        doc = cst.parse_statement(doc + "\n")
         return tree.with_changes(body=[doc, *spaced(nodes, first=1)])
 
     def _function(self, service: ServiceModule, move: FunctionMove) -> cst.FunctionDef:

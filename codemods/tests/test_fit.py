@@ -138,3 +138,21 @@ def test_decorators_and_nested_brackets_explode_as_a_formatter_keeps_them(width)
     formatted = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", str(width),
                                 "-"], input=fitted, capture_output=True, text=True, check=True).stdout
     assert formatted == fitted
+
+
+COMPREHENSIONS = '''\
+def kept(ledger, known):
+    spare = {name: amount for name, amount in ledger.items() if name not in known}
+    return [entry.upper() for group in ledger.values() for entry in group if entry if len(entry) > 2]
+'''
+
+
+def test_a_comprehension_too_long_splits_at_its_own_brackets_one_clause_a_line():
+    fitted = _fit(COMPREHENSIONS, 60)
+    assert code_only(fitted) == code_only(COMPREHENSIONS)
+    assert "    spare = {\n        name: amount\n        for name, amount in ledger.items()\n" in fitted
+    assert "        for entry in group\n        if entry\n        if len(entry) > 2\n    ]\n" in fitted
+    assert max(len(line) for line in fitted.splitlines()) <= 60
+    formatted = subprocess.run([sys.executable, "-m", "ruff", "format", "--isolated", "--line-length", "60", "-"],
+                               input=fitted, capture_output=True, text=True, check=True).stdout
+    assert formatted == fitted

@@ -187,9 +187,9 @@ def _changes(run: PlanRun, state: Phase1State) -> list[FileChange]:
         except WireError as exc:
             raise ApplyError(f"{path}: {exc}") from exc
         changes.append(FileChange(path, index.source, tree.code))
-    for service in plan.services:
-        changes.append(_generated(service.file, GenerateService, state))
-    changes.append(_generated(plan.handler.file, GenerateHandler, state))
+    handler = _generated(plan.handler.file, GenerateHandler, state)  # first: the services say what it calls
+    changes += [_generated(service.file, GenerateService, state) for service in plan.services]
+    changes.append(handler)
     if state.shapes:
         from migrator.shapes import render_module
 

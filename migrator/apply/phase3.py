@@ -283,7 +283,7 @@ def _service_docstrings(root: Path, journal: Journal, new_sources: dict[str, Opt
         origins.setdefault(module, route.file)
         gone = any(route is r for r in removed) or route.state in ("removed", "gone") or (
             route.state == "alias" and route.reason == ALIAS_REASON)
-        if route.state in ("moved", "deprecated", "alias") and not gone:
+        if route.state in ("moved", "deprecated", "alias", "held") and not gone:  # a held route still delegates
             delegating.add(module)
     handler_source = read_text(root, handler.file) or ""
     out = {}

@@ -17,6 +17,8 @@ from typing import Optional
 
 import libcst as cst
 
+from codemods._fit import fit_module
+
 from . import layout
 from .mapping import FieldMap, OperationMapping, Source
 
@@ -75,7 +77,8 @@ def optional_paths(mapping: OperationMapping) -> dict[str, list[str]]:
 
 def render_module(mappings: Sequence[OperationMapping], *, service: str, include_manual: bool = False,
                   line_length: int = DEFAULT_WIDTH) -> str:
-    """The module text, its lines at most `line_length` columns (the service's ruff setting). Mappings that are not
+    """The module text, its lines at most `line_length` columns (the service's setting; what the layout here leaves
+    too long is fitted by `codemods._fit`, as every generated module). Mappings that are not
     automatic are left out unless `include_manual` (then each missing required field is a ``# MANUAL:`` comment:
     the function fails validation until someone completes it)."""
     emitter = _Emitter(width=line_length)
@@ -85,8 +88,8 @@ def render_module(mappings: Sequence[OperationMapping], *, service: str, include
             bodies.append(_operation(mapping, emitter))
     header = _header(service, emitter)
     text = header + "".join("\n\n" + body for body in bodies)
-    cst.parse_module(text)  # a bug here must never reach a service's tree
-    return text
+    module = cst.parse_module(text)  # a bug here must never reach a service's tree
+    return fit_module(module, line_length).code  # what the layout above left too long: as every generated module
 
 
 def _header(service: str, emitter: _Emitter) -> str:

@@ -60,3 +60,34 @@ def test_generated_modules_follow_the_services_line_length(name, tmp_path):
 def test_generated_modules_fit_79_columns(name, tmp_path):
     generated = _phase1(name, tmp_path, "\n[tool.ruff]\nline-length = 79\n")
     assert _findings(generated, "E2,E7,E501,W", 79) == []
+
+
+def test_a_service_formatted_by_black_gets_blacks_line_length(tmp_path):
+    # no ruff settings: black's `line-length` is the service's width
+    generated = _phase1("advisor", tmp_path, "\n[tool.black]\nline-length = 100\n")
+    assert _findings(generated, "E501", 100) == []
+    lines = (generated / "market_handler.py").read_text(encoding="utf-8").splitlines()
+    assert max(len(line) for line in lines) > 88  # the room of the setting is used, not ruff's default
+
+
+@pytest.mark.parametrize(("files", "width"), [
+    ({"pyproject.toml": "[tool.black]\nline-length = 100\n"}, 100),
+    ({"pyproject.toml": "[tool.black]\nline-length = 100\n\n[tool.ruff]\nline-length = 120\n"}, 120),
+    ({"pyproject.toml": "[tool.black]\nline-length = 100\n", "ruff.toml": "line-length = 72\n"}, 72),
+    ({"pyproject.toml": "[tool.black]\ntarget-version = ['py311']\n"}, 88),
+    ({"pyproject.toml": "[tool.black]\nline-length = true\n"}, 88),
+    ({}, 88),
+])
+def test_the_width_is_ruffs_else_blacks_else_88(tmp_path, files, width):
+    from codemods._imports import ImportStyle
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert ImportStyle.for_root(tmp_path).line_length == width
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_the_answer_mappings_fit_60_columns(name, tmp_path):
+    # legacy_shapes.py goes through the same fitting as the handler: nothing render.py lays out is left too long
+    generated = _phase1(name, tmp_path, "\n[tool.ruff]\nline-length = 60\n")
+    assert _findings(generated, "E2,E7,E501,W", 60, "legacy_shapes.py") == []
