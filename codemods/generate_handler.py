@@ -418,19 +418,14 @@ def _override(method: cst.FunctionDef, renderer: Renderer) -> cst.FunctionDef:
 
 
 def _check_tenant(method: cst.FunctionDef) -> cst.FunctionDef:
-    """`SERVED.check(tenant_id)` first in a method taking the standard tenant id (a single-tenant deployment)."""
+    """`SERVED.check(tenant_id)` first in a method taking the standard tenant id (a single-tenant deployment), also
+    in one answering 501: any other tenant id names no tenant here, and every tenant operation answers 404 for it
+    (STANDARD_API.md) before saying what the service lacks."""
     names = {p.name.value for p in method.params.params}
-    body = list(method.body.body)
-    if "tenant_id" not in names or _raises_not_implemented(body):
+    if "tenant_id" not in names:
         return method
     check = cst.parse_statement(f"{SERVED}.check(tenant_id)\n")
-    return method.with_changes(body=method.body.with_changes(body=[check, *body]))
-
-
-def _raises_not_implemented(body: list[cst.BaseStatement]) -> bool:
-    first = body[0] if body else None
-    return (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Raise)
-            and "NotImplemented" in cst.Module([]).code_for_node(first))
+    return method.with_changes(body=method.body.with_changes(body=[check, *method.body.body]))
 
 
 def _class_fields(node: cst.ClassDef) -> set[str]:

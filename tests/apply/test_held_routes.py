@@ -4,6 +4,8 @@ phases 2 and 3 neither deprecate nor remove it, not even with --force."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -145,3 +147,35 @@ def test_a_held_variant_leaves_no_inputs_function_in_the_handler(tmp_path):
     compile(handler, "market_handler.py", "exec")
     assert "_inputs" not in handler and "get_db" not in handler and "Depends" not in handler
     assert "def list_admins(" in (root / "crew/services/legacy_main.py").read_text()  # its logic did move
+
+
+def test_a_single_tenant_service_answers_404_for_another_tenant_before_any_501(tmp_path, monkeypatch):
+    # crew serves one tenant; its handler implements no operation (list_users is held), and answers 501 for its own
+    # tenant. Any other tenant id names no tenant: 404 on every tenant operation, the generated 501 stubs and the
+    # base class's alike (STANDARD_API.md lists 404 for an unknown tenant on each of them)
+    from fastapi.testclient import TestClient
+
+    from shims.spec import OPERATIONS, STANDARD_PREFIX
+
+    root = tmp_path / "crew_root"
+    for rel, text in ADMINS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    write_phase(root, plan_phase(root, 1))
+    monkeypatch.setenv("MARKET_API_KEYS", "k")
+    monkeypatch.syspath_prepend(str(root))
+    try:
+        client = TestClient(importlib.import_module("crew.main").app)
+        reads = [op for op in OPERATIONS if op.method == "GET" and op.path.startswith(STANDARD_PREFIX + "/tenant/")]
+        answers = {}
+        for op in reads:
+            path = op.path.replace("{user_id}", "1") + ("?period=2026-11" if op.name == "get_tenant_usage" else "")
+            own = client.get(path.format(tenant_id="crew"), headers={"X-Market-API-Key": "k"})
+            other = client.get(path.format(tenant_id="other"), headers={"X-Market-API-Key": "k"})
+            answers[op.name] = (own.status_code, other.status_code, other.json()["detail"]["error"])
+    finally:
+        for name in [n for n in sys.modules if n == "crew" or n.startswith("crew.")]:
+            del sys.modules[name]
+    assert {name: own for name, (own, _, _) in answers.items()} == {name: 501 for name in answers}
+    assert {name: (other, code) for name, (_, other, code) in answers.items()} == {
+        name: (404, "TENANT_NOT_FOUND") for name in answers}
