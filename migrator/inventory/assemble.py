@@ -113,63 +113,18 @@ class _Assembler:
         fv = reg.func
         assert isinstance(fv, FuncV)
         fact = fv.fact
-        if isinstance(reg.path, Unknown):
-            self.report(reg.file, reg.line, f"path of route `{fact.qualname}` is not static: {reg.path.reason}")
-            self.reasons.setdefault((reg.file, reg.line), f"its path is not static: {reg.path.reason}")
-            return
-        if isinstance(reg.methods, Unknown):
-            self.report(reg.file, reg.line, f"methods of route `{fact.qualname}` are not static: {reg.methods.reason}")
-            self.reasons.setdefault((reg.file, reg.line), f"its methods are not static: {reg.methods.reason}")
+        if not self._static(reg, fact.qualname):
             return
         self.placed.add((reg.file, reg.line))
         full = base + reg.path
         pparams = set(path_params(full))
-        params: list[Param] = []
-        all_inputs: list[Input] = []
-        tenant_param = None
-        tenant_source = None
-        route_params = [p for p in fact.params if p.kind not in ("star", "starstar")]
-        for param in route_params:
-            info = self.analyzer.param(fv, param, pparams)
-            all_inputs.extend(info.inputs)
-            p_tenant = tenant_of(info.inputs, pparams, self.rules)
-            if p_tenant and tenant_param is None:
-                tenant_param, tenant_source = param.name, p_tenant
-            params.append(Param(
-                name=param.name,
-                kind=info.kind,
-                annotation=ir.unparse(param.annotation),
-                default=ir.unparse(param.default),
-                alias=info.alias,
-                dependency=dotted_name(info.dependency) if info.kind in ("depends", "security") else None,
-                headers=headers_of(info.inputs),
-                auth=auth_of(info.inputs, self.rules),
-                reads_tenant=p_tenant is not None,
-                queries=_queries(info.inputs, pparams) if info.kind in ("depends", "security") else [],
-                required_queries=_queries([i for i in info.inputs if i.required], pparams)
-                if info.kind in ("depends", "security") else [],
-                paths=_path_reads(info.inputs, pparams) if info.kind in ("depends", "security") else [],
-            ))
-        level_deps = deps + reg.dependencies  # app, include and router levels (accumulated by walk) + decorator
-        dep_names: list[str] = []
-        for dep in _flatten(level_deps):
-            target = dep.target if isinstance(dep, DependsV) else dep
-            all_inputs.extend(self.analyzer.inputs_of(target))
-            name = dotted_name(target)
-            if name and name not in dep_names:
-                dep_names.append(name)
+        params, all_inputs, tenant_param, tenant_source = self._route_params(fv, pparams)
+        level_inputs, dep_names = self._level_inputs(deps + reg.dependencies)  # app/include/router levels + decorator
+        all_inputs.extend(level_inputs)
         identity = [p.name for p in params if p.kind in ("depends", "security")]
-        body = self.analyzer.body_inputs(fv, identity)  # headers read in the body, `user.tenant_id`
-        all_inputs.extend(body)
+        all_inputs.extend(self.analyzer.body_inputs(fv, identity))  # headers read in the body, `user.tenant_id`
         if tenant_source is None:
-            tenant_source = tenant_of(all_inputs, pparams, self.rules)
-            if tenant_source and tenant_source.startswith("identity:"):
-                tenant_param = tenant_source.split(":", 1)[1].split(".", 1)[0]
-                if tenant_param not in identity:  # read inside a dependency: the route parameter that leads there
-                    tenant_param = next((p.name for p in params if any(
-                        i.kind == "identity" for i in self.analyzer.inputs_of(self._dep(fv, p.name)))), None)
-        if tenant_source is None:
-            tenant_source = tenant_of(self.analyzer.context_inputs(), pparams, self.rules)
+            tenant_param, tenant_source = self._tenant_read(fv, params, identity, all_inputs, pparams)
         kwargs = dict(reg.kwargs)
         self.routes.append(Route(
             methods=list(reg.methods),
@@ -201,6 +156,70 @@ class _Assembler:
             dependencies=dep_names,
         ))
 
+    def _static(self, reg: RouteReg, qualname: str) -> bool:
+        """Whether the registration's path and methods are known; else reported (and the route is not placed)."""
+        for what, value in (("path", reg.path), ("methods", reg.methods)):
+            if isinstance(value, Unknown):
+                verb = "is" if what == "path" else "are"
+                self.report(reg.file, reg.line, f"{what} of route `{qualname}` {verb} not static: {value.reason}")
+                self.reasons.setdefault((reg.file, reg.line), f"its {what} {verb} not static: {value.reason}")
+                return False
+        return True
+
+    def _route_params(self, fv: FuncV, pparams: set[str]) -> tuple[list[Param], list[Input], str | None, str | None]:
+        """The route function's parameters, every input they read, and the first that carries the tenant."""
+        params: list[Param] = []
+        all_inputs: list[Input] = []
+        tenant_param = tenant_source = None
+        for param in (p for p in fv.fact.params if p.kind not in ("star", "starstar")):
+            info = self.analyzer.param(fv, param, pparams)
+            all_inputs.extend(info.inputs)
+            p_tenant = tenant_of(info.inputs, pparams, self.rules)
+            if p_tenant and tenant_param is None:
+                tenant_param, tenant_source = param.name, p_tenant
+            solved = info.kind in ("depends", "security")
+            params.append(Param(
+                name=param.name,
+                kind=info.kind,
+                annotation=ir.unparse(param.annotation),
+                default=ir.unparse(param.default),
+                alias=info.alias,
+                dependency=dotted_name(info.dependency) if solved else None,
+                headers=headers_of(info.inputs),
+                auth=auth_of(info.inputs, self.rules),
+                reads_tenant=p_tenant is not None,
+                queries=_queries(info.inputs, pparams) if solved else [],
+                required_queries=_queries([i for i in info.inputs if i.required], pparams) if solved else [],
+                paths=_path_reads(info.inputs, pparams) if solved else [],
+            ))
+        return params, all_inputs, tenant_param, tenant_source
+
+    def _level_inputs(self, level_deps: list[Value]) -> tuple[list[Input], list[str]]:
+        """What the dependencies of the app, include, router and decorator levels read, and their names."""
+        inputs: list[Input] = []
+        names: list[str] = []
+        for dep in _flatten(level_deps):
+            target = dep.target if isinstance(dep, DependsV) else dep
+            inputs.extend(self.analyzer.inputs_of(target))
+            name = dotted_name(target)
+            if name and name not in names:
+                names.append(name)
+        return inputs, names
+
+    def _tenant_read(self, fv: FuncV, params: list[Param], identity: list[str], all_inputs: list[Input],
+                     pparams: set[str]) -> tuple[str | None, str | None]:
+        """The tenant when no parameter carries it: read by the levels' dependencies or the body (an identity's
+        attribute: the route parameter that leads there), else the context the module sets."""
+        tenant_param = None
+        tenant_source = tenant_of(all_inputs, pparams, self.rules)
+        if tenant_source and tenant_source.startswith("identity:"):
+            tenant_param = tenant_source.split(":", 1)[1].split(".", 1)[0]
+            if tenant_param not in identity:  # read inside a dependency: the route parameter that leads there
+                tenant_param = next((p.name for p in params if any(
+                    i.kind == "identity" for i in self.analyzer.inputs_of(self._dep(fv, p.name)))), None)
+        if tenant_source is None:
+            tenant_source = tenant_of(self.analyzer.context_inputs(), pparams, self.rules)
+        return tenant_param, tenant_source
 
     def _dep(self, fv: FuncV, name: str) -> Value | None:
         param = next((p for p in fv.fact.params if p.name == name), None)
