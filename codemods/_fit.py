@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from ._format import _COMPREHENSIONS, _explode, _newline, explode_brackets, explode_outermost, fit_signature
+from ._format import _COMPREHENSIONS, _newline, explode_brackets, explode_items, explode_outermost, fit_signature
 
 _EMPTY = cst.Module([])
 _PRAGMAS = ("# fmt:", "# noqa", "# type:", "# pragma")
@@ -432,7 +432,7 @@ def _fit_defaults(func: cst.FunctionDef, indent: int, width: int) -> cst.Functio
         text = _EMPTY.code_for_node(cst.Parameters(params=[param.with_changes(comma=cst.MaybeSentinel.DEFAULT)]))
         if indent + 4 + len(text) + 1 <= width or not isinstance(param.default, cst.Call) or not param.default.args:
             return param
-        return param.with_changes(default=_explode(param.default, indent + 4, width, level=1))
+        return param.with_changes(default=explode_items(param.default, indent + 4, width, level=1))
 
     return func.with_changes(params=params.with_changes(
         params=[fit(p) for p in params.params], kwonly_params=[fit(p) for p in params.kwonly_params],

@@ -95,13 +95,8 @@ class _WrapCalls(cst.CSTTransformer):
         item = updated.items[0]
         if not isinstance(item.item, cst.Call) or not item.item.args:
             return updated
-        return updated.with_changes(items=[item.with_changes(item=_explode(item.item, 4 * self.depth, self.width))])
-
-
-def _explode(call: cst.Call, indent: int, width: int, level: int = 0) -> cst.Call:
-    """`call` with one argument a line; an argument still longer than `width` at its indentation explodes too.
-    `level`: how many exploded brackets enclose this one in its statement."""
-    return _explode_items(call, indent, width, level)
+        exploded = explode_items(item.item, 4 * self.depth, self.width)
+        return updated.with_changes(items=[item.with_changes(item=exploded)])
 
 
 def explode_outermost(node: cst.CSTNode, indent: int, width: int, level: int = 0) -> cst.CSTNode:
@@ -126,12 +121,14 @@ def explode_brackets(value: cst.BaseExpression, indent: int, width: int, level: 
         return value.with_changes(expression=exploded) if inner is not value else exploded
     if not isinstance(inner, (cst.Call, *_BRACKETS)) or not _items(inner):
         return None
-    exploded = _explode_items(inner, indent, width, level)
+    exploded = explode_items(inner, indent, width, level)
     return value.with_changes(expression=exploded) if inner is not value else exploded
 
 
-def _explode_items(node, indent: int, width: int, level: int):
-    """A call or a display with one item a line and a trailing comma, its closing bracket on a line of its own."""
+def explode_items(node, indent: int, width: int, level: int = 0):
+    """A call or a display with one item a line and a trailing comma, its closing bracket on a line of its own; an
+    item still longer than `width` at its indentation explodes too. `level`: how many exploded brackets enclose this
+    one in its statement."""
     inner = "    " * (level + 1)
     items = []
     for item in _items(node):
@@ -194,7 +191,7 @@ def _items(node) -> Sequence[cst.CSTNode]:
 
 
 class _ExplodeOuter(cst.CSTTransformer):
-    """The first (outermost) call or display with items, exploded by `_explode_items`; nothing inside f-strings."""
+    """The first (outermost) call or display with items, exploded by `explode_items`; nothing inside f-strings."""
 
     def __init__(self, indent: int, width: int, level: int) -> None:
         self.indent, self.width, self.level = indent, width, level
@@ -210,7 +207,7 @@ class _ExplodeOuter(cst.CSTTransformer):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
         if original is self.target:
-            return _explode_items(updated, self.indent, self.width, self.level)
+            return explode_items(updated, self.indent, self.width, self.level)
         return updated
 
 
@@ -272,7 +269,7 @@ class _ExplodeFirst(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if getattr(self, "target", None) is not original:
             return updated
-        return _explode(updated, self.indent, self.width, self.level)
+        return explode_items(updated, self.indent, self.width, self.level)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> bool:
         return False  # a line break inside an f-string is a syntax error
