@@ -26,8 +26,16 @@ KNOWN_VERSIONS = (1, 2)
 PHASE_OFFSET_DAYS = {1: 0, 2: 14, 3: 28}
 PHASE_WEEKS = {1: "0–2", 2: "2–4", 3: "4–6"}
 
-#: "held": phase 1 moved the logic but the standard operation answers 501: never deprecated, never removed
+#: "held": phase 1 moved the logic but no standard operation runs it (the operation answers 501, or the route is
+#: only a candidate for it): never deprecated, never removed
 RouteState = Literal["moved", "manual", "alias", "stays", "deprecated", "removed", "gone", "held"]
+
+
+def held_reason(operation: Optional[str], candidate: Optional[str]) -> str:
+    """Why a held route keeps serving its clients (phase 1's journal reason, the notes of phases 1-3)."""
+    if candidate:
+        return f"{candidate}; no standard operation runs this route's logic"
+    return f"`{operation}` answers 501 NOT_IMPLEMENTED until the handler implements it"
 
 
 class JournalError(Exception):
@@ -84,6 +92,8 @@ class JournalRoute(BaseModel):
     standard_path: Optional[str] = None
     state: RouteState = "moved"
     reason: Optional[str] = None
+    #: another route of its operation holds the operation's logic (`migrator.primary`): why this one does not
+    candidate: Optional[str] = None
     service: Optional[str] = None  # "module:function" the route's logic moved to (phase 1)
     #: moved routes: legacy query parameter -> the standard input it takes (days, period, limit, page, offset,
     #: search), so that parity can write the standard twin of a recorded request

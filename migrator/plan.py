@@ -197,8 +197,9 @@ class PlannedRoute(BaseModel):
     candidate: Optional[str] = None
     verdict: Verdict
     move: Optional[MoveTarget] = None
-    #: what phase 1 records; "held": the logic moved but the standard operation has no implementation (no primary
-    #: route moved): it answers 501, so the legacy route is neither deprecated in phase 2 nor removed in phase 3
+    #: what phase 1 records; "held": the logic moved but no standard operation runs it (the operation has no
+    #: implementation, no primary route moved, so it answers 501; or the route is only a `candidate`): the legacy
+    #: route is neither deprecated in phase 2 nor removed in phase 3
     state: Optional[Literal["moved", "alias", "manual", "stays", "held"]] = None
 
     @property
@@ -370,7 +371,12 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
                 text=f"create `{service.file}` with the logic of {len(service.functions)} route(s) of "
                 f"`{service.origin}` ({', '.join(f'`{f}`' for f in service.functions)})", file=service.file))
     for route in mapped:
-        if route.state == "held":
+        if route.state == "held" and route.candidate:
+            p1.manual_steps.append(PlanItem(
+                text=f"`{route.key}` keeps serving its clients, neither deprecated nor removed: no standard operation "
+                f"runs its logic; retire it by hand once its callers no longer need it", file=route.file,
+                line=route.line, route=route.key, operation=route.operation))
+        elif route.state == "held":
             p1.manual_steps.append(PlanItem(
                 text=f"`{route.key}` keeps serving its clients: its logic moves, but `{route.operation}` answers 501 "
                 f"NOT_IMPLEMENTED ({HELD_REASON}); it is neither deprecated nor removed until the handler implements "

@@ -477,7 +477,9 @@ def _layout(plan: MigrationPlan, root: Path, project: Project, package: str) -> 
 def _mark_candidates(plan: MigrationPlan) -> None:
     """Of the served routes whose logic would implement one operation, phase 1 takes the first that moves in
     `primary_order` (else the first: its manual step leads); each other one says why it is only a candidate and is
-    no longer its operation's primary (one operation, one primary: the report, the lifecycle and phase 1 agree)."""
+    no longer its operation's primary (one operation, one primary: the report, the lifecycle and phase 1 agree).
+    A candidate that moves is held: its logic moves like any other, but no standard operation runs it (an open
+    sign-up is not an administrator's create_user), so phases 2 and 3 neither deprecate nor remove it."""
     groups: dict[str, list[PlannedRoute]] = {}
     for route in plan.routes:
         if route.mapped and route.primary and route.verdict.status != "stays" and route.app == plan.app.key:
@@ -491,6 +493,8 @@ def _mark_candidates(plan: MigrationPlan) -> None:
             if route is not chosen:
                 route.candidate = candidate_reason(route, chosen, operation)
                 route.primary = False
+                if route.state == "moved":  # no standard operation runs its logic: it keeps serving its clients
+                    route.state = "held"
 
 
 def implemented_operations(moving: list[PlannedRoute]) -> set[str]:

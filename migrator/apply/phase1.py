@@ -35,6 +35,7 @@ from migrator.journal import (
     JournalRoute,
     ShapesInfo,
     TenantInfo,
+    held_reason,
     journal_file,
     load_journal,
 )
@@ -242,6 +243,8 @@ def _reason(route: PlannedRoute, result: PhaseResult) -> Optional[str]:
     state = _journal_state(route, result)
     if state == "manual":
         return "; ".join(route.verdict.messages)
+    if state == "held" and route.candidate:
+        return held_reason(route.operation, route.candidate)
     if state == "held":
         why = result.not_implemented.get(route.operation) or HELD_REASON
         return (f"`{route.operation}` answers 501 NOT_IMPLEMENTED ({why}): the legacy route keeps serving until the "
@@ -286,7 +289,7 @@ def _record(root: Path, plan: MigrationPlan, journal: Journal, result: PhaseResu
         JournalRoute(methods=r.methods, path=r.path, function=r.function, file=r.file, line=r.line,
                      operation=r.operation, variant=r.variant, standard_method=r.standard_method,
                      standard_path=r.standard_path, state=_journal_state(r, result),
-                     reason=_reason(r, result),
+                     reason=_reason(r, result), candidate=r.candidate,
                      service=f"{r.move.service_module}:{r.move.function}" if r.move else None,
                      params=_standard_params(r) if r.move else {},
                      defaults=_legacy_defaults(r) if r.move else {})

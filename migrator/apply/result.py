@@ -36,5 +36,7 @@ class PhaseResult:
 def held_notes(routes) -> list[str]:
     """One line per held route (a journal or a plan route), for phases 1-3 to list. Here rather than in phase 1:
     phases 2 and 3 list them too, without importing phase 1 (the planner, LibCST's scope analysis, the shapes)."""
-    return [f"kept, neither deprecated nor removed: {'/'.join(r.methods)} {r.path} (`{r.operation}` answers 501 "
-            "NOT_IMPLEMENTED until the handler implements it)" for r in routes]
+    from migrator.journal import held_reason
+
+    return [f"kept, neither deprecated nor removed: {'/'.join(r.methods)} {r.path} "
+            f"({held_reason(r.operation, r.candidate)})" for r in routes]

@@ -194,6 +194,8 @@ def plan_twin(exchange: Exchange, match: Optional[RouteMatch], companions: Optio
     route = match.route
     if (route.standard_method or "GET").upper() != "GET" or not exchange.safe:
         return None, "mutation"
+    if route.state == "held" and route.candidate:
+        return None, "a candidate: its standard operation runs another route's logic (held: the legacy route stays)"
     if route.state == "held":
         return None, "its standard operation answers 501 (held: the legacy route stays)"
     if mappings is not None and route.operation in mappings.unimplemented:

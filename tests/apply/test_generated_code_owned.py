@@ -23,8 +23,9 @@ from migrator.apply import plan_phase, write_phase
 REPO = Path(__file__).resolve().parents[2]
 PHASE2 = datetime(2026, 12, 9, 9, 30, tzinfo=timezone.utc)
 
-# a single-tenant service: its "welcome" router (under /private) lists and creates users, its users router creates
-# them too; the handler calls the welcome router's logic, so nothing but the users route uses the users one's
+# a single-tenant service: its "welcome" router (under /private) lists, creates and updates users, its users router
+# suspends one (a variant of update_user); the handler calls the welcome router's logic, so nothing but the suspend
+# route uses the users one's (a second route creating users would be a candidate, held: never removed)
 _STORE = '''"""The users of the one tenant this service serves (in memory)."""
 
 from pydantic import BaseModel
@@ -45,26 +46,22 @@ class UsersPublic(BaseModel):
 
 USERS = [UserPublic(id=1, email="ada@example.com", full_name="Ada", is_active=True, created_at="2026-01-02")]
 '''
-_USERS = '''from fastapi import APIRouter
-from pydantic import BaseModel
+_USERS = '''from fastapi import APIRouter, HTTPException
 
 from svc.store import USERS, UserPublic
 
 router = APIRouter(prefix="/users")
 
 
-class UserCreate(BaseModel):
-    email: str
-    full_name: str
-
-
-@router.post("/", response_model=UserPublic)
-def create_user(user_in: UserCreate) -> UserPublic:
-    user = UserPublic(id=len(USERS) + 1, is_active=True, created_at="2026-12-01", **user_in.model_dump())
-    USERS.append(user)
-    return user
+@router.post("/{user_id}/suspend", response_model=UserPublic)
+def suspend_user(user_id: int) -> UserPublic:
+    for user in USERS:
+        if user.id == user_id:
+            user.is_active = False
+            return user
+    raise HTTPException(status_code=404, detail="no such user")
 '''
-_WELCOME = '''from fastapi import APIRouter
+_WELCOME = '''from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from svc.store import USERS, UserPublic, UsersPublic
@@ -87,6 +84,20 @@ def create_user(user_in: WelcomeUserCreate) -> UserPublic:
     user = UserPublic(id=len(USERS) + 1, is_active=False, created_at="2026-12-01", **user_in.model_dump())
     USERS.append(user)
     return user
+
+
+class WelcomeUserUpdate(BaseModel):
+    full_name: str | None = None
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic)
+def update_user(user_id: int, user_in: WelcomeUserUpdate) -> UserPublic:
+    for user in USERS:
+        if user.id == user_id:
+            if user_in.full_name is not None:
+                user.full_name = user_in.full_name
+            return user
+    raise HTTPException(status_code=404, detail="no such user")
 '''
 _MAIN = '''from fastapi import FastAPI
 

@@ -5,8 +5,10 @@ and the sign-up is reported as a candidate, with the reason. A small service wri
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -139,6 +141,37 @@ def test_phase_1_implements_create_user_from_the_admin_route(clubhouse):
     assert created.json()["status"] == "active"  # the superuser's logic: a sign-up would wait for confirmation
     signed = client.post("/api/v2/users/", json={"email": "bo@example.org", "password": "pw"})
     assert signed.status_code == 200 and signed.json()["is_active"] is False  # the sign-up keeps its own logic
+
+
+def test_the_sign_up_is_held_through_phases_2_and_3_its_callers_keep_it(clubhouse):
+    """No standard operation runs the sign-up's logic (create_user is the superuser's): phase 2 does not point its
+    callers at a successor that does something else, and phase 3 does not take the route away."""
+    report = analyze(clubhouse)
+    deprecations = [item.route for phase in report.plan.phases if phase.phase == 2 for item in phase.changes
+                    if item.route]
+    assert deprecations == ["POST /api/v2/users/create"]
+    first = plan_phase(clubhouse, 1)
+    assert any(note.startswith("kept, neither deprecated nor removed: POST /api/v2/users/ (a candidate for "
+                               "`create_user`") for note in first.notes)
+    write_phase(clubhouse, first)
+    journal = json.loads((clubhouse / ".migrator/journal.json").read_text())
+    states = {r["path"]: (r["state"], bool(r.get("candidate"))) for r in journal["routes"]}
+    assert states == {"/api/v2/users/": ("held", True), "/api/v2/users/create": ("moved", False)}
+    second = plan_phase(clubhouse, 2, sunset=date(2027, 2, 1), now=datetime(2027, 1, 5, tzinfo=timezone.utc))
+    write_phase(clubhouse, second, allow_dirty=True)
+    third = plan_phase(clubhouse, 3, force=True, now=datetime(2027, 3, 1, tzinfo=timezone.utc))
+    write_phase(clubhouse, third, allow_dirty=True)
+    assert any("POST /api/v2/users/ (a candidate" in note for note in third.notes)
+    people = (clubhouse / "clubhouse/people.py").read_text()
+    assert '@router.post("/create")' not in people and '@router.post("/")' in people
+    assert "deprecated" not in people.lower()
+    client = _client(clubhouse)
+    signed = client.post("/api/v2/users/", json={"email": "cy@example.org", "password": "pw"})
+    assert signed.status_code == 200 and "Deprecation" not in signed.headers, signed.text
+    assert signed.json()["is_active"] is False
+    created = client.post("/mt/tenant/club/users", json={"email": "di@example.org", "name": "Di"},
+                          headers={"X-Market-API-Key": "k"})
+    assert created.status_code == 201 and created.json()["status"] == "active"
 
 
 def _route(path: str, deps: tuple[str, ...] = (), auth: tuple[str, ...] = (), levels: tuple[str, ...] = ()):
