@@ -105,21 +105,63 @@ class ImportStyle:
 
 
 def _line_length(root: Path) -> int:
-    """The line length the service formats with: ruff's `line-length` (ruff.toml, .ruff.toml, `[tool.ruff]`), else
-    black's (`[tool.black] line-length` in pyproject.toml: black reads no other file), else ruff's default."""
+    """The line length the service formats with: ruff's `line-length`, read as ruff reads it (the closest
+    `.ruff.toml`, `ruff.toml` or `pyproject.toml` with a `[tool.ruff]` table, from `root` up; `extend` followed),
+    else black's (`[tool.black] line-length` of the closest pyproject.toml: black reads no other file), else ruff's
+    default. The search goes up to the repository's root (a `.git` or `.hg` directory), so a service analysed from
+    its `src/` reads the configuration beside it; outside a repository only `root` itself is read."""
     from ._target import read_toml, toml_table
 
-    for name, keys in (("ruff.toml", ()), (".ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
-        data = read_toml(root / name)
-        if data is None:
-            continue
-        settings = toml_table(data, *keys)
-        if isinstance(settings.get("line-length"), int):
-            return settings["line-length"]
-        if keys == () and settings:
-            break  # ruff takes the first config file it finds: the others are not read
-    black = toml_table(read_toml(root / "pyproject.toml") or {}, "tool", "black").get("line-length")
-    return black if isinstance(black, int) and not isinstance(black, bool) else DEFAULT_LINE_LENGTH
+    folders = _config_folders(root)
+    width = _ruff_width(folders)
+    if width is None:
+        for folder in folders:
+            data = read_toml(folder / "pyproject.toml")
+            if data is not None:
+                width = toml_table(data, "tool", "black").get("line-length")
+                break
+    return width if isinstance(width, int) and not isinstance(width, bool) else DEFAULT_LINE_LENGTH
+
+
+def _config_folders(root: Path) -> list[Path]:
+    """`root` and its parents up to the repository's root; `root` alone outside a repository."""
+    root = root.resolve()
+    for end, folder in enumerate([root, *root.parents]):
+        if (folder / ".git").exists() or (folder / ".hg").exists():
+            return [root, *root.parents][: end + 1]
+    return [root]
+
+
+def _ruff_width(folders: list[Path]) -> Optional[int]:
+    """ruff's `line-length` from the closest configuration file (None: that file sets none, or there is none)."""
+    from ._target import read_toml, toml_table
+
+    for folder in folders:
+        for name, keys in ((".ruff.toml", ()), ("ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
+            data = read_toml(folder / name)
+            settings = toml_table(data, *keys) if data is not None else {}
+            if data is None or (keys and not settings):
+                continue  # missing, or a pyproject.toml without a ruff table: ruff looks further
+            return _ruff_setting(folder / name, settings)
+    return None
+
+
+def _ruff_setting(path: Path, settings: dict, depth: int = 0) -> Optional[int]:
+    """`line-length` of one ruff configuration, or of the one it `extend`s (relative to its folder)."""
+    from ._target import read_toml, toml_table
+
+    width = settings.get("line-length")
+    if isinstance(width, int) and not isinstance(width, bool):
+        return width
+    base = settings.get("extend")
+    if not isinstance(base, str) or depth >= 8:
+        return None
+    target = (path.parent / Path(base).expanduser()).resolve()
+    data = read_toml(target)
+    if data is None:
+        return None
+    table = toml_table(data, "tool", "ruff") if target.name == "pyproject.toml" else data
+    return _ruff_setting(target, table, depth + 1)
 
 
 @dataclass(frozen=True)
