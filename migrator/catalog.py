@@ -35,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from codemods._target import toml_table
 from migrator.catalog_shapes import CONFIDENT, SUGGEST, shape_of
 from migrator.inventory.tenancy import TENANT_PARAM
 from migrator.pathtemplates import path_params, segment_param
@@ -357,7 +358,9 @@ def load_catalog(root: str | Path) -> Catalog:
         raise CatalogError(f"{pyproject}: invalid TOML: {exc}") from None
     except OSError as exc:
         raise CatalogError(f"{pyproject}: cannot read: {exc.strerror or exc}") from None
-    section = data.get("tool", {}).get("migrator", {}).get("catalog")
+    if not isinstance(toml_table(data, "tool").get("migrator", {}), dict):
+        raise CatalogError(f"{pyproject}: [tool.migrator] must be a table")
+    section = toml_table(data, "tool", "migrator").get("catalog")
     if section is None:
         return builtin_catalog()
     if not isinstance(section, dict):

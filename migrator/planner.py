@@ -42,7 +42,7 @@ from migrator.plan import (
     unimplemented_operations,
 )
 from migrator.primary import admin_guard, candidate_reason, primary_order
-from migrator.target import dynamic_version
+from migrator.target import project_metadata
 from shims import spec
 
 if sys.version_info >= (3, 11):
@@ -97,11 +97,8 @@ def read_project(root: Path) -> Project:
         data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return Project()  # load_target / load_catalog report a broken pyproject.toml where it matters
-    project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
-    tool = data.get("tool", {}).get("migrator", {}) if isinstance(data.get("tool"), dict) else {}
-    name, version = project.get("name"), project.get("version") or dynamic_version(root, data)
-    return Project(name if isinstance(name, str) else None, version if isinstance(version, str) else None,
-                   tool if isinstance(tool, dict) else {})
+    name, version, tool = project_metadata(root, data)
+    return Project(name, version, tool if isinstance(tool, dict) else {})
 
 
 # --- the app, the handler, the service modules -------------------------------------------------------------------

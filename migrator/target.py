@@ -52,13 +52,20 @@ def load_target(root: Path) -> Target:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise TargetError(f"{pyproject}: cannot read: {exc}") from exc
-    project = data.get("project", {})
-    tool = data.get("tool", {}).get("migrator", {})
+    name, version, tool = project_metadata(root, data)
     if not isinstance(tool, dict):
         raise TargetError(f"{pyproject}: [tool.migrator] must be a table")
-    name = str(project.get("name") or root.resolve().name)
-    version = project.get("version") or dynamic_version(root, data) or UNKNOWN_VERSION
-    return Target(root=root, name=name, version=str(version), tool=tool)
+    return Target(root=root, name=name or root.resolve().name, version=version or UNKNOWN_VERSION, tool=tool)
+
+
+def project_metadata(root: Path, data: dict[str, Any]) -> tuple[Optional[str], Optional[str], Any]:
+    """(name, version, [tool.migrator]) of a parsed pyproject.toml: the name and version when they are strings
+    (the version also when declared `dynamic`: `dynamic_version`), the migrator table as written ({} if absent)."""
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    name, version = project.get("name"), project.get("version") or dynamic_version(root, data)
+    return (name if isinstance(name, str) and name else None,
+            version if isinstance(version, str) and version else None, tool.get("migrator", {}))
 
 
 _VERSION_ASSIGNMENT = re.compile(r"""^(?:__version__|VERSION)\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
@@ -67,7 +74,7 @@ _VERSION_ASSIGNMENT = re.compile(r"""^(?:__version__|VERSION)\s*(?::\s*str\s*)?=
 def dynamic_version(root: Path, data: dict[str, Any]) -> Optional[str]:
     """The version a project declares `dynamic`: Poetry's `[tool.poetry] version`, the `__version__` of Hatch's
     `[tool.hatch.version] path` or of setuptools' `version = {attr = "pkg.__version__"}` (read, never imported)."""
-    tool = data.get("tool", {})
+    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
     poetry = tool.get("poetry", {}).get("version") if isinstance(tool.get("poetry"), dict) else None
     if isinstance(poetry, str) and poetry:
         return poetry

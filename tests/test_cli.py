@@ -207,3 +207,30 @@ def test_conform_with_no_check_run_is_an_error_unless_allowed(monkeypatch):
     assert "no conformance check ran (2 skipped, not implemented or not applicable)" in result.stderr
     allowed = runner.invoke(app, [*args, "--allow-empty"])
     assert allowed.exit_code == 0, allowed.output
+
+
+def _service_with_pyproject(root: Path, pyproject: str) -> Path:
+    (root / "svc").mkdir(parents=True)
+    (root / "svc/__init__.py").write_text("", encoding="utf-8")
+    (root / "svc/main.py").write_text('from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/admin/users")\n'
+                                      "def users():\n    return []\n", encoding="utf-8")
+    (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return root
+
+
+def test_a_migrator_setting_that_is_not_a_table_is_one_line_and_exit_2(tmp_path):
+    repo = _service_with_pyproject(tmp_path / "svc_root", '[project]\nname = "svc"\n\n[tool]\nmigrator = 3\n')
+    for args in (["analyze", str(repo)], ["apply", "--phase", "1", str(repo)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.strip().endswith("pyproject.toml: [tool.migrator] must be a table"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (repo / ".migrator").exists()
+
+
+def test_tables_of_another_type_in_pyproject_are_read_as_absent(tmp_path):
+    # `tool` and `project` are tables in every valid pyproject.toml; a value of another type is no setting of ours
+    repo = _service_with_pyproject(tmp_path / "svc_root", 'project = "svc"\ntool = 3\n')
+    result = runner.invoke(app, ["analyze", str(repo), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert [r["path"] for r in json.loads(result.stdout)["routes"]] == ["/admin/users"]

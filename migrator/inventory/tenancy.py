@@ -24,6 +24,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from codemods._target import toml_table
+
 _DEFAULT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
 # path and query parameters that carry the tenant (an organisation or workspace is the tenant of B2B services)
 TENANT_PARAM = re.compile(r"^(x_)?(tenant|org|organi[sz]ation|workspace)(_?id|_slug|_key|_code)?$", re.IGNORECASE)
@@ -88,9 +90,7 @@ def load_rules(root: str) -> TenantRules:
             data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return TenantRules()  # a broken pyproject.toml is reported by the catalog loader
-    section = data.get("tool", {}).get("migrator", {})
-    if not isinstance(section, dict):
-        return TenantRules()
+    section = toml_table(data, "tool", "migrator")
     attrs = _strings(section.get("tenant_attr"), "tenant_attr", path)
     headers = _strings(section.get("tenant_header"), "tenant_header", path)
     return TenantRules(attrs=DEFAULT_ATTRS + attrs, headers=frozenset(h.lower() for h in headers))

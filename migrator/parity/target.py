@@ -29,6 +29,7 @@ from typing import Any, AsyncIterator, Callable, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from codemods._target import toml_table
 from migrator.parity.errors import ParityUsageError
 
 if sys.version_info >= (3, 11):
@@ -66,7 +67,7 @@ class TargetConfig:
 
 def _has_migrator_table(pyproject: Path) -> bool:
     try:
-        return "migrator" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+        return "migrator" in toml_table(tomllib.loads(pyproject.read_text(encoding="utf-8")), "tool")
     except (OSError, tomllib.TOMLDecodeError):
         return False
 
@@ -89,7 +90,7 @@ def load_target_config(repo: Path) -> TargetConfig:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ParityUsageError(f"{pyproject}: cannot read: {exc}") from exc
-    table = data.get("tool", {}).get("migrator", {})
+    table = toml_table(data, "tool", "migrator")
     try:
         parity = ParityConfig.model_validate(table.get("parity", {}))
     except ValidationError as exc:
