@@ -235,14 +235,6 @@ def _split_string(node: cst.SimpleString, room: int, indent: str) -> cst.BaseExp
     return joined
 
 
-def _explode_dict(node: cst.Dict, level: int) -> cst.Dict:
-    """A dict display with one item a line (and a trailing comma)."""
-    inner = "    " * (level + 1)
-    items = [item.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))) for item in node.elements]
-    items[-1] = items[-1].with_changes(comma=cst.Comma(whitespace_after=_newline("    " * level)))
-    return node.with_changes(elements=items, lbrace=cst.LeftCurlyBrace(whitespace_after=_newline(inner)))
-
-
 def docstring(text: str, indent: int, width: int) -> cst.SimpleStatementLine:
     """A docstring statement for a block at `indent` columns, its text wrapped to `width` as a person would."""
     lines = textwrap.wrap(text, width=width - indent - 3, break_long_words=False, break_on_hyphens=False)
@@ -284,7 +276,7 @@ class _ExplodeFirst(cst.CSTTransformer):
     def leave_Dict(self, original: cst.Dict, updated: cst.Dict) -> cst.Dict:
         if getattr(self, "target", None) is not original:
             return updated
-        return _explode_dict(updated, self.level)
+        return explode_items(updated, self.indent, self.width, self.level)
 
 
 def wrap_long_calls(node: cst.CSTNode, width: int) -> cst.CSTNode:

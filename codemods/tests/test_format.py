@@ -9,7 +9,7 @@ import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codemods._format import docstring, wrap_long_calls
+from codemods._format import docstring, explode_value, wrap_long_calls
 
 WORDS = st.lists(st.text(alphabet="abcdefghij{}[]().:/`'_-", min_size=1, max_size=14), min_size=1, max_size=40)
 
@@ -48,3 +48,17 @@ def test_a_docstring_is_wrapped_to_the_width_at_its_indentation():
     code = cst.Module([]).code_for_node(node)
     assert all(4 + len(line) <= 88 for line in code.splitlines())
     assert " ".join(ast.literal_eval(code.strip()).split()) == text
+
+
+def test_a_dict_inside_a_longer_expression_splits_a_too_long_item_too():
+    # `explode_value` on an expression that is not itself a bracket explodes its first dict display with several
+    # items; an item still too long at its indentation is split at its own brackets, as for a call's arguments
+    source = ('settings or {"endpoint": build_endpoint(region_name, service_name, account_identifier), '
+              '"retries": 3}')
+    value = cst.parse_expression(source)
+    exploded = explode_value(value, 4, 48, 1)
+    code = cst.Module([]).code_for_node(exploded)
+    assert ast.dump(ast.parse(code.strip(), mode="eval")) == ast.dump(ast.parse(source, mode="eval"))
+    lines = code.splitlines()
+    assert all(4 + len(line) <= 48 for line in lines), code
+    assert lines[-1].strip() == "}" and any(line.strip() == "region_name," for line in lines)
