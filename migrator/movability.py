@@ -459,10 +459,15 @@ def _tenant_loads_the_path(param: Param, use: Usage, route: Route) -> str:
     if not use.used:
         return (f"the tenant `{param.name}` comes from {dependency}, which also reads the path's {paths}: the handler "
                 "has only the tenant id to give it: move it by hand")
-    does = (f"uses `{param.name}` itself (returned or passed on)" if use.bare
-            else f"reads `{param.name}.{use.attrs[0]}`" if use.attrs else f"reads `{param.name}[...]`")
-    return (f"the body {does}, the path's subject {dependency} loads from {paths} along with the tenant; the "
-            "handler only gets the tenant id: move it by hand")
+    return (f"the body {_body_use(param.name, use)}, the path's subject {dependency} loads from {paths} along with "
+            "the tenant; the handler only gets the tenant id: move it by hand")
+
+
+def _body_use(name: str, use: Usage) -> str:
+    """What the body does with the value a dependency loaded, in words (for the reasons above and below)."""
+    if use.bare:
+        return f"uses `{name}` itself (returned or passed on)"
+    return f"reads `{name}.{use.attrs[0]}`" if use.attrs else f"reads `{name}[...]`"
 
 
 def _identity_attr(route: Route, param: str) -> Optional[str]:
@@ -580,10 +585,8 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
 def _subject_of_the_path(param: Param, use: Usage) -> str:
     """An authenticated dependency that reads the route's path parameters loads the path's subject (the user of
     `/users/{username}`), not the caller: what the body does with it, and why the handler cannot solve it."""
-    does = (f"reads `{param.name}.{use.attrs[0]}`" if use.attrs else f"reads `{param.name}[...]`" if use.subscripts
-            else f"passes `{param.name}` on")
     paths = ", ".join(f"`{{{p}}}`" for p in param.paths)
-    return (f"the body {does}, which the dependency `{param.dependency}` loads from the path's {paths}; that dependency "
+    return (f"the body {_body_use(param.name, use)}, which the dependency `{param.dependency}` loads from the path's {paths}; that dependency "
             f"also authenticates the caller ({', '.join(param.auth)}), which a Standard API call does not carry: "
             "move it by hand")
 

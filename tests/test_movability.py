@@ -253,7 +253,7 @@ def test_a_dependency_loading_the_paths_subject_is_worded_as_such(tmp_path):
     reasons = {r.methods[0]: assess(r, module).reasons for r in build_inventory(tmp_path, workers=1).routes}
     loads = "which the dependency `app.member_by_name` loads from the path's `{name}`; that dependency also " \
             "authenticates the caller (Authorization: Bearer), which a Standard API call does not carry"
-    assert reasons["GET"] == [f"the body passes `member` on, {loads}: move it by hand"]
+    assert reasons["GET"] == [f"the body uses `member` itself (returned or passed on), {loads}: move it by hand"]
     assert reasons["PUT"] == [f"the body reads `member.name`, {loads}: move it by hand"]
     # the caller's own identity keeps its wording
     assert reasons["DELETE"] == ["the body reads the caller's identity `operator.name` (dependency "
