@@ -220,45 +220,13 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
             return Const(-inner.value)
         return _opaque(node)
     if isinstance(node, cst.Call):
-        args: list[Expr] = []
-        kwargs: list[tuple[str, Expr]] = []
-        starred = False
-        star_kwargs = None
-        for arg in node.args:
-            if arg.star:
-                starred = True
-                if arg.star == "**" and star_kwargs is None:
-                    star_kwargs = convert(arg.value, line)
-            elif arg.keyword is not None:
-                kwargs.append((arg.keyword.value, convert(arg.value, line)))
-            else:
-                args.append(convert(arg.value, line))
-        return Call(convert(node.func, line), tuple(args), tuple(kwargs), starred, line, star_kwargs)
+        return _call(node, line)
     if isinstance(node, cst.Subscript):
-        items: list[Expr] = []
-        for element in node.slice:
-            if isinstance(element.slice, cst.Index):
-                items.append(convert(element.slice.value, line))
-            else:
-                items.append(_opaque(element.slice))
-        return Subscript(convert(node.value, line), tuple(items))
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
-        elements = []
-        for element in node.elements:
-            if isinstance(element, cst.StarredElement):
-                elements.append(_opaque(element.with_changes(comma=cst.MaybeSentinel.DEFAULT)))
-            else:
-                elements.append(convert(element.value, line))
-        return Seq(tuple(elements), kind)
-    if isinstance(node, cst.Dict):
-        pairs = []
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                pairs.append((convert(element.key, line), convert(element.value, line)))
-            else:  # `**other`: key None
-                pairs.append((None, convert(element.value, line)))
-        return DictExpr(tuple(pairs))
+        items = tuple(convert(e.slice.value, line) if isinstance(e.slice, cst.Index) else _opaque(e.slice)
+                      for e in node.slice)
+        return Subscript(convert(node.value, line), items)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+        return _display(node, line)
     if isinstance(node, cst.IfExp):
         return IfExp(convert(node.test, line), convert(node.body, line), convert(node.orelse, line))
     if isinstance(node, cst.BinaryOperation):
@@ -267,6 +235,35 @@ def convert(node: cst.BaseExpression, line: int = 0) -> Expr:
             return _opaque(node)
         return BinOp(op, convert(node.left, line), convert(node.right, line))
     return _opaque(node)
+
+
+def _call(node: cst.Call, line: int) -> Call:
+    args: list[Expr] = []
+    kwargs: list[tuple[str, Expr]] = []
+    starred = False
+    star_kwargs = None
+    for arg in node.args:
+        if arg.star:
+            starred = True
+            if arg.star == "**" and star_kwargs is None:
+                star_kwargs = convert(arg.value, line)
+        elif arg.keyword is not None:
+            kwargs.append((arg.keyword.value, convert(arg.value, line)))
+        else:
+            args.append(convert(arg.value, line))
+    return Call(convert(node.func, line), tuple(args), tuple(kwargs), starred, line, star_kwargs)
+
+
+def _display(node: cst.List | cst.Tuple | cst.Set | cst.Dict, line: int) -> Expr:
+    """A list, tuple, set or dict display; a starred element is opaque, a `**other` entry has the key None."""
+    if isinstance(node, cst.Dict):
+        return DictExpr(tuple(
+            (convert(e.key, line), convert(e.value, line)) if isinstance(e, cst.DictElement)
+            else (None, convert(e.value, line))
+            for e in node.elements))
+    kind = {cst.List: "list", cst.Tuple: "tuple", cst.Set: "set"}[type(node)]
+    return Seq(tuple(_opaque(e.with_changes(comma=cst.MaybeSentinel.DEFAULT)) if isinstance(e, cst.StarredElement)
+                     else convert(e.value, line) for e in node.elements), kind)
 
 
 
@@ -328,28 +325,6 @@ class _Builder:
         elif isinstance(st, cst.AugAssign):
             names = _target_names(st.target)
             ops.append(AssignOp(line, names, convert(st.value, line), aug=_augop(st.operator) or "?"))
-        elif isinstance(st, cst.Import):
-            bindings = []
-            for alias in st.names:
-                dotted = _dotted(alias.name)
-                if alias.asname is not None:
-                    bindings.append((_dotted(alias.asname.name), ImportTarget(0, dotted, None)))
-                else:
-                    head = dotted.split(".")[0]
-                    bindings.append((head, ImportTarget(0, head, None)))
-            ops.append(ImportOp(line, tuple(bindings)))
-        elif isinstance(st, cst.ImportFrom):
-            level = len(st.relative)
-            module = _dotted(st.module)
-            if isinstance(st.names, cst.ImportStar):
-                ops.append(ImportOp(line, (("*", ImportTarget(level, module, "*")),)))
-            else:
-                bindings = []
-                for alias in st.names:
-                    name = _dotted(alias.name)
-                    local = _dotted(alias.asname.name) if alias.asname is not None else name
-                    bindings.append((local, ImportTarget(level, module, name)))
-                ops.append(ImportOp(line, tuple(bindings)))
         elif isinstance(st, cst.Return):
             ops.append(ReturnOp(line, convert(st.value, line) if st.value is not None else None))
         elif type(st).__name__ == "TypeAlias":  # `type X = ...` (Python 3.12)
@@ -358,7 +333,15 @@ class _Builder:
             ops.append(DefOp(self.function(st, node, qual, nested)))
         elif isinstance(st, cst.ClassDef):
             ops.append(ClassOp(self.klass(st, node, qual, nested)))
-        elif isinstance(st, cst.If):
+        elif isinstance(st, (cst.Import, cst.ImportFrom)):
+            ops.append(_import(st, line))
+        else:
+            self.compound(st, node, qual, nested, ops)
+
+    def compound(self, st: cst.CSTNode, node: ast.stmt, qual: str, nested: bool, ops: list[Op]) -> None:
+        """The ops of a control-flow statement: its blocks, as branches where only some run."""
+        line = node.lineno
+        if isinstance(st, cst.If):
             if _is_main_guard(st.test):
                 # `if __name__ == "__main__":` does not run when a server imports the module; its else does
                 if st.orelse is not None and node.orelse:
@@ -469,6 +452,28 @@ class _Builder:
             bases=bases,
             body=self.suite(st.body, node.body, qualname + ".", nested),
         )
+
+
+def _import(st: cst.Import | cst.ImportFrom, line: int) -> ImportOp:
+    """The names an import statement binds, and what each is bound to."""
+    bindings = []
+    if isinstance(st, cst.Import):
+        for alias in st.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None:
+                bindings.append((_dotted(alias.asname.name), ImportTarget(0, dotted, None)))
+            else:
+                head = dotted.split(".")[0]
+                bindings.append((head, ImportTarget(0, head, None)))
+        return ImportOp(line, tuple(bindings))
+    level, module = len(st.relative), _dotted(st.module)
+    if isinstance(st.names, cst.ImportStar):
+        return ImportOp(line, (("*", ImportTarget(level, module, "*")),))
+    for alias in st.names:
+        name = _dotted(alias.name)
+        local = _dotted(alias.asname.name) if alias.asname is not None else name
+        bindings.append((local, ImportTarget(level, module, name)))
+    return ImportOp(line, tuple(bindings))
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
