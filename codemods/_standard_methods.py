@@ -441,9 +441,12 @@ async def {name}({params}) -> {returns}:
 '''
 
 
-def not_implemented(op: str, r: Renderer, hint: str) -> cst.FunctionDef:
-    return method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=string_node(op),
+def not_implemented(op: str, r: Renderer, hint: str, doc: Optional[cst.SimpleStatementLine] = None
+                    ) -> cst.FunctionDef:
+    """The method answering 501 with `hint` (what the caller reads); `doc`, its docstring, says why."""
+    node = method(_NOT_IMPLEMENTED, op, r, error=r.n("NotImplementedOperationError"), operation=string_node(op),
                   hint=string_node(hint))
+    return node if doc is None else node.with_changes(body=node.body.with_changes(body=[doc, *node.body.body]))
 
 
 

@@ -268,8 +268,10 @@ class GenerateHandler(MigratorCommand):
             if rendered is None:
                 if name not in abstract_operations():
                     continue  # optional: StandardAPIHandler already answers 501
-                missing[name] = _hint(self.state.service_name, op, errors.get(name))
-                rendered = [_override(not_implemented(name, renderer, missing[name]), renderer)]
+                hint, missing[name] = _hint(self.state.service_name, op, errors.get(name))
+                why = None if hint == missing[name] else docstring(
+                    f"Answers 501 until implemented: {missing[name]}.", 8, self.state.style.line_length)
+                rendered = [_override(not_implemented(name, renderer, hint, why), renderer)]
             for node in rendered:
                 done.add(node.name.value)
             methods += rendered
@@ -425,7 +427,14 @@ def _check_tenant(method: cst.FunctionDef) -> cst.FunctionDef:
     if "tenant_id" not in names:
         return method
     check = cst.parse_statement(f"{SERVED}.check(tenant_id)\n")
-    return method.with_changes(body=method.body.with_changes(body=[check, *method.body.body]))
+    body = list(method.body.body)
+    first = 1 if body and _is_docstring(body[0]) else 0
+    return method.with_changes(body=method.body.with_changes(body=[*body[:first], check, *body[first:]]))
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, cst.SimpleString))
 
 
 def _class_fields(node: cst.ClassDef) -> set[str]:
@@ -438,9 +447,12 @@ def _class_fields(node: cst.ClassDef) -> set[str]:
     return fields
 
 
-def _hint(service: str, op: Optional[Operation], error: Optional[str]) -> str:
+def _hint(service: str, op: Optional[Operation], error: Optional[str]) -> tuple[str, str]:
+    """(what the 501 answer tells the caller, why the operation is not implemented): the caller learns that a move
+    is pending, the maintainer reads the reason (files, functions, dependencies) in the method's docstring and in
+    phase 1's report, never on the wire."""
     if error:
-        return f"its legacy logic needs a manual move: {error}"
+        return "its legacy logic needs a manual move", f"its legacy logic needs a manual move: {error}"
     if op is not None and op.manual:
-        return "its legacy route needs a manual move: " + "; ".join(op.manual)
-    return f"{service} has no legacy logic for it"
+        return "its legacy route needs a manual move", "its legacy route needs a manual move: " + "; ".join(op.manual)
+    return f"{service} has no legacy logic for it", f"{service} has no legacy logic for it"
