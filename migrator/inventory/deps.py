@@ -117,9 +117,9 @@ def auth_of(inputs: list[Input], rules: TenantRules = DEFAULT_RULES) -> list[str
             elif item.name == "APIKeyHeader":
                 label = item.scheme_name or "API key header"
             elif item.name == "APIKeyQuery":
-                label = f"query:{item.scheme_name}"
+                label = f"query:{item.scheme_name}" if item.scheme_name else "API key query parameter"
             elif item.name == "APIKeyCookie":
-                label = f"cookie:{item.scheme_name}"
+                label = f"cookie:{item.scheme_name}" if item.scheme_name else "API key cookie"
             else:
                 label = "Authorization"
         elif item.kind == "header" and not rules.is_tenant_header(item.name):
@@ -212,21 +212,33 @@ class Analyzer:
         text = self.sources.span(fv.module.file, fv.fact.line, fv.fact.end_line)
         bearer = "bearer" in text.lower() or bool(fv.module.facts and fv.module.facts.mentions_bearer)
         inputs = [Input("header", name, bearer=bearer) for name in header_reads(text)]
-        inputs += self._cookies(text, fv.module.file)
+        inputs += self._cookies(text, fv.module.file, self._ctx(fv))
         inputs += [Input("identity", found) for found in identity_reads(text, identity_params, self.rules)]
         return inputs
 
-    def _cookies(self, text: str, file: str) -> list[Input]:
-        """Cookies `text` reads (`request.cookies.get(...)`), names resolved in the text of `file`."""
+    def _cookies(self, text: str, file: str, ctx: Ctx) -> list[Input]:
+        """Cookies `text` reads (`request.cookies.get(...)`), names resolved in the text of `file`, else by the
+        interpreter where `text` is (`settings.SESSION_COOKIE`, a settings default read in any module)."""
         if ".cookies" not in text:
             return []
-        return [Input("cookie", name) for name in cookie_reads(text, "\n".join(self.sources.lines(file)))]
+        wide = ctx.but(parse=ANY)
+
+        def resolve(dotted: str) -> str | None:
+            head, *attrs = dotted.split(".")
+            expr: ir.Expr = ir.Name(head)
+            for attr in attrs:
+                expr = ir.Attr(expr, attr)
+            value = self.interp.eval(expr, wide)
+            return value.value if isinstance(value, ConstV) and isinstance(value.value, str) else None
+
+        lines = "\n".join(self.sources.lines(file))
+        return [Input("cookie", name) for name in cookie_reads(text, lines, resolve)]
 
     def class_cookies(self, cls: ClassV) -> list[Input]:
         """Cookies any method of a class dependency reads: FastAPI builds it from `__init__`, and another method
         (`auth.get_subject()`) reads the credential from the request it kept."""
         text = self.sources.span(cls.module.file, cls.fact.line, cls.fact.end_line)
-        return self._cookies(text, cls.module.file)
+        return self._cookies(text, cls.module.file, Ctx(cls.module, cls.module.scope, line=cls.fact.line))
 
     def context_inputs(self) -> list[Input]:
         return [Input("context", found.source) for found in self.contexts[:1]]

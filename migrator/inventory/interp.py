@@ -966,6 +966,11 @@ class Interp:
         text = ir.unparse(expr) if expr is not None else "**kwargs"
         return _unknown_from(value, f"`{text}`", ctx)
 
+    def _const_str(self, call: ir.Call, keyword: str, ctx: Ctx) -> str | None:
+        """A keyword argument's value when it is statically a string, else None (nothing reported)."""
+        value = self._eval_arg(call, 99, keyword, ctx)
+        return value.value if isinstance(value, ConstV) and isinstance(value.value, str) else None
+
     def _deps_arg(self, call: ir.Call, ctx: Ctx, keyword: str = "dependencies") -> list[Value]:
         value = self._eval_arg(call, 99, keyword, ctx)
         if value is None:
@@ -1018,6 +1023,17 @@ class Interp:
             return func
         return Unknown(f"call of {describe(func)}", ctx.module.file, ctx.line)
 
+    def _marker(self, kind: str, call: ir.Call, ctx: Ctx) -> MarkerV:
+        """`Header(...)`, `Cookie(...)`, `Query(...)`...: the wire name (an alias may come from the settings, read
+        in any module), whether underscores convert, and whether the parameter is required."""
+        alias = self._const_str(call, "alias", ctx.but(parse=ANY))
+        convert = self._eval_arg(call, 99, "convert_underscores", ctx)
+        default_expr = self._arg(call, 0, "default")
+        default = self.eval(default_expr, ctx) if default_expr is not None else None
+        required = (default_expr is None and self._arg(call, 99, "default_factory") is None) or (
+            isinstance(default, ConstV) and default.value is Ellipsis)
+        return MarkerV(MARKERS[kind], alias, not (isinstance(convert, ConstV) and convert.value is False), required)
+
     def _call_ext(self, name: str, call: ir.Call, ctx: Ctx) -> Value:
         last = name.rsplit(".", 1)[-1]
         pctx = ctx.but(parse=ANY)
@@ -1038,24 +1054,10 @@ class Interp:
             target = self.eval(target_expr, ctx) if target_expr is not None else None
             return DependsV(target, security=last == "Security")
         if name.startswith("fastapi.") and last in MARKERS:
-            alias = self._eval_arg(call, 99, "alias", ctx)
-            convert = self._eval_arg(call, 99, "convert_underscores", ctx)
-            default_expr = self._arg(call, 0, "default")
-            default = self.eval(default_expr, ctx) if default_expr is not None else None
-            required = (default_expr is None and self._arg(call, 99, "default_factory") is None) or (
-                isinstance(default, ConstV) and default.value is Ellipsis)
-            return MarkerV(
-                MARKERS[last],
-                alias.value if isinstance(alias, ConstV) and isinstance(alias.value, str) else None,
-                not (isinstance(convert, ConstV) and convert.value is False),
-                required,
-            )
+            return self._marker(last, call, ctx)
         if name.startswith("fastapi.") and last in SCHEMES:
-            scheme_name = None
-            if last.startswith("APIKey"):
-                value = self._eval_arg(call, 99, "name", ctx)
-                if isinstance(value, ConstV) and isinstance(value.value, str):
-                    scheme_name = value.value
+            # an API key's name may come from the settings (`APIKeyCookie(name=settings.COOKIE)`): read anywhere
+            scheme_name = self._const_str(call, "name", pctx) if last.startswith("APIKey") else None
             return SchemeV(last, scheme_name)
         if name in ("pydantic.Field", "dataclasses.field"):
             if self._arg(call, 0, "default") is not None:

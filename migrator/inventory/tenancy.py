@@ -18,6 +18,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
+from typing import Callable
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,7 +39,7 @@ _HEADER_READ = re.compile(r"""\.headers(?:\.get\(\s*|\[\s*)(["'])([A-Za-z0-9_-]+
 # `request.cookies.get("session")`, `self.req.cookies[COOKIE]`, `.cookies.get(self._cookie_key)`: a literal name, or a
 # name (a constant, an attribute of self) assigned a literal somewhere in the scope text
 _COOKIE_READ = re.compile(
-    r"""\.cookies(?:\.get\(\s*|\[\s*)(?:(["'])([A-Za-z0-9_.-]+)\1|(?:self\.)?([A-Za-z_]\w*)\s*[,)\]])"""
+    r"""\.cookies(?:\.get\(\s*|\[\s*)(?:(["'])([A-Za-z0-9_.-]+)\1|(self\.)?([A-Za-z_][\w.]*)\s*[,)\]])"""
 )
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
@@ -105,12 +106,18 @@ def header_reads(text: str) -> list[str]:
     return out
 
 
-def cookie_reads(text: str, scope: str = "") -> list[str]:
+def cookie_reads(text: str, scope: str = "", resolve: Callable[[str], str | None] | None = None) -> list[str]:
     """Cookie names a body reads itself: `request.cookies.get("token")`, or through a name assigned a literal in
-    `text` or `scope` (the class or module around it: `self._cookie = "access_token_cookie"`, `COOKIE = "sid"`)."""
+    `text` or `scope` (the class or module around it: `self._cookie = "access_token_cookie"`, `COOKIE = "sid"`),
+    or a name or dotted name `resolve` finds a string for (`settings.SESSION_COOKIE`)."""
     out: list[str] = []
     for match in _COOKIE_READ.finditer(text):
-        name = match.group(2) or _literal_of(match.group(3), text + "\n" + scope)
+        this, named = match.group(3), match.group(4)
+        name = match.group(2)
+        if name is None and "." not in named:
+            name = _literal_of(named, text + "\n" + scope)
+        if name is None and resolve is not None and not this:
+            name = resolve(named)
         if name and name not in out:
             out.append(name)
     return out

@@ -96,3 +96,66 @@ def test_cookie_schemes_and_cookie_parameters(make_repo):
     assert [(p.name, p.kind) for p in routes["/param"].params] == [
         ("access_token", "cookie"), ("theme", "cookie"), ("sessionid", "cookie")]
     assert routes["/locale"].auth == []
+
+
+# the cookie's name is a settings field (a default read in a module without FastAPI code), in the three ways a
+# service names its session cookie
+_CONFIG = """
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        SESSION_COOKIE: str = "portal_session"
+
+
+    settings = Settings()
+"""
+_PORTAL = """
+    from fastapi import Cookie, Depends, FastAPI, HTTPException, Request
+    from fastapi.security import APIKeyCookie
+
+    from portal.config import settings
+
+    app = FastAPI()
+    scheme = APIKeyCookie(name=settings.SESSION_COOKIE)
+    unnamed = APIKeyCookie(name=settings.MISSING_FIELD)
+
+
+    def by_parameter(session: str = Cookie(..., alias=settings.SESSION_COOKIE)):
+        return {"id": 1}
+
+
+    def by_request(request: Request):
+        if not request.cookies.get(settings.SESSION_COOKIE):
+            raise HTTPException(401)
+        return {"id": 1}
+
+
+    @app.get("/admin/users")
+    def list_users(user=Depends(by_parameter)):
+        return []
+
+
+    @app.get("/admin/users/{user_id}")
+    def get_user(user_id: int, admin=Depends(by_request)):
+        return {}
+
+
+    @app.delete("/admin/users/{user_id}")
+    def delete_user(user_id: int, key: str = Depends(scheme)):
+        return {}
+
+
+    @app.post("/admin/users")
+    def create_user(key: str = Depends(unnamed)):
+        return {}
+"""
+
+
+def test_a_cookie_named_by_a_settings_field_is_read_by_its_value(make_repo):
+    root = make_repo({"portal/__init__.py": "", "portal/config.py": _CONFIG, "portal/main.py": _PORTAL})
+    routes = {(r.methods[0], r.path): r for r in build_inventory(root, workers=1).routes}
+    assert routes[("GET", "/admin/users")].auth == ["cookie:portal_session"]  # Cookie(alias=...)
+    assert routes[("GET", "/admin/users/{user_id}")].auth == ["cookie:portal_session"]  # request.cookies.get(...)
+    assert routes[("DELETE", "/admin/users/{user_id}")].auth == ["cookie:portal_session"]  # APIKeyCookie(name=...)
+    assert routes[("POST", "/admin/users")].auth == ["API key cookie"]  # a name migrator cannot read: no "None"
