@@ -1154,20 +1154,7 @@ class Interp:
             return RouteDecoratorV(router, methods, path, call, file, line, self._deps_arg(call, ctx),
                                    self._include_in_schema(call, ctx), cond, kwargs)
         if name in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
-            path = self._str_arg(call, 0, "path", ctx, None) or Unknown("no path", file, line)
-            endpoint = self._eval_arg(call, 1, "endpoint", ctx) or Unknown("no endpoint", file, line)
-            if not isinstance(endpoint, FuncV):
-                self.unresolved.append(Unresolved(
-                    file=file, line=line,
-                    reason=f"`{ir.unparse(call)}`: the endpoint is not a function we can see ({describe(endpoint)})",
-                ))
-                return ConstV(None)
-            methods = ["WEBSOCKET"] if "websocket" in name else self._methods(call, ctx, 2)
-            router.routes.append(RouteReg(
-                func=endpoint, methods=methods, path=path, registration="add_api_route", line=line, file=file,
-                kwargs=self._resolved_types(self._kwargs(call, ctx), ctx), dependencies=self._deps_arg(call, ctx),
-                include_in_schema=self._include_in_schema(call, ctx), conditional=cond, configured=ctx.configured,
-            ))
+            self._add_route(router, name, call, ctx)
             return ConstV(None)
         if name == "include_router":
             target = self._eval_arg(call, 0, "router", ctx) or Unknown("no router given", file, line)
@@ -1201,6 +1188,24 @@ class Interp:
             event = self._eval_arg(call, 0, "event_type", ctx)
             return StartupHookV(router) if isinstance(event, ConstV) and event.value == "startup" else ConstV(None)
         return ConstV(None)  # add_middleware, exception_handler, ...: no routes
+
+    def _add_route(self, router: RouterV, name: str, call: ir.Call, ctx: Ctx) -> None:
+        """`router.add_api_route(path, endpoint, ...)` and its kin: a route, or an unresolved item."""
+        file, line = ctx.module.file, ctx.line
+        path = self._str_arg(call, 0, "path", ctx, None) or Unknown("no path", file, line)
+        endpoint = self._eval_arg(call, 1, "endpoint", ctx) or Unknown("no endpoint", file, line)
+        if not isinstance(endpoint, FuncV):
+            self.unresolved.append(Unresolved(
+                file=file, line=line,
+                reason=f"`{ir.unparse(call)}`: the endpoint is not a function we can see ({describe(endpoint)})",
+            ))
+            return
+        methods = ["WEBSOCKET"] if "websocket" in name else self._methods(call, ctx, 2)
+        router.routes.append(RouteReg(
+            func=endpoint, methods=methods, path=path, registration="add_api_route", line=line, file=file,
+            kwargs=self._resolved_types(self._kwargs(call, ctx), ctx), dependencies=self._deps_arg(call, ctx),
+            include_in_schema=self._include_in_schema(call, ctx), conditional=ctx.cond, configured=ctx.configured,
+        ))
 
     def _methods(self, call: ir.Call, ctx: Ctx, index: int) -> list[str] | Unknown:
         value = self._eval_arg(call, index, "methods", ctx)
