@@ -371,16 +371,8 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
                 text=f"create `{service.file}` with the logic of {len(service.functions)} route(s) of "
                 f"`{service.origin}` ({', '.join(f'`{f}`' for f in service.functions)})", file=service.file))
     for route in mapped:
-        if route.state == "held" and route.candidate:
-            p1.manual_steps.append(PlanItem(
-                text=f"`{route.key}` keeps serving its clients, neither deprecated nor removed: no standard operation "
-                f"runs its logic; retire it by hand once its callers no longer need it", file=route.file,
-                line=route.line, route=route.key, operation=route.operation))
-        elif route.state == "held":
-            p1.manual_steps.append(PlanItem(
-                text=f"`{route.key}` keeps serving its clients: its logic moves, but `{route.operation}` answers 501 "
-                f"NOT_IMPLEMENTED ({HELD_REASON}); it is neither deprecated nor removed until the handler implements "
-                "the operation", file=route.file, line=route.line, route=route.key, operation=route.operation))
+        if route.state == "held":
+            p1.manual_steps.append(_held_step(route))
         if route.verdict.automatic and route.move is not None:
             target = f"`{route.move.service_module}.{route.move.function}`"
             calls = f"({route.candidate})" if route.candidate else f"and `{route.operation}` calls it"
@@ -417,6 +409,18 @@ def _phase1(plan: MigrationPlan, mapped: list[PlannedRoute], unresolved: int) ->
         p1.manual_steps.append(PlanItem(
             text=f"review {unresolved} unresolved item(s): routes or prefixes the inventory could not place"))
     return p1
+
+
+def _held_step(route: PlannedRoute) -> PlanItem:
+    """What a person does about a held route: retire a candidate by hand, implement the operation of another."""
+    if route.candidate:
+        text = (f"`{route.key}` keeps serving its clients, neither deprecated nor removed: no standard operation runs "
+                "its logic; retire it by hand once its callers no longer need it")
+    else:
+        text = (f"`{route.key}` keeps serving its clients: its logic moves, but `{route.operation}` answers 501 "
+                f"NOT_IMPLEMENTED ({HELD_REASON}); it is neither deprecated nor removed until the handler implements "
+                "the operation")
+    return PlanItem(text=text, file=route.file, line=route.line, route=route.key, operation=route.operation)
 
 
 HELD_REASON = "no route of the operation's own logic moves, only a variant"
