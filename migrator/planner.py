@@ -263,11 +263,18 @@ def _creates_fastapi(stmt: cst.CSTNode) -> bool:
         isinstance(func, cst.Attribute) and func.attr.value == "FastAPI")
 
 
-def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root: Path) -> list[str]:
-    """Why phase 1 cannot run at all: no app, or files of the app's package that cannot be read (they could
-    hold routes or helpers the move depends on)."""
+def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root: Path,
+              imported_by_name: str = "") -> list[str]:
+    """Why phase 1 cannot run at all: no app, files of the app's package that cannot be read (they could hold
+    routes or helpers the move depends on), a root the code imports by its own name, a service on pydantic 1."""
     if app is None:
         return [f"{root}: {why}"]
+    if imported_by_name:
+        # the modules phase 1 writes would be named from the root (`core.services...`), which the running service
+        # cannot import: it imports this folder as `backend.core...`
+        return [f"the code imports this folder as the package `{imported_by_name}` (`{imported_by_name}.…`): run "
+                f"migrator on {root.resolve().parents[imported_by_name.count('.')]}, where the modules phase 1 writes are "
+                "named as the service imports them"]
     package = _package(app.file)
     broken = sorted({f"{s.file}: {s.reason}" for s in inventory.skipped
                      if not package or PurePosixPath(s.file).parts[0] == package})
@@ -355,7 +362,7 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     sources = SourceSet(root_path, whole_scopes=rewrite)
     app, why = choose_app(inventory, project)
     plan = MigrationPlan(service=project.name, service_version=project.version, phases=[],
-                         blockers=_blockers(inventory, app, why, root_path),
+                         blockers=_blockers(inventory, app, why, root_path, run.discovery.imported_by_name),
                          single_tenant=single_tenant(project, root_path, tenant, journal))
     generated: set[str] = set()
     matches = [catalog.match(route) for route in inventory.routes]

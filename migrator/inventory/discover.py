@@ -50,6 +50,9 @@ class Discovery:
     root_package: str = ""
     context_var_files: list[str] = field(default_factory=list)  # files that mention ContextVar (tenant context)
     root_namespace: str = ""  # the root's folder name, once an absolute import used it as a (namespace) package
+    #: the package name the code imports the root itself by (`backend` of `from backend.app import x` when
+    #: analysing `backend/`), once an import did: the service runs from the folder above the root
+    imported_by_name: str = ""
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
 
@@ -224,6 +227,8 @@ def resolve_module(discovery: Discovery, from_file: str, level: int, dotted: str
         found = _lookup(discovery, [], parts[package.count(".") + 1:])
         if found is not None and not discovery.root_package:
             discovery.root_namespace = package
+        if found is not None:
+            discovery.imported_by_name = package
         return found
     return None
 
