@@ -2,6 +2,7 @@
 
 The Standard API's operations are an administrator's (create_user: an admin creates a user of the tenant), so of
 two routes mapping to one operation the one a user would expect comes first: one every deployment serves, then
+one that reads a tenant (in a multi-tenant app a route reading none is platform-wide, not one tenant's), then
 one guarded by an admin dependency (`Depends(get_current_active_superuser)`, `require_admin`, `Admin.get_current`),
 then an authenticated one, then one whose path says so (`/admin/...`, `/users/create`); an open route (a public
 sign-up, `POST /users/`) comes last. The others are candidates: the report says which route won and why.
@@ -49,13 +50,15 @@ def _path_says(route: Any) -> Optional[str]:
     return next((s for s in segments if s in _PATH_WORDS), None)
 
 
-def primary_order(route: Any) -> tuple[bool, bool, bool, bool, bool]:
+def primary_order(route: Any) -> tuple[bool, bool, bool, bool, bool, bool]:
     """Sort key choosing which of an operation's routes holds its logic: a route every deployment serves first,
     then one deployment configuration turns on (`if settings.X:` decided by a default or a `.env` value), then one
     registered under a condition not known statically (a local-only router is no operation's implementation);
-    among those, an admin-guarded route, then an authenticated one, then one whose path says admin/create."""
-    return (bool(route.conditional), bool(getattr(route, "configured", False)), _guard(route) is None,
-            not route.auth, _path_says(route) is None)
+    among those, one reading a tenant (in a single-tenant app none does: no difference), then an admin-guarded
+    route, then an authenticated one, then one whose path says admin/create."""
+    return (bool(route.conditional), bool(getattr(route, "configured", False)),
+            not getattr(route, "tenant_source", None), _guard(route) is None, not route.auth,
+            _path_says(route) is None)
 
 
 def privilege(route: Any) -> str:
@@ -75,9 +78,11 @@ def _why_first(chosen: Any, route: Any) -> str:
     ahead, behind = primary_order(chosen), primary_order(route)
     if ahead[:2] != behind[:2]:
         return "every deployment serves it" if not any(ahead[:2]) else "more deployments serve it"
-    if ahead[2:4] != behind[2:4]:
+    if ahead[2] != behind[2]:
+        return f"it reads the tenant (`{chosen.tenant_source}`), this route none"
+    if ahead[3:5] != behind[3:5]:
         return privilege(chosen)
-    if ahead[4] != behind[4]:
+    if ahead[5] != behind[5]:
         return f"its path says `{_path_says(chosen)}`"
     return f"{privilege(chosen)} too, and listed first"
 
