@@ -239,13 +239,13 @@ def _tenant_fact(route: Route, match: Match, params: list[ParamPlan], single: bo
 
 
 def _no_tenant(tenanted: Optional[str]) -> str:
-    """Why a tenant-scoped route without a tenant source stays: in a service whose other routes read a tenant,
-    declaring one tenant per deployment is no answer (the route reads none where the others do)."""
+    """Why a tenant-scoped route without a tenant source stays; in an app whose other routes read a tenant, also
+    that this one may be platform-wide (serving every tenant at once), which no single tenant's operation is."""
     if tenanted is None:
         return NO_TENANT
-    return (f"this route reads no tenant while {tenanted}: as written it answers across tenants (a platform-wide "
-            "route) or reads its tenant in a way migrator does not see, and [tool.migrator] tenant (one tenant per "
-            "deployment) does not fit a service serving several: move it by hand")
+    return (f"no tenant source found in this route while {tenanted}: a route serving every tenant at once "
+            "(platform-wide) is no tenant's operation, move it by hand; a deployment that serves one tenant says "
+            "which with [tool.migrator] tenant = \"<id>\" (or tenant_env, or --tenant)")
 
 
 def _tenanted_by_app(routes: list[Route]) -> dict[Optional[str], str]:
@@ -255,7 +255,7 @@ def _tenanted_by_app(routes: list[Route]) -> dict[Optional[str], str]:
     for route in routes:
         if route.tenant_source:
             sources.setdefault(route.app, Counter())[route.tenant_source] += 1
-    return {app: f"{sum(found.values())} other route(s) of its app do (most often `{found.most_common(1)[0][0]}`)"
+    return {app: f"{sum(found.values())} other route(s) of its app read one (most often `{found.most_common(1)[0][0]}`)"
             for app, found in sources.items()}
 
 

@@ -795,7 +795,7 @@ def list_users(page: int = 1, limit: int = 20):
 
 
 @pytest.mark.parametrize("multi", [True, False])
-def test_a_route_without_tenant_in_a_service_whose_other_routes_read_one_is_not_sent_to_the_single_tenant_setting(
+def test_a_route_without_tenant_in_an_app_whose_other_routes_read_one_says_it_may_be_platform_wide(
         tmp_path, multi):
     from migrator.movability import NO_TENANT
     from migrator.planner import make_plan
@@ -809,8 +809,8 @@ def test_a_route_without_tenant_in_a_service_whose_other_routes_read_one_is_not_
     users = next(r for r in plan.routes if r.path == "/admin/users")
     [reason] = [r for r in users.verdict.reasons if r.code == "no-tenant"]
     if multi:
-        assert reason.message.startswith("this route reads no tenant while 2 other route(s) of its app do "
-                                         "(most often `path:workspace_id`)")
-        assert "move it by hand" in reason.message
+        assert reason.message.startswith("no tenant source found in this route while 2 other route(s) of its app "
+                                         "read one (most often `path:workspace_id`): a route serving every tenant")
+        assert reason.message.endswith(NO_TENANT[NO_TENANT.index("a deployment that serves one tenant"):])
     else:
         assert reason.message == NO_TENANT
