@@ -167,14 +167,16 @@ def test_the_order_puts_admin_guards_then_authentication_then_the_path_first():
     assert ordered == [router_guard, authenticated, says_create, open_signup]
 
 
-def test_a_route_reading_the_tenant_comes_before_an_admin_route_reading_none():
+def test_a_route_scoped_to_a_tenant_comes_before_an_admin_route_that_is_not():
     platform = _route("/admin/users", deps=("svc.auth.require_superuser",))
     scoped = _route("/workspaces/{workspace_id}/members", auth=("Authorization: Bearer",))
     scoped.tenant_source = "path:workspace_id"
     assert sorted([platform, scoped], key=primary_order) == [scoped, platform]
-    # without tenants anywhere (a single-tenant app) the admin guard decides, as before
-    scoped.tenant_source = None
-    assert sorted([scoped, platform], key=primary_order) == [platform, scoped]
+    # without tenants anywhere (a single-tenant app) the admin guard decides, as before; a query parameter
+    # (`?tenant=` narrowing a listing) does not scope the route
+    for source in (None, "query:tenant"):
+        scoped.tenant_source = source
+        assert sorted([scoped, platform], key=primary_order) == [platform, scoped]
 
 
 MULTI = {
@@ -214,4 +216,4 @@ def test_in_a_multi_tenant_app_the_tenants_route_holds_list_users_and_the_platfo
     assert set(routes) == {"/admin/users", "/workspaces/{workspace_id}/members"}
     assert routes["/workspaces/{workspace_id}/members"].primary
     assert not routes["/admin/users"].primary
-    assert "it reads the tenant (`path:workspace_id`), this route none" in routes["/admin/users"].candidate
+    assert "it is scoped to a tenant (`path:workspace_id`), this route is not" in routes["/admin/users"].candidate
