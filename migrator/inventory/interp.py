@@ -599,7 +599,7 @@ class Interp:
                 changed.update(dict.fromkeys([n for n, v in outcome.items() if get(n, _MISSING) is not v]))
         merged = dict(before)
         for name in changed:
-            values = [outcome.get(name, _MISSING) for outcome in outcomes]
+            values = [self._imported(outcome.get(name, _MISSING), ctx) for outcome in outcomes]
             present = [v for v in values if v is not _MISSING]
             first = present[0]
             if all(v is first or _same_const(v, first) for v in present):
@@ -612,6 +612,16 @@ class Interp:
                     ctx.module.file, line,
                 )
         return merged
+
+    def _imported(self, binding: object, ctx: Ctx) -> object:
+        """An import a branch left unresolved, resolved: a branch that used the name resolved it in its own copy of
+        the names (`else: raise ...` did not), which is no other binding."""
+        if not isinstance(binding, LazyImport):
+            return binding
+        try:
+            return self.force(binding, ctx)
+        except _SelfImport:
+            return binding
 
     def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
         """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
@@ -1493,6 +1503,9 @@ def _hashable(value: object) -> bool:
 
 
 def _same_const(a: object, b: object) -> bool:
+    """Equal constants, or the same name outside the repository (an import first resolved inside each branch)."""
+    if isinstance(a, Ext) and isinstance(b, Ext):
+        return a.name == b.name
     return isinstance(a, ConstV) and isinstance(b, ConstV) and a.value == b.value and type(a.value) is type(b.value)
 
 
