@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections import Counter
 from typing import Optional
 
 import libcst as cst
@@ -178,7 +179,7 @@ def _unmoved(route: Route, match: Optional[Match], code: str, message: str) -> V
 
 
 def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceError | None,
-           sources: SourceSet, single: bool = False) -> _Local:
+           sources: SourceSet, single: bool = False, tenanted: Optional[str] = None) -> _Local:
     if match is None:
         return _Local(_unmoved(route, None, "no-operation", "no standard operation in the catalog (stays as is)"))
     if route.closure:
@@ -200,7 +201,7 @@ def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceErro
         reasons.append(_reason("star-args", "takes *args/**kwargs: move it by hand", route))
     nodes: list[cst.CSTNode] = [func.body] + ([func.returns] if func.returns is not None else [])
     params = _params(route, match, func, index, sources, reasons, nodes)
-    tenant = _tenant_fact(route, match, params, single, reasons)
+    tenant = _tenant_fact(route, match, params, single, reasons, tenanted)
     inputs = _inputs(route, match, params, reasons, index, sources)
     verdict = Verdict(
         status="manual" if reasons else "automatic",
@@ -220,12 +221,12 @@ NO_TENANT = ("no tenant source found (X-Tenant-ID header, tenant path/query para
 
 
 def _tenant_fact(route: Route, match: Match, params: list[ParamPlan], single: bool,
-                 reasons: list[Reason]) -> Optional[TenantFact]:
+                 reasons: list[Reason], tenanted: Optional[str] = None) -> Optional[TenantFact]:
     if route.tenant_source is None:
         if match.entry.tenant_scoped and single:
             return TenantFact(mode="single")
         if match.entry.tenant_scoped:
-            reasons.append(_reason("no-tenant", NO_TENANT, route))
+            reasons.append(_reason("no-tenant", _no_tenant(tenanted), route))
         return None
     plan = next((p for p in params if p.role == "tenant"), None)
     if route.tenant_param and plan is None:
@@ -235,6 +236,27 @@ def _tenant_fact(route: Route, match: Match, params: list[ParamPlan], single: bo
     return TenantFact(param=route.tenant_param, source=route.tenant_source,
                       dependency=param.dependency if param else None, annotation=param.annotation if param else None,
                       mode="solved" if plan is not None and plan.solved else "id")
+
+
+def _no_tenant(tenanted: Optional[str]) -> str:
+    """Why a tenant-scoped route without a tenant source stays; in an app whose other routes read a tenant, also
+    that this one may be platform-wide (serving every tenant at once), which no single tenant's operation is."""
+    if tenanted is None:
+        return NO_TENANT
+    return (f"no tenant source found in this route while {tenanted}: a route serving every tenant at once "
+            "(platform-wide) is no tenant's operation, move it by hand; a deployment that serves one tenant says "
+            "which with [tool.migrator] tenant = \"<id>\" (or tenant_env, or --tenant)")
+
+
+def _tenanted_by_app(routes: list[Route]) -> dict[Optional[str], str]:
+    """For each app, how many of its routes read a tenant and their most frequent source, in words (apps whose
+    routes read none are left out)."""
+    sources: dict[Optional[str], Counter[str]] = {}
+    for route in routes:
+        if route.tenant_source:
+            sources.setdefault(route.app, Counter())[route.tenant_source] += 1
+    return {app: f"{sum(found.values())} other route(s) of its app read one (most often `{found.most_common(1)[0][0]}`)"
+            for app, found in sources.items()}
 
 
 def _tenant_in(source: Optional[str]) -> Optional[tuple[str, str]]:
@@ -602,6 +624,7 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
     serves one tenant (routes without a tenant source move); `answers` receives the legacy answers' mappings
     (`migrator.answer_shapes`): a route whose answer lacks a required standard field stays manual."""
     skip = skip or {}
+    tenanted = _tenanted_by_app(routes)
     locals_: list[_Local] = []
     for number, (route, match) in enumerate(zip(routes, matches)):
         if number in skip and match is not None:
@@ -614,7 +637,7 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
             index: ModuleIndex | SourceError = sources.get(route.file)
         except SourceError as exc:
             index = exc
-        locals_.append(_local(route, match, index, sources, single_tenant))
+        locals_.append(_local(route, match, index, sources, single_tenant, tenanted.get(route.app)))
     mapper = AnswerMapper(routes, matches, sources)
     verdicts = [item.verdict for item in locals_]
     while True:  # what moves decides the mappings, an incomplete mapping keeps a route back, and so on

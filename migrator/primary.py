@@ -2,7 +2,9 @@
 
 The Standard API's operations are an administrator's (create_user: an admin creates a user of the tenant), so of
 two routes mapping to one operation the one a user would expect comes first: one every deployment serves, then
-one guarded by an admin dependency (`Depends(get_current_active_superuser)`, `require_admin`, `Admin.get_current`),
+one scoped to a tenant (by a header, the path, the caller's identity, a token or a context: in a multi-tenant app
+a route reading none is platform-wide, not one tenant's; a `?tenant=` query parameter is often only a filter, so
+it does not count), then one guarded by an admin dependency (`Depends(get_current_active_superuser)`, `require_admin`, `Admin.get_current`),
 then an authenticated one, then one whose path says so (`/admin/...`, `/users/create`); an open route (a public
 sign-up, `POST /users/`) comes last. The others are candidates: the report says which route won and why.
 
@@ -49,13 +51,20 @@ def _path_says(route: Any) -> Optional[str]:
     return next((s for s in segments if s in _PATH_WORDS), None)
 
 
-def primary_order(route: Any) -> tuple[bool, bool, bool, bool, bool]:
+def primary_order(route: Any) -> tuple[bool, bool, bool, bool, bool, bool]:
     """Sort key choosing which of an operation's routes holds its logic: a route every deployment serves first,
     then one deployment configuration turns on (`if settings.X:` decided by a default or a `.env` value), then one
     registered under a condition not known statically (a local-only router is no operation's implementation);
-    among those, an admin-guarded route, then an authenticated one, then one whose path says admin/create."""
-    return (bool(route.conditional), bool(getattr(route, "configured", False)), _guard(route) is None,
-            not route.auth, _path_says(route) is None)
+    among those, one scoped to a tenant (in a single-tenant app none is: no difference), then an admin-guarded
+    route, then an authenticated one, then one whose path says admin/create."""
+    return (bool(route.conditional), bool(getattr(route, "configured", False)), not _scoped(route),
+            _guard(route) is None, not route.auth, _path_says(route) is None)
+
+
+def _scoped(route: Any) -> bool:
+    """Whether the route is scoped to one tenant: its tenant source is anything but a query parameter."""
+    source = getattr(route, "tenant_source", None) or ""
+    return bool(source) and not source.startswith("query:")
 
 
 def privilege(route: Any) -> str:
@@ -75,9 +84,11 @@ def _why_first(chosen: Any, route: Any) -> str:
     ahead, behind = primary_order(chosen), primary_order(route)
     if ahead[:2] != behind[:2]:
         return "every deployment serves it" if not any(ahead[:2]) else "more deployments serve it"
-    if ahead[2:4] != behind[2:4]:
+    if ahead[2] != behind[2]:
+        return f"it is scoped to a tenant (`{chosen.tenant_source}`), this route is not"
+    if ahead[3:5] != behind[3:5]:
         return privilege(chosen)
-    if ahead[4] != behind[4]:
+    if ahead[5] != behind[5]:
         return f"its path says `{_path_says(chosen)}`"
     return f"{privilege(chosen)} too, and listed first"
 

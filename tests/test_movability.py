@@ -768,3 +768,49 @@ def test_a_tenant_dependency_loading_the_paths_subject_needs_a_person(tmp_path):
     # a dependency reading only the tenant's own path parameter is solved from the id as before
     dashboard = routes["/teams/{tenant_id}/dashboard"]
     assert (dashboard.tenant_source, dashboard.status) == ("path:tenant_id", "automatic"), dashboard.manual_steps
+
+
+# --- a tenant-scoped operation served by a platform-wide route of a multi-tenant service --------------------------
+
+PLATFORM_ROUTES = '''
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/workspaces/{workspace_id}/reports")
+def reports(workspace_id: str):
+    return []
+
+
+@app.get("/workspaces/{workspace_id}/tags")
+def tags(workspace_id: str):
+    return []
+
+
+@app.get("/admin/users")
+def list_users(page: int = 1, limit: int = 20):
+    return {"users": [], "total": 0, "page": page, "limit": limit}
+'''
+
+
+@pytest.mark.parametrize("multi", [True, False])
+def test_a_route_without_tenant_in_an_app_whose_other_routes_read_one_says_it_may_be_platform_wide(
+        tmp_path, multi):
+    from migrator.movability import NO_TENANT
+    from migrator.planner import make_plan
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    source = PLATFORM_ROUTES if multi else PLATFORM_ROUTES.replace("{workspace_id}", "{report_id}").replace(
+        "workspace_id: str", "report_id: str")
+    (tmp_path / "svc/main.py").write_text(source)
+    plan = make_plan(tmp_path, workers=1, estimate=False).plan
+    users = next(r for r in plan.routes if r.path == "/admin/users")
+    [reason] = [r for r in users.verdict.reasons if r.code == "no-tenant"]
+    if multi:
+        assert reason.message.startswith("no tenant source found in this route while 2 other route(s) of its app "
+                                         "read one (most often `path:workspace_id`): a route serving every tenant")
+        assert reason.message.endswith(NO_TENANT[NO_TENANT.index("a deployment that serves one tenant"):])
+    else:
+        assert reason.message == NO_TENANT

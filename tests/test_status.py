@@ -155,3 +155,20 @@ def test_before_phase_1_with_no_route_it_can_move_the_next_step_says_it_would_ch
     rich = CliRunner().invoke(cli(), ["status", str(root)])
     assert "it would change nothing" in rich.output and "will generate" not in rich.output
     assert "nothing blocks it" not in rich.output
+
+
+def test_a_reason_quoting_a_configuration_table_is_printed_as_written(tmp_path):
+    # the reason names `[tool.migrator] tenant = "<id>"`: rich took `[tool.migrator]` for a style and dropped it
+    root = tmp_path / "svc"
+    (root / "svc").mkdir(parents=True)
+    (root / "svc/__init__.py").write_text("")
+    (root / "svc/main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@app.get(\"/admin/users\")\n"
+        "def list_users(page: int = 1, limit: int = 20):\n"
+        "    return {\"users\": [], \"total\": 0, \"page\": page, \"limit\": limit}\n")
+    [line] = status_report(root, now=PHASE2).manual
+    assert '[tool.migrator] tenant = "<id>"' in line
+    rich = CliRunner().invoke(cli(), ["status", str(root)], env={"COLUMNS": "400"})
+    assert rich.exit_code == 0
+    assert f"  manual: {line}" in rich.output

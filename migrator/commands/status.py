@@ -45,10 +45,10 @@ def status(
     from migrator.apply import ApplyError, recover_target
 
     try:
-        recover_target(repo, say=lambda line: err.print(line, highlight=False))
+        recover_target(repo, say=lambda line: err.print(line, highlight=False, markup=False))
         report = status_report(repo, quiet_days=quiet_days, calls=calls)
     except (TargetError, JournalError, ApplyError) as exc:
-        err.print(f"error: {exc}", highlight=False)
+        err.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(2)
     if format == "json":
         typer.echo(report.model_dump_json(indent=2))
@@ -57,11 +57,14 @@ def status(
 
 
 def render(console: Console, report: StatusReport) -> None:
+    """The report as text; what it quotes from the plan and the journal (reasons naming `[tool.migrator]`, paths,
+    the service's name) is escaped, so rich does not take its brackets for markup."""
+    from rich.markup import escape
     from rich.table import Table
 
     version = f" {report.service_version}" if report.service_version else ""
     where = f"phase {report.phase}" if report.phase else "not migrated yet (phase 0)"
-    console.print(f"[bold]{report.service}{version}[/bold]: {where}", highlight=False)
+    console.print(f"[bold]{escape(report.service + version)}[/bold]: {where}", highlight=False)
     table = Table(title_justify="left")
     table.add_column("phase")
     table.add_column("weeks")
@@ -80,7 +83,7 @@ def render(console: Console, report: StatusReport) -> None:
     if report.routes:
         console.print("Routes: " + ", ".join(f"{state} {n}" for state, n in report.routes.items()), highlight=False)
     for line in report.manual:
-        console.print(f"  manual: {line}", highlight=False)
+        console.print(f"  manual: {escape(line)}", highlight=False)
     if report.lifecycle:
         console.print("Tenant lifecycle:", highlight=False)
         for line in report.lifecycle:
@@ -92,17 +95,17 @@ def render(console: Console, report: StatusReport) -> None:
         else:
             console.print("Next: nothing — the migration is complete.")
         return
-    console.print(f"[bold]Next: phase {step.phase}[/bold] ({step.command})", highlight=False)
+    console.print(f"[bold]Next: phase {step.phase}[/bold] ({escape(step.command)})", highlight=False)
     if step.idle:
-        console.print(f"  [yellow]it would change nothing:[/yellow] {step.idle}", highlight=False)
+        console.print(f"  [yellow]it would change nothing:[/yellow] {escape(step.idle)}", highlight=False)
         return
-    console.print(f"  will {step.action}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)
+    console.print(f"  will {escape(step.action)}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)
     if step.sunset:
         console.print(f"  Sunset it would publish: {step.sunset} (override with --sunset)", highlight=False)
     if step.blockers:
         console.print("  [red]blocked:[/red]")
         for blocker in step.blockers:
-            console.print(f"    - {blocker.message}", highlight=False)
+            console.print(f"    - {escape(blocker.message)}", highlight=False)
         if step.phase == 3:  # only phase 3's guards can be overridden
             console.print("  (`--force` overrides; the journal records it)")
     else:

@@ -175,9 +175,11 @@ class _Assembler:
             info = self.analyzer.param(fv, param, pparams)
             all_inputs.extend(info.inputs)
             p_tenant = tenant_of(info.inputs, pparams, self.rules)
-            if p_tenant and tenant_param is None:
-                tenant_param, tenant_source = param.name, p_tenant
             solved = info.kind in ("depends", "security")
+            # the route's own parameter carrying the tenant wins over a dependency before it reading the same one
+            if p_tenant and (tenant_param is None or (not solved and p_tenant == tenant_source
+                                                      and _is_dependency(params, tenant_param))):
+                tenant_param, tenant_source = param.name, p_tenant
             params.append(Param(
                 name=param.name,
                 kind=info.kind,
@@ -226,6 +228,11 @@ class _Assembler:
         if param is None:
             return None
         return self.analyzer.param(fv, param, set()).dependency
+
+
+def _is_dependency(params: list[Param], name: str) -> bool:
+    """Whether the route parameter `name` is a dependency (a tenant it reads is read for the route, not declared)."""
+    return any(p.name == name and p.kind in ("depends", "security") for p in params)
 
 
 def _queries(inputs: list[Input], path_params: set[str]) -> list[str]:

@@ -119,7 +119,7 @@ def auth_of(inputs: list[Input], rules: TenantRules = DEFAULT_RULES) -> list[str
             elif item.name == "APIKeyQuery":
                 label = f"query:{item.scheme_name}" if item.scheme_name else "API key query parameter"
             elif item.name == "APIKeyCookie":
-                label = f"cookie:{item.scheme_name}" if item.scheme_name else "API key cookie"
+                label = f"cookie:{item.scheme_name}" if item.scheme_name else "cookie (name set at run time)"
             else:
                 label = "Authorization"
         elif item.kind == "header" and not rules.is_tenant_header(item.name):

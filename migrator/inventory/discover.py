@@ -53,6 +53,9 @@ class Discovery:
     #: the package name the code imports the root itself by (`backend` of `from backend.app import x` when
     #: analysing `backend/`), once an import did: the service runs from the folder above the root
     imported_by_name: str = ""
+    # Folders below the root holding a project of their own (pyproject.toml, setup.py or setup.cfg): the import roots
+    # of a monorepo's other distributions (a uv workspace's packages/<member>/), installed beside the service.
+    project_dirs: list[str] = field(default_factory=list)
     _file_set: set[str] = field(default_factory=set)
     _dirs: set[str] = field(default_factory=set)
 
@@ -90,6 +93,9 @@ class Discovery:
         return ".".join(reversed(names)) or rel[:-3].replace("/", ".")
 
 
+PROJECT_FILES = frozenset({"pyproject.toml", "setup.py", "setup.cfg"})
+
+
 def _skip(discovery: Discovery, rel: str, reason: str) -> None:
     discovery.skipped.append(Skipped(file=rel, reason=reason))
 
@@ -110,6 +116,8 @@ def discover(root: str, *, include_tests: bool = False) -> Discovery:
             continue
         if rel_dir and any(e.name == "pyvenv.cfg" for e in entries):
             continue  # a virtual environment
+        if rel_dir and any(e.name in PROJECT_FILES for e in entries):
+            discovery.project_dirs.append(rel_dir)
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             link = entry.is_symlink()
@@ -230,6 +238,20 @@ def resolve_module(discovery: Discovery, from_file: str, level: int, dotted: str
         if found is not None:
             discovery.imported_by_name = package
         return found
+    return _in_project_dirs(discovery, dotted, parts)
+
+
+def _in_project_dirs(discovery: Discovery, dotted: str, parts: list[str]) -> str | None:
+    """An absolute import of another distribution of the monorepo (`packages/svc-ee/svc_ee/...`, or its `src/`):
+    looked up at the top of each project folder whose top-level module or package (not a bare folder) it names."""
+    for project in sorted(discovery.project_dirs):
+        for top in (project, f"{project}/src"):
+            base = top.split("/")
+            if parts and _lookup(discovery, base, parts[:1]) not in (None, f"{top}/{parts[0]}/"):
+                found = _lookup(discovery, base, parts)
+                if found is not None and found.endswith(".py"):
+                    discovery.imported_as.setdefault(found, dotted.removesuffix(".__init__"))
+                return found
     return None
 
 

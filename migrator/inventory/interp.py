@@ -46,6 +46,7 @@ from .models import Skipped, Unresolved
 from .settings_env import DotenvCache, coerce, settings_file_options
 from .values import (
     AnnotatedV,
+    AuthUsersV,
     BoundV,
     ClassV,
     ConstV,
@@ -97,11 +98,24 @@ _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 16
 _NOT_ON_CLASS = "is not defined on the class"
 _IN_LIBRARY = "code migrator does not read"
+# fastapi-users: the FastAPIUsers class, and the security scheme each transport reads (with the keyword naming it
+# and the library's default name)
+FASTAPI_USERS = frozenset({"fastapi_users.FastAPIUsers", "fastapi_users.fastapi_users.FastAPIUsers"})
+_TRANSPORTS = {"CookieTransport": ("APIKeyCookie", "cookie_name", "fastapiusersauth"),
+               "BearerTransport": ("OAuth2PasswordBearer", None, None)}
 # Parse levels: which modules not parsed yet an evaluation may parse on demand.
 NONE = 0  # none: plain module-level assignments (a pending result is retried later)
 FASTAPI = 1  # modules that mention fastapi (dependencies, Annotated aliases, security schemes)
 ANY = 2  # any module of the repository (prefixes, paths, routers, settings, function calls)
 _NO_DEFAULT = object()  # class attribute declared without a value
+
+
+def _users_dependency(users: AuthUsersV) -> Value:
+    """What `FastAPIUsers.current_user(...)` returns, as a dependency: it reads its backends' schemes (one of them
+    authenticates); with none known, an `Authorization` it checks."""
+    if not users.schemes:
+        return SchemeV("HTTPBase", None)
+    return users.schemes[0] if len(users.schemes) == 1 else SeqV(list(users.schemes))
 
 
 def canonical(name: str) -> str:
@@ -585,7 +599,7 @@ class Interp:
                 changed.update(dict.fromkeys([n for n, v in outcome.items() if get(n, _MISSING) is not v]))
         merged = dict(before)
         for name in changed:
-            values = [outcome.get(name, _MISSING) for outcome in outcomes]
+            values = [self._imported(outcome.get(name, _MISSING), ctx) for outcome in outcomes]
             present = [v for v in values if v is not _MISSING]
             first = present[0]
             if all(v is first or _same_const(v, first) for v in present):
@@ -598,6 +612,16 @@ class Interp:
                     ctx.module.file, line,
                 )
         return merged
+
+    def _imported(self, binding: object, ctx: Ctx) -> object:
+        """An import a branch left unresolved, resolved: a branch that used the name resolved it in its own copy of
+        the names (`else: raise ...` did not), which is no other binding."""
+        if not isinstance(binding, LazyImport):
+            return binding
+        try:
+            return self.force(binding, ctx)
+        except _SelfImport:
+            return binding
 
     def _merge_routers(self, values: list, always: bool, cond: bool) -> RouterV | None:
         """One app (or router) for `if debug: app = FastAPI(debug=True) else: app = FastAPI(docs_url=None)`.
@@ -814,6 +838,9 @@ class Interp:
         if isinstance(value, (InstanceV, ClassV)):
             cls = value.cls if isinstance(value, InstanceV) else value
             found = self.class_attr(cls, attr, ctx, instance=isinstance(value, InstanceV))
+            if isinstance(value, InstanceV) and isinstance(value.library, AuthUsersV) and attr == "current_user" \
+                    and isinstance(found, Unknown) and found.reason.endswith(_IN_LIBRARY):
+                return BoundV(value.library, attr)
             if isinstance(value, InstanceV) and not isinstance(found, (FuncV, ClassV)) and self._settings_class(cls):
                 self.config_reads += 1
                 from_file = self._dotenv_value(cls, attr, found)
@@ -824,6 +851,11 @@ class Interp:
             return BoundV(value, attr)
         if isinstance(value, (DictV, KwargsV)) and attr == "get":
             return BoundV(value, attr)
+        if isinstance(value, AuthUsersV):
+            if attr == "current_user":
+                return BoundV(value, attr)
+            return Unknown(f"`FastAPIUsers.{attr}` comes from the library class `fastapi_users.FastAPIUsers`, "
+                           f"{_IN_LIBRARY}", ctx.module.file, ctx.line)
         if isinstance(value, Unknown):
             return value
         return Unknown(f"attribute `{attr}` of {describe(value)}", ctx.module.file, ctx.line)
@@ -876,6 +908,14 @@ class Interp:
     def _settings_class(self, cls: ClassV) -> bool:
         """A pydantic settings class: its fields are deployment configuration."""
         return any(isinstance(b, Ext) and b.name == "pydantic.BaseSettings" for b in self.class_bases(cls))
+
+    def _library_base(self, cls: ClassV) -> str | None:
+        """The first library class (dotted name) among a repository class's bases, generic or not."""
+        for base in self.class_bases(cls):
+            base = base.base if isinstance(base, GenericV) else base
+            if isinstance(base, Ext):
+                return base.name
+        return None
 
     def framework_class(self, cls: ClassV) -> str | None:
         """"fastapi.FastAPI" or "fastapi.APIRouter" when the repository class derives from one, else None."""
@@ -987,9 +1027,13 @@ class Interp:
         ctx = ctx.at(call.line or ctx.line)
         if func is None:
             func = self.eval(call.func, ctx)
+        if isinstance(func, GenericV) and isinstance(func.base, Ext):
+            func = func.base  # `FastAPIUsers[User, UUID](...)` calls the library class
         if isinstance(func, Ext):
             return self._call_ext(func.name, call, ctx)
         if isinstance(func, BoundV):
+            if isinstance(func.obj, AuthUsersV) and func.name == "current_user":
+                return _users_dependency(func.obj)
             if isinstance(func.obj, RouterV):
                 return self._router_method(func.obj, func.name, call, ctx.but(parse=ANY))
             if isinstance(func.obj, ConstV):
@@ -1008,6 +1052,8 @@ class Interp:
             framework = self.framework_class(func)
             if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`: same signature
                 return self._call_ext(framework, call, ctx)
+            if self._library_base(func) in FASTAPI_USERS:  # `class Users(FastAPIUsers[User, UUID])`
+                return InstanceV(func, library=self._call_ext("fastapi_users.FastAPIUsers", call, ctx))
             return InstanceV(func)
         if isinstance(func, RouteDecoratorV):  # router.get("/x")(handler)
             target = self._eval_arg(call, 0, "__func__", ctx.but(parse=ANY))
@@ -1059,6 +1105,10 @@ class Interp:
             # an API key's name may come from the settings (`APIKeyCookie(name=settings.COOKIE)`): read anywhere
             scheme_name = self._const_str(call, "name", pctx) if last.startswith("APIKey") else None
             return SchemeV(last, scheme_name)
+        if name.startswith("fastapi_users."):
+            found = self._fastapi_users_call(name, last, call, ctx)
+            if found is not None:
+                return found
         if name in ("pydantic.Field", "dataclasses.field"):
             if self._arg(call, 0, "default") is not None:
                 return self._eval_arg(call, 0, "default", ctx)
@@ -1086,6 +1136,24 @@ class Interp:
                     pass
         return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
                        external=True)
+
+    def _fastapi_users_call(self, name: str, last: str, call: ir.Call, ctx: Ctx) -> Value | None:
+        """fastapi-users objects, as far as auth goes: a transport is the security scheme it reads, a backend its
+        transport's scheme, `FastAPIUsers(get_user_manager, [backends])` the schemes of its backends."""
+        if last in _TRANSPORTS:
+            scheme, keyword, default = _TRANSPORTS[last]
+            if keyword is None or self._arg(call, 0, keyword) is None:
+                return SchemeV(scheme, default)
+            named = self._eval_arg(call, 0, keyword, ctx)  # a name computed at run time: unknown, not the default
+            return SchemeV(scheme, named.value if isinstance(named, ConstV) and isinstance(named.value, str) else None)
+        if last == "AuthenticationBackend":
+            transport = self._eval_arg(call, 1, "transport", ctx)
+            return transport if isinstance(transport, SchemeV) else None
+        if name in FASTAPI_USERS:
+            backends = self._eval_arg(call, 1, "auth_backends", ctx)
+            items = backends.items if isinstance(backends, SeqV) else []
+            return AuthUsersV([item for item in items if isinstance(item, SchemeV)])
+        return None
 
     def _env_default(self, call: ir.Call, ctx: Ctx) -> Value:
         """`os.getenv("X", "/api")`, `os.environ.get(...)`, `os.environ.setdefault(...)`: the default, as served by
@@ -1442,6 +1510,9 @@ def _hashable(value: object) -> bool:
 
 
 def _same_const(a: object, b: object) -> bool:
+    """Equal constants, or the same name outside the repository (an import first resolved inside each branch)."""
+    if isinstance(a, Ext) and isinstance(b, Ext):
+        return a.name == b.name
     return isinstance(a, ConstV) and isinstance(b, ConstV) and a.value == b.value and type(a.value) is type(b.value)
 
 

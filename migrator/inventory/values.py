@@ -88,6 +88,16 @@ class ClassV:
 class InstanceV:
     cls: ClassV
     var: str | None = None
+    library: Value | None = None  # what a library base class makes of the call (a fastapi-users object's schemes)
+
+
+@dataclass(eq=False, slots=True)
+class AuthUsersV:
+    """A fastapi-users `FastAPIUsers(get_user_manager, [backend, ...])` object: the security schemes its backends'
+    transports read (CookieTransport: APIKeyCookie, BearerTransport: OAuth2PasswordBearer; unknown ones left out).
+    Its `current_user(...)` makes a dependency that authenticates the caller with them."""
+
+    schemes: list[SchemeV]
 
 
 @dataclass(eq=False, slots=True)
@@ -222,6 +232,7 @@ class RouteDecoratorV:
 Value = (
     Unknown | Ext | ConstV | SeqV | DictV | KwargsV | ModuleV | FuncV | ClassV | InstanceV
     | DependsV | MarkerV | SchemeV | AnnotatedV | GenericV | BoundV | RouterV | RouteDecoratorV | StartupHookV
+    | AuthUsersV
 )
 
 

@@ -198,3 +198,55 @@ def test_the_order_puts_admin_guards_then_authentication_then_the_path_first():
     router_guard = _route("/users/", levels=("svc.auth.require_staff",))
     ordered = sorted([open_signup, says_create, authenticated, router_guard], key=primary_order)
     assert ordered == [router_guard, authenticated, says_create, open_signup]
+
+
+def test_a_route_scoped_to_a_tenant_comes_before_an_admin_route_that_is_not():
+    platform = _route("/admin/users", deps=("svc.auth.require_superuser",))
+    scoped = _route("/workspaces/{workspace_id}/members", auth=("Authorization: Bearer",))
+    scoped.tenant_source = "path:workspace_id"
+    assert sorted([platform, scoped], key=primary_order) == [scoped, platform]
+    # without tenants anywhere (a single-tenant app) the admin guard decides, as before; a query parameter
+    # (`?tenant=` narrowing a listing) does not scope the route
+    for source in (None, "query:tenant"):
+        scoped.tenant_source = source
+        assert sorted([scoped, platform], key=primary_order) == [platform, scoped]
+
+
+MULTI = {
+    "svc/__init__.py": "",
+    "svc/main.py": '''from fastapi import Depends, FastAPI, Header, HTTPException
+
+app = FastAPI()
+MEMBERS = {"w1": [{"id": 1, "email": "a@example.org"}]}
+
+
+def require_superuser(authorization: str = Header(...)) -> dict:
+    if authorization != "Bearer root":
+        raise HTTPException(status_code=403)
+    return {"root": True}
+
+
+@app.get("/admin/users")
+def list_all_users(admin: dict = Depends(require_superuser)):
+    return [m for members in MEMBERS.values() for m in members]
+
+
+@app.get("/workspaces/{workspace_id}/members")
+def list_workspace_members(workspace_id: str):
+    return MEMBERS.get(workspace_id, [])
+''',
+}
+
+
+def test_in_a_multi_tenant_app_the_tenants_route_holds_list_users_and_the_platform_route_says_why(tmp_path):
+    from migrator.planner import make_plan
+
+    for rel, text in MULTI.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    plan = make_plan(tmp_path, workers=1, estimate=False).plan
+    routes = {r.path: r for r in plan.routes if r.operation == "list_users"}
+    assert set(routes) == {"/admin/users", "/workspaces/{workspace_id}/members"}
+    assert routes["/workspaces/{workspace_id}/members"].primary
+    assert not routes["/admin/users"].primary
+    assert "it is scoped to a tenant (`path:workspace_id`), this route is not" in routes["/admin/users"].candidate

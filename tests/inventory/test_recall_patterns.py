@@ -193,3 +193,47 @@ def test_python_decouple_config_reads_take_their_default_like_os_getenv(make_rep
     inventory = build_inventory(root, workers=1)
     assert inventoried(inventory, "svc/main.py:app") == {("GET", "/sub/{token}"), ("GET", "/paged")}
     assert [u.line for u in inventory.unresolved] == [7]  # `config("SECRET")` has no default: not invented
+
+
+def test_a_name_imported_before_an_if_whose_last_branch_raises_is_still_the_import_after_it(
+        make_repo, served, inventoried):
+    # the branches that use `APIRouter` resolve the import in their own copy of the names, the raising one does not:
+    # that is no second binding, and `APIRouter` after the `if` is still fastapi's
+    root = make_repo({
+        "modesvc/__init__.py": "",
+        "modesvc/main.py": """
+            import os
+
+            from fastapi import APIRouter, FastAPI
+
+            MODE = os.environ["MODE"]
+
+            if MODE == "tree":
+                items = APIRouter(prefix="/items")
+            elif MODE == "flat":
+                items = APIRouter(prefix="/items")
+            else:
+                raise RuntimeError(f"unknown MODE {MODE}")
+
+            extra = APIRouter(prefix="/extra")
+
+
+            @items.get("/{item_id}")
+            def one(item_id: int):
+                return {"id": item_id}
+
+
+            @extra.get("/ping")
+            def ping():
+                return {"ok": True}
+
+
+            app = FastAPI()
+            app.include_router(items)
+            app.include_router(extra)
+        """,
+    })
+    expected = {("GET", "/items/{item_id}"), ("GET", "/extra/ping")}
+    assert served(root, "modesvc.main:app", {"MODE": "flat"}) == expected
+    inventory = build_inventory(root, workers=1)
+    assert inventoried(inventory, "modesvc/main.py:app") == expected

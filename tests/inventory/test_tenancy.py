@@ -130,3 +130,57 @@ def test_an_invalid_tenant_setting_is_an_input_error_naming_the_file(make_repo):
     root = make_repo({"pyproject.toml": "[tool.migrator]\ntenant_attr = 3\n", "svc/main.py": "x = 1\n"})
     with pytest.raises(InventoryInputError, match=r"pyproject.toml: \[tool.migrator\] tenant_attr must be"):
         build_inventory(root, workers=1)
+
+
+ROLE_IN_PATH = {
+    "wsvc/__init__.py": "",
+    "wsvc/deps.py": """
+        import uuid
+
+        from fastapi import Header, HTTPException, Path
+
+
+        def workspace_role(workspace_id: uuid.UUID = Path(...), authorization: str = Header(...)) -> dict:
+            if not authorization.startswith("Bearer "):
+                raise HTTPException(status_code=401)
+            return {"workspace_id": workspace_id, "user": authorization[7:]}
+    """,
+    "wsvc/main.py": """
+        import uuid
+
+        from fastapi import Depends, FastAPI
+
+        from wsvc.deps import workspace_role
+
+        app = FastAPI()
+
+
+        @app.get("/workspaces/{workspace_id}/members")
+        def list_members(role: dict = Depends(workspace_role), workspace_id: uuid.UUID = ...):
+            return {"workspace": str(workspace_id), "members": []}
+
+
+        @app.get("/workspaces/{workspace_id}/owner")
+        def owner(role: dict = Depends(workspace_role)):
+            return {"owner": role["user"]}
+    """,
+}
+
+
+def test_the_routes_own_tenant_parameter_wins_over_a_dependency_before_it_reading_the_same_path(make_repo):
+    routes = {r.path: r for r in build_inventory(make_repo(ROLE_IN_PATH), workers=1).routes}
+    members = routes["/workspaces/{workspace_id}/members"]
+    assert (members.tenant_source, members.tenant_param) == ("path:workspace_id", "workspace_id")
+    # only the dependency reads it: the dependency is the parameter that leads to the tenant
+    owner = routes["/workspaces/{workspace_id}/owner"]
+    assert (owner.tenant_source, owner.tenant_param) == ("path:workspace_id", "role")
+
+
+def test_the_tenant_path_parameter_is_not_reported_as_one_without_a_mapping(make_repo):
+    from migrator.planner import make_plan
+
+    plan = make_plan(make_repo(ROLE_IN_PATH), workers=1, estimate=False).plan
+    members = next(r for r in plan.routes if r.path == "/workspaces/{workspace_id}/members")
+    [tenant] = [p for p in members.verdict.params if p.name == "workspace_id"]
+    assert tenant.role == "tenant"
+    assert not [r.message for r in members.verdict.reasons if "has no mapping" in r.message]
