@@ -45,6 +45,13 @@ REUSE = "webhook: the same e-mail again → the same tenant"
 TAKEN = "webhook: a tenant id another e-mail owns → 409"
 
 
+def _root_health(run: _Run) -> None:
+    from .suite import _expect
+
+    response = run.raw_request("GET", "/health")
+    _expect(response.status_code == 200, f"GET /health answered {response.status_code}")
+
+
 def webhook_checks(run: _Run, path: str = DEFAULT_WEBHOOK_PATH) -> None:
     from .suite import _echo, _expect, _Fail
 
@@ -65,11 +72,7 @@ def webhook_checks(run: _Run, path: str = DEFAULT_WEBHOOK_PATH) -> None:
             created.append(data["tenant_id"])
         return data
 
-    def root_health() -> None:
-        response = run.raw_request("GET", "/health")
-        _expect(response.status_code == 200, f"GET /health answered {response.status_code}")
-
-    run.check("webhook: GET /health at the service root → 200", root_health)
+    run.check("webhook: GET /health at the service root → 200", lambda: _root_health(run))
 
     def basic() -> dict[str, Any]:
         data = answer(post(_payload(application, email), key))
