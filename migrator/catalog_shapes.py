@@ -28,6 +28,9 @@ _ADMIN = frozenset({"admin", "manage", "management", "backoffice", "console", "s
 _SCOPES = frozenset({"tenant", "tenants", "org", "orgs", "organization", "organizations", "organisation",
                      "organisations", "workspace", "workspaces", "team", "teams", "company", "companies", "t"})
 _USERS = {"users": 0.6, "user": 0.55, "members": 0.5, "member": 0.45, "staff": 0.45, "accounts": 0.4}
+# The caller's own customer account, singular and without an id, before a user collection (`/client/members`,
+# `/account/users`): the members of the caller's tenant, like `/team/members`. Elsewhere these stay resources.
+_OWN_ACCOUNT = frozenset({"client", "account", "customer"})
 _ADMINS = frozenset({"admins", "administrators"})
 _SELF = frozenset({"me", "self", "current", "current-user", "profile"})
 _SUSPEND = frozenset({"suspend", "deactivate", "disable", "block", "ban", "lock"})
@@ -147,8 +150,9 @@ def _split(path: str) -> _Path:
             out.admin = True
             i += 1
             continue
-        if (segment in _SCOPES or segment in ("group", "groups")) and not cleaned and i + 1 < len(rest) \
-                and not param:
+        own_account = segment in _OWN_ACCOUNT and rest[i + 1].lower() in _USERS if i + 1 < len(rest) else False
+        if (segment in _SCOPES or segment in ("group", "groups") or own_account) and not cleaned \
+                and i + 1 < len(rest) and not param:
             out.current_scope = rest[i]  # `/api/groups/members`: the caller's own tenant (no bonus: may be a group)
             i += 1
             continue

@@ -123,6 +123,18 @@ SHAPES = [
      "list_users", M),
     ("GET", "/v1/members/{id}", "get", [], "Member", "get_user", S),
     ("GET", "/teams/{team_id}/members", "list_members", [], None, "list_users", M),
+    # the caller's own customer account (singular, no id) before the collection: its members
+    ("GET", "/client/members", "get_members", [], None, "list_users", S),
+    ("POST", "/client/members", "add_member", [P("data", "body", "schemas.CreateMemberSchema")], None,
+     "create_user", M),
+    ("PUT", "/client/members/{memberId}", "edit_member", [P("data", "body", "schemas.EditMemberSchema")], None,
+     "update_user", M),
+    ("DELETE", "/client/members/{memberId}", "delete_member", [], None, "delete_user", S),
+    ("GET", "/api/account/users", "list_users", q("page"), None, "list_users", M),
+    ("GET", "/client/members/{memberId}/reset", "reset_reinvite_member", [], None, None, None),
+    ("GET", "/client/invoices", "list_invoices", [], None, None, None),
+    ("GET", "/clients/{client_id}/users", "client_users", [], None, None, None),
+    ("POST", "/account/password", "change_password", [], None, None, None),
     # --- admins ----------------------------------------------------------------------------------------------
     ("GET", "/api/v2/admin/admins", "list_admins", [], None, "list_users/admins", M),
     ("DELETE", "/api/admin/admins/{admin_id}", "remove_admin", [], None, "update_user/demote", M),

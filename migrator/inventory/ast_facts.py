@@ -212,8 +212,9 @@ class Builder:
                 names = _target_names(target)
                 unpack = unpack or len(names) > 1 or type(target) is not ast.Name
                 targets.extend(names)
-            value = None if unpack and len(targets) > 1 else self.exprs.convert(node.value, line)
-            ops.append(AssignOp(line, tuple(targets), value))
+            flat = len(node.targets) == 1 and _flat_names(node.targets[0])
+            value = None if unpack and len(targets) > 1 and not flat else self.exprs.convert(node.value, line)
+            ops.append(AssignOp(line, tuple(targets), value, unpack=flat))
         elif kind is ast.AnnAssign:
             ops.append(AssignOp(line, _target_names(node.target), self.convert(node.value, line)))
         elif kind is ast.AugAssign:
@@ -366,6 +367,11 @@ def _target_names(target: ast.expr) -> tuple[str | None, ...]:
             names.extend(_target_names(element.value if type(element) is ast.Starred else element))
         return tuple(names)
     return (None,)
+
+
+def _flat_names(target: ast.expr) -> bool:
+    """`a, b, c` or `[a, b]`: a tuple or list of plain names (no starred item, no nesting)."""
+    return type(target) in (ast.Tuple, ast.List) and all(type(item) is ast.Name for item in target.elts)
 
 
 def _import_binding(alias: ast.alias) -> tuple[str, ImportTarget]:

@@ -288,6 +288,13 @@ def _target_names(target: cst.BaseExpression) -> tuple[str | None, ...]:
     return (None,)
 
 
+def _flat_names(target: cst.BaseExpression) -> bool:
+    """`a, b, c` or `[a, b]`: a tuple or list of plain names (no starred item, no nesting)."""
+    return isinstance(target, (cst.Tuple, cst.List)) and all(
+        isinstance(element, cst.Element) and isinstance(element.value, cst.Name) for element in target.elements
+    )
+
+
 class _Builder:
     def __init__(self, stubbed: set[int], bearer: set[int]):
         self.stubbed = stubbed
@@ -317,8 +324,9 @@ class _Builder:
                 names = _target_names(target.target)
                 unpack = unpack or len(names) > 1 or not isinstance(target.target, cst.Name)
                 targets.extend(names)
-            value = None if unpack and len(targets) > 1 else convert(st.value, line)
-            ops.append(AssignOp(line, tuple(targets), value))
+            flat = len(st.targets) == 1 and _flat_names(st.targets[0].target)
+            value = None if unpack and len(targets) > 1 and not flat else convert(st.value, line)
+            ops.append(AssignOp(line, tuple(targets), value, unpack=flat))
         elif isinstance(st, cst.AnnAssign):
             names = _target_names(st.target)
             ops.append(AssignOp(line, names, convert(st.value, line) if st.value is not None else None))

@@ -9,7 +9,9 @@ path parameter when the path has it, a query parameter when its type is scalar, 
 
 from __future__ import annotations
 
+import ast
 import re
+import textwrap
 from dataclasses import dataclass
 
 from . import ir
@@ -361,6 +363,27 @@ class Analyzer:
                 return base.name[8:]
         return None
 
+    def _scheme_subclass_name(self, cls: ClassV) -> str | None:
+        """The name an `APIKeyHeader`/`APIKeyQuery`/`APIKeyCookie` subclass gives its base: a constant
+        `super().__init__(name="Authorization")` in its own class body or a repository base's, else None."""
+        for klass in [cls] + [b for b in self.interp.class_bases(cls) if isinstance(b, ClassV)]:
+            text = self.sources.span(klass.module.file, klass.fact.line, klass.fact.end_line)
+            if "super" not in text:
+                continue
+            try:
+                tree = ast.parse(textwrap.dedent(text))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr == "__init__" and isinstance(node.func.value, ast.Call) \
+                        and isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "super":
+                    for keyword in node.keywords:
+                        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) \
+                                and isinstance(keyword.value.value, str):
+                            return keyword.value.value
+        return None
+
     def inputs_of(self, target: Value | None) -> list[Input]:
         """Everything the dependency `target` reads from the request, transitively."""
         if isinstance(target, SchemeV):
@@ -377,9 +400,9 @@ class Analyzer:
             func = target
         elif isinstance(target, (ClassV, InstanceV)):
             scheme = self._scheme_class(target)
-            if scheme:
-                prefix = [Input("scheme", scheme)]
             cls = target.cls if isinstance(target, InstanceV) else target
+            if scheme:
+                prefix = [Input("scheme", scheme, scheme_name=self._scheme_subclass_name(cls))]
             prefix += self.class_cookies(cls)
             method = "__call__" if isinstance(target, InstanceV) else "__init__"
             found = self.interp.class_attr(cls, method, Ctx(cls.module, cls.scope, line=cls.fact.line,

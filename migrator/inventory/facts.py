@@ -29,8 +29,9 @@ class ImportOp:
 class AssignOp:
     line: int
     targets: tuple[str | None, ...]  # simple names; None for anything else (attributes, subscripts, unpacking)
-    value: Expr | None  # None: unpacking or no value (annotation only)
+    value: Expr | None  # None: no value (annotation only), or an unpacking other than `a, b = value`
     aug: str | None = None  # operator of an augmented assignment
+    unpack: bool = False  # `a, b, c = value`: one flat tuple or list of names, each bound to value's item
 
 
 @dataclass(frozen=True, slots=True)

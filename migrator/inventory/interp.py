@@ -461,11 +461,36 @@ class Interp:
             value = self._binop(op.aug, self.lookup(name, ctx), self.eval(op.value, ctx), ctx)
             self.bind(ctx, name, value)
             return
+        if op.unpack:
+            self._unpack(op, ctx)
+            return
         value = self.eval(op.value, ctx)
         binding: object = Thunk(op.value, ctx) if _pending(value) else value
         for name in op.targets:
             if name is not None:
                 self.bind(ctx, name, binding)
+
+    def _unpack(self, op: AssignOp, ctx: Ctx) -> None:
+        """`public, private = make_routers()`: each name gets its item of the tuple or list the value evaluates to
+        (a factory returning several routers), evaluated once; a value of unknown length leaves every name Unknown
+        with the reason."""
+        value = self.eval(op.value, ctx)
+        if _pending(value):  # each name looks its item up again once the module is parsed
+            for index, name in enumerate(op.targets):
+                self.bind(ctx, name, Thunk(ir.Subscript(op.value, (ir.Const(index),)), ctx))
+            return
+        if isinstance(value, SeqV) and len(value.items) == len(op.targets):
+            for name, item in zip(op.targets, value.items):
+                self.bind(ctx, name, item)
+            return
+        if isinstance(value, SeqV):
+            why = f"{len(value.items)} values for {len(op.targets)} names"
+        else:
+            why = describe(value)
+        for name in op.targets:
+            ctx.scope.vars[name] = Unknown(
+                f"`{name}` is assigned by unpacking `{ir.unparse(op.value)}`: {why}", ctx.module.file, op.line
+            )
 
     def _def(self, fact: FunctionFact, ctx: Ctx) -> None:
         fv = FuncV(fact, ctx.module, closure=ctx.scope if ctx.nested else None)

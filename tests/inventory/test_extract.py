@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
-from migrator.inventory import build_inventory
+from migrator.inventory import ast_facts, build_inventory, cst_facts
 from migrator.inventory.build import run_inventory
-from migrator.inventory.extract import ROUTING, ExtractError, RoutingScan, extract_source, has_routing
+from migrator.inventory.extract import (
+    ROUTING,
+    ExtractError,
+    RoutingScan,
+    _line_starts,
+    extract_source,
+    has_routing,
+)
 
 LONG_HELPER = "\n".join(f"            total += {i}" for i in range(30))  # 8 (dedented) + 4
 
@@ -173,3 +181,18 @@ def test_process_pool_gives_the_same_inventory_and_reports_progress():
     candidates = len(pooled.discovery.candidates)
     assert candidates > 2 and calls[-1] == (candidates, candidates)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_both_parsers_keep_the_value_of_a_flat_unpacking_only():
+    # `a, b = f()` keeps f() for the interpreter to unpack; starred or nested targets stay value-less
+    source = b"a, b = f()\n[c, d] = g()\ne, *rest = h()\n(i, (j, k)) = m()\nn = o, p = q()\n"
+    by_ast = ast_facts.Builder(source, _line_starts(source), set(), set()).block(ast.parse(source).body, "", False)
+    by_cst, _ = cst_facts.extract_ops(source, _line_starts(source), None)
+    assert by_ast == by_cst
+    assert [(op.targets, op.value is not None, op.unpack) for op in by_ast] == [
+        (("a", "b"), True, True),
+        (("c", "d"), True, True),
+        (("e", "rest"), False, False),
+        (("i", "j", "k"), False, False),
+        (("n", "o", "p"), False, False),
+    ]

@@ -22,6 +22,9 @@ CASES = [
     ("routersub", "rsvc.main:app", "rsvc/main.py:app",
      {("GET", "/plain/a"), ("PUT", "/v1/tagged/b/{b_id}"), ("PATCH", "/v1/tagged/c")}),
     ("nesteddeco", "nsvc.main:app", "nsvc/main.py:app", {("GET", "/slow")}),
+    ("unpacked", "upsvc.main:app", "upsvc/main.py:app",
+     {("GET", "/notes/shared"), ("GET", "/v2/notes/{note_id}"), ("DELETE", "/v2/notes/{note_id}"),
+      ("GET", "/boards"), ("POST", "/boards/admin/{board_id}/lock"), ("GET", "/boards/keys/{board_id}")}),
 ]
 
 
@@ -79,6 +82,46 @@ def test_factory_taking_the_router_is_called_by_its_caller_without_routing_code(
 def test_valid_files_with_decorated_nested_functions_are_never_skipped(inventories):
     inventory = inventories["nesteddeco"]
     assert inventory.skipped == [] and inventory.unresolved == []
+
+
+def test_routers_unpacked_from_a_factory_keep_their_own_prefix_and_dependencies(inventories):
+    # `public, private = router_pair()`: each name is its own router of the tuple the factory returns
+    inventory = inventories["unpacked"]
+    assert inventory.unresolved == []
+    auth = {route.path: route.auth for route in inventory.routes}
+    assert auth["/notes/shared"] == [] and auth["/v2/notes/{note_id}"] == ["x-token"]
+    routers = {route.function.rsplit(".", 1)[-1]: route.router for route in inventory.routes}
+    assert routers["shared_notes"] == "public" and routers["read_note"] == "private"
+    assert routers["board_by_key"] == "board_keys"
+
+
+@pytest.mark.parametrize(("target", "why"), [
+    ("first, second = make()", "3 values for 2 names"),
+    ("first, *rest = make()", "is assigned by unpacking"),
+    ("first, second = unknown_factory()", "name `unknown_factory` is not defined"),
+])
+def test_an_unpacking_that_does_not_fit_leaves_the_routers_unresolved_with_why(make_repo, target, why):
+    root = make_repo({
+        "svc/main.py": f"""
+            from fastapi import APIRouter, FastAPI
+
+            def make():
+                return APIRouter(), APIRouter(), APIRouter()
+
+            {target}
+            app = FastAPI()
+
+            @first.get("/a")
+            def a():
+                return {{}}
+
+            app.include_router(first)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert inventory.routes == []
+    assert any(why in u.reason and "cannot resolve `first`" in u.reason for u in inventory.unresolved), \
+        inventory.unresolved
 
 
 def test_a_route_module_of_an_apirouter_subclass_in_another_package_is_followed(make_repo, inventoried):
