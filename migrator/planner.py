@@ -284,8 +284,7 @@ def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root
                         "pydantic >= 2.5: move the service to pydantic 2 first")
     if pinned := fastapi_below(root):
         blockers.append(f"the service pins FastAPI below 0.110 ({pinned}) and the Standard API runtime "
-                        "(migrator-shims) needs fastapi >= 0.110: upgrade FastAPI first (0.100 and later run "
-                        "pydantic 2)")
+                        "(migrator-shims) needs fastapi >= 0.110: upgrade FastAPI to 0.110 or later first")
     return blockers
 
 
