@@ -319,6 +319,29 @@ def _alias_key(alias: cst.ImportAlias) -> tuple:
     return _member_key(get_full_name_for_node(alias.name) or "")
 
 
+def fit_added_imports(before: cst.Module, after: cst.Module, line_length: int) -> cst.Module:
+    """A `from x import a, b` that a phase added or extended, too long for the service's line length, is written one
+    name a line in parentheses (as ruff formats it): what a block that is not sorted as a whole still gets. The
+    author's own import lines are left as they are."""
+    old = {before.code_for_node(stmt) for stmt in before.body if isinstance(stmt, cst.SimpleStatementLine)}
+    body = list(after.body)
+    for index, stmt in enumerate(body):
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.ImportFrom)) or after.code_for_node(stmt) in old:
+            continue
+        node = stmt.body[0]
+        line = after.code_for_node(stmt.with_changes(leading_lines=())).rstrip("\n")
+        if isinstance(node.names, cst.ImportStar) or node.lpar is not None or len(line) <= line_length \
+                or "#" in line:
+            continue
+        module = get_full_name_for_node(node.module) if node.module is not None else ""
+        names = [(alias.evaluated_name, alias.evaluated_alias) for alias in node.names]
+        text = _render_from(len(node.relative), module or "", names, False, line_length)
+        body[index] = cst.parse_statement(text + "\n", config=after.config_for_parsing).with_changes(
+            leading_lines=stmt.leading_lines)
+    return after.with_changes(body=body)
+
+
 def sort_merged_names(before: cst.Module, after: cst.Module) -> cst.Module:
     """Names added to an existing `from x import a, c` go to their sorted place (`a, b, c`) when the statement's
     names were sorted: what a block that is not sorted as a whole still gets."""

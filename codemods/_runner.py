@@ -20,7 +20,9 @@ from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper
 
 from ._imports import (
+    DEFAULT_LINE_LENGTH,
     ImportStyle,
+    fit_added_imports,
     is_docstring,
     is_import_line,
     relative_imports,
@@ -209,6 +211,7 @@ def run_codemods(tree: cst.Module, commands: Sequence[type[MigratorCommand]], co
             tree = relative_imports(original, tree, context.full_package_name, home)
         if not sorted_before:
             tree = sort_merged_names(original, tree)
+            tree = fit_added_imports(original, tree, style.line_length if style is not None else DEFAULT_LINE_LENGTH)
     if context.scratch.get(RemoveImportsVisitor.CONTEXT_KEY):
         tree = _remove_imports(tree, context)
         context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)

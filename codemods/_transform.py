@@ -27,7 +27,9 @@ import libcst as cst
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 
 from ._imports import (
+    DEFAULT_LINE_LENGTH,
     ImportStyle,
+    fit_added_imports,
     sort_merged_names,
     sort_top_imports,
     top_block_is_sorted,
@@ -91,6 +93,7 @@ def run_transforms(tree: cst.Module, transforms: Sequence[type[Transform]], cont
         tree = add_from_imports(tree, adds, context.full_package_name)
         if not sorted_before:
             tree = sort_merged_names(original, tree)
+            tree = fit_added_imports(original, tree, style.line_length if style is not None else DEFAULT_LINE_LENGTH)
     removals = context.scratch.pop(REMOVE_IMPORTS, None)
     if removals:
         tree = remove_imports(tree, removals, context)

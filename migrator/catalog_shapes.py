@@ -85,7 +85,7 @@ _REACTIVATE = frozenset({"reactivate", "activate", "enable", "resume", "restore"
 _VERBS = {
     "list_users": ("list", "get", "read", "fetch", "all", "search"),
     "create_user": ("create", "add", "new", "invite"),
-    "get_user": ("get", "read", "fetch", "show", "retrieve", "detail"),
+    "get_user": ("get", "read", "fetch", "show", "retrieve", "detail", "details"),
     "update_user": ("update", "edit", "modify", "patch", "change", "set", "suspend", "deactivate", "disable",
                     "activate", "enable", "block", "unblock", "demote"),
     "delete_user": ("delete", "remove", "destroy", "drop"),

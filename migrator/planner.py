@@ -280,13 +280,16 @@ def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root
                      if not package or PurePosixPath(s.file).parts[0] == package})
     if broken:
         return ["cannot migrate while these files of the app cannot be read (fix them first): " + "; ".join(broken)]
-    from migrator.apply.requirements import pydantic_one
+    from migrator.apply.requirements import fastapi_below, pydantic_one
 
-    pinned = pydantic_one(root)
-    if pinned:
-        return [f"the service runs pydantic 1 ({pinned}) and the Standard API runtime (migrator-shims) needs pydantic "
-                ">= 2.5: move the service to pydantic 2 first"]
-    return []
+    blockers = []
+    if pinned := pydantic_one(root):
+        blockers.append(f"the service runs pydantic 1 ({pinned}) and the Standard API runtime (migrator-shims) needs "
+                        "pydantic >= 2.5: move the service to pydantic 2 first")
+    if pinned := fastapi_below(root):
+        blockers.append(f"the service pins FastAPI below 0.110 ({pinned}) and the Standard API runtime "
+                        "(migrator-shims) needs fastapi >= 0.110: upgrade FastAPI to 0.110 or later first")
+    return blockers
 
 
 # --- the plan ----------------------------------------------------------------------------------------------------

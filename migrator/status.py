@@ -133,7 +133,7 @@ def _plan_preview(root: Path, report: StatusReport) -> None:
         return
     report.next.routes = len(plan.automatic)
     report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
-    if not plan.automatic and not plan.blockers:
+    if not plan.automatic:  # blocked or not: lifting the blockers would still leave phase 1 nothing to move
         report.next.idle = NOTHING_TO_MOVE
     report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
                      for route in plan.routes if route.state == "manual"]

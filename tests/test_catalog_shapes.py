@@ -93,6 +93,9 @@ SHAPES = [
     # a system-management prefix (`/sys`, `/system`) is an admin prefix, as in RBAC admin back-ends
     ("GET", "/api/v1/sys/users", "list_users_paged", q("page", "size"), "PageResult[UserOut]", "list_users", M),
     ("GET", "/system/users/{uid}", "user_detail", [], "UserOut", "get_user", M),
+    # a plural `details` names a read as `detail` does (an item route under a bare `/api/v1`)
+    ("GET", "/api/v1/users/{user_id}", "user_details", [], "User", "get_user", M),
+    ("GET", "/api/v1/users/{user_id}", "details", [], None, "get_user", S),
     ("DELETE", "/api/system/users/{uid}", "remove_user", [], None, "delete_user", M),
     ("GET", "/api/v1/sys/users/me", "current_user", [], "UserOut", None, None),
     ("GET", "/api/v1/sys/roles", "list_roles", q("page"), None, None, None),

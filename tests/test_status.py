@@ -172,3 +172,24 @@ def test_a_reason_quoting_a_configuration_table_is_printed_as_written(tmp_path):
     rich = CliRunner().invoke(cli(), ["status", str(root)], env={"COLUMNS": "400"})
     assert rich.exit_code == 0
     assert f"  manual: {line}" in rich.output
+
+
+def test_a_blocked_phase_1_with_no_route_it_can_move_says_both(tmp_path):
+    # a pydantic-1 pin blocks phase 1, and no route maps: status names the blocker and does not promise a handler
+    root = tmp_path / "svc"
+    (root / "svc").mkdir(parents=True)
+    (root / "svc/__init__.py").write_text("")
+    (root / "requirements.txt").write_text("fastapi>=0.110\npydantic<2\n")
+    (root / "svc/main.py").write_text(
+        "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@app.get(\"/health\")\n"
+        "def health():\n"
+        "    return {\"ok\": True}\n")
+    report = status_report(root, now=PHASE2)
+    assert report.next.idle == "no route can move automatically; the reasons are listed above"
+    assert [b.message for b in report.next.blockers] == [
+        "the service runs pydantic 1 (requirements.txt: pydantic<2) and the Standard API runtime (migrator-shims) "
+        "needs pydantic >= 2.5: move the service to pydantic 2 first"]
+    rich = CliRunner().invoke(cli(), ["status", str(root)])
+    assert "it would change nothing" in rich.output and "blocked:" in rich.output
+    assert "will generate" not in rich.output and "nothing blocks it" not in rich.output

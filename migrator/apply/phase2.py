@@ -15,7 +15,6 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
-from urllib.parse import quote
 
 from codemods._deprecate_routes import DeprecateError, DeprecateRoutesTransform, Deprecation, DeprecationPlan
 from codemods._imports import ImportStyle, module_name_for, package_for
@@ -26,9 +25,8 @@ from codemods._wire_deprecation import WireDeprecationTransform, WireError
 from migrator import __version__
 from migrator.apply.changes import FileChange, read_text
 from migrator.apply.result import ApplyError, ManualStep, PhaseResult, held_notes
-from migrator.inventory.tenancy import TENANT_PARAM
 from migrator.journal import PHASE_OFFSET_DAYS, DeprecationInfo, Journal, JournalRoute, journal_file, load_journal
-from migrator.pathtemplates import fill, path_params
+from migrator.successor import declared_tenant, successor_path
 from migrator.target import UNKNOWN_VERSION, load_target
 
 #: Length of the deprecation window when the plan's phase-3 date is already past.
@@ -67,30 +65,6 @@ def app_file(root: Path, journal: Journal) -> str:
     if not (root / journal.app.file).is_file():
         raise ApplyError(f"{journal.app.file}: the app file phase 1 wired (per the journal) no longer exists")
     return journal.app.file
-
-
-def declared_tenant(journal: Journal) -> Optional[str]:
-    """The one tenant a single-tenant deployment serves, when declared as a fixed id (not from the environment)."""
-    return journal.tenant.tenant if journal.tenant is not None and not journal.tenant.env else None
-
-
-def successor_path(route: JournalRoute, tenant: Optional[str] = None) -> str:
-    """The standard path the deprecated route's `Link` names, as its deprecation dependency can fill it from a
-    request to the legacy route: the standard path parameters under the legacy route's own names (`{user_id}` ->
-    `{pk}`, paired in order), the tenant as the legacy path names it (`{org_id}`), or written out for a deployment
-    that serves one declared tenant; `{tenant_id}` otherwise (filled from X-Tenant-ID)."""
-    standard = route.standard_path or ""
-    legacy = path_params(route.path)
-    legacy_items = [p for p in legacy if not TENANT_PARAM.match(p)]
-    items = [p for p in path_params(standard) if p != "tenant_id"]
-    names = dict(zip(items, legacy_items)) if len(items) == len(legacy_items) else {}
-    legacy_tenant = next((p for p in legacy if TENANT_PARAM.match(p)), None)
-    values = {standard_name: "{" + name + "}" for standard_name, name in names.items()}
-    if tenant:
-        values["tenant_id"] = quote(tenant, safe="")
-    elif legacy_tenant:
-        values["tenant_id"] = "{" + legacy_tenant + "}"
-    return fill(standard, values)
 
 
 def require_phase1(root: Path, journal: Journal) -> None:

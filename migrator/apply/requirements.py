@@ -5,7 +5,8 @@ without that list, `[tool.poetry.dependencies]` of a Poetry project; else the fi
 either, a new `dependencies` list in `[project]` (unless dependencies are dynamic), else a new requirements.txt.
 Idempotent: a declaration of `migrator-shims` in any version is left alone.
 
-`pydantic_one` finds a pin of pydantic 1 in the same places: the runtime needs pydantic 2, so it blocks the plan.
+`pydantic_one` finds a pin of pydantic 1 in the same places, `fastapi_below` a pin of FastAPI older than the runtime's
+0.110: pip cannot install the runtime beside either, so each blocks the plan.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from migrator.plan import RequirementPlan
 
 DISTRIBUTION = "migrator-shims"
 REQUIREMENT = f"{DISTRIBUTION}>=0.2"
+FASTAPI_MINIMUM = (0, 110)  # the runtime's `fastapi>=0.110` (shims/pyproject.toml)
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -73,10 +75,22 @@ def _pins_one(spec: str) -> bool:
 def pydantic_one(root: Path) -> Optional[str]:
     """Where the service pins pydantic 1 (the Standard API runtime needs pydantic 2): `pyproject.toml: pydantic =
     "^1.10.4"`, or None."""
-    spec = (_poetry(root) or {}).get("pydantic")
+    return _pinned(root, "pydantic", _pins_one)
+
+
+def fastapi_below(root: Path) -> Optional[str]:
+    """Where the service pins FastAPI below the runtime's 0.110 (`requirements.txt: fastapi==0.65.2`, `pyproject.toml:
+    fastapi = "^0.98.0"`), or None: pip cannot install migrator-shims beside it."""
+    return _pinned(root, "fastapi", lambda spec: _caps_below(spec, FASTAPI_MINIMUM))
+
+
+def _pinned(root: Path, distribution: str, pins) -> Optional[str]:
+    """The first declaration of `distribution` whose version specifier `pins(spec)` holds: Poetry's dependencies,
+    then `[project] dependencies`, then the requirements file."""
+    spec = (_poetry(root) or {}).get(distribution)
     spec = spec.get("version") if isinstance(spec, dict) else spec
-    if isinstance(spec, str) and _pins_one(spec):
-        return f'pyproject.toml: pydantic = "{spec}"'
+    if isinstance(spec, str) and pins(spec):
+        return f'pyproject.toml: {distribution} = "{spec}"'
     declared = [("pyproject.toml", str(line)) for line in ((_project(root) or {}).get("dependencies") or [])]
     found = _requirements_file(root)
     if found is not None:
@@ -84,11 +98,58 @@ def pydantic_one(root: Path) -> Optional[str]:
     for file, line in declared:
         text = line.split("#", 1)[0].split(";", 1)[0].strip()
         name = _NAME.match(text)
-        if name and _normalise(name.group(1)) == "pydantic":
+        if name and _normalise(name.group(1)) == distribution:
             rest = text[name.end():]
             rest = rest.split("]", 1)[1] if rest.startswith("[") else rest  # extras: pydantic[email]==1.10
-            if _pins_one(rest):
+            if pins(rest):
                 return f"{file}: {text}"
+    return None
+
+
+_SPEC = re.compile(r"^(===|==|<=|<|\^|~=|~|>=|>|!=)?v?(\d+(?:\.\d+)*)(\.\*)?$")
+
+
+def _caps_below(spec: str, minimum: tuple[int, ...]) -> bool:
+    """A version specifier (PEP 440 or Poetry's) that admits no version at or above `minimum`: `==0.65.2`, `0.98.0`,
+    `<0.100`, `^0.98` (Poetry: <0.99), `~0.95.1`, `~=0.99.1`; not `>=0.65`, `~=0.65` (<1), `*`."""
+    for part in (p.strip().replace(" ", "") for p in spec.split(",")):
+        found = _SPEC.match(part)
+        if found is None:
+            continue
+        operator, version = found.group(1) or "==", tuple(int(n) for n in found.group(2).split("."))
+        ceiling = _ceiling(operator, version, wildcard=bool(found.group(3)))
+        if ceiling is None:
+            continue
+        top, floor = _padded(ceiling[0], minimum)
+        if top < floor or (top == floor and not ceiling[1]):
+            return True
+    return False
+
+
+def _padded(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two versions of one length (0.110 == 0.110.0)."""
+    width = max(len(a), len(b))
+    return a + (0,) * (width - len(a)), b + (0,) * (width - len(b))
+
+
+def _ceiling(operator: str, version: tuple[int, ...], wildcard: bool) -> Optional[tuple[tuple[int, ...], bool]]:
+    """The upper bound a specifier part sets: (version, inclusive), or None when it sets none."""
+    def bump(parts: tuple[int, ...]) -> tuple[int, ...]:
+        return parts[:-1] + (parts[-1] + 1,)
+
+    if operator in ("==", "===") and wildcard:
+        return bump(version), False
+    if operator in ("==", "===", "<="):
+        return version, True
+    if operator == "<":
+        return version, False
+    if operator == "^":  # Poetry: the first non-zero component stays
+        first = next((i for i, n in enumerate(version) if n), len(version) - 1)
+        return bump(version[:first + 1]), False
+    if operator == "~":  # Poetry: ~1.2.3 and ~1.2 -> <1.3, ~1 -> <2
+        return bump(version[:2] if len(version) > 1 else version), False
+    if operator == "~=" and len(version) > 1:  # PEP 440: ~=1.4.5 -> <1.5, ~=1.4 -> <2
+        return bump(version[:-1]), False
     return None
 
 

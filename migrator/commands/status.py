@@ -98,8 +98,9 @@ def render(console: Console, report: StatusReport) -> None:
     console.print(f"[bold]Next: phase {step.phase}[/bold] ({escape(step.command)})", highlight=False)
     if step.idle:
         console.print(f"  [yellow]it would change nothing:[/yellow] {escape(step.idle)}", highlight=False)
-        return
-    console.print(f"  will {escape(step.action)}" + (f" — {step.routes} route(s)" if step.routes else ""), highlight=False)
+    else:
+        console.print(f"  will {escape(step.action)}" + (f" — {step.routes} route(s)" if step.routes else ""),
+                      highlight=False)
     if step.sunset:
         console.print(f"  Sunset it would publish: {step.sunset} (override with --sunset)", highlight=False)
     if step.blockers:
@@ -108,5 +109,5 @@ def render(console: Console, report: StatusReport) -> None:
             console.print(f"    - {escape(blocker.message)}", highlight=False)
         if step.phase == 3:  # only phase 3's guards can be overridden
             console.print("  (`--force` overrides; the journal records it)")
-    else:
+    elif not step.idle:
         console.print("  [green]nothing blocks it[/green]")

@@ -2,8 +2,8 @@
 
 - phase 0/1, and routes the journal does not change: the recorded status, headers and body.
 - phase 2: a deprecated route additionally carries exactly ``Deprecation``, ``Sunset`` and ``Link`` (values from
-  `shims.deprecation` with the journal's dates; the successor's ``{tenant_id}`` and path placeholders filled from
-  the request), on every answer including 401/422 (phase 2 wires `DeprecationHeadersMiddleware`); only a 5xx from
+  `shims.deprecation` with the journal's dates; the successor as phase 2 wrote it (`migrator.successor`: a declared
+  tenant written out, the legacy parameter names) with its placeholders filled from the request), on every answer including 401/422 (phase 2 wires `DeprecationHeadersMiddleware`); only a 5xx from
   an unhandled error cannot carry them, so there the three headers are not required (nor refused).
 - phase 3: a removed route answers 404 (410 with the ``Link`` header when the journal says ``gone``); its body is
   not compared.
@@ -22,6 +22,7 @@ from migrator.journal import Journal, JournalRoute
 from migrator.parity.cassette import Exchange
 from migrator.parity.compare import Expected
 from migrator.pathtemplates import matcher
+from migrator.successor import declared_tenant, successor_path
 
 
 @dataclass
@@ -59,14 +60,17 @@ class RouteTable:
         return self._cache[key]
 
 
-def _successor(route: JournalRoute, exchange: Exchange, params: dict[str, str]) -> Optional[str]:
+def _successor(route: JournalRoute, journal: Journal, exchange: Exchange, params: dict[str, str]
+               ) -> Optional[str]:
+    """The successor the service names for this request: phase 2's link (the legacy route's parameter names, a
+    declared tenant written out) filled from the request, as the route's deprecation dependency fills it."""
     if not route.standard_path:
         return None
     from shims.deprecation import fill_placeholders
 
     values = {"tenant_id": exchange.request.headers.get("x-tenant-id", "")}
     values.update(params)
-    return fill_placeholders(route.standard_path, values)
+    return fill_placeholders(successor_path(route, declared_tenant(journal)), values)
 
 
 def expected_for(exchange: Exchange, match: Optional[RouteMatch], table: Optional[RouteTable], phase: int
@@ -82,7 +86,7 @@ def expected_for(exchange: Exchange, match: Optional[RouteMatch], table: Optiona
         gone = route.state == "gone" or bool(journal.deprecation and journal.deprecation.gone)
         headers: dict[str, str] = {}
         if gone:
-            successor = _successor(route, exchange, match.params)
+            successor = _successor(route, journal, exchange, match.params)
             if successor:
                 from shims.deprecation import format_link
 
@@ -101,7 +105,7 @@ def expected_for(exchange: Exchange, match: Optional[RouteMatch], table: Optiona
 
         docs_url = getattr(journal.deprecation, "docs_url", None)
         added = deprecation_headers(journal.deprecation.date, journal.deprecation.sunset,
-                                    _successor(route, exchange, match.params), docs_url)
+                                    _successor(route, journal, exchange, match.params), docs_url)
         expected.headers.update({name.lower(): value for name, value in added.items()})
     return expected, []
 
