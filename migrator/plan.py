@@ -425,6 +425,12 @@ def _held_step(route: PlannedRoute) -> PlanItem:
 
 HELD_REASON = "no route of the operation's own logic moves, only a variant"
 NOTHING_TO_MOVE = "no route can move automatically; the reasons are listed above"  # phase 1 would change nothing
+NOTHING_MAPPED = "no route maps to a standard operation, so phase 1 has nothing to move"
+
+
+def nothing_to_move(plan: MigrationPlan) -> str:
+    """Why phase 1 would change nothing: no mapped route can move (their reasons are listed), or none maps."""
+    return NOTHING_TO_MOVE if any(r.mapped for r in plan.routes) else NOTHING_MAPPED
 
 
 def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from migrator.apply.phase2 import deprecation_dates
 from migrator.apply.phase3 import Blocker, calls_file, phase3_blockers
 from migrator.journal import PHASE_WEEKS, load_journal
-from migrator.plan import NOTHING_TO_MOVE
+from migrator.plan import nothing_to_move
 from migrator.target import load_target
 
 SCHEMA_VERSION = 1
@@ -134,7 +134,7 @@ def _plan_preview(root: Path, report: StatusReport) -> None:
     report.next.routes = len(plan.automatic)
     report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
     if not plan.automatic:  # blocked or not: lifting the blockers would still leave phase 1 nothing to move
-        report.next.idle = NOTHING_TO_MOVE
+        report.next.idle = nothing_to_move(plan)
     report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
                      for route in plan.routes if route.state == "manual"]
     report.lifecycle = plan.lifecycle.lines() if plan.lifecycle else []

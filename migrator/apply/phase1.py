@@ -39,7 +39,7 @@ from migrator.journal import (
     journal_file,
     load_journal,
 )
-from migrator.plan import HELD_REASON, NOTHING_TO_MOVE, MigrationPlan, PlannedRoute
+from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute, nothing_to_move
 from migrator.planner import PlanRun, TenantSettingError, make_plan
 from migrator.primary import primary_order
 from migrator.target import UNKNOWN_VERSION, load_target
@@ -68,7 +68,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[Pla
         raise ApplyError("; ".join(plan.blockers))
     result = PhaseResult(1, [], journal, manual=_manual_steps(plan))
     if not plan.automatic:
-        result.unchanged_reason = NOTHING_TO_MOVE
+        result.unchanged_reason = nothing_to_move(plan)
         return result
     if (root / plan.handler.file).exists():
         raise ApplyError(f"{plan.handler.file} exists already and {len(plan.automatic)} route(s) could move into "
