@@ -120,6 +120,8 @@ class Inputs:
     function: str  # the inputs function's name in the handler module
     tenant_in: Optional[tuple[str, str]] = None
     query: dict[str, str] = field(default_factory=dict)  # wire name -> standard input
+    #: parameter holding the caller's identity -> "pkg.module:function" solved in its place ([tool.migrator] identity)
+    identity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -174,13 +176,15 @@ class Renderer:
     def __init__(self, name: Callable[[str], str], body_fields: Callable[[ServiceParam], Optional[set[str]]],
                  service: str, model: Callable[[str, ServiceCall], cst.BaseExpression],
                  inputs_function: Callable[[ServiceCall], str] = lambda call: call.inputs.function,
-                 legacy_type: Optional[Callable[[str, ServiceCall], cst.BaseExpression]] = None) -> None:
+                 legacy_type: Optional[Callable[[str, ServiceCall], cst.BaseExpression]] = None,
+                 identity_function: Callable[[str], str] = lambda ref: ref.partition(":")[2]) -> None:
         self.name = name
         self.body_fields = body_fields
         self.service = service
         self.model = model
         self.inputs_function = inputs_function
         self.legacy_type = legacy_type or model
+        self.identity_function = identity_function  # "pkg.module:function" -> how the handler module binds it
         self.used: set[str] = set()
         self.extra_imports: set[ImportSpec] = set()  # dependency functions the standard methods call
         self.services: set[str] = set()  # aliases of the service modules the methods call
@@ -274,9 +278,11 @@ class Renderer:
     def _solved(self, route: ServiceCall, inputs: dict[str, cst.BaseExpression]) -> cst.Name:
         """A marker for the `**inputs` of a solved call, and the `legacy_inputs(...)` expression it stands for."""
         args = [cst.Arg(cst.Name(self.inputs_function(route)))]
-        if route.inputs.tenant_in is not None and not route.single_tenant:
-            kind, name = route.inputs.tenant_in
+        tenant_in = route.inputs.tenant_in is not None and not route.single_tenant
+        if tenant_in or route.inputs.identity:  # the identity's dependency may read it (standard_tenant_id)
             args.append(cst.Arg(cst.Name("tenant_id"), keyword=cst.Name("tenant_id"), equal=_EQUAL))
+        if tenant_in:
+            kind, name = route.inputs.tenant_in
             args.append(cst.Arg(cst.Tuple([cst.Element(string_node(kind)), cst.Element(string_node(name))]),
                                 keyword=cst.Name("tenant_in"), equal=_EQUAL))
         query = [cst.DictElement(string_node(wire), self._period_value(route, wire, inputs[role]) if role == "period"
@@ -284,6 +290,10 @@ class Renderer:
                  for wire, role in route.inputs.query.items() if role in inputs]  # fmt: skip
         if query:
             args.append(cst.Arg(cst.Dict(query), keyword=cst.Name("query"), equal=_EQUAL))
+        if route.inputs.identity:
+            acting = [cst.DictElement(string_node(param), cst.Name(self.identity_function(ref)))
+                      for param, ref in route.inputs.identity.items()]
+            args.append(cst.Arg(cst.Dict(acting), keyword=cst.Name("identity"), equal=_EQUAL))
         marker = f"__inputs_{len(self.pending)}__"
         self.pending[marker] = cst.Call(self.n("legacy_inputs"), args=_commas(args))
         return cst.Name(marker)

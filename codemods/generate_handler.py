@@ -141,7 +141,8 @@ class GenerateHandler(MigratorCommand):
             return self.inputs_names[call.route]
 
         renderer = Renderer(self._standard_name, self._body_fields, state.service_name, self._model,
-                            inputs_function=inputs_function, legacy_type=self._legacy_type)
+                            inputs_function=inputs_function, legacy_type=self._legacy_type,
+                            identity_function=self._identity_function)
         renderer.shapes = dict(state.shapes)
         renderer.target = PythonTarget.for_root(state.root)
         methods = self._methods(renderer)
@@ -194,6 +195,11 @@ class GenerateHandler(MigratorCommand):
                     cst.Name(name), keyword_only(params), cst.IndentedBlock([doc]),
                     returns=cst.Annotation(cst.Name("None"))), state.style.line_length))
         return out
+
+    def _identity_function(self, ref: str) -> str:
+        """How the handler module binds the maintainer's identity dependency ("pkg.module:function")."""
+        module, _, name = ref.partition(":")
+        return self._bind_legacy(ImportSpec(module, name), name)
 
     def _legacy_type(self, text: str, call: ServiceCall) -> cst.BaseExpression:
         """A type the legacy router module names (a response model), as the handler module binds it."""

@@ -15,8 +15,9 @@ parameters of such a route go through the solver too, so FastAPI converts and va
 A route needs a person when:
 - its body uses something a service function cannot receive: the `Request`, `WebSocket`, `Response` or
   `BackgroundTasks`, a request header or cookie other than the tenant (a credential read in the body), the caller's
-  identity from an auth dependency (`admin.id`), or a dependency that reads a request header other than the
-  tenant's;
+  identity from an auth dependency (`admin.id`; unless `[tool.migrator] identity` names the dependency giving the
+  identity a Standard API call acts as: it is solved in that dependency's place), or a dependency that reads a
+  request header other than the tenant's;
 - its body streams (`yield`) or rebinds module state (`global` / `nonlocal`), or takes `*args` / `**kwargs`;
 - it is not a top-level function (a closure or a method);
 - it has no tenant source (X-Tenant-ID header, tenant path/query parameter, token), except provisioning and
@@ -179,7 +180,8 @@ def _unmoved(route: Route, match: Optional[Match], code: str, message: str) -> V
 
 
 def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceError | None,
-           sources: SourceSet, single: bool = False, tenanted: Optional[str] = None) -> _Local:
+           sources: SourceSet, single: bool = False, tenanted: Optional[str] = None,
+           identity: Optional[str] = None) -> _Local:
     if match is None:
         return _Local(_unmoved(route, None, "no-operation", "no standard operation in the catalog (stays as is)"))
     if route.closure:
@@ -200,9 +202,9 @@ def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceErro
     if func.params.star_kwarg or isinstance(func.params.star_arg, cst.Param):
         reasons.append(_reason("star-args", "takes *args/**kwargs: move it by hand", route))
     nodes: list[cst.CSTNode] = [func.body] + ([func.returns] if func.returns is not None else [])
-    params = _params(route, match, func, index, sources, reasons, nodes)
+    params = _params(route, match, func, index, sources, reasons, nodes, identity)
     tenant = _tenant_fact(route, match, params, single, reasons, tenanted)
-    inputs = _inputs(route, match, params, reasons, index, sources)
+    inputs = _inputs(route, match, params, reasons, index, sources, identity)
     verdict = Verdict(
         status="manual" if reasons else "automatic",
         reasons=reasons,
@@ -265,9 +267,10 @@ def _tenant_in(source: Optional[str]) -> Optional[tuple[str, str]]:
 
 
 def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[Reason], index: ModuleIndex,
-            sources: SourceSet) -> Optional[InputsFact]:
+            sources: SourceSet, identity: Optional[str] = None) -> Optional[InputsFact]:
     """The parameters the handler obtains through FastAPI's solver: the tenant object or typed id, resource
-    dependencies, and then the route's query parameters too (so that FastAPI converts and validates them)."""
+    dependencies, the caller's identity (given by the configured `identity` dependency), and then the route's query
+    parameters too (so that FastAPI converts and validates them)."""
     if not any(p.solved for p in params):
         return None
     by_name = {p.name: p for p in route.params}
@@ -296,8 +299,11 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                         f"the dependency `{by_name[plan.name].dependency}` requires the query parameter `{name}`, "
                         f"which `{match.entry.operation}` has no input for: map it in [tool.migrator.catalog] or "
                         "move the route by hand"), route))
+    acting = {p.name: identity for p in params if identity and p.solved and p.role == "resource"
+              and by_name[p.name].auth}  # its own dependency (which may read the tenant) is not solved
     tenant_in = None
-    reads_tenant = any(p.solved and (p.role == "tenant" or by_name[p.name].reads_tenant) for p in params)
+    reads_tenant = any(p.solved and p.name not in acting and (p.role == "tenant" or by_name[p.name].reads_tenant)
+                       for p in params)
     if reads_tenant:
         tenant_in = _tenant_in(route.tenant_source)
         if tenant_in is None:
@@ -305,7 +311,7 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                                    f"{route.tenant_source}, which a Standard API call cannot supply: move it by hand",
                                    route))
     return InputsFact(function=f"_{route.qualname}_inputs", params=[p.name for p in params if p.solved],
-                      tenant_in=tenant_in, query=query, defaults=defaults)
+                      tenant_in=tenant_in, query=query, defaults=defaults, identity=acting)
 
 
 def _literal(text: Optional[str], index: ModuleIndex, sources: SourceSet) -> tuple[bool, object]:
@@ -374,7 +380,7 @@ def _class_query_defaults(dependency: Optional[str], sources: SourceSet) -> dict
 
 
 def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleIndex, sources: SourceSet,
-            reasons: list[Reason], nodes: list[cst.CSTNode]) -> list[ParamPlan]:
+            reasons: list[Reason], nodes: list[cst.CSTNode], identity: Optional[str] = None) -> list[ParamPlan]:
     """Each parameter's role; reasons for those the moved code would need but cannot receive."""
     declared = declared_params(func)
     usage = body_usage(func, {p.name for p in route.params})
@@ -384,7 +390,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         node = declared.get(param.name)
         use = usage[param.name]
         plan = ParamPlan(name=param.name, role="dropped", kind=param.kind, dependency=param.dependency)
-        problem = None
+        problem, code = None, "parameter"
         if node is None:
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
@@ -398,7 +404,8 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
                 problem = f"the body uses the {kind_name} `{param.name}`{detail}: a handler method has none"
             plan.note = f"the {kind_name} is not used by the body"
         elif param.kind in ("depends", "security"):
-            problem = _dependency(param, use, route, sources, plan, tenant_header)
+            problem = _dependency(param, use, route, sources, plan, tenant_header, identity)
+            code = "identity" if problem and param.auth and not (param.paths and use.used) else code
         elif param.kind in ("header", "cookie"):
             if use.used:
                 problem = (f"the body reads the request {param.kind} `{param.name}`, which the handler cannot "
@@ -407,7 +414,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         else:
             problem = _request_param(param, node, match, plan, index, sources)
         if problem:
-            reasons.append(_reason("parameter", problem, route))
+            reasons.append(_reason(code, problem, route))
         if node is not None and (plan.role in ("path", "query", "body", "resource") or plan.solved):
             annotation, default = kept_nodes(node, "resource" if plan.solved and plan.role == "tenant" else plan.role)
             plan.annotation = index.code(annotation) if annotation is not None else plan.annotation
@@ -574,10 +581,15 @@ def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan,
 
 
 def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan,
-                tenant: tuple[str, str]) -> Optional[str]:
+                tenant: tuple[str, str], identity: Optional[str] = None) -> Optional[str]:
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
     if param.auth and param.paths and use.used:
         return _subject_of_the_path(param, use)
+    if param.auth and use.used and identity:
+        # a Standard API call acts as the identity the maintainer's dependency gives (solved in place of this one)
+        plan.role, plan.solved, plan.provider = "resource", True, _provider(param, sources)
+        plan.note = f"the identity a Standard API call acts as: [tool.migrator] identity = \"{identity}\""
+        return None
     if param.auth:
         identity_attrs = [a for a in use.attrs if a not in TENANT_ATTRS]
         if identity_attrs:
@@ -618,11 +630,14 @@ def _subject_of_the_path(param: Param, use: Usage) -> str:
 
 def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: SourceSet, *,
                   generated: set[str], skip: Optional[dict[int, tuple[str, str]]] = None,
-                  single_tenant: bool = False, answers: Optional[Answers] = None) -> list[Verdict]:
+                  single_tenant: bool = False, answers: Optional[Answers] = None,
+                  identity: Optional[str] = None) -> list[Verdict]:
     """One verdict per route (same order). `generated`: modules/packages of generated code; `skip`: index ->
     (code, message) for mapped routes phase 1 does not migrate (another app); `single_tenant`: the deployment
     serves one tenant (routes without a tenant source move); `answers` receives the legacy answers' mappings
-    (`migrator.answer_shapes`): a route whose answer lacks a required standard field stays manual."""
+    (`migrator.answer_shapes`): a route whose answer lacks a required standard field stays manual. `identity`:
+    `[tool.migrator] identity` ("pkg.module:function"), the dependency giving the identity a Standard API call acts
+    as: a body reading the caller's identity gets that one (solved in place of its auth dependency)."""
     skip = skip or {}
     tenanted = _tenanted_by_app(routes)
     locals_: list[_Local] = []
@@ -637,7 +652,7 @@ def assess_routes(routes: list[Route], matches: list[Optional[Match]], sources: 
             index: ModuleIndex | SourceError = sources.get(route.file)
         except SourceError as exc:
             index = exc
-        locals_.append(_local(route, match, index, sources, single_tenant, tenanted.get(route.app)))
+        locals_.append(_local(route, match, index, sources, single_tenant, tenanted.get(route.app), identity))
     mapper = AnswerMapper(routes, matches, sources)
     verdicts = [item.verdict for item in locals_]
     while True:  # what moves decides the mappings, an incomplete mapping keeps a route back, and so on
@@ -689,14 +704,14 @@ def _settle(routes: list[Route], locals_: list[_Local], sources: SourceSet, gene
 
 def assess(route: Route, module: cst.Module | ModuleIndex, *, match: Optional[Match] = None,
            catalog: Optional[Catalog] = None, sources: Optional[SourceSet] = None,
-           single_tenant: bool = False) -> Assessment:
+           single_tenant: bool = False, identity: Optional[str] = None) -> Assessment:
     """Assess one route on its own (`assess_routes` decides for a whole app). `module`: the parsed module of
     `route.file`; `match` defaults to the route's match in `catalog` (default: the built-in catalog)."""
     if match is None:
         match = (catalog or builtin_catalog()).match(route)
     sources = sources or SourceSet(".")
     index = module if isinstance(module, ModuleIndex) else sources.put(route.file, module.code)
-    local = _local(route, match, index, sources, single_tenant)
+    local = _local(route, match, index, sources, single_tenant, identity=identity)
     if local.verdict.status == "automatic" and local.index is not None:
         needs = needs_of(local.index, local.nodes, sources, rewritten={local.index.module}, generated=set(),
                          routes={local.index.module: {route.qualname}})

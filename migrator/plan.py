@@ -85,6 +85,9 @@ class InputsFact(BaseModel):
     tenant_in: Optional[tuple[Literal["header", "path", "query"], str]] = None  # where the legacy code reads it
     query: dict[str, str] = Field(default_factory=dict)  # query name on the wire -> standard input
     defaults: dict[str, Any] = Field(default_factory=dict)  # query name -> its legacy default (a literal), if known
+    #: parameters holding the caller's identity -> the dependency ("pkg.module:function", `[tool.migrator] identity`)
+    #: solved in their place: the identity a Standard API call acts as
+    identity: dict[str, str] = Field(default_factory=dict)
 
 
 class SingleTenantFact(BaseModel):

@@ -348,6 +348,50 @@ def _env_setting(project: Project, where: str) -> Optional[str]:
     return env
 
 
+class IdentitySettingError(PlanInputError):
+    """`[tool.migrator] identity` is not usable; the message names where (exit 2)."""
+
+
+_IDENTITY = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+
+
+def identity_setting(project: Project, root: Path) -> Optional[str]:
+    """`[tool.migrator] identity = "pkg.module:function"`: the dependency the maintainer wrote that gives the identity
+    a Standard API call acts as; checked statically (the module under `root` defines the name at its top level)."""
+    value = project.tool.get("identity")
+    if value is None:
+        return None
+    where = f"{root / 'pyproject.toml'}: [tool.migrator] identity = {value!r}"
+    if not isinstance(value, str) or not _IDENTITY.match(value):
+        raise IdentitySettingError(f"{where}: expected \"pkg.module:function\", the dependency giving the identity a "
+                                   "Standard API call acts as")
+    module, _, name = value.partition(":")
+    base = root.joinpath(*module.split("."))
+    file = next((f for f in (base.with_suffix(".py"), base / "__init__.py") if f.is_file()), None)
+    if file is None:
+        raise IdentitySettingError(f"{where}: no module {module} under {root}")
+    try:
+        tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    except (SyntaxError, UnicodeDecodeError, ValueError) as exc:
+        raise IdentitySettingError(f"{where}: cannot read {file}: {exc}") from None
+    if name not in _top_level_names(tree):
+        raise IdentitySettingError(f"{where}: {file} defines no `{name}` at its top level")
+    return value
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(stmt.name)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).partition(".")[0] for a in stmt.names}
+    return names
+
+
 def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progress: Optional[Progress] = None,
               include_tests: bool = False, catalog: Optional[Catalog] = None, estimate: bool = True,
               tenant: Optional[str] = None, rewrite: bool = False) -> PlanRun:
@@ -391,7 +435,8 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
                                          "(choose with [tool.migrator] app)")
     answers = Answers()
     verdicts = assess_routes(inventory.routes, matches, sources, generated=generated, skip=skip,
-                             single_tenant=plan.single_tenant is not None, answers=answers)
+                             single_tenant=plan.single_tenant is not None, answers=answers,
+                             identity=identity_setting(project, root_path))
     suggestions = [catalog.suggest(r) if m is None else None for r, m in zip(inventory.routes, matches)]
     plan.routes = [_planned(r, m, v, s) for r, m, v, s in zip(inventory.routes, matches, verdicts, suggestions)]
     if app is not None:
@@ -410,8 +455,27 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
 
 
 def _suggestions(plan: MigrationPlan, inventory: Inventory) -> list[str]:
-    """Settings that would let more routes move: single-tenant mode when no route has a tenant source."""
-    if plan.single_tenant is not None or plan.app is None:
+    """Settings that would let more routes move: single-tenant mode when no route has a tenant source; the
+    identity a Standard API call acts as when routes wait only for the caller's identity."""
+    if plan.app is None:
+        return []
+    return [*_tenant_suggestion(plan, inventory), *_identity_suggestion(plan, inventory)]
+
+
+def _identity_suggestion(plan: MigrationPlan, inventory: Inventory) -> list[str]:
+    # (with [tool.migrator] identity set, no reason is the caller's identity any more)
+    waiting = [r for r in plan.routes if r.app == plan.app.key and r.verdict.reasons
+               and all(x.code == "identity" for x in r.verdict.reasons)]
+    if not waiting:
+        return []
+    return [f"{len(waiting)} route(s) wait only for the caller's identity, which a Standard API call (the market "
+            "key, no user) does not carry: name a dependency of yours returning the identity it acts as with "
+            "[tool.migrator] identity = \"pkg.module:function\" (it may depend on "
+            "shims.legacy_deps.standard_tenant_id) and they can move"]
+
+
+def _tenant_suggestion(plan: MigrationPlan, inventory: Inventory) -> list[str]:
+    if plan.single_tenant is not None:
         return []
     served = [r for r in inventory.routes if r.app == plan.app.key]
     waiting = [r for r in plan.routes if any(x.code == "no-tenant" for x in r.verdict.reasons)]

@@ -33,6 +33,13 @@ tenant's (the caller's credentials never reach legacy dependencies: auth paramet
 
 `SingleTenant` serves deployments that hold one tenant (``[tool.migrator] tenant`` / ``tenant_env``).
 
+A Standard API call carries no end-user credential, but legacy code may need the caller's identity (``admin:
+Admin = Depends(current_admin)`` whose body reads ``admin.username``). The service's maintainer says who acts for a
+standard call with a dependency of their own (``[tool.migrator] identity = "pkg.module:function"``); `legacy_inputs`
+gives it in place of the route's auth dependency for that solve only (``identity={"admin": service_identity}``; the
+legacy routes keep their real auth). That dependency may itself depend on what FastAPI solves (a session) and on
+`standard_tenant_id`, the tenant id of the standard call.
+
 FastAPI internals (``get_dependant``, ``solve_dependencies`` and the scope keys of its exit stacks) are used by
 `_dependant`, `_solve` and `_synthetic_request` only; tested with FastAPI 0.110.3, 0.115.12, 0.120.0 and 0.165.
 A FastAPI that changed them makes `_solve` raise `LegacyInputsError` naming the version, never a silent misbehaviour.
@@ -55,12 +62,13 @@ from .adapters.legacy_errors import detail_text, http_error_of
 from .request_context import current_request
 from .standard_api.errors import InvalidRequestError, StandardAPIError, TenantNotFoundError
 
-__all__ = ["LegacyInputsError", "SingleTenant", "TenantIn", "legacy_inputs"]
+__all__ = ["LegacyInputsError", "SingleTenant", "TenantIn", "legacy_inputs", "standard_tenant_id"]
 
 #: where the legacy route reads the tenant id: ("header", "X-Tenant-ID"), ("path", "tenant_id"), ("query", "tenant")
 TenantIn = tuple[Literal["header", "path", "query"], str]
 
 _MISSING_TYPES = {"missing", "value_error.missing"}
+_TENANT_KEY = "migrator.standard_tenant_id"  # the synthetic request's scope key holding the standard call's tenant
 
 
 class LegacyInputsError(RuntimeError):
@@ -115,11 +123,34 @@ def _solver() -> tuple[Callable[..., Any], dict[str, Any]]:
     return solve_dependencies, extra
 
 
-async def _solve(dependant: Any, request: Request, app: Any, stack: AsyncExitStack) -> tuple[dict[str, Any], list]:
-    """(values, errors) of FastAPI's own solver; yield dependencies enter `stack` (and the scope's stacks)."""
+class _Overrides:
+    """A `dependency_overrides_provider` for one solve: the app's overrides plus the identity's."""
+
+    def __init__(self, app: Any, extra: Mapping[Callable[..., Any], Callable[..., Any]]) -> None:
+        self.dependency_overrides = {**(getattr(app, "dependency_overrides", None) or {}), **extra}
+
+
+def _identity_overrides(dependant: Any, identity: Mapping[str, Callable[..., Any]]) -> dict[Any, Any]:
+    """{the dependency of each named parameter: the dependency giving the identity instead}."""
+    by_name = {sub.name: sub for sub in dependant.dependencies}
+    overrides: dict[Any, Any] = {}
+    for name, provider in identity.items():
+        sub = by_name.get(name)
+        if sub is None or sub.call is None:
+            raise TypeError(f"legacy_inputs: identity names `{name}`, which is no dependency parameter of the inputs "
+                            "function")
+        overrides[sub.call] = provider
+    return overrides
+
+
+async def _solve(dependant: Any, request: Request, app: Any, stack: AsyncExitStack,
+                 overrides: Optional[Mapping[Any, Any]] = None) -> tuple[dict[str, Any], list]:
+    """(values, errors) of FastAPI's own solver; yield dependencies enter `stack` (and the scope's stacks).
+    `overrides` replace dependencies for this solve only, over the app's own."""
     solve, extra = _solver()
+    provider = _Overrides(app, overrides) if overrides else app
     result = await solve(
-        request=request, dependant=dependant, dependency_overrides_provider=app, async_exit_stack=stack, **extra
+        request=request, dependant=dependant, dependency_overrides_provider=provider, async_exit_stack=stack, **extra
     )
     if isinstance(result, tuple):  # FastAPI < 0.112: (values, errors, background_tasks, response, cache)
         return result[0], list(result[1])
@@ -202,6 +233,7 @@ def _synthetic_request(
         "fastapi_astack": request_stack,
         "fastapi_inner_astack": request_stack,
         "fastapi_function_astack": function_stack,
+        _TENANT_KEY: tenant_id,
     }
     if app is not None:
         scope["app"] = app
@@ -221,6 +253,7 @@ async def legacy_inputs(
     tenant_in: Optional[TenantIn] = None,
     app: Any = None,
     query: Optional[Mapping[str, Any]] = None,
+    identity: Optional[Mapping[str, Callable[..., Any]]] = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """The values of `inputs_fn`'s parameters, as FastAPI would pass them for a legacy request with `tenant_id`.
 
@@ -228,10 +261,13 @@ async def legacy_inputs(
     none, e.g. a single-tenant service). `query`: legacy query parameters the standard call gives (``{"days": 30,
     "q": None}``; None values are left out so the legacy default applies), converted and validated by FastAPI as the
     route did (a value the legacy parameter rejects is `InvalidRequestError`). `app` defaults to the application
-    serving the current Standard API call; its ``dependency_overrides`` apply. Dependencies are closed when the
-    block ends; see the module docstring for how errors translate.
+    serving the current Standard API call; its ``dependency_overrides`` apply. `identity`: parameter name of
+    `inputs_fn` -> the dependency giving the identity a standard call acts as, solved in place of that parameter's
+    own dependency (for this call only). Dependencies are closed when the block ends; see the module docstring for
+    how errors translate.
     """
     dependant = _dependant(inputs_fn, f"/{{{tenant_in[1]}}}" if tenant_in and tenant_in[0] == "path" else "")
+    overrides = _identity_overrides(dependant, identity) if identity else None
     if app is None:
         base = current_request()
         app = base.scope.get("app") if base is not None else None
@@ -241,7 +277,7 @@ async def legacy_inputs(
             async with AsyncExitStack() as function_stack:
                 request = _synthetic_request(tenant_id, tenant_in, app, (request_stack, function_stack),
                                              _query_pairs(query))
-                values, errors = await _solve(dependant, request, app, request_stack)
+                values, errors = await _solve(dependant, request, app, request_stack, overrides)
                 if errors:
                     raise RequestValidationError(errors)  # through the dependencies, as in FastAPI
                 solving = False
@@ -325,3 +361,14 @@ class SingleTenant:
 
     def __repr__(self) -> str:
         return f"SingleTenant({self.default!r}, env={self.env!r})"
+
+
+def standard_tenant_id(request: Request) -> str:
+    """The tenant id of the Standard API call being served, for the dependency that gives the identity a standard
+    call acts as (``[tool.migrator] identity``): ``def service_identity(tenant_id: str =
+    Depends(standard_tenant_id)) -> Admin``. Only `legacy_inputs` gives it (`LegacyInputsError` elsewhere)."""
+    tenant_id = request.scope.get(_TENANT_KEY)
+    if tenant_id is None:
+        raise LegacyInputsError("standard_tenant_id is only given to dependencies solved for a Standard API call "
+                                "(shims.legacy_deps.legacy_inputs with a tenant_id)")
+    return tenant_id

@@ -40,7 +40,7 @@ from migrator.journal import (
     load_journal,
 )
 from migrator.plan import HELD_REASON, MigrationPlan, PlannedRoute, nothing_to_move
-from migrator.planner import PlanRun, TenantSettingError, make_plan
+from migrator.planner import IdentitySettingError, PlanRun, TenantSettingError, make_plan
 from migrator.primary import primary_order
 from migrator.target import UNKNOWN_VERSION, load_target
 
@@ -61,7 +61,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[Pla
         return _applied_already(journal)
     try:
         run = run or make_plan(root, estimate=False, tenant=tenant, rewrite=True)
-    except TenantSettingError as exc:
+    except (TenantSettingError, IdentitySettingError) as exc:
         raise ApplyError(str(exc)) from None
     plan = run.plan
     if plan.blockers:
@@ -158,7 +158,7 @@ def _operations(plan: MigrationPlan, state: Phase1State) -> dict[str, Operation]
         params = [ServiceParam(p.rename or p.name, p.role, p.annotation, p.default, p.dependency, p.solved,
                                p.standard) for p in route.verdict.params if p.role != "dropped"]
         facts = route.verdict.inputs
-        inputs = Inputs(facts.function, facts.tenant_in, dict(facts.query)) if facts else None
+        inputs = Inputs(facts.function, facts.tenant_in, dict(facts.query), dict(facts.identity)) if facts else None
         response = route.verdict.response
         model = (response.answer_model or response.response_model) if response else None
         call = ServiceCall(service.module, service.alias, route.move.function, route.verdict.is_async, params,

@@ -14,7 +14,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import FastAPIError
 from fastapi.testclient import TestClient
 
-from shims.legacy_deps import LegacyInputsError, SingleTenant, legacy_inputs
+from shims.legacy_deps import LegacyInputsError, SingleTenant, legacy_inputs, standard_tenant_id
 from shims.request_context import current_request
 from shims.standard_api import (
     InvalidRequestError,
@@ -392,6 +392,90 @@ def test_dependency_overrides_of_the_given_app_apply():
     values = run(collect(inputs, "acme", app=app))
     assert values["db"].name == "fake"
     assert LOG == ["fake:open", "fake:close"]
+
+
+# --- the identity a standard call acts as ([tool.migrator] identity) -------------------------------------------------
+
+
+class Admin:
+    def __init__(self, username: str, tenant: str = "") -> None:
+        self.username, self.tenant = username, tenant
+
+
+def current_admin(authorization: Annotated[str, Header()]) -> Admin:  # the legacy route's real auth
+    if authorization != "Bearer secret":
+        raise HTTPException(status_code=401, detail="Not authenticated")
+    return Admin("legacy-admin")
+
+
+def service_identity(db: SessionDep, tenant_id: Annotated[str, Depends(standard_tenant_id)]) -> Admin:
+    """The maintainer's dependency: may depend on a session and on the standard call's tenant id."""
+    LOG.append(f"identity:{db.name}")
+    return Admin("service-market", tenant_id)
+
+
+def test_identity_replaces_the_auth_dependency_for_that_solve_only():
+    app = FastAPI()
+
+    @app.get("/legacy")
+    def legacy(admin: Annotated[Admin, Depends(current_admin)]) -> dict:
+        return {"username": admin.username}
+
+    async def inputs(admin: Annotated[Admin, Depends(current_admin)], db: SessionDep) -> None: ...
+
+    values = run(collect(inputs, "acme", app=app, identity={"admin": service_identity}))
+    assert (values["admin"].username, values["admin"].tenant) == ("service-market", "acme")
+    assert values["db"] is not None and LOG[:2] == ["db:open", "identity:db"]  # one session, shared (cached)
+    assert app.dependency_overrides == {}  # nothing app-wide: the legacy route keeps its real auth
+    client = TestClient(app)
+    assert client.get("/legacy").status_code == 422
+    assert client.get("/legacy", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.get("/legacy", headers={"Authorization": "Bearer secret"}).json() == {"username": "legacy-admin"}
+
+
+def test_without_identity_the_auth_dependency_needs_credentials_the_call_does_not_carry():
+    async def inputs(admin: Annotated[Admin, Depends(current_admin)]) -> None: ...
+
+    with pytest.raises(LegacyInputsError, match="authorization"):
+        run(collect(inputs, "acme"))
+
+
+def test_identity_wins_over_the_app_s_override_of_the_same_dependency_and_keeps_the_others():
+    app = FastAPI()
+    app.dependency_overrides[current_admin] = lambda: Admin("test-override")
+
+    def fake_db():
+        yield Session(LOG, "fake")
+
+    app.dependency_overrides[get_db] = fake_db
+
+    async def inputs(admin: Annotated[Admin, Depends(current_admin)]) -> None: ...
+
+    values = run(collect(inputs, "acme", app=app, identity={"admin": service_identity}))
+    assert values["admin"].username == "service-market" and LOG == ["identity:fake"]
+    assert set(app.dependency_overrides) == {current_admin, get_db}  # the app's own, unchanged
+
+
+def test_identity_naming_no_dependency_parameter_is_refused():
+    async def inputs(db: SessionDep) -> None: ...
+
+    with pytest.raises(TypeError, match="`admin`"):
+        run(collect(inputs, "acme", identity={"admin": service_identity}))
+
+
+def test_standard_tenant_id_exists_only_for_a_standard_call():
+    app = FastAPI()
+
+    @app.get("/legacy")
+    def legacy(tenant: Annotated[str, Depends(standard_tenant_id)]) -> str:
+        return tenant
+
+    with pytest.raises(LegacyInputsError, match="standard_tenant_id"):
+        TestClient(app).get("/legacy")
+
+    async def inputs(tenant: Annotated[str, Depends(standard_tenant_id)]) -> None: ...
+
+    assert run(collect(inputs, "globex", tenant_in=None)) == {"tenant": "globex"}
 
 
 # --- single-tenant deployments -------------------------------------------------------------------------------------
