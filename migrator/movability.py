@@ -620,9 +620,9 @@ def _subject_of_the_path(param: Param, use: Usage) -> str:
     """An authenticated dependency that reads the route's path parameters loads the path's subject (the user of
     `/users/{username}`), not the caller: what the body does with it, and why the handler cannot solve it."""
     paths = ", ".join(f"`{{{p}}}`" for p in param.paths)
-    return (f"the body {_body_use(param.name, use)}, which the dependency `{param.dependency}` loads from the path's {paths}; that dependency "
-            f"also authenticates the caller ({', '.join(param.auth)}), which a Standard API call does not carry: "
-            "move it by hand")
+    return (f"the body {_body_use(param.name, use)}, which the dependency `{param.dependency}` loads from the path's "
+            f"{paths}; that dependency also authenticates the caller ({', '.join(param.auth)}), which a Standard API "
+            "call does not carry: move it by hand")
 
 
 # --- all routes of the app: the closure check --------------------------------------------------------------------

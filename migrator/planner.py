@@ -272,9 +272,9 @@ def _blockers(inventory: Inventory, app: Optional[App], why: Optional[str], root
     if imported_by_name:
         # the modules phase 1 writes would be named from the root (`core.services...`), which the running service
         # cannot import: it imports this folder as `backend.core...`
+        above = root.resolve().parents[imported_by_name.count(".")]
         return [f"the code imports this folder as the package `{imported_by_name}` (`{imported_by_name}.…`): run "
-                f"migrator on {root.resolve().parents[imported_by_name.count('.')]}, where the modules phase 1 writes are "
-                "named as the service imports them"]
+                f"migrator on {above}, where the modules phase 1 writes are named as the service imports them"]
     package = _package(app.file)
     broken = sorted({f"{s.file}: {s.reason}" for s in inventory.skipped
                      if not package or PurePosixPath(s.file).parts[0] == package})

@@ -3,8 +3,9 @@
 - phase 0/1, and routes the journal does not change: the recorded status, headers and body.
 - phase 2: a deprecated route additionally carries exactly ``Deprecation``, ``Sunset`` and ``Link`` (values from
   `shims.deprecation` with the journal's dates; the successor as phase 2 wrote it (`migrator.successor`: a declared
-  tenant written out, the legacy parameter names) with its placeholders filled from the request), on every answer including 401/422 (phase 2 wires `DeprecationHeadersMiddleware`); only a 5xx from
-  an unhandled error cannot carry them, so there the three headers are not required (nor refused).
+  tenant written out, the legacy parameter names) with its placeholders filled from the request), on every answer
+  including 401/422 (phase 2 wires `DeprecationHeadersMiddleware`); only a 5xx from an unhandled error cannot carry
+  them, so there the three headers are not required (nor refused).
 - phase 3: a removed route answers 404 (410 with the ``Link`` header when the journal says ``gone``); its body is
   not compared.
 
