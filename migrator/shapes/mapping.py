@@ -318,7 +318,13 @@ class _Mapper:
         keys = tables.LIST_KEYS.get(field.key, ())
         best: Optional[tuple[float, FieldMap, list[Missing]]] = None
         lacking: Optional[str] = None  # why the first list of objects that lacks a required element field fails
+        opaque: Optional[str] = None  # the first list whose elements' fields migrator cannot read (raw rows)
         for leaf in ctx.leaves():
+            item = leaf.shape.item if leaf.shape.kind == "list" else None
+            if leaf.shape.kind == "list" and (item is None or item.kind == "unknown"
+                                              or (item.kind == "object" and item.open and not item.fields)):
+                opaque = opaque or ".".join(leaf.path) or "the answer"
+                continue  # no field of its elements is known: nothing to map from
             if leaf.shape.kind != "list" or leaf.shape.item is None or leaf.shape.item.kind != "object":
                 continue
             key_confidence = 0.9 if not leaf.path else _score(leaf, keys, field.name.split(".")[-1])[0]
@@ -344,9 +350,7 @@ class _Mapper:
                 best = (score, mapped, element.missing)
         if best is None or best[0] < CONFIDENT:
             if report:
-                self.report(field, target, ctx, "no legacy list of objects has the fields of "
-                            f"{field.python.__name__}" + (f" (best {best[0]:.2f})" if best else "")
-                            + (f"; {lacking}" if lacking and best is None else ""))
+                self.report(field, target, ctx, _no_list_reason(field, best, lacking, opaque))
             return None
         self.missing.extend(best[2])
         return best[1]
@@ -589,3 +593,15 @@ def _page_total(ctx: _Ctx, mapper: _Mapper, root: FieldMap) -> Optional[FieldMap
 
 
 FieldMap.model_rebuild()
+
+
+def _no_list_reason(field: StandardField, best: Optional[tuple], lacking: Optional[str], opaque: Optional[str]) -> str:
+    """Why no legacy list feeds `field`: no list of objects has its fields, or the only list's elements are of a
+    shape migrator cannot read (rows of raw SQL, untyped dicts built elsewhere), which is not the same."""
+    model = field.python.__name__
+    unread = (f"the legacy list `{opaque}` holds elements whose fields migrator cannot read, so none is known to give "
+              f"the fields of {model}") if opaque else None
+    if best is None and lacking is None and unread:
+        return unread
+    return (f"no legacy list of objects has the fields of {model}" + (f" (best {best[0]:.2f})" if best else "")
+            + (f"; {lacking}" if lacking and best is None else "") + (f"; {unread}" if unread else ""))

@@ -58,3 +58,37 @@ def test_origins_are_lines_of_the_caller_s_own_nodes():
     module = SourceModule("svc.routes", "svc/routes.py", tree)
     func = module.definitions["route"]
     assert str(module.origin(func)) == "svc/routes.py:4"
+
+
+_RAW_ROWS = '''import sqlite3
+
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+def connection():
+    return sqlite3.connect("users.db")
+
+
+@app.get("/admin/users")
+def list_users(limit: int = 20, offset: int = 0):
+    rows = connection().execute("SELECT * FROM users LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+    return {"users": rows, "total": len(rows)}
+'''
+
+
+def test_a_list_of_rows_whose_fields_are_unknown_is_said_so_not_called_lacking(tmp_path):
+    # `SELECT *` rows: the list's elements have no field migrator knows; the reason says it cannot read them
+    # instead of listing every UserInfo field as missing from them
+    from migrator.analyze import analyze
+
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/main.py").write_text(_RAW_ROWS)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "rawsql"\nversion = "1.0"\n\n[tool.migrator]\n'
+                                             'tenant = "t"\n')
+    [route] = analyze(tmp_path).routes
+    [step] = route.manual_steps
+    assert "the legacy list `users` holds elements whose fields migrator cannot read" in step, step
+    assert "no legacy field matches" not in step
