@@ -62,7 +62,7 @@ class DeprecationPlan:
     deprecations: dict[str, list[Deprecation]]
     deprecated_at: str
     sunset: str
-    version: str
+    version: Optional[str]  # the service's, for `@deprecated(version=...)`; None when it declares none (left out)
     results: dict[str, DeprecateResult] = field(default_factory=dict)
     line_length: int = DEFAULT_LINE_LENGTH  # the service's: what the phase writes is fitted to it
 
@@ -99,7 +99,7 @@ class DeprecateRoutesTransform(Transform):
 
 
 def deprecate_routes(source: str, deprecations: Sequence[Deprecation], *, deprecated_at: str, sunset: str,
-                     version: str, style=None) -> DeprecateResult:
+                     version: Optional[str], style=None) -> DeprecateResult:
     """Mark the given routes of one module deprecated (see the module docstring); one file on its own."""
     plan = DeprecationPlan({"module.py": list(deprecations)}, deprecated_at, sunset, version,
                            line_length=style.line_length if style is not None else DEFAULT_LINE_LENGTH)
@@ -209,7 +209,8 @@ def _mark(site: RouteSite, deprecation: Deprecation, module: cst.Module, width: 
 
 
 class _Rewrite(cst.CSTTransformer):
-    def __init__(self, calls: dict[int, cst.Call], reasons: dict[str, list[str]], version: str, width: int) -> None:
+    def __init__(self, calls: dict[int, cst.Call], reasons: dict[str, list[str]], version: Optional[str],
+                 width: int) -> None:
         self.calls, self.reasons, self.version, self.width = calls, reasons, version, width
         self.depth = 0
 
@@ -234,8 +235,9 @@ class _Rewrite(cst.CSTTransformer):
         if not reasons or any(is_deprecated_decorator(d) for d in updated.decorators):
             return updated
         reason = reasons[0] if len(reasons) == 1 else "Use " + " or ".join(r[4:-8] for r in reasons) + " instead"
+        version = f", version={py_string(self.version)}" if self.version else ""
         decorator = cst.Decorator(fit_expression(cst.parse_expression(
-            f"deprecated(reason={py_string(reason)}, version={py_string(self.version)})"), self.width, lead=1))
+            f"deprecated(reason={py_string(reason)}{version})"), self.width, lead=1))
         return updated.with_changes(decorators=[*updated.decorators, decorator])
 
 

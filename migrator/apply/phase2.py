@@ -82,6 +82,7 @@ def plan_phase2(root: Path, *, sunset: Optional[date] = None, now: Optional[date
     now = now or datetime.now(timezone.utc)
     start, end = deprecation_dates(journal, sunset, now.date())
     version = journal.service_version if journal.service_version != UNKNOWN_VERSION else target.version
+    version = None if version == UNKNOWN_VERSION else version  # `@deprecated` without a version it cannot know
 
     by_file: dict[str, list[JournalRoute]] = defaultdict(list)
     for route in journal.routes:

@@ -287,3 +287,19 @@ def test_an_option_of_another_phase_or_a_bad_date_gets_one_line_and_exit_2(repo,
     assert out.exit_code == 2
     assert len(out.output.strip().splitlines()) == 1 and out.output.startswith(message)
     assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
+
+
+def test_a_service_declaring_no_version_gets_deprecated_without_one(tmp_path):
+    # a requirements.txt service without [project]: its journal says 0.0.0 (unknown), and `@deprecated` says no
+    # version rather than a made-up "0.0.0"; with a version, the decorator names it
+    from codemods.tests.phase23_repo_cases import FILES
+
+    files = {rel: text for rel, text in FILES.items() if rel != "pyproject.toml"}
+    journal = {**JOURNAL, "service_version": "0.0.0"}
+    root = write_repo(tmp_path / "svc_repo", files=files, journal=journal)
+    write_phase(root, plan_phase(root, 2, now=NOW))
+    code = (root / "svc/routers/dashboard.py").read_text(encoding="utf-8")
+    assert "@deprecated(" in code and "version=" not in code
+    named = write_repo(tmp_path / "named_repo")
+    write_phase(named, plan_phase(named, 2, now=NOW))
+    assert 'version="1.0.0"' in (named / "svc/routers/dashboard.py").read_text(encoding="utf-8")
