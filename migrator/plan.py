@@ -431,9 +431,20 @@ NOTHING_TO_MOVE = "no route can move automatically; the reasons are listed above
 NOTHING_MAPPED = "no route maps to a standard operation, so phase 1 has nothing to move"
 
 
-def nothing_to_move(plan: MigrationPlan) -> str:
-    """Why phase 1 would change nothing: no mapped route can move (their reasons are listed), or none maps."""
-    return NOTHING_TO_MOVE if any(r.mapped for r in plan.routes) else NOTHING_MAPPED
+def nothing_to_move(plan: MigrationPlan, unplaced: int = 0) -> str:
+    """Why phase 1 would change nothing: no mapped route can move (their reasons are listed), or none maps; with
+    `unplaced` route sites the inventory saw but placed in no app, that none maps says nothing about them."""
+    if any(r.mapped for r in plan.routes):
+        return NOTHING_TO_MOVE
+    if not unplaced:
+        return NOTHING_MAPPED
+    if plan.routes:
+        found = (f"none of the {len(plan.routes)} route(s) placed in an app maps to a standard operation, and "
+                 f"{unplaced} other route(s) seen in the source are")
+    else:
+        found = f"no route is placed in an app: the {unplaced} route(s) seen in the source are"
+    return (f"{found} not registered on an app statically, so whether they map is unknown (`migrator analyze` "
+            "lists why); phase 1 has nothing to move")
 
 
 def _phase3(plan: MigrationPlan, removed: list[PlannedRoute], removal: Optional[RemovalEstimate]) -> Phase:

@@ -127,14 +127,15 @@ def _plan_preview(root: Path, report: StatusReport) -> None:
     from migrator.planner import make_plan
 
     try:
-        plan = make_plan(root, estimate=False).plan
+        run = make_plan(root, estimate=False)
     except Exception as exc:  # noqa: BLE001 - status still reports the journal; analyze names the bad input
         report.manual.append(f"(the plan cannot be computed: {str(exc).splitlines()[0] if str(exc) else exc})")
         return
+    plan = run.plan
     report.next.routes = len(plan.automatic)
     report.next.blockers = [Blocker(code="no-phase-1", message=b) for b in plan.blockers]
     if not plan.automatic:  # blocked or not: lifting the blockers would still leave phase 1 nothing to move
-        report.next.idle = nothing_to_move(plan)
+        report.next.idle = nothing_to_move(plan, len(run.inventory.coverage.unplaced))
     report.manual = [f"{route.key} ({route.file}:{route.line}): {'; '.join(route.verdict.messages)}"
                      for route in plan.routes if route.state == "manual"]
     report.lifecycle = plan.lifecycle.lines() if plan.lifecycle else []

@@ -194,3 +194,51 @@ def test_a_blocked_phase_1_with_no_route_it_can_move_says_both(tmp_path):
     rich = CliRunner().invoke(cli(), ["status", str(root)])
     assert "it would change nothing" in rich.output and "blocked:" in rich.output
     assert "will generate" not in rich.output and "nothing blocks it" not in rich.output
+
+
+PER_INSTANCE_ADMIN = """\
+from fastapi import APIRouter, FastAPI
+
+
+class Base:
+    def __init__(self):
+        self.router = APIRouter()
+        self.setup()
+
+    def setup(self):
+        pass
+
+
+class Users(Base):
+    def setup(self):
+        @self.router.get("/users")
+        async def list_users():
+            return []
+
+        @self.router.delete("/users/{user_id}")
+        async def delete_user(user_id: str):
+            return None
+
+
+app = FastAPI()
+"""
+
+
+@pytest.mark.parametrize("health", [False, True])
+def test_routes_seen_but_placed_in_no_app_are_not_called_unmapped(tmp_path, health):
+    # the user administration is registered per instance (out of static reach): 'no route maps' would be a guess
+    root = tmp_path / "svc"
+    (root / "svc").mkdir(parents=True)
+    (root / "svc/__init__.py").write_text("")
+    extra = '\n\n@app.get("/health")\ndef health():\n    return {}\n' if health else ""
+    (root / "svc/main.py").write_text(PER_INSTANCE_ADMIN + extra)
+    idle = status_report(root, now=PHASE2).next.idle
+    if health:
+        assert idle.startswith("none of the 1 route(s) placed in an app maps to a standard operation, and 2 other "
+                               "route(s) seen in the source are not registered on an app statically")
+    else:
+        assert idle.startswith("no route is placed in an app: the 2 route(s) seen in the source are not registered "
+                               "on an app statically")
+    assert "whether they map is unknown" in idle
+    result = plan_phase(root, 1, now=PHASE2)
+    assert result.changes == [] and result.unchanged_reason == idle

@@ -68,7 +68,7 @@ def plan_phase1(root: Path, *, now: Optional[datetime] = None, run: Optional[Pla
         raise ApplyError("; ".join(plan.blockers))
     result = PhaseResult(1, [], journal, manual=_manual_steps(plan))
     if not plan.automatic:
-        result.unchanged_reason = nothing_to_move(plan)
+        result.unchanged_reason = nothing_to_move(plan, len(run.inventory.coverage.unplaced))
         return result
     if (root / plan.handler.file).exists():
         raise ApplyError(f"{plan.handler.file} exists already and {len(plan.automatic)} route(s) could move into "

@@ -120,3 +120,61 @@ def test_a_file_skipped_twice_is_listed_once(make_repo):
     })
     inventory = build_inventory(root, workers=1)
     assert [s.file for s in inventory.skipped] == ["svc/broken.py"]
+
+
+PER_INSTANCE = {
+    "svc/__init__.py": "",
+    "svc/views.py": """
+        from fastapi import APIRouter, FastAPI
+
+
+        class Base:
+            def __init__(self):
+                self.router = APIRouter()
+                self.register()
+
+            def register(self):
+                pass
+
+
+        class Notes(Base):
+            def register(self):
+                @self.router.get("/notes")
+                async def list_notes():
+                    return []
+
+
+        class Shell:
+            def __init__(self):
+                self.app = FastAPI()
+                self.wire()
+
+            def wire(self):
+                @self.app.get("/ping")
+                def ping():
+                    return {}
+
+
+        def install(app):
+            @app.get("/plugin")
+            def plugin():
+                return {}
+    """,
+    "svc/main.py": """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+    """,
+}
+
+
+def test_a_method_run_through_self_names_its_caller_and_the_per_instance_limit(make_repo):
+    root = make_repo(PER_INSTANCE)
+    reasons = {u.function: u.reason for u in build_inventory(root, workers=1).coverage.unplaced}
+    notes = reasons["Notes.register.<locals>.list_notes"]
+    base_call = _lines(root, "svc/views.py", "self.register()")
+    assert f"which `Base.__init__` (svc/views.py:{base_call}) runs as `self.register()`" in notes
+    assert "instances are not evaluated" in notes and "not called statically" not in notes
+    ping = reasons["Shell.wire.<locals>.ping"]  # its own class's caller, not another class's
+    assert f"which `Shell.__init__` (svc/views.py:{_lines(root, 'svc/views.py', 'self.wire()')})" in ping
+    assert reasons["install.<locals>.plugin"].startswith("inside `install`, which is not called statically")
