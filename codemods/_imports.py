@@ -3,7 +3,8 @@
 Codemods schedule import edits with LibCST's `AddImportsVisitor` / `RemoveImportsVisitor`; `sort_top_imports`
 then puts the module's top import block in the order ruff's isort rules (`ruff check --select I`, default
 settings) expect, so that a migrated service gets no new import findings. It only re-sorts a block that was
-sorted before the edit (a block with comments, or sorted by other rules, is left as the visitors made it).
+sorted before the edit (a block with comments other than a statement's own trailing one, or sorted by other rules, is
+left as the visitors made it).
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def _ruff_setting(path: Path, settings: dict, depth: int = 0) -> Optional[int]:
 class _Straight:
     module: str
     asname: Optional[str]
+    comment: str = ""  # the statement's trailing comment (`# noqa: F401`), kept on its line
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class _From:
     module: str  # "" for `from . import x`
     names: tuple[tuple[str, Optional[str]], ...]
     exploded: bool = False  # written one name a line with a trailing comma (ruff keeps it that way)
+    comment: str = ""  # the statement's trailing comment, kept on its line
 
 
 def _member_key(name: str) -> tuple:
@@ -199,35 +202,49 @@ _EMPTY = cst.Module([])
 
 
 def _parse_block(statements: Sequence[cst.SimpleStatementLine]) -> Optional[list[_Straight | _From]]:
-    """The block's imports, or None when it holds anything `render` could not reproduce (comments, `;`)."""
+    """The block's imports, or None when it holds anything `render` could not reproduce (comments above or inside a
+    statement, `;`; a trailing comment only on a one-line statement alone for its module)."""
     out: list[_Straight | _From] = []
     for index, stmt in enumerate(statements):
         if len(stmt.body) != 1 or "#" in _EMPTY.code_for_node(stmt.body[0]):
             return None  # several statements on a line, or comments (import statements hold no strings)
-        if stmt.trailing_whitespace.comment is not None:
-            return None
         if any(line.comment is not None for line in stmt.leading_lines[0 if index else len(stmt.leading_lines):]):
             return None
+        comment = stmt.trailing_whitespace.comment.value if stmt.trailing_whitespace.comment is not None else ""
         node = stmt.body[0]
         if isinstance(node, cst.Import):
-            out += [_Straight(get_full_name_for_node(a.name) or "", _asname(a)) for a in node.names]
+            if comment and len(node.names) > 1:
+                return None
+            out += [_Straight(get_full_name_for_node(a.name) or "", _asname(a), comment) for a in node.names]
         elif isinstance(node, cst.ImportFrom):
             if isinstance(node.names, cst.ImportStar):
                 return None
+            if comment and (node.lpar is not None or any(a.asname is not None for a in node.names)):
+                return None  # a comment on a wrapped or aliased import: ruff's placement is not reproduced
             names = tuple((get_full_name_for_node(a.name) or "", _asname(a)) for a in node.names)
             exploded = node.lpar is not None and isinstance(node.names[-1].comma, cst.Comma)
             module = get_full_name_for_node(node.module) if node.module else ""
-            out.append(_From(len(node.relative), module, names, exploded))
+            out.append(_From(len(node.relative), module, names, exploded, comment))
         else:
             return None
-    return out
+    return out if _comments_stay_alone(out) else None
+
+
+def _comments_stay_alone(imports: list[_Straight | _From]) -> bool:
+    """Whether every commented statement is the only one of its module (ruff would merge it with another and move
+    its comment: what `render_imports` does not reproduce)."""
+    commented = {(getattr(i, "level", -1), i.module) for i in imports if i.comment}
+    seen = [(getattr(i, "level", -1), i.module) for i in imports]
+    return all(seen.count(key) == 1 for key in commented)
 
 
 def _render_from(level: int, module: str, names: list[tuple[str, Optional[str]]], exploded: bool,
-                 line_length: int) -> str:
+                 line_length: int, comment: str = "") -> str:
     head = f"from {'.' * level}{module} import "
     items = [f"{n} as {a}" if a else n for n, a in names]
     one_line = head + ", ".join(items)
+    if comment:  # kept alone on one line (a longer or exploded one was not parsed: `_parse_block`)
+        return f"{one_line}  {comment}"
     if len(one_line) <= line_length and not exploded:
         return one_line
     return head + "(\n" + "".join(f"    {item},\n" for item in items) + ")"
@@ -244,8 +261,15 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
                           key=lambda i: (i.module.lower(), i.module, (i.asname or "").lower()))
         merged: dict[tuple[int, str], dict] = {}
         aliased: dict[tuple[int, str, str, str], bool] = {}
+        froms = []
         for item in sections[key]:
             if not isinstance(item, _From):
+                continue
+            if item.comment:  # alone for its module and without aliases (`_parse_block`): one line as written
+                names = sorted((n for n, _a in item.names), key=_member_key)
+                froms.append(((-item.level, item.module.lower(), item.module, _member_key(names[0]), ""),
+                              _render_from(item.level, item.module, [(n, None) for n in names], False, 0,
+                                           item.comment)))
                 continue
             for name, asname in item.names:
                 if asname:
@@ -255,7 +279,6 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
                     entry = merged.setdefault((item.level, item.module), {"names": set(), "exploded": False})
                     entry["names"].add(name)
                     entry["exploded"] |= item.exploded
-        froms = []
         for (level, module), entry in merged.items():
             names = sorted(entry["names"], key=_member_key)
             froms.append(((-level, module.lower(), module, _member_key(names[0]), ""),
@@ -264,7 +287,8 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
         for (level, module, name, asname), exploded in aliased.items():
             froms.append(((-level, module.lower(), module, _member_key(name), asname),
                           _render_from(level, module, [(name, asname)], exploded, style.line_length)))
-        lines = [f"import {i.module} as {i.asname}" if i.asname else f"import {i.module}" for i in straight]
+        lines = [(f"import {i.module} as {i.asname}" if i.asname else f"import {i.module}")
+                 + (f"  {i.comment}" if i.comment else "") for i in straight]
         lines += [text for _key, text in sorted(froms)]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
