@@ -169,7 +169,7 @@ def _ruff_setting(path: Path, settings: dict, depth: int = 0) -> Optional[int]:
 class _Straight:
     module: str
     asname: Optional[str]
-    comment: str = ""  # the statement's trailing comment (`# noqa: F401`), kept on its line
+    comment: str = ""  # the statement's trailing comment (a noqa directive, say), kept on its line
 
 
 @dataclass(frozen=True)
