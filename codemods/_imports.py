@@ -2,9 +2,9 @@
 
 Codemods schedule import edits with LibCST's `AddImportsVisitor` / `RemoveImportsVisitor`; `sort_top_imports`
 then puts the module's top import block in the order ruff's isort rules (`ruff check --select I`, default
-settings) expect, so that a migrated service gets no new import findings. It only re-sorts a block that was
-sorted before the edit (a block with comments other than a statement's own trailing one, or sorted by other rules, is
-left as the visitors made it).
+settings, or `combine-as-imports` when the service's ruff sets it) expect, so that a migrated service gets no new
+import findings. It only re-sorts a block that was sorted before the edit (a block with comments other than a
+statement's own trailing one, or sorted by other rules, is left as the visitors made it).
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ class ImportStyle:
 
     first_party: Callable[[str], bool]
     line_length: int = DEFAULT_LINE_LENGTH
+    combine_as: bool = False  # ruff's `lint.isort.combine-as-imports`: aliased names join their module's import
 
     @classmethod
     def for_root(cls, root: Path, created: Iterable[str] = ()) -> "ImportStyle":
@@ -102,10 +103,13 @@ class ImportStyle:
             rel = module.replace(".", "/")
             return rel in made or (root / rel).is_dir() or (root / f"{rel}.py").is_file()
 
-        return cls(first_party, _line_length(root))
+        folders = _config_folders(root)
+        combine = _ruff_value(folders, ("lint", "isort", "combine-as-imports")) or _ruff_value(
+            folders, ("isort", "combine-as-imports"))
+        return cls(first_party, _line_length(root, folders), combine is True)
 
 
-def _line_length(root: Path) -> int:
+def _line_length(root: Path, folders: Optional[list[Path]] = None) -> int:
     """The line length the service formats with: ruff's `line-length`, read as ruff reads it (the closest
     `.ruff.toml`, `ruff.toml` or `pyproject.toml` with a `[tool.ruff]` table, from `root` up; `extend` followed),
     else black's (`[tool.black] line-length` of the closest pyproject.toml: black reads no other file), else ruff's
@@ -113,8 +117,8 @@ def _line_length(root: Path) -> int:
     its `src/` reads the configuration beside it; outside a repository only `root` itself is read."""
     from ._target import read_toml, toml_table
 
-    folders = _config_folders(root)
-    width = _ruff_width(folders)
+    folders = folders if folders is not None else _config_folders(root)
+    width = _ruff_value(folders, ("line-length",))
     if width is None:
         for folder in folders:
             data = read_toml(folder / "pyproject.toml")
@@ -133,27 +137,30 @@ def _config_folders(root: Path) -> list[Path]:
     return [root]
 
 
-def _ruff_width(folders: list[Path]) -> Optional[int]:
-    """ruff's `line-length` from the closest configuration file (None: that file sets none, or there is none)."""
+def _ruff_value(folders: list[Path], keys: tuple[str, ...]) -> object:
+    """A setting of the closest ruff configuration file (`("lint", "isort", "combine-as-imports")`), or of the one it
+    `extend`s; None when that file sets none, or there is none (ruff reads only the closest file)."""
     from ._target import read_toml, toml_table
 
     for folder in folders:
-        for name, keys in ((".ruff.toml", ()), ("ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
+        for name, table in ((".ruff.toml", ()), ("ruff.toml", ()), ("pyproject.toml", ("tool", "ruff"))):
             data = read_toml(folder / name)
-            settings = toml_table(data, *keys) if data is not None else {}
-            if data is None or (keys and not settings):
+            settings = toml_table(data, *table) if data is not None else {}
+            if data is None or (table and not settings):
                 continue  # missing, or a pyproject.toml without a ruff table: ruff looks further
-            return _ruff_setting(folder / name, settings)
+            return _ruff_setting(folder / name, settings, keys)
     return None
 
 
-def _ruff_setting(path: Path, settings: dict, depth: int = 0) -> Optional[int]:
-    """`line-length` of one ruff configuration, or of the one it `extend`s (relative to its folder)."""
+def _ruff_setting(path: Path, settings: dict, keys: tuple[str, ...], depth: int = 0) -> object:
+    """The value at `keys` in one ruff configuration, or in the one it `extend`s (relative to its folder)."""
     from ._target import read_toml, toml_table
 
-    width = settings.get("line-length")
-    if isinstance(width, int) and not isinstance(width, bool):
-        return width
+    value: object = settings
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    if value is not None:
+        return value
     base = settings.get("extend")
     if not isinstance(base, str) or depth >= 8:
         return None
@@ -162,7 +169,7 @@ def _ruff_setting(path: Path, settings: dict, depth: int = 0) -> Optional[int]:
     if data is None:
         return None
     table = toml_table(data, "tool", "ruff") if target.name == "pyproject.toml" else data
-    return _ruff_setting(target, table, depth + 1)
+    return _ruff_setting(target, table, keys, depth + 1)
 
 
 @dataclass(frozen=True)
@@ -251,7 +258,7 @@ def _render_from(level: int, module: str, names: list[tuple[str, Optional[str]]]
 
 
 def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> str:
-    """The block as ruff's isort rules write it (default settings)."""
+    """The block as ruff's isort rules write it (default settings, or `combine-as-imports` when `style` says so)."""
     sections: dict[int, list] = {}
     for item in imports:
         sections.setdefault(_section(item, style), []).append(item)
@@ -272,18 +279,17 @@ def render_imports(imports: Sequence[_Straight | _From], style: ImportStyle) -> 
                                            item.comment)))
                 continue
             for name, asname in item.names:
-                if asname:
+                if asname and not style.combine_as:
                     key4 = (item.level, item.module, name, asname)
                     aliased[key4] = aliased.get(key4, False) or item.exploded
                 else:
                     entry = merged.setdefault((item.level, item.module), {"names": set(), "exploded": False})
-                    entry["names"].add(name)
+                    entry["names"].add((name, asname))
                     entry["exploded"] |= item.exploded
         for (level, module), entry in merged.items():
-            names = sorted(entry["names"], key=_member_key)
-            froms.append(((-level, module.lower(), module, _member_key(names[0]), ""),
-                          _render_from(level, module, [(n, None) for n in names], entry["exploded"],
-                                       style.line_length)))
+            names = sorted(entry["names"], key=lambda pair: (_member_key(pair[0]), pair[1] or ""))
+            froms.append(((-level, module.lower(), module, _member_key(names[0][0]), ""),
+                          _render_from(level, module, names, entry["exploded"], style.line_length)))
         for (level, module, name, asname), exploded in aliased.items():
             froms.append(((-level, module.lower(), module, _member_key(name), asname),
                           _render_from(level, module, [(name, asname)], exploded, style.line_length)))

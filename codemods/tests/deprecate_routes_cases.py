@@ -211,9 +211,9 @@ async def suspend_user(user_id: int):
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
+from shims.deprecation import deprecated, deprecated_endpoint
 
 from ..deps import Db, TenantId  # the tenant comes from X-Tenant-ID
-from shims.deprecation import deprecated, deprecated_endpoint
 
 # migrator phase 2: the legacy routes below are deprecated since this date and removed at the sunset.
 LEGACY_DEPRECATION = {"deprecated_at": "2026-12-09", "sunset": "2026-12-23"}
