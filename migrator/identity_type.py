@@ -27,17 +27,40 @@ def identity_id_type(param: cst.Param, dependency: Optional[str], attr: str, ind
                      sources: SourceSet) -> str:
     """`int` or `str`: the type of `<param>.<attr>`, from the parameter's annotation or else the return
     annotation of its dependency (`Depends(get_user_organisation)` returning `Organisation`)."""
+    found = _param_class(param, dependency, index, sources)
+    if found is None:
+        return "str"
+    return "int" if _attr_is_int(found[1], found[0], attr, sources, _DEPTH) else "str"
+
+
+def identity_mismatch(param: cst.Param, dependency: Optional[str], identity: str, index: ModuleIndex,
+                      sources: SourceSet) -> Optional[tuple[str, str]]:
+    """(the parameter's class, the identity's class) when both are classes migrator can read and they differ: the
+    parameter holds something its dependency derives from the caller's identity (`org: Org` from the admin), which
+    `[tool.migrator] identity` ("pkg.module:function", giving an `Admin`) cannot stand in for. None when they are
+    the same class or either is unknown (an `Annotated` alias, a callable class: the setting is trusted)."""
+    mine = _param_class(param, dependency, index, sources)
+    module_name, _, func_name = identity.partition(":")
+    module = sources.get_module(module_name)
+    func = module.function(func_name) if module is not None else None
+    given = _class_of(_returned_class(func), module, sources) if func is not None and module is not None else None
+    if mine is None or given is None or (mine[0].module, mine[1].name.value) == (given[0].module, given[1].name.value):
+        return None
+    return mine[1].name.value, given[1].name.value
+
+
+def _param_class(param: cst.Param, dependency: Optional[str], index: ModuleIndex,
+                 sources: SourceSet) -> Optional[tuple[ModuleIndex, cst.ClassDef]]:
+    """The class a parameter holds: its annotation, else the return annotation of its dependency."""
     base, _ = signature_nodes(param)
     found = _class_of(_type_name(base), index, sources) if base is not None else None
     if found is None and dependency:
         module_name, _, func_name = dependency.rpartition(".")
         module = sources.get_module(module_name)
         func = module.function(func_name) if module is not None else None
-        if func is not None:
+        if func is not None and module is not None:
             found = _class_of(_returned_class(func), module, sources)
-    if found is None:
-        return "str"
-    return "int" if _attr_is_int(found[1], found[0], attr, sources, _DEPTH) else "str"
+    return found
 
 
 def _type_name(node: Optional[cst.BaseExpression]) -> Optional[str]:

@@ -45,7 +45,7 @@ from codemods._source import ModuleIndex, SourceError, SourceSet, children, coll
 from codemods._standard_methods import standard_input
 from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
-from migrator.identity_type import identity_id_type
+from migrator.identity_type import identity_id_type, identity_mismatch
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
 from shims.body_fields import FIELDS
@@ -299,7 +299,7 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                         f"the dependency `{by_name[plan.name].dependency}` requires the query parameter `{name}`, "
                         f"which `{match.entry.operation}` has no input for: map it in [tool.migrator.catalog] or "
                         "move the route by hand"), route))
-    acting = {p.name: identity for p in params if identity and p.solved and p.role == "resource"
+    acting = {p.name: identity for p in params if identity and p.solved and p.role in ("resource", "tenant")
               and by_name[p.name].auth}  # its own dependency (which may read the tenant) is not solved
     tenant_in = None
     reads_tenant = any(p.solved and p.name not in acting and (p.role == "tenant" or by_name[p.name].reads_tenant)
@@ -394,7 +394,8 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
         if node is None:
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
-            problem = _tenant_param(param, node, use, route, index, plan, sources)
+            problem = _tenant_param(param, node, use, route, index, plan, sources, identity)
+            code = "identity" if problem and param.auth and problem.startswith(_IDENTITY_READ) else code
         elif param.kind in _CONTEXT_KINDS or param.kind == "request":
             kind_name = _CONTEXT_KINDS.get(param.kind, "Request")
             if param.annotation and "WebSocket" in param.annotation:
@@ -404,7 +405,7 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
                 problem = f"the body uses the {kind_name} `{param.name}`{detail}: a handler method has none"
             plan.note = f"the {kind_name} is not used by the body"
         elif param.kind in ("depends", "security"):
-            problem = _dependency(param, use, route, sources, plan, tenant_header, identity)
+            problem = _dependency(param, use, route, sources, plan, tenant_header, identity, node, index)
             code = "identity" if problem and param.auth and not (param.paths and use.used) else code
         elif param.kind in ("header", "cookie"):
             if use.used:
@@ -429,10 +430,15 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
 _PLAIN_ID = {None, "str", "Optional[str]", "str | None"}
 
 
+_IDENTITY_READ = "the body reads the caller's identity"
+
+
 def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index: ModuleIndex,
-                  plan: ParamPlan, sources: SourceSet) -> Optional[str]:
+                  plan: ParamPlan, sources: SourceSet, acting: Optional[str] = None) -> Optional[str]:
     """The tenant parameter: the id itself (`str`, or `int` converted by the handler) when it wraps the caller's
-    credentials or is a plain string; otherwise the legacy parameter, solved from the id by FastAPI."""
+    credentials or is a plain string; otherwise the legacy parameter, solved from the id by FastAPI. The caller's
+    identity whose body use is more than its tenant id is solved with `acting` (`[tool.migrator] identity`), an
+    identity acting in the standard call's tenant."""
     plan.role = "tenant"
     base, _ = signature_nodes(node)
     base_text = index.code(base).strip() if base is not None else None
@@ -442,16 +448,20 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
     if identity or (param.kind not in ("depends", "security") and base_text in _PLAIN_ID):
         plan.annotation = "int" if base_text == "int" else "str"
         attr = _identity_attr(route, param.name)
+        # the body passes on the object the tenant is read from (`describe(org)`), not a tenant id
+        passes_object = identity and use.bare and _holds_an_object(param, base_text, route)
         if identity:
             only_the_tenant = set(use.attrs) <= {attr, *TENANT_ATTRS} and not use.subscripts and not use.bare
             if _subject_paths(param, route) and use.used and not only_the_tenant:
                 return _tenant_loads_the_path(param, use, route)
             # the identity's own tenant attribute (`admin.org_id`, `organisation.id`) is the tenant id, not another read
             other = [a for a in use.attrs if a not in TENANT_ATTRS and a != attr]
+            if acting and param.auth and (other or use.subscripts or passes_object):
+                return _solve_as_identity(param, node, plan, acting, index, sources)
             if other or use.subscripts:
                 read = f"`{param.name}.{other[0]}`" if other else f"`{param.name}[...]`"
-                return f"the body reads the caller's identity {read}{via}: the handler only gets the tenant id"
-        if not use.attrs and not use.subscripts:
+                return f"{_IDENTITY_READ} {read}{via}: the handler only gets the tenant id"
+        if not use.attrs and not use.subscripts and not passes_object:
             return None
         if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
             # the body reads only the tenant id of the identity: the service function takes that id instead, of the
@@ -472,6 +482,15 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         return (f"the tenant `{param.name}`{via} comes from {route.tenant_source}, which a Standard API call "
                 "cannot supply: move it by hand")
     return None
+
+
+def _holds_an_object(param: Param, base_text: Optional[str], route: Route) -> bool:
+    """Whether the tenant parameter holds an object rather than the tenant id: typed as something else than a
+    string or an int, or the identity the route's tenant is read from (`admin` of `identity:admin.tenant_id`)."""
+    if base_text not in _PLAIN_ID and base_text != "int":
+        return True
+    source = route.tenant_source or ""
+    return source.startswith("identity:") and source.split(":", 1)[1].split(".", 1)[0] == param.name
 
 
 def _subject_paths(param: Param, route: Route) -> list[str]:
@@ -580,16 +599,30 @@ def _request_param(param: Param, node: cst.Param, match: Match, plan: ParamPlan,
     return None
 
 
+def _solve_as_identity(param: Param, node: cst.Param, plan: ParamPlan, identity: str, index: ModuleIndex,
+                       sources: SourceSet) -> Optional[str]:
+    """Solve the caller's identity with `[tool.migrator] identity` for a standard call, unless the parameter holds
+    another class than the one that dependency gives (what its own dependency derives from the identity)."""
+    mismatch = identity_mismatch(node, param.dependency, identity, index, sources)
+    if mismatch is not None:
+        return (f"`{param.name}` holds `{mismatch[0]}`, which its dependency `{param.dependency}` derives from the "
+                f"caller's identity, while [tool.migrator] identity gives `{mismatch[1]}`: only a parameter holding "
+                "the identity itself is solved with it; move it by hand")
+    plan.solved, plan.provider = True, _provider(param, sources)
+    plan.note = f"the identity a Standard API call acts as: [tool.migrator] identity = \"{identity}\""
+    return None
+
+
 def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan,
-                tenant: tuple[str, str], identity: Optional[str] = None) -> Optional[str]:
+                tenant: tuple[str, str], identity: Optional[str] = None, node: Optional[cst.Param] = None,
+                index: Optional[ModuleIndex] = None) -> Optional[str]:
     via = f" (dependency `{param.dependency}`)" if param.dependency else ""
     if param.auth and param.paths and use.used:
         return _subject_of_the_path(param, use)
-    if param.auth and use.used and identity:
+    if param.auth and use.used and identity and node is not None and index is not None:
         # a Standard API call acts as the identity the maintainer's dependency gives (solved in place of this one)
-        plan.role, plan.solved, plan.provider = "resource", True, _provider(param, sources)
-        plan.note = f"the identity a Standard API call acts as: [tool.migrator] identity = \"{identity}\""
-        return None
+        plan.role = "resource"
+        return _solve_as_identity(param, node, plan, identity, index, sources)
     if param.auth:
         identity_attrs = [a for a in use.attrs if a not in TENANT_ATTRS]
         if identity_attrs:
