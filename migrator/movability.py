@@ -299,8 +299,8 @@ def _inputs(route: Route, match: Match, params: list[ParamPlan], reasons: list[R
                         f"the dependency `{by_name[plan.name].dependency}` requires the query parameter `{name}`, "
                         f"which `{match.entry.operation}` has no input for: map it in [tool.migrator.catalog] or "
                         "move the route by hand"), route))
-    acting = {p.name: identity for p in params if identity and p.solved and p.role in ("resource", "tenant")
-              and by_name[p.name].auth}  # its own dependency (which may read the tenant) is not solved
+    # solved with the maintainer's dependency: the legacy one (which may read the tenant) is not solved
+    acting = {p.name: identity for p in params if identity and p.solved and p.note == _acting_note(identity)}
     tenant_in = None
     reads_tenant = any(p.solved and p.name not in acting and (p.role == "tenant" or by_name[p.name].reads_tenant)
                        for p in params)
@@ -395,7 +395,8 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
             problem = f"parameter `{param.name}` is not in the signature of `{route.qualname}`"
         elif param.name == route.tenant_param:
             problem = _tenant_param(param, node, use, route, index, plan, sources, identity)
-            code = "identity" if problem and param.auth and problem.startswith(_IDENTITY_READ) else code
+            if problem and problem.startswith((_IDENTITY_READ, _IDENTITY_PASSED)) and _identity_attr(route, param.name):
+                code = "identity"  # the caller's identity itself: `[tool.migrator] identity` would move it
         elif param.kind in _CONTEXT_KINDS or param.kind == "request":
             kind_name = _CONTEXT_KINDS.get(param.kind, "Request")
             if param.annotation and "WebSocket" in param.annotation:
@@ -406,7 +407,8 @@ def _params(route: Route, match: Match, func: cst.FunctionDef, index: ModuleInde
             plan.note = f"the {kind_name} is not used by the body"
         elif param.kind in ("depends", "security"):
             problem = _dependency(param, use, route, sources, plan, tenant_header, identity, node, index)
-            code = "identity" if problem and param.auth and not (param.paths and use.used) else code
+            # the caller's identity, which the setting would give (once set, what is left is another reason)
+            code = "identity" if problem and param.auth and not (param.paths and use.used) and not identity else code
         elif param.kind in ("header", "cookie"):
             if use.used:
                 problem = (f"the body reads the request {param.kind} `{param.name}`, which the handler cannot "
@@ -431,6 +433,7 @@ _PLAIN_ID = {None, "str", "Optional[str]", "str | None"}
 
 
 _IDENTITY_READ = "the body reads the caller's identity"
+_IDENTITY_PASSED = "the body passes the caller's identity"
 
 
 def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index: ModuleIndex,
@@ -456,11 +459,13 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
                 return _tenant_loads_the_path(param, use, route)
             # the identity's own tenant attribute (`admin.org_id`, `organisation.id`) is the tenant id, not another read
             other = [a for a in use.attrs if a not in TENANT_ATTRS and a != attr]
-            if acting and param.auth and (other or use.subscripts or passes_object):
+            if acting and attr is not None and (other or use.subscripts or passes_object):
                 return _solve_as_identity(param, node, plan, acting, index, sources)
             if other or use.subscripts:
                 read = f"`{param.name}.{other[0]}`" if other else f"`{param.name}[...]`"
                 return f"{_IDENTITY_READ} {read}{via}: the handler only gets the tenant id"
+            if passes_object and attr is not None:
+                return f"{_IDENTITY_PASSED} `{param.name}` on{via}: the handler only gets the tenant id"
         if not use.attrs and not use.subscripts and not passes_object:
             return None
         if attr is not None and set(use.attrs) == {attr} and not use.subscripts and not use.bare:
@@ -470,9 +475,10 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
             plan.substitute, plan.rename = attr, "tenant_id"
             plan.note = f"`{param.name}.{attr}` reads become the tenant id the handler passes"
             return None
-        read = f"`{param.name}.{use.attrs[0]}`" if use.attrs else f"`{param.name}[...]`"
         if use.bare:
-            read = f"`{param.name}` itself (passed on)"
+            return (f"the body passes `{param.name}` on, what the authenticated dependency{via} returns, and the "
+                    "handler only has the tenant id: move it by hand")
+        read = f"`{param.name}.{use.attrs[0]}`" if use.attrs else f"`{param.name}[...]`"
         return (f"the body reads {read} of what the authenticated dependency{via} returns, and the handler "
                 "only has the tenant id: move it by hand")
     plan.solved = True
@@ -608,9 +614,13 @@ def _solve_as_identity(param: Param, node: cst.Param, plan: ParamPlan, identity:
         return (f"`{param.name}` holds `{mismatch[0]}`, which its dependency `{param.dependency}` derives from the "
                 f"caller's identity, while [tool.migrator] identity gives `{mismatch[1]}`: only a parameter holding "
                 "the identity itself is solved with it; move it by hand")
-    plan.solved, plan.provider = True, _provider(param, sources)
-    plan.note = f"the identity a Standard API call acts as: [tool.migrator] identity = \"{identity}\""
+    plan.solved, plan.provider, plan.note = True, _provider(param, sources), _acting_note(identity)
     return None
+
+
+def _acting_note(identity: str) -> str:
+    """The note of a parameter solved with `[tool.migrator] identity` (`_inputs` lists those parameters)."""
+    return f"the identity a Standard API call acts as: [tool.migrator] identity = \"{identity}\""
 
 
 def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan: ParamPlan,

@@ -1,7 +1,8 @@
 """The caller's identity that is also the route's tenant (`identity:admin.tenant_id`), with
 `[tool.migrator] identity` set: a body that reads more of it than its tenant id (`admin.is_sudo`) moves, the
 identity solved with the maintainer's dependency for standard calls only; a parameter holding something its
-dependency derives from the identity (`org: Org`) is never given a tenant id string or the identity in its place.
+dependency derives from the identity (`org: Org`, `auditor: Auditor`) is never given a tenant id string or the
+identity in its place.
 
 A small admin API written for this test (tracecat's `role.workspace_id` / openreplay's `context.tenant_id` read
 beside other attributes of the same object were the real cases).
@@ -62,7 +63,7 @@ from shims.legacy_deps import standard_tenant_id
 def service_admin(tenant_id: str = Depends(standard_tenant_id)) -> Admin:
     return Admin(username=f"service-market@{tenant_id}", tenant_id=tenant_id, is_sudo=True)
 ''',
-    "keepers/admin.py": '''from fastapi import APIRouter, Depends, HTTPException
+    "keepers/admin.py": '''from fastapi import APIRouter, Depends, Header, HTTPException
 from pydantic import BaseModel
 
 from keepers.auth import Admin, current_admin
@@ -89,6 +90,20 @@ def current_org(admin: Admin = Depends(current_admin)) -> Org:
 
 def describe(org: Org) -> dict:
     return {"tenant_id": org.id, "name": org.name, "users": len(USERS.get(org.id, []))}
+
+
+class Auditor(BaseModel):
+    name: str
+
+
+def current_auditor(admin: Admin = Depends(current_admin)) -> Auditor:
+    return Auditor(name=admin.username)
+
+
+@router.get("/users")
+def list_users(x_tenant_id: str = Header(alias="X-Tenant-ID"), auditor: Auditor = Depends(current_auditor)):
+    users = USERS.get(x_tenant_id, [])
+    return {"users": users, "total": len(users), "audited_by": auditor.name}
 
 
 @router.get("/users/{user_id}")
@@ -144,12 +159,17 @@ def test_without_the_setting_the_identity_tenant_waits_for_it_and_an_object_is_n
     assert (user["tenant_source"], user["status"]) == ("identity:admin.tenant_id", "manual")
     assert user["manual_steps"] == ["the body reads the caller's identity `admin.is_sudo` (dependency "
                                     "`keepers.auth.current_admin`): the handler only gets the tenant id"]
+    assert routes["/admin/users"]["manual_steps"] == [
+        "the body reads the caller's identity `auditor.name` (dependency `keepers.admin.current_auditor`): the "
+        "handler only gets the tenant id"]
     [hint] = routes[""]["suggestions"]
-    assert hint.startswith("1 route(s) wait only for the caller's identity")
+    assert hint.startswith("2 route(s) wait only for the caller's identity")
     # `describe(org)` needs the Org: giving it the tenant id string would answer 500 on every standard call
     settings = routes["/admin/settings"]
     assert (settings["tenant_param"], settings["status"]) == ("org", "manual")
-    assert "`org` itself (passed on)" in settings["manual_steps"][0]
+    assert settings["manual_steps"][0] == (
+        "the body passes `org` on, what the authenticated dependency (dependency `keepers.admin.current_org`) "
+        "returns, and the handler only has the tenant id: move it by hand")
 
 
 def test_with_the_setting_the_identity_tenant_moves_and_what_derives_from_it_stays(keepers):
@@ -159,10 +179,14 @@ def test_with_the_setting_the_identity_tenant_moves_and_what_derives_from_it_sta
     assert plan["verdict"]["inputs"]["identity"] == {"admin": "keepers.identity:service_admin"}
     settings = routes["/admin/settings"]
     assert settings["status"] == "manual"
-    assert settings["manual_steps"][0] == (
-        "`org` holds `Org`, which its dependency `keepers.admin.current_org` derives from the caller's identity, "
-        "while [tool.migrator] identity gives `Admin`: only a parameter holding the identity itself is solved with "
-        "it; move it by hand")
+    assert settings["manual_steps"][0].startswith("the body passes `org` on")
+    # an identity parameter of another class than the setting's is not solved with it
+    users = routes["/admin/users"]
+    assert users["status"] == "manual"
+    assert users["manual_steps"] == [
+        "`auditor` holds `Auditor`, which its dependency `keepers.admin.current_auditor` derives from the caller's "
+        "identity, while [tool.migrator] identity gives `Admin`: only a parameter holding the identity itself is "
+        "solved with it; move it by hand"]
     assert routes[""]["suggestions"] == []
 
 
