@@ -17,7 +17,7 @@ A route needs a person when:
   `BackgroundTasks`, a request header or cookie other than the tenant (a credential read in the body), the caller's
   identity from an auth dependency (`admin.id`; unless `[tool.migrator] identity` names the dependency giving the
   identity a Standard API call acts as: it is solved in that dependency's place), or a dependency that reads a
-  request header other than the tenant's;
+  request header other than the tenant's or `request.state` (what a middleware put on the legacy request);
 - its body streams (`yield`) or rebinds module state (`global` / `nonlocal`), or takes `*args` / `**kwargs`;
 - it is not a top-level function (a closure or a method);
 - it has no tenant source (X-Tenant-ID header, tenant path/query parameter, token), except provisioning and
@@ -482,6 +482,8 @@ def _tenant_param(param: Param, node: cst.Param, use: Usage, route: Route, index
         return (f"the body reads {read} of what the authenticated dependency{via} returns, and the handler "
                 "only has the tenant id: move it by hand")
     plan.solved = True
+    if param.state:
+        return f"the tenant `{param.name}` comes from {_state_problem(param)}"
     if _subject_paths(param, route):  # the handler's solver has the tenant id, not the path's other parameters
         return _tenant_loads_the_path(param, use, route)
     if _tenant_in(route.tenant_source) is None:
@@ -648,6 +650,8 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
     if not use.used:
         plan.note = "dependency not used by the body"
         return None
+    if param.state:
+        return f"the body {_body_use(param.name, use)} from {_state_problem(param)}"
     headers = [h for h in param.headers if not (tenant[0] == "header" and h.lower() == tenant[1].lower())]
     if headers:
         return (f"the body reads `{param.name}` from the dependency `{param.dependency}`, which reads the request "
@@ -657,6 +661,15 @@ def _dependency(param: Param, use: Usage, route: Route, sources: SourceSet, plan
         return f"the body reads `{param.name}` from a dependency migrator cannot resolve: move it by hand"
     plan.role, plan.solved = "resource", True
     return None
+
+
+def _state_problem(param: Param) -> str:
+    """Why a dependency reading `request.state` cannot be solved for a Standard API call: that state is what code
+    before the legacy route (a middleware, often from the legacy path or headers) put on the legacy request."""
+    attrs = ", ".join(f"`request.state.{s.attr}`" + (f" (set by the middleware at {s.set_at})" if s.set_at else "")
+                      for s in param.state)
+    return (f"the dependency `{param.dependency}`, which reads {attrs}: state put on the legacy request before the "
+            "route ran, which the handler's solve for a Standard API call does not have: move it by hand")
 
 
 def _subject_of_the_path(param: Param, use: Usage) -> str:

@@ -13,7 +13,7 @@ from migrator.pathtemplates import path_params
 from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
 from .interp import Interp
-from .models import App, Param, Route, Unresolved
+from .models import App, Param, Route, StateRead, Unresolved
 from .tenancy import TenantRules
 from .values import (
     DependsV,
@@ -193,8 +193,14 @@ class _Assembler:
                 queries=_queries(info.inputs, pparams) if solved else [],
                 required_queries=_queries([i for i in info.inputs if i.required], pparams) if solved else [],
                 paths=_path_reads(info.inputs, pparams) if solved else [],
+                state=self._state_reads(info.inputs) if solved else [],
             ))
         return params, all_inputs, tenant_param, tenant_source
+
+    def _state_reads(self, inputs: list[Input]) -> list[StateRead]:
+        """The `request.state` attributes a dependency chain reads, each with the middleware setting it."""
+        attrs = dict.fromkeys(i.name for i in inputs if i.kind == "state")
+        return [StateRead(attr=attr, set_at=self.analyzer.state_setter(attr)) for attr in attrs]
 
     def _level_inputs(self, level_deps: list[Value]) -> tuple[list[Input], list[str]]:
         """What the dependencies of the app, include, router and decorator levels read, and their names."""

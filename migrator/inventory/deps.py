@@ -26,6 +26,8 @@ from .tenancy import (
     find_context_vars,
     header_reads,
     identity_reads,
+    state_reads,
+    state_sets,
 )
 from .values import (
     AnnotatedV,
@@ -88,6 +90,7 @@ class Input:
     """One thing read from the request somewhere in a Depends chain."""
 
     # header | query | path | param (unmarked scalar: path or query) | cookie | scheme | token | identity | context
+    # | state (an attribute of `request.state`)
     kind: str
     name: str  # wire name (header name, parameter name), scheme class name, `param.attr`, `context:<file>:<line>`
     bearer: bool = False  # header read by a function that checks for a Bearer token
@@ -203,11 +206,28 @@ class Analyzer:
         self.sources = SourceCache(interp.discovery.root)
         self._memo: dict[int, list[Input]] = {}
         self._active: set[int] = set()
+        self._setters: dict[str, str] | None = None  # request.state attribute -> where a middleware sets it
         self.contexts = find_context_vars(self.sources, interp.discovery.context_var_files) + [
             ContextSource(file, line, f"middleware reads {name}")
             for file, line, end in interp.middlewares
             for name in header_reads(self.sources.span(file, line, end)) if rules.is_tenant_header(name)
         ]
+
+    def state_setter(self, attr: str) -> str | None:
+        """"file:line" of the first app middleware assigning `request.state.<attr>`, None when none does."""
+        if self._setters is None:
+            self._setters = {}
+            for file, line, end in self.interp.middlewares:
+                for name, offset in state_sets(self.sources.span(file, line, end)):
+                    self._setters.setdefault(name, f"{file}:{line + offset}")
+        return self._setters.get(attr)
+
+    def _state_inputs(self, fv: FuncV, requests: list[str]) -> list[Input]:
+        """The `request.state` attributes a dependency's body reads through its `Request` parameters."""
+        if not requests:
+            return []
+        text = self.sources.span(fv.module.file, fv.fact.line, fv.fact.end_line)
+        return [Input("state", attr) for attr in state_reads(text, requests)]
 
     def body_inputs(self, fv: FuncV, identity_params: list[str]) -> list[Input]:
         """What the function's own body reads: request headers, tenant attributes of its identity parameters."""
@@ -425,6 +445,7 @@ class Analyzer:
             if func.bound and params and params[0].kind in ("posonly", "positional"):
                 params = params[1:]
             identity: list[str] = []
+            requests: list[str] = []
             for param in params:
                 if param.kind in ("star", "starstar"):
                     continue
@@ -432,7 +453,10 @@ class Analyzer:
                 inputs.extend(info.inputs)
                 if info.kind in ("depends", "security"):
                     identity.append(param.name)
+                elif info.kind == "request":
+                    requests.append(param.name)
             inputs.extend(self.body_inputs(func, identity))
+            inputs.extend(self._state_inputs(func, requests))
             if ("tenant" in func.fact.name.lower() and not any(self._is_tenant_input(i) for i in inputs)
                     and auth_of(inputs, self.rules)):
                 inputs.append(Input("token", dotted_name(func) or func.fact.name))

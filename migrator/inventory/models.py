@@ -21,6 +21,14 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class StateRead(_Model):
+    """An attribute of `request.state` that a parameter's Depends chain reads (`request.state.db`): what code before
+    the route put on the legacy request, not anything a Standard API call's request carries for it."""
+
+    attr: str
+    set_at: str | None = None  # "file:line" of an app middleware's `request.state.<attr> = ...`, None when none found
+
+
 class Param(_Model):
     """One parameter of a route function, classified the way FastAPI would bind it."""
 
@@ -40,6 +48,8 @@ class Param(_Model):
     # Path parameters of the route its Depends chain reads: it loads the path's subject (`Depends(get_user)` of
     # `/users/{username}` taking `username`)
     paths: list[str] = Field(default_factory=list)
+    # `request.state` attributes its Depends chain reads (`get_db(request)` returning `request.state.db`)
+    state: list[StateRead] = Field(default_factory=list)
 
 
 class Route(_Model):

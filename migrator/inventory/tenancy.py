@@ -41,6 +41,9 @@ _HEADER_READ = re.compile(r"""\.headers(?:\.get\(\s*|\[\s*)(["'])([A-Za-z0-9_-]+
 _COOKIE_READ = re.compile(
     r"""\.cookies(?:\.get\(\s*|\[\s*)(?:(["'])([A-Za-z0-9_.-]+)\1|(self\.)?([A-Za-z_][\w.]*)\s*[,)\]])"""
 )
+# `request.state.db` read (not assigned) through a name: group 1 the name, group 2 the attribute
+_STATE_READ = re.compile(r"\b([A-Za-z_]\w*)\.state\.([A-Za-z_]\w*)\b(?!\s*=(?!=))")
+_STATE_SET = re.compile(r"\.state\.([A-Za-z_]\w*)\s*=(?!=)")
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
     re.MULTILINE,
@@ -104,6 +107,20 @@ def header_reads(text: str) -> list[str]:
         if match.group(2) not in out:
             out.append(match.group(2))
     return out
+
+
+def state_reads(text: str, names: list[str]) -> list[str]:
+    """Attributes of `<name>.state` a body reads, for `names` its `Request` parameters (`request.state.db`)."""
+    out: list[str] = []
+    for match in _STATE_READ.finditer(text):
+        if match.group(1) in names and match.group(2) not in out:
+            out.append(match.group(2))
+    return out
+
+
+def state_sets(text: str) -> list[tuple[str, int]]:
+    """(attribute, line offset in `text`) of each `request.state.<attr> = ...` assignment in a body."""
+    return [(m.group(1), text.count("\n", 0, m.start())) for m in _STATE_SET.finditer(text)]
 
 
 def cookie_reads(text: str, scope: str = "", resolve: Callable[[str], str | None] | None = None) -> list[str]:
