@@ -220,6 +220,7 @@ class Interp:
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
+        self.method_class: dict[int, ClassV] = {}  # id(FunctionFact) of a method -> the class defining it
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
         self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
         self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
@@ -539,8 +540,21 @@ class Interp:
     def _class(self, op: ClassOp, ctx: Ctx) -> None:
         scope = Scope({}, ctx.scope, ctx.module)
         cls = ClassV(op.cls, ctx.module, scope)
+        for body_op in op.cls.body:
+            if isinstance(body_op, DefOp):
+                self.method_class[id(body_op.func)] = cls
         self.run_block(op.cls.body, ctx.but(scope=scope, in_class=True))
         ctx.scope.vars[op.cls.name] = cls
+
+    def view_class(self, fv: FuncV) -> ClassV | None:
+        """The class whose body defines a route function that takes `self` (neither a static nor a class method):
+        a class-based view (fastapi-utils' `@cbv(router)` and its copies), whose decorator makes FastAPI build
+        `self` per request from the dependencies the class declares. None for any other function."""
+        cls = self.method_class.get(id(fv.fact))
+        positional = [p for p in fv.fact.params if p.kind in ("posonly", "positional")]
+        if cls is None or _method_kind(fv.fact) is not None or not positional or positional[0].annotation:
+            return None
+        return cls
 
     def _reachable(self, op: IfOp, ctx: Ctx) -> tuple[list[tuple[Op, ...]], bool]:
         """The branches of an if/elif chain that can run, and whether one of them always does.
