@@ -179,6 +179,16 @@ def _unmoved(route: Route, match: Optional[Match], code: str, message: str) -> V
                    response=ResponseFact(status_code=route.status_code, response_model=route.response_model))
 
 
+def _view_class(route: Route) -> str | None:
+    """The class of a class-based view route (`@cbv(router)`): its first parameter is a dependency on the class
+    that defines it (the inventory's reading of `self`); None for any other route."""
+    owner = route.function.rsplit(".", 1)[0]
+    first = route.params[0] if route.params else None
+    if first is not None and first.kind == "depends" and first.dependency == owner:
+        return owner.rsplit(".", 1)[-1]
+    return None
+
+
 def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceError | None,
            sources: SourceSet, single: bool = False, tenanted: Optional[str] = None,
            identity: Optional[str] = None) -> _Local:
@@ -189,6 +199,11 @@ def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceErro
     if isinstance(index, SourceError) or index is None:
         return _Local(_unmoved(route, match, "unreadable", str(index) if index else f"cannot read {route.file}"))
     func = index.function(route.qualname) if "." not in route.qualname else None
+    view = _view_class(route)
+    if func is None and view is not None:
+        return _Local(_unmoved(route, match, "class-based-view", f"`{route.qualname}` is a method of the class-based "
+                               f"view `{view}`, whose `self` FastAPI builds per request from the dependencies the "
+                               f"class declares; a handler method cannot get them: move it by hand"))
     if func is None:
         return _Local(_unmoved(route, match, "not-top-level", f"function `{route.qualname}` is not defined at the "
                                f"top level of {route.file} (a method or a factory): move it by hand"))

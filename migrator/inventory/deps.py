@@ -309,6 +309,9 @@ class Analyzer:
         return "model"
 
     def param(self, fv: FuncV, param: ParamFact, path_params: set[str]) -> ParamInfo:
+        view = self.interp.view_class(fv)
+        if view is not None and param is next(p for p in fv.fact.params if p.kind in ("posonly", "positional")):
+            return ParamInfo("depends", None, view, self.view_inputs(view))
         ctx = self._ctx(fv)
         interp = self.interp
         annotation = interp.eval(param.annotation, ctx) if param.annotation is not None else None
@@ -464,6 +467,46 @@ class Analyzer:
             self._active.discard(key)
         self._memo[key] = inputs
         return prefix + inputs
+
+    def view_inputs(self, cls: ClassV) -> list[Input]:
+        """What FastAPI reads to build the `self` of a class-based view: the dependencies and markers its class and
+        repository bases declare as attributes (`user: User = Depends(get_admin_user)`); `_private` ones are not."""
+        inputs: list[Input] = []
+        seen: set[str] = set()
+        for klass in self._view_chain(cls):
+            ctx = Ctx(klass.module, klass.scope, line=klass.fact.line, parse=FASTAPI)
+            for op in klass.fact.body:
+                if not isinstance(op, AssignOp) or len(op.targets) != 1 or not op.targets[0] or op.value is None:
+                    continue
+                name = op.targets[0]
+                if name.startswith("_") or name in seen:
+                    continue
+                seen.add(name)  # the subclass's declaration wins
+                value = self.interp.eval(op.value, ctx)
+                if isinstance(value, DependsV):
+                    inputs.extend(self.inputs_of(value))
+                elif isinstance(value, MarkerV) and value.kind in ("query", "path", "header", "cookie"):
+                    wire = value.alias or (name.replace("_", "-") if value.kind == "header" else name)
+                    inputs.append(Input(value.kind, wire))
+        return inputs
+
+    def _view_chain(self, cls: ClassV) -> list[ClassV]:
+        """The view class and its repository bases, nearest first (their modules parsed when needed: a base class
+        module is often a skeleton of attributes)."""
+        chain: list[ClassV] = []
+        todo = [cls]
+        while todo:
+            klass = todo.pop(0)
+            if any(klass is done for done in chain):
+                continue
+            chain.append(klass)
+            ctx = Ctx(klass.module, klass.scope.parent or klass.scope, line=klass.fact.line, parse=ANY)
+            for expr in klass.fact.bases:
+                base = self.interp.eval(expr, ctx)
+                base = base.base if isinstance(base, GenericV) else base
+                if isinstance(base, ClassV):
+                    todo.append(base)
+        return chain
 
     def _field_inputs(self, cls: ClassV) -> list[Input]:
         """A class dependency without an `__init__` of its own (a dataclass, a pydantic model): FastAPI reads its

@@ -220,6 +220,7 @@ class Interp:
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
+        self.method_class: dict[int, ClassV] = {}  # id(FunctionFact) of a method -> the class defining it
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
         self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
         self.parse_cap = ANY  # the most on-demand parsing allowed (lowered while startup handlers run)
@@ -539,8 +540,21 @@ class Interp:
     def _class(self, op: ClassOp, ctx: Ctx) -> None:
         scope = Scope({}, ctx.scope, ctx.module)
         cls = ClassV(op.cls, ctx.module, scope)
+        for body_op in op.cls.body:
+            if isinstance(body_op, DefOp):
+                self.method_class[id(body_op.func)] = cls
         self.run_block(op.cls.body, ctx.but(scope=scope, in_class=True))
         ctx.scope.vars[op.cls.name] = cls
+
+    def view_class(self, fv: FuncV) -> ClassV | None:
+        """The class whose body defines a route function that takes `self` (neither a static nor a class method):
+        a class-based view (fastapi-utils' `@cbv(router)` and its copies), whose decorator makes FastAPI build
+        `self` per request from the dependencies the class declares. None for any other function."""
+        cls = self.method_class.get(id(fv.fact))
+        positional = [p for p in fv.fact.params if p.kind in ("posonly", "positional")]
+        if cls is None or _method_kind(fv.fact) is not None or not positional or positional[0].annotation:
+            return None
+        return cls
 
     def _reachable(self, op: IfOp, ctx: Ctx) -> tuple[list[tuple[Op, ...]], bool]:
         """The branches of an if/elif chain that can run, and whether one of them always does.
@@ -1075,8 +1089,8 @@ class Interp:
             func = func.base  # `Users[User, UUID](...)` builds a `Users`
         if isinstance(func, ClassV):
             framework = self.framework_class(func)
-            if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`: same signature
-                return self._call_ext(framework, call, ctx)
+            if framework is not None:  # `class VersionedRouter(APIRouter)`, `class App(FastAPI)`
+                return self._framework_subclass_call(func, framework, call, ctx)
             if self._library_base(func) in FASTAPI_USERS:  # `class Users(FastAPIUsers[User, UUID])`
                 return InstanceV(func, library=self._call_ext("fastapi_users.FastAPIUsers", call, ctx))
             return InstanceV(func)
@@ -1308,6 +1322,25 @@ class Interp:
             return sorted({i.value.upper() for i in value.items})
         return _unknown_from(value, "methods", ctx)
 
+    def _framework_subclass_call(self, cls: ClassV, framework: str, call: ir.Call, ctx: Ctx) -> Value:
+        """`AdminRouter(prefix="/admin")` of a repository subclass of APIRouter or FastAPI: what its `__init__`
+        passes to `super().__init__(...)` (`dependencies=[Depends(get_admin_user)]`, a fixed prefix), its
+        parameters bound to this call's arguments; with no such `__init__`, the call itself (same signature)."""
+        init = self.class_attr(cls, "__init__", ctx, instance=True)
+        fact = init.fact if isinstance(init, FuncV) else None
+        if isinstance(init, FuncV) and fact is not None and fact.body is None:
+            fact = self._full_function(init)
+        super_call = _super_init_call(fact) if fact is not None else None
+        if not isinstance(init, FuncV) or fact is None or super_call is None or ctx.depth >= _MAX_DEPTH:
+            return self._call_ext(framework, call, ctx)
+        scope = self._bind_arguments(init, fact, call, ctx)
+        init_ctx = Ctx(init.module, scope, super_call.line, cond=ctx.cond, configured=ctx.configured, nested=True,
+                       parse=ANY, depth=ctx.depth + 1)
+        made = self._call_ext(framework, super_call, init_ctx)
+        if isinstance(made, RouterV):  # the router is where it is made, not where its class says how
+            made.file, made.line = ctx.module.file, ctx.line
+        return made
+
     def call_function(self, fv: FuncV, call: ir.Call, ctx: Ctx) -> Value:
         key = (id(call), id(ctx.scope))
         if key in self.call_cache:
@@ -1320,6 +1353,27 @@ class Interp:
         if ctx.depth >= _MAX_DEPTH or fact in self.call_stack:
             return Unknown(f"recursive or too deep call of `{fact.qualname}`", ctx.module.file, ctx.line)
         fv.called = True
+        scope = self._bind_arguments(fv, fact, call, ctx)
+        returns: list[Value] = []
+        self.call_stack.append(fact)
+        try:
+            body_ctx = Ctx(fv.module, scope, fact.line, cond=ctx.cond, configured=ctx.configured, nested=True,
+                           parse=ANY, depth=ctx.depth + 1)
+            self.run_block(fact.body, body_ctx, returns)
+        finally:
+            self.call_stack.pop()
+        if not returns:
+            result: Value = ConstV(None)
+        elif all(r is returns[0] or _same_const(r, returns[0]) for r in returns):
+            result = returns[0]
+        else:
+            result = Unknown(f"`{fact.qualname}` returns different values", ctx.module.file, ctx.line)
+        self.call_cache[key] = (call, ctx.scope, result)
+        return result
+
+    def _bind_arguments(self, fv: FuncV, fact: FunctionFact, call: ir.Call, ctx: Ctx) -> Scope:
+        """The scope a call of `fv` runs in: each parameter bound to its argument (a thunk), its default, or an
+        Unknown saying why not; a bound method's first parameter is `self`."""
         scope = Scope({}, fv.closure or fv.module.scope, fv.module)
         defaults_ctx = Ctx(fv.module, fv.def_scope, line=fact.line, parse=ANY)
         positional = [p for p in fact.params if p.kind in ("posonly", "positional")]
@@ -1343,22 +1397,7 @@ class Interp:
                 scope.vars[param.name] = Thunk(param.default, defaults_ctx)
             else:
                 scope.vars[param.name] = Unknown(f"argument `{param.name}` not given", ctx.module.file, ctx.line)
-        returns: list[Value] = []
-        self.call_stack.append(fact)
-        try:
-            body_ctx = Ctx(fv.module, scope, fact.line, cond=ctx.cond, configured=ctx.configured, nested=True,
-                           parse=ANY, depth=ctx.depth + 1)
-            self.run_block(fact.body, body_ctx, returns)
-        finally:
-            self.call_stack.pop()
-        if not returns:
-            result: Value = ConstV(None)
-        elif all(r is returns[0] or _same_const(r, returns[0]) for r in returns):
-            result = returns[0]
-        else:
-            result = Unknown(f"`{fact.qualname}` returns different values", ctx.module.file, ctx.line)
-        self.call_cache[key] = (call, ctx.scope, result)
-        return result
+        return scope
 
     def _full_function(self, fv: FuncV) -> FunctionFact | None:
         """Parse a skeleton module whole to get a function body that was left out."""
@@ -1567,6 +1606,16 @@ def _method_kind(fact: FunctionFact) -> str | None:
         text = ir.unparse(expr)
         if text in ("classmethod", "staticmethod", "builtins.classmethod", "builtins.staticmethod"):
             return text.removeprefix("builtins.")
+    return None
+
+
+def _super_init_call(fact: FunctionFact) -> ir.Call | None:
+    """The `super().__init__(...)` statement at the top level of an `__init__` body, if there is one."""
+    for op in fact.body or ():
+        value = op.value if isinstance(op, ExprOp) else None
+        if (isinstance(value, ir.Call) and isinstance(value.func, ir.Attr) and value.func.attr == "__init__"
+                and isinstance(value.func.base, ir.Call) and value.func.base.func == ir.Name("super")):
+            return value
     return None
 
 
