@@ -34,8 +34,10 @@ def measure(interp: Interp, placed: set[tuple[str, int]], reasons: dict[tuple[st
     for file in sorted(interp.facts):
         facts = interp.facts[file]
         for site in facts.sites:
-            seen += 1
             key = (file, site.line)
+            if key in interp.other_framework_sites:
+                continue  # another web framework's route (`@flask_bp.get`): not counted
+            seen += 1
             if key in placed:
                 continue
             reason = reasons.get(key) or by_line.get(key) or branch_reasons.get(key) or _fallback(site, self_calls)

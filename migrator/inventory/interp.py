@@ -101,6 +101,10 @@ _IN_LIBRARY = "code migrator does not read"
 # fastapi-users: the FastAPIUsers class, and the security scheme each transport reads (with the keyword naming it
 # and the library's default name)
 FASTAPI_USERS = frozenset({"fastapi_users.FastAPIUsers", "fastapi_users.fastapi_users.FastAPIUsers"})
+# Web frameworks other than FastAPI whose objects take route-like decorators (`@app.get`, `@bp.route`,
+# `@bolt.options`): a decorator on an object one of them made is not a FastAPI route (top-level package names)
+OTHER_FRAMEWORKS = frozenset({"aiohttp", "bottle", "connexion", "django", "falcon", "flask", "litestar", "ninja",
+                              "quart", "sanic", "slack_bolt", "socketio", "tornado"})
 _TRANSPORTS = {"CookieTransport": ("APIKeyCookie", "cookie_name", "fastapiusersauth"),
                "BearerTransport": ("OAuth2PasswordBearer", None, None)}
 # Parse levels: which modules not parsed yet an evaluation may parse on demand.
@@ -220,6 +224,8 @@ class Interp:
         self.skipped_branches: list[SkippedBranch] = []  # if/elif branches that cannot run
         self.full_modules: dict[str, ModuleFacts | str] = {}  # skeleton modules parsed whole for a body
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
+        # route-like decorators on objects another web framework made: (file, line) -> what, for coverage
+        self.other_framework_sites: dict[tuple[str, int], str] = {}
         self.method_class: dict[int, ClassV] = {}  # id(FunctionFact) of a method -> the class defining it
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
         self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
@@ -507,6 +513,8 @@ class Interp:
                 decorator = self.eval(expr, dctx)
                 if isinstance(decorator, RouteDecoratorV):
                     self._register(decorator, fv, line, ctx)
+                elif isinstance(decorator, Unknown) and self._other_framework(expr.func.base, dctx, fact, line):
+                    pass  # `@bolt_app.options(...)` of Slack Bolt, `@blueprint.get(...)` of Flask: no FastAPI route
                 elif isinstance(decorator, Unknown):
                     self.unresolved.append(Unresolved(
                         file=ctx.module.file, line=line,
@@ -555,6 +563,18 @@ class Interp:
         if cls is None or _method_kind(fv.fact) is not None or not positional or positional[0].annotation:
             return None
         return cls
+
+    def _other_framework(self, base: ir.Expr, ctx: Ctx, fact: FunctionFact, line: int) -> bool:
+        """Whether a route-like decorator's object was made by another web framework (`App()` of slack_bolt,
+        `Flask()`, `Blueprint()`): the site is then recorded in `other_framework_sites` with that framework, and
+        is neither a FastAPI route nor an unresolved one."""
+        value = self.eval(base, ctx.but(parse=NONE))
+        made_by = value.made_by if isinstance(value, Unknown) and value.external else None
+        framework = (made_by or "").split(".", 1)[0]
+        if framework not in OTHER_FRAMEWORKS:
+            return False
+        self.other_framework_sites[(ctx.module.file, line)] = f"`{fact.qualname}` ({made_by})"
+        return True
 
     def _reachable(self, op: IfOp, ctx: Ctx) -> tuple[list[tuple[Op, ...]], bool]:
         """The branches of an if/elif chain that can run, and whether one of them always does.
@@ -1174,7 +1194,7 @@ class Interp:
                 except (TypeError, ValueError):
                     pass
         return Unknown(f"call to `{name}` (outside the repository) is not followed", ctx.module.file, ctx.line,
-                       external=True)
+                       external=True, made_by=name)
 
     def _fastapi_users_call(self, name: str, last: str, call: ir.Call, ctx: Ctx) -> Value | None:
         """fastapi-users objects, as far as auth goes: a transport is the security scheme it reads, a backend its

@@ -22,6 +22,7 @@ class Unknown:
     pending: bool = False
     dotted: str | None = None  # what it refers to, when that much is known (e.g. an import of an unparsed module)
     external: bool = False  # the result of calling something outside the repository (StaticFiles(), Flask(), ...)
+    made_by: str | None = None  # external: the dotted name of what was called (`slack_bolt.app.App`)
     unset_env: bool = False  # an environment variable read without default: None when the variable is not set
 
 
