@@ -121,6 +121,7 @@ class _Path:
     trailing_slash: bool = False
     current_scope: str | None = None  # `groups` in `/groups/members` (the caller's tenant)
     prefixes: list[str] = field(default_factory=list)
+    namespace: list[str] = field(default_factory=list)  # `permissions` in `/permissions/tenants/{id}/users`
 
 
 def _split(path: str) -> _Path:
@@ -143,6 +144,8 @@ def _split(path: str) -> _Path:
         segment = rest[i].lower()
         param = segment_param(rest[i + 1]) if i + 1 < len(rest) else None
         if segment in _SCOPES and param and i + 2 < len(rest) and out.scope is None:
+            if not any(segment_param(s) for s in cleaned):  # `/permissions/tenants/{id}/users`: a namespace before
+                out.namespace, cleaned = cleaned, []
             out.scope, out.scope_noun = param, rest[i]
             i += 2
             continue
@@ -227,7 +230,8 @@ def _tenant_shape(method: str, path: str) -> Shape | None:
     """A tenant lifecycle route of the service's own: an action on one tenant of a tenant collection
     (``POST /platform/tenants/{id}/deactivate``, ``.../reactivate``) or its status (``GET .../{id}/status``)."""
     raw = [s for s in path.strip("/").split("/") if s]
-    if method == "POST" and raw and raw[-1].lower() in _TENANT_NOUNS:
+    if method == "POST" and raw and raw[-1].lower() in _TENANT_NOUNS \
+            and not (len(raw) >= 2 and segment_param(raw[-2])):  # `POST /users/{id}/tenants`: a membership
         # creating a tenant: a registration of the service's own shape; a suggestion to confirm, never automatic
         return Shape("activate_tenant/register", 0.5, [f"POST on the `{raw[-1]}` collection"])
     item = segment_param(raw[-2]) if len(raw) >= 3 else None
@@ -255,7 +259,9 @@ def _support(shape: Shape, route, parts: _Path) -> None:
         shape.evidence.append(f"under an admin prefix (`/{'/'.join(parts.prefixes)}`)")
     elif parts.scope:
         shape.confidence += 0.2
-        shape.evidence.append(f"nested under `{parts.scope_noun + '/' if parts.scope_noun else ''}{{{parts.scope}}}`")
+        scope = f"{parts.scope_noun + '/' if parts.scope_noun else ''}{{{parts.scope}}}"
+        within = f" of the `{'/'.join(parts.namespace)}` routes" if parts.namespace else ""
+        shape.evidence.append(f"nested under `{scope}`{within}")
         shape.scope_param = parts.scope
     function = str(getattr(route, "function", "") or "").rsplit(".", 1)[-1]
     words = _words(function)

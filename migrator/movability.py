@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections import Counter
 from typing import Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from pydantic import BaseModel, Field
 
 from codemods._closure import needs_of
@@ -189,13 +191,32 @@ def _view_class(route: Route) -> str | None:
     return None
 
 
+def _closure_reason(route: Route, index: ModuleIndex | SourceError | None) -> str:
+    """Why a route defined inside a function stays, naming that function, its line, and whether it is a router
+    factory (it returns the router the route is registered on: FastAPI gets a new router from each call)."""
+    outer = route.qualname.split(".<locals>.", 1)[0]
+    func = index.function(outer) if isinstance(index, ModuleIndex) and "." not in outer else None
+    if func is None:
+        return f"defined inside the function `{outer}` (a closure): move it by hand"
+    line = next((number for number, text in enumerate(index.source.splitlines(), 1)
+                 if re.match(rf"\s*(async\s+)?def\s+{re.escape(outer)}\b", text)), None)
+    where = f" ({route.file}:{line})" if line else ""
+    returned = {get_full_name_for_node(small.value) for statement in func.body.body
+                if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
+                if isinstance(small, cst.Return) and small.value is not None}
+    if route.router and route.router in returned:
+        return (f"defined inside the router factory `{outer}`{where}, which builds `{route.router}` anew on each "
+                f"call; phase 1 moves route functions defined at module level only: move it by hand")
+    return f"defined inside the function `{outer}`{where} (a closure): move it by hand"
+
+
 def _local(route: Route, match: Optional[Match], index: ModuleIndex | SourceError | None,
            sources: SourceSet, single: bool = False, tenanted: Optional[str] = None,
            identity: Optional[str] = None) -> _Local:
     if match is None:
         return _Local(_unmoved(route, None, "no-operation", "no standard operation in the catalog (stays as is)"))
     if route.closure:
-        return _Local(_unmoved(route, match, "closure", "defined inside a function (a closure): move it by hand"))
+        return _Local(_unmoved(route, match, "closure", _closure_reason(route, index)))
     if isinstance(index, SourceError) or index is None:
         return _Local(_unmoved(route, match, "unreadable", str(index) if index else f"cannot read {route.file}"))
     func = index.function(route.qualname) if "." not in route.qualname else None

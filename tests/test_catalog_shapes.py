@@ -126,6 +126,16 @@ SHAPES = [
      "list_users", M),
     ("GET", "/v1/members/{id}", "get", [], "Member", "get_user", S),
     ("GET", "/teams/{team_id}/members", "list_members", [], None, "list_users", M),
+    # a namespace of the service's own before the tenant scope (`/permissions/tenants/{id}/users`): the users of
+    # that tenant; other collections of the tenant stay unmapped
+    ("GET", "/api/v1/permissions/tenants/{tenant_id}/users", "get_users_in_tenant", [], None, "list_users", M),
+    ("DELETE", "/api/v1/permissions/tenants/{tenant_id}/users/{user_id}", "remove_user_from_tenant_endpoint", [],
+     None, "delete_user", M),
+    ("GET", "/directory/orgs/{org_id}/members", "list_members", [], None, "list_users", M),
+    ("GET", "/api/v1/permissions/tenants/{tenant_id}/roles/{role_id}/users", "get_users_in_role", [], None, None,
+     None),
+    ("GET", "/api/v1/permissions/tenants/{tenant_id}/roles/users/{user_id}", "get_user_roles", [], None, None, None),
+    ("GET", "/projects/{project_id}/tenants/{tenant_id}/users", "project_tenant_users", [], None, None, None),
     # the caller's own customer account (singular, no id) before the collection: its members
     ("GET", "/client/members", "get_members", [], None, "list_users", S),
     ("POST", "/client/members", "add_member", [P("data", "body", "schemas.CreateMemberSchema")], None,
@@ -174,6 +184,8 @@ SHAPES = [
     ("POST", "/projects/{project_id}/archive", "archive_project", [], None, None, None),
     ("POST", "/platform/tenants", "register_tenant", [], "TenantRegistered", "activate_tenant/register", S),
     ("POST", "/api/v1/organizations", "create_organization", [], None, "activate_tenant/register", S),
+    # adding a user to a tenant (a POST on a tenant collection under a user) is a membership, not a registration
+    ("POST", "/api/v1/permissions/users/{user_id}/tenants", "add_user_to_tenant", [], None, None, None),
     # --- nothing to do with users or dashboards ------------------------------------------------------------------
     ("GET", "/api/v1/items/", "read_items", q("skip", "limit"), "ItemsPublic", None, None),
     ("GET", "/summaries/{id}/", "read_summary", [], None, None, None),

@@ -290,10 +290,13 @@ class Interp:
         if path.endswith(".py"):
             ms = self.state(path, parse)
             if ms is None and path.endswith("__init__.py"):
-                # `from pkg import deps` where pkg/__init__.py holds no FastAPI code (it is not parsed): the submodule
+                # `from pkg import deps` where pkg/__init__.py holds no FastAPI code (it is not parsed): the submodule,
+                # unless the package rebinds the name (`from .get_user import get_user`: the function, not the module)
                 sub = resolve_module(self.discovery, path, 1, name)
-                if sub is not None:
+                if sub is not None and not self._package_names(path, name):
                     return ModuleV(sub)
+                if sub is not None and parse > NONE:
+                    ms = self.state(path, ANY)
             if ms is None:
                 return Unknown(f"`{dotted}` is in a module not parsed yet", file, line, pending=True, dotted=dotted)
             if ms.state == "failed":
@@ -317,6 +320,16 @@ class Interp:
         if sub is not None:
             return ModuleV(sub)
         return Unknown(f"`{dotted}` not found in the repository", file, line, dotted=dotted)
+
+    def _package_names(self, init: str, name: str) -> bool:
+        """Whether a package's `__init__.py` text names `name` (a re-export such as `from .get_user import get_user`
+        rebinds the submodule's attribute on the package): then it is read, not taken for the submodule."""
+        try:
+            with open(os.path.join(self.discovery.root, init), "rb") as handle:
+                text = handle.read()
+        except OSError:
+            return False
+        return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", text) is not None
 
     def _lazy_export(self, ms: ModuleState, name: str, ctx: Ctx) -> Value | None:
         """`name` as the module's PEP 562 `__getattr__` exports it from a table (lazy_exports), else None."""

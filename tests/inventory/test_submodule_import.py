@@ -50,3 +50,49 @@ def test_a_dependency_in_a_module_without_fastapi_code_is_read_too(tmp_path, spe
     [param_] = route.params
     assert param_.dependency == "svc.deps.get_db"
     assert (param_.queries, param_.required_queries) == (["x", "cursor"], ["x"])
+
+
+GET_CALLER = '''
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+bearer = HTTPBearer()
+
+
+async def get_caller(credentials: HTTPAuthorizationCredentials = Depends(bearer)):
+    return credentials.credentials
+'''
+
+
+@pytest.mark.parametrize("init", [
+    "from .get_caller import get_caller\n",
+    "from .other import other  # noqa: F401\nfrom .get_caller import (\n    get_caller,\n)\n",
+])
+def test_a_function_the_package_re_exports_over_its_own_submodule_is_the_function(tmp_path, init):
+    # one function a file, re-exported by the package: `from svc.methods import get_caller` is the function (the
+    # package's `from .get_caller import get_caller` rebinds the submodule's name), although the package file holds
+    # no FastAPI code; taken for the submodule, the route lost its auth
+    (tmp_path / "svc/methods").mkdir(parents=True)
+    (tmp_path / "svc/__init__.py").write_text("")
+    (tmp_path / "svc/methods/__init__.py").write_text(init)
+    (tmp_path / "svc/methods/other.py").write_text("def other():\n    return 1\n")
+    (tmp_path / "svc/methods/get_caller.py").write_text(GET_CALLER)
+    (tmp_path / "svc/main.py").write_text(
+        "from fastapi import Depends, FastAPI\nfrom svc.methods import get_caller\n\napp = FastAPI()\n\n\n"
+        "@app.get('/items')\nasync def items(caller: str = Depends(get_caller)):\n    return []\n")
+    [route] = build_inventory(tmp_path).routes
+    [param] = route.params
+    assert param.dependency == "svc.methods.get_caller.get_caller"
+    assert route.auth == ["Authorization: Bearer"]
+
+
+def test_a_package_importing_its_submodule_by_name_still_gives_the_submodule(tmp_path):
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc/__init__.py").write_text("from . import deps  # noqa: F401\n")
+    (tmp_path / "svc/deps.py").write_text(DEPS)
+    (tmp_path / "svc/main.py").write_text(
+        "from fastapi import Depends, FastAPI\nfrom svc import deps\n\napp = FastAPI()\n\n\n"
+        "@app.get('/admin/dashboard')\ndef dashboard(tenant: str = Depends(deps.get_tenant)):\n    return {}\n")
+    [route] = build_inventory(tmp_path).routes
+    assert route.params[0].dependency == "svc.deps.get_tenant"
+    assert route.tenant_source == "header:x-tenant-id"
