@@ -226,6 +226,7 @@ class Interp:
         self.middlewares: list[tuple[str, int, int]] = []  # (file, first line, last line) of app middlewares
         # route-like decorators on objects another web framework made: (file, line) -> what, for coverage
         self.other_framework_sites: dict[tuple[str, int], str] = {}
+        self._init_texts: dict[str, bytes] = {}  # package `__init__.py` texts read by `_package_names`
         self.method_class: dict[int, ClassV] = {}  # id(FunctionFact) of a method -> the class defining it
         self.dotenv: DotenvCache | None = None  # `.env` files of settings classes, read on first use
         self.config_reads = 0  # values read from deployment configuration so far (see Ctx.configured)
@@ -323,12 +324,16 @@ class Interp:
 
     def _package_names(self, init: str, name: str) -> bool:
         """Whether a package's `__init__.py` text names `name` (a re-export such as `from .get_user import get_user`
-        rebinds the submodule's attribute on the package): then it is read, not taken for the submodule."""
-        try:
-            with open(os.path.join(self.discovery.root, init), "rb") as handle:
-                text = handle.read()
-        except OSError:
-            return False
+        rebinds the submodule's attribute on the package): then it is read, not taken for the submodule. Each file
+        is read once (many modules import from one package)."""
+        text = self._init_texts.get(init)
+        if text is None:
+            try:
+                with open(os.path.join(self.discovery.root, init), "rb") as handle:
+                    text = handle.read()
+            except OSError:
+                text = b""
+            self._init_texts[init] = text
         return re.search(rb"\b" + re.escape(name.encode()) + rb"\b", text) is not None
 
     def _lazy_export(self, ms: ModuleState, name: str, ctx: Ctx) -> Value | None:
