@@ -11,8 +11,6 @@ from __future__ import annotations
 import ast
 import importlib
 import json
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -106,27 +104,13 @@ PHASE1 = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 runner = CliRunner()
 
 
-def _write(root: Path, setting: str = SETTING) -> Path:
-    for rel, text in {"pyproject.toml": PYPROJECT + setting, **FILES}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=root, check=True,
-                   capture_output=True)
+def _files(setting: str) -> dict[str, str]:
+    return {"pyproject.toml": PYPROJECT + setting, **FILES}
 
 
 @pytest.fixture
-def wardens(tmp_path):
-    root = _write(tmp_path / "wardens_root")
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "legacy")
-    yield root
-    for name in [n for n in sys.modules if n == "wardens" or n.startswith("wardens.")]:
-        del sys.modules[name]
+def wardens(service_repo):
+    return service_repo(_files(SETTING), "wardens_root")
 
 
 def _analyze(root: Path) -> dict:
@@ -139,8 +123,8 @@ def _statuses(report: dict) -> dict[str, tuple[str, list[str]]]:
     return {r["path"]: (r["status"], r["manual_steps"]) for r in report["routes"]}
 
 
-def test_without_the_setting_the_identity_routes_stay_manual_with_a_hint(tmp_path):
-    report = _analyze(_write(tmp_path / "plain", setting=""))
+def test_without_the_setting_the_identity_routes_stay_manual_with_a_hint(service_repo):
+    report = _analyze(service_repo(_files(""), "plain", commit=False))
     statuses = _statuses(report)
     assert statuses["/admin/users"] == ("manual", ["the body passes the caller's identity `admin` on (dependency "
                                                    "`wardens.auth.current_admin`)"])
@@ -165,8 +149,8 @@ def test_with_the_setting_they_move_and_no_hint_is_left(wardens):
     ('"wardens.nowhere:service_admin"', "no module wardens.nowhere under"),
     ('"wardens.identity:nobody"', "defines no `nobody` at its top level"),
 ])
-def test_a_bad_setting_is_one_line_and_exit_2(tmp_path, value, message):
-    root = _write(tmp_path / "bad", setting=f"identity = {value}\n")
+def test_a_bad_setting_is_one_line_and_exit_2(service_repo, value, message):
+    root = service_repo(_files(f"identity = {value}\n"), "bad", commit=False)
     for args in (["analyze", str(root)], ["apply", "--phase", "1", str(root)]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 2, (args, result.output)
@@ -176,7 +160,7 @@ def test_a_bad_setting_is_one_line_and_exit_2(tmp_path, value, message):
     assert not (root / "wardens" / "handlers").exists()
 
 
-def test_phase_1_solves_the_identity_for_standard_calls_only(wardens, monkeypatch):
+def test_phase_1_solves_the_identity_for_standard_calls_only(wardens, commit_all, monkeypatch):
     written = write_phase(wardens, plan_phase(wardens, 1, now=PHASE1))
     handler = (wardens / "wardens/handlers/market_handler.py").read_text(encoding="utf-8")
     for rel in written:
@@ -189,8 +173,7 @@ def test_phase_1_solves_the_identity_for_standard_calls_only(wardens, monkeypatc
                                                                 "identity": "{'admin': service_admin}"}
         for call in calls)
     assert "from wardens.identity import service_admin" in handler
-    _git(wardens, "add", "-A")
-    _git(wardens, "commit", "-qm", "phase 1")
+    commit_all(wardens, "phase 1")
     again = plan_phase(wardens, 1, now=PHASE1)
     assert not again.changes  # applied already: a second run changes nothing
 
@@ -214,13 +197,11 @@ def test_phase_1_solves_the_identity_for_standard_calls_only(wardens, monkeypatc
     assert seen == ["acme", "acme", "globex"]
 
 
-def test_phases_2_and_3_run_and_keep_the_auth_the_handler_solves(wardens, monkeypatch):
+def test_phases_2_and_3_run_and_keep_the_auth_the_handler_solves(wardens, commit_all, monkeypatch):
     write_phase(wardens, plan_phase(wardens, 1, now=PHASE1))
-    _git(wardens, "add", "-A")
-    _git(wardens, "commit", "-qm", "phase 1")
+    commit_all(wardens, "phase 1")
     write_phase(wardens, plan_phase(wardens, 2, now=PHASE1))
-    _git(wardens, "add", "-A")
-    _git(wardens, "commit", "-qm", "phase 2")
+    commit_all(wardens, "phase 2")
     with pytest.raises(ApplyError, match="Sunset"):
         plan_phase(wardens, 3, now=PHASE1)
     write_phase(wardens, plan_phase(wardens, 3, now=PHASE1, force=True))

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -123,16 +121,13 @@ PHASE1 = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
 runner = CliRunner()
 
 
-def _write(root: Path, setting: str) -> Path:
-    for rel, text in {"pyproject.toml": PYPROJECT + setting, **FILES}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+def _files(setting: str) -> dict[str, str]:
+    return {"pyproject.toml": PYPROJECT + setting, **FILES}
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", *args], cwd=root, check=True,
-                   capture_output=True)
+@pytest.fixture
+def keepers(service_repo):
+    return service_repo(_files(SETTING), "keepers_root")
 
 
 def _routes(root: Path) -> dict[str, dict]:
@@ -142,19 +137,8 @@ def _routes(root: Path) -> dict[str, dict]:
     return {r["path"]: r for r in report["routes"]} | {"": report["plan"]}
 
 
-@pytest.fixture
-def keepers(tmp_path):
-    root = _write(tmp_path / "keepers_root", SETTING)
-    _git(root, "init", "-q")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", "legacy")
-    yield root
-    for name in [n for n in sys.modules if n == "keepers" or n.startswith("keepers.")]:
-        del sys.modules[name]
-
-
-def test_without_the_setting_the_identity_tenant_waits_for_it_and_an_object_is_not_an_id(tmp_path):
-    routes = _routes(_write(tmp_path / "plain", ""))
+def test_without_the_setting_the_identity_tenant_waits_for_it_and_an_object_is_not_an_id(service_repo):
+    routes = _routes(service_repo(_files(""), "plain", commit=False))
     user = routes["/admin/users/{user_id}"]
     assert (user["tenant_source"], user["status"]) == ("identity:admin.tenant_id", "manual")
     assert user["manual_steps"] == ["the body reads the caller's identity `admin.is_sudo` (dependency "
@@ -190,11 +174,10 @@ def test_with_the_setting_the_identity_tenant_moves_and_what_derives_from_it_sta
     assert routes[""]["suggestions"] == []
 
 
-def test_phase_1_serves_the_standard_call_as_the_configured_identity(keepers, monkeypatch):
+def test_phase_1_serves_the_standard_call_as_the_configured_identity(keepers, commit_all, monkeypatch):
     written = write_phase(keepers, plan_phase(keepers, 1, now=PHASE1))
     assert "keepers/handlers/market_handler.py" in written
-    _git(keepers, "add", "-A")
-    _git(keepers, "commit", "-qm", "phase 1")
+    commit_all(keepers, "phase 1")
     assert not plan_phase(keepers, 1, now=PHASE1).changes
     monkeypatch.setenv("MARKET_API_KEY", "k")
     monkeypatch.syspath_prepend(str(keepers))
