@@ -26,6 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from codemods._target import toml_table
+from migrator.pathtemplates import segment_param
 
 _DEFAULT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
 # path and query parameters that carry the tenant (an organisation or workspace is the tenant of B2B services)
@@ -49,6 +50,8 @@ _CONTEXT_VAR = re.compile(
     re.MULTILINE,
 )
 _TENANTISH = re.compile(r"tenant|org(anis|aniz)?ation|workspace", re.IGNORECASE)
+# a path segment naming a collection of tenants: the parameter after it names one (`/organizations/{id}/members`)
+_TENANT_COLLECTION = re.compile(r"^(tenant|org|organi[sz]ation|workspace)s?$", re.IGNORECASE)
 
 
 class TenancyConfigError(ValueError):
@@ -98,6 +101,16 @@ def load_rules(root: str) -> TenantRules:
     attrs = _strings(section.get("tenant_attr"), "tenant_attr", path)
     headers = _strings(section.get("tenant_header"), "tenant_header", path)
     return TenantRules(attrs=DEFAULT_ATTRS + attrs, headers=frozenset(h.lower() for h in headers))
+
+
+def tenant_path_params(path: str) -> frozenset[str]:
+    """The path parameters that name one item of a tenant collection, whatever they are called: `id` in
+    `/v1/organizations/{id}/members`, `slug` in `/workspaces/{slug}`."""
+    segments = path.strip("/").split("/")
+    return frozenset(
+        name for before, segment in zip(segments, segments[1:])
+        if _TENANT_COLLECTION.match(before) and (name := segment_param(segment)) is not None
+    )
 
 
 def header_reads(text: str) -> list[str]:
