@@ -198,7 +198,7 @@ def dotted_name(value: Value | None) -> str | None:
         return f"{value.module.module}.{value.fact.qualname}"
     if isinstance(value, InstanceV):
         base = f"{value.cls.module.module}.{value.cls.fact.qualname}"
-        return f"{value.cls.module.module}.{value.var}" if value.var else f"{base}()"
+        return f"{value.module.module}.{value.var}" if value.var and value.module else f"{base}()"
     if isinstance(value, SchemeV):
         if value.var and value.module is not None:
             return f"{value.module.module}.{value.var}"
