@@ -44,7 +44,10 @@ _COOKIE_READ = re.compile(
 )
 # `request.state.db` read (not assigned) through a name: group 1 the name, group 2 the attribute
 _STATE_READ = re.compile(r"\b([A-Za-z_]\w*)\.state\.([A-Za-z_]\w*)\b(?!\s*=(?!=))")
-_STATE_SET = re.compile(r"\.state\.([A-Za-z_]\w*)\s*=(?!=)")
+# `request.state.db = ...`, and a pure ASGI middleware's `scope["state"]["db"] = ...`
+_STATE_SET = re.compile(
+    r"""(?:\.state\.([A-Za-z_]\w*)|\[\s*(["'])state\2\s*\]\s*\[\s*(["'])([A-Za-z_]\w*)\3\s*\])\s*=(?!=)"""
+)
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
     re.MULTILINE,
@@ -132,8 +135,9 @@ def state_reads(text: str, names: list[str]) -> list[str]:
 
 
 def state_sets(text: str) -> list[tuple[str, int]]:
-    """(attribute, line offset in `text`) of each `request.state.<attr> = ...` assignment in a body."""
-    return [(m.group(1), text.count("\n", 0, m.start())) for m in _STATE_SET.finditer(text)]
+    """(attribute, line offset in `text`) of each `request.state.<attr> = ...` (or `scope["state"]["<attr>"] = ...`)
+    assignment in a body."""
+    return [(m.group(1) or m.group(4), text.count("\n", 0, m.start())) for m in _STATE_SET.finditer(text)]
 
 
 def cookie_reads(text: str, scope: str = "", resolve: Callable[[str], str | None] | None = None) -> list[str]:
