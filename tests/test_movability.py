@@ -825,8 +825,9 @@ def test_a_route_without_tenant_in_an_app_whose_other_routes_read_one_says_it_ma
 
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc/__init__.py").write_text("")
-    source = PLATFORM_ROUTES if multi else PLATFORM_ROUTES.replace("{workspace_id}", "{report_id}").replace(
-        "workspace_id: str", "report_id: str")
+    # single: ids under a collection that is not a tenant collection (`/workspaces/{report_id}` names a workspace)
+    source = PLATFORM_ROUTES if multi else PLATFORM_ROUTES.replace("workspaces/{workspace_id}", "projects/{report_id}"
+                                                                   ).replace("workspace_id: str", "report_id: str")
     (tmp_path / "svc/main.py").write_text(source)
     plan = make_plan(tmp_path, workers=1, estimate=False).plan
     users = next(r for r in plan.routes if r.path == "/admin/users")

@@ -89,3 +89,45 @@ def test_a_route_using_request_state_through_a_dependency_needs_a_person(tmp_pat
     # the same route with a session of its own (and a dependency that only sets state) still moves
     put = routes["PUT"]
     assert (put.operation, put.status) == ("update_user", "automatic"), put.manual_steps
+
+
+ASGI_MIDDLEWARE = '''
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from svc.db import Session
+
+
+class SessionMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["state"]["db"] = Session("default")
+        await self.app(scope, receive, send)
+'''
+
+ASGI_APP = '''
+from fastapi import Depends, FastAPI
+
+from svc.db import Session, session_from_state
+from svc.mw import SessionMiddleware
+
+app = FastAPI()
+app.add_middleware(SessionMiddleware)
+
+
+@app.get("/admin/users/{user_id}")
+def get_user(user_id: int, db: Session = Depends(session_from_state)):
+    return {"id": user_id, "email": db.email(user_id)}
+'''
+
+
+def test_a_pure_asgi_middleware_setting_scope_state_is_named(tmp_path):
+    """`scope["state"]["db"] = ...` in an ASGI middleware class (no `@app.middleware`) sets `request.state.db`."""
+    root = _service(tmp_path)
+    (root / "svc/mw.py").write_text(ASGI_MIDDLEWARE)
+    (root / "svc/main.py").write_text(ASGI_APP)
+    routes = {r.methods[0]: r for r in build_inventory(root, workers=1).routes}
+    db = next(p for p in routes["GET"].params if p.name == "db")
+    assert [(s.attr, s.set_at) for s in db.state] == [("db", "svc/mw.py:13")]

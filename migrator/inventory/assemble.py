@@ -14,7 +14,7 @@ from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
 from .interp import Interp
 from .models import App, Param, Route, StateRead, Unresolved
-from .tenancy import TenantRules
+from .tenancy import TenantRules, tenant_path_params
 from .values import (
     DependsV,
     FuncV,
@@ -118,13 +118,14 @@ class _Assembler:
         self.placed.add((reg.file, reg.line))
         full = base + reg.path
         pparams = set(path_params(full))
-        params, all_inputs, tenant_param, tenant_source = self._route_params(fv, pparams)
+        scoped = tenant_path_params(full)
+        params, all_inputs, tenant_param, tenant_source = self._route_params(fv, pparams, scoped)
         level_inputs, dep_names = self._level_inputs(deps + reg.dependencies)  # app/include/router levels + decorator
         all_inputs.extend(level_inputs)
         identity = [p.name for p in params if p.kind in ("depends", "security")]
         all_inputs.extend(self.analyzer.body_inputs(fv, identity))  # headers read in the body, `user.tenant_id`
         if tenant_source is None:
-            tenant_param, tenant_source = self._tenant_read(fv, params, identity, all_inputs, pparams)
+            tenant_param, tenant_source = self._tenant_read(fv, params, identity, all_inputs, pparams, scoped)
         kwargs = dict(reg.kwargs)
         self.routes.append(Route(
             methods=list(reg.methods),
@@ -166,7 +167,8 @@ class _Assembler:
                 return False
         return True
 
-    def _route_params(self, fv: FuncV, pparams: set[str]) -> tuple[list[Param], list[Input], str | None, str | None]:
+    def _route_params(self, fv: FuncV, pparams: set[str], scoped: frozenset[str] = frozenset()
+                      ) -> tuple[list[Param], list[Input], str | None, str | None]:
         """The route function's parameters, every input they read, and the first that carries the tenant."""
         params: list[Param] = []
         all_inputs: list[Input] = []
@@ -174,7 +176,7 @@ class _Assembler:
         for param in (p for p in fv.fact.params if p.kind not in ("star", "starstar")):
             info = self.analyzer.param(fv, param, pparams)
             all_inputs.extend(info.inputs)
-            p_tenant = tenant_of(info.inputs, pparams, self.rules)
+            p_tenant = tenant_of(info.inputs, pparams, self.rules, scoped)
             solved = info.kind in ("depends", "security")
             # the route's own parameter carrying the tenant wins over a dependency before it reading the same one
             if p_tenant and (tenant_param is None or (not solved and p_tenant == tenant_source
@@ -215,11 +217,11 @@ class _Assembler:
         return inputs, names
 
     def _tenant_read(self, fv: FuncV, params: list[Param], identity: list[str], all_inputs: list[Input],
-                     pparams: set[str]) -> tuple[str | None, str | None]:
+                     pparams: set[str], scoped: frozenset[str] = frozenset()) -> tuple[str | None, str | None]:
         """The tenant when no parameter carries it: read by the levels' dependencies or the body (an identity's
         attribute: the route parameter that leads there), else the context the module sets."""
         tenant_param = None
-        tenant_source = tenant_of(all_inputs, pparams, self.rules)
+        tenant_source = tenant_of(all_inputs, pparams, self.rules, scoped)
         if tenant_source and tenant_source.startswith("identity:"):
             tenant_param = tenant_source.split(":", 1)[1].split(".", 1)[0]
             if tenant_param not in identity:  # read inside a dependency: the route parameter that leads there

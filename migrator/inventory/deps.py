@@ -69,10 +69,18 @@ def is_credential_name(name: str, *, header: bool = False, cookie: bool = False)
         return False
     at = words.index("key")
     return header or len(words) == 1 or (at > 0 and words[at - 1] in _KEY_QUALIFIERS)
+# pydantic's own scalar types: FastAPI binds an unmarked parameter of these as a path or query parameter, like `str`
+_PYDANTIC_SCALARS = frozenset(
+    {"UUID1", "UUID3", "UUID4", "UUID5", "EmailStr", "NameEmail", "HttpUrl", "AnyUrl", "AnyHttpUrl", "SecretStr",
+     "StrictStr", "StrictInt", "StrictFloat", "StrictBool", "PositiveInt", "NegativeInt", "NonNegativeInt",
+     "NonPositiveInt", "PositiveFloat", "NegativeFloat", "NonNegativeFloat", "NonPositiveFloat", "FiniteFloat",
+     "PastDate", "FutureDate", "PastDatetime", "FutureDatetime", "AwareDatetime", "NaiveDatetime", "constr", "conint",
+     "confloat", "condecimal", "condate"}
+)
 _SCALARS = frozenset(
     {"str", "int", "float", "bool", "bytes", "UUID", "date", "datetime", "time", "timedelta", "Decimal", "Literal",
      "EmailStr", "HttpUrl", "AnyUrl", "constr", "conint", "confloat", "StrictStr", "StrictInt", "PositiveInt",
-     "NonNegativeInt"}
+     "NonNegativeInt"} | _PYDANTIC_SCALARS
 )
 _CONTAINERS = frozenset({"Optional", "Union", "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence",
                          "Tuple", "tuple"})
@@ -154,17 +162,20 @@ def headers_of(inputs: list[Input]) -> list[str]:
     return out
 
 
-def tenant_of(inputs: list[Input], path_params: set[str], rules: TenantRules = DEFAULT_RULES) -> str | None:
+def tenant_of(inputs: list[Input], path_params: set[str], rules: TenantRules = DEFAULT_RULES,
+              scoped: frozenset[str] = frozenset()) -> str | None:
     """The first found in precedence order: `header:<name>` (a parameter, a dependency, an APIKeyHeader scheme or
-    a read in a body) | `path:<name>` | `query:<name>` | `identity:<param>.<attr>` (the caller's identity object)
-    | `token` | `context:<file>:<line>` (a context variable or a middleware) | None (single-tenant)."""
+    a read in a body) | `path:<name>` (named like a tenant, or in `scoped`: after a tenant collection segment,
+    `/organizations/{id}`) | `query:<name>` | `identity:<param>.<attr>` (the caller's identity object) | `token` |
+    `context:<file>:<line>` (a context variable or a middleware) | None (single-tenant)."""
     for item in inputs:
         if item.kind == "header" and rules.is_tenant_header(item.name):
             return f"header:{item.name}"
         if item.kind == "scheme" and item.name == "APIKeyHeader" and rules.is_tenant_header(item.scheme_name or ""):
             return f"header:{item.scheme_name}"
     for item in inputs:
-        if item.kind in ("path", "param") and item.name in path_params and TENANT_PARAM.match(item.name):
+        if item.kind in ("path", "param") and item.name in path_params \
+                and (TENANT_PARAM.match(item.name) or item.name in scoped):
             return f"path:{item.name}"
     for item in inputs:
         if item.kind in ("query", "param") and item.name not in path_params and TENANT_PARAM.match(item.name):
@@ -187,7 +198,7 @@ def dotted_name(value: Value | None) -> str | None:
         return f"{value.module.module}.{value.fact.qualname}"
     if isinstance(value, InstanceV):
         base = f"{value.cls.module.module}.{value.cls.fact.qualname}"
-        return f"{value.cls.module.module}.{value.var}" if value.var else f"{base}()"
+        return f"{value.module.module}.{value.var}" if value.var and value.module else f"{base}()"
     if isinstance(value, SchemeV):
         if value.var and value.module is not None:
             return f"{value.module.module}.{value.var}"
@@ -282,6 +293,8 @@ class Analyzer:
                 return "background"
             if last == "SecurityScopes":
                 return "security"
+            if value.name.startswith(("pydantic.", "sqlmodel.")) and last in _PYDANTIC_SCALARS:
+                return "scalar"  # `id: UUID4` in a dependency reads the path or the query, not the body
             if last in ("dict", "Dict", "Any", "Mapping", "UploadFile") or value.name.startswith(
                 ("pydantic.", "sqlmodel.")
             ):

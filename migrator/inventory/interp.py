@@ -395,7 +395,9 @@ class Interp:
         binding = scope.vars[name]
         if isinstance(binding, (LazyImport, Thunk)):
             value = self.force(binding, ctx)
-            if not (isinstance(value, Unknown) and value.pending):
+            if isinstance(binding, Thunk) and not _pending(value) and binding.ctx.scope is scope:
+                self.bind(binding.ctx, name, value)  # as if assigned now: an instance or a router takes its name
+            elif not (isinstance(value, Unknown) and value.pending):
                 scope.vars[name] = value
             return value
         return self.force(binding, ctx)
@@ -417,10 +419,10 @@ class Interp:
             if value.var is None or (module_level and not value.module_level):
                 value.var, value.var_file, value.var_line = name, ctx.module.file, ctx.line
                 value.module_level = module_level
-        elif isinstance(value, (SchemeV, InstanceV)) and value.var is None:
-            value.var = name
-            if isinstance(value, SchemeV):
-                value.module = ctx.module
+        elif isinstance(value, SchemeV) and value.var is None:
+            value.var, value.module = name, ctx.module
+        elif isinstance(value, InstanceV) and value.var is None and not ctx.nested and not ctx.in_class:
+            value.var, value.module = name, ctx.module  # a local name is no name another module can import
 
     # --- statements -------------------------------------------------------------------------------------------
 
@@ -1593,9 +1595,14 @@ def _is_type(value: Value) -> bool:
 
 
 def _pending(value: object) -> bool:
-    """Unknown only until a module not parsed yet is parsed (also inside a tuple, list or dict display)."""
+    """Unknown only until a module not parsed yet is parsed (also inside a tuple, list or dict display, and as the
+    target of a `Depends` in `Annotated[...]`: `Read = Annotated[str, Depends(_read)]` of a factory-made `_read`)."""
     if isinstance(value, Unknown):
         return value.pending
+    if isinstance(value, DependsV):
+        return _pending(value.target)
+    if isinstance(value, AnnotatedV):
+        return any(_pending(item) for item in value.metadata)
     if isinstance(value, SeqV):
         return any(_pending(item) for item in value.items)
     if isinstance(value, DictV):

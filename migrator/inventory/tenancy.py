@@ -26,6 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from codemods._target import toml_table
+from migrator.pathtemplates import segment_param
 
 _DEFAULT_HEADER = re.compile(r"^(x-)?tenant(-id)?$", re.IGNORECASE)
 # path and query parameters that carry the tenant (an organisation or workspace is the tenant of B2B services)
@@ -43,12 +44,17 @@ _COOKIE_READ = re.compile(
 )
 # `request.state.db` read (not assigned) through a name: group 1 the name, group 2 the attribute
 _STATE_READ = re.compile(r"\b([A-Za-z_]\w*)\.state\.([A-Za-z_]\w*)\b(?!\s*=(?!=))")
-_STATE_SET = re.compile(r"\.state\.([A-Za-z_]\w*)\s*=(?!=)")
+# `request.state.db = ...`, and a pure ASGI middleware's `scope["state"]["db"] = ...`
+_STATE_SET = re.compile(
+    r"""(?:\.state\.([A-Za-z_]\w*)|\[\s*(["'])state\2\s*\]\s*\[\s*(["'])([A-Za-z_]\w*)\3\s*\])\s*=(?!=)"""
+)
 _CONTEXT_VAR = re.compile(
     r"""^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*(?:contextvars\.)?ContextVar\s*(?:\[[^\]]*\])?\(\s*(["'])([^"']+)\2""",
     re.MULTILINE,
 )
 _TENANTISH = re.compile(r"tenant|org(anis|aniz)?ation|workspace", re.IGNORECASE)
+# a path segment naming a collection of tenants: the parameter after it names one (`/organizations/{id}/members`)
+_TENANT_COLLECTION = re.compile(r"^(tenant|org|organi[sz]ation|workspace)s?$", re.IGNORECASE)
 
 
 class TenancyConfigError(ValueError):
@@ -100,6 +106,16 @@ def load_rules(root: str) -> TenantRules:
     return TenantRules(attrs=DEFAULT_ATTRS + attrs, headers=frozenset(h.lower() for h in headers))
 
 
+def tenant_path_params(path: str) -> frozenset[str]:
+    """The path parameters that name one item of a tenant collection, whatever they are called: `id` in
+    `/v1/organizations/{id}/members`, `slug` in `/workspaces/{slug}`."""
+    segments = path.strip("/").split("/")
+    return frozenset(
+        name for before, segment in zip(segments, segments[1:])
+        if _TENANT_COLLECTION.match(before) and (name := segment_param(segment)) is not None
+    )
+
+
 def header_reads(text: str) -> list[str]:
     """Header names a function body reads itself (`request.headers.get("X")`, `request.headers["X"]`)."""
     out: list[str] = []
@@ -119,8 +135,9 @@ def state_reads(text: str, names: list[str]) -> list[str]:
 
 
 def state_sets(text: str) -> list[tuple[str, int]]:
-    """(attribute, line offset in `text`) of each `request.state.<attr> = ...` assignment in a body."""
-    return [(m.group(1), text.count("\n", 0, m.start())) for m in _STATE_SET.finditer(text)]
+    """(attribute, line offset in `text`) of each `request.state.<attr> = ...` (or `scope["state"]["<attr>"] = ...`)
+    assignment in a body."""
+    return [(m.group(1) or m.group(4), text.count("\n", 0, m.start())) for m in _STATE_SET.finditer(text)]
 
 
 def cookie_reads(text: str, scope: str = "", resolve: Callable[[str], str | None] | None = None) -> list[str]:

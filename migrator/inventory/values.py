@@ -88,8 +88,9 @@ class ClassV:
 @dataclass(eq=False, slots=True)
 class InstanceV:
     cls: ClassV
-    var: str | None = None
+    var: str | None = None  # the module-level name it is bound to (`_MembersRead = Checker(...)`)
     library: Value | None = None  # what a library base class makes of the call (a fastapi-users object's schemes)
+    module: ModuleState | None = None  # where it is bound to `var` (not the class's module: a factory's result)
 
 
 @dataclass(eq=False, slots=True)
