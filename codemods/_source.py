@@ -491,18 +491,26 @@ def collect(node: cst.CSTNode) -> Collected:
 def scope_names(node: cst.CSTNode) -> set[str]:
     """The names a subtree may read or bind: those of its Name nodes but an attribute's (`x.attr`) and a keyword
     argument's (`f(key=...)`), which LibCST's scope analysis records as neither."""
-    out: set[str] = set()
+    return names_and_strings(node)[0]
+
+
+def names_and_strings(node: cst.CSTNode) -> tuple[set[str], list[str]]:
+    """`scope_names(node)` and the text of every simple string literal of the subtree, in one walk."""
+    names: set[str] = set()
+    strings: list[str] = []
     stack = [node]
     while stack:
         current = stack.pop()
         kind = type(current)
         if kind is cst.Name:
-            out.add(current.value)
+            names.add(current.value)
+        elif kind is cst.SimpleString:
+            strings.append(current.value)
         elif kind is cst.Attribute or kind is cst.Arg:
             stack.append(current.value)
         else:
             stack.extend(children(current))
-    return out
+    return names, strings
 
 
 def name_nodes(node: cst.CSTNode) -> list[cst.Name]:

@@ -35,7 +35,7 @@ from ._imports import (
     top_block_is_sorted,
     top_import_block,
 )
-from ._source import collect
+from ._source import names_and_strings
 
 STATE = "migrator.state"
 #: context.scratch keys of the import edits a transform asks for: [(module, name)] and [(module, obj, asname)]
@@ -187,12 +187,13 @@ _ANNOTATION = re.compile(r"^[rbuRBU]*['\"]{1,3}[A-Za-z_][\w.]*(\[[\w.,\[\] |]*\]
 
 
 def names_read(statements: Sequence[cst.CSTNode]) -> set[str]:
-    """Every name the statements read, and the names in strings that could be annotations."""
+    """Every name the statements read, and the names in strings that could be annotations; not an attribute's
+    name (`router.delete`) nor a keyword argument's (`f(select=...)`): they read no module-level name."""
     used: set[str] = set()
     for stmt in statements:
-        found = collect(stmt)
-        used |= {n.value for n in found.names}
-        for string in found.strings:
+        names, strings = names_and_strings(stmt)
+        used |= names
+        for string in strings:
             if _ANNOTATION.match(string):
                 used |= set(_IDENTIFIER.findall(string.strip("rbuRBU'\"")))
     return {name for name in used if name.isidentifier() and not keyword.iskeyword(name)}

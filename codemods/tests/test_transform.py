@@ -4,6 +4,7 @@ light transforms or as LibCST commands."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -161,3 +162,43 @@ def test_a_transform_command_runs_under_libcsts_own_transform_module():
     assert "from fastapi import Depends, APIRouter, Query" in code
     assert "from shims.deprecation import deprecated, deprecated_endpoint" in code
     assert "@deprecated(reason=" in code and "LEGACY_DEPRECATION = {" in code
+
+
+ATTRIBUTE_READS = _src('''
+    from fastapi import APIRouter
+    from sqlmodel import delete, select
+
+    router = APIRouter()
+
+
+    @router.delete("/me")
+    def delete_me(session):
+        session.delete("me")
+        return session.exec(query(select=True))
+    ''')
+
+
+@pytest.mark.parametrize("with_all", [False, True], ids=["plain", "with __all__"])
+def test_a_name_read_only_as_an_attribute_or_a_keyword_leaves_its_unused_import(with_all):
+    """full-stack-fastapi-template@68adb40d: phase 1 moved the only `delete(Item)` out of users.py, but
+    `@router.delete` and `session.delete` kept `from sqlmodel import delete` (ruff F401); LibCST's visitor
+    removes it."""
+    source = ATTRIBUTE_READS + ("\n__all__ = ['router']\n" if with_all else "")
+    tree = cst.parse_module(source)
+    removals = [("sqlmodel", "delete", None), ("sqlmodel", "select", None)]
+    context = _context()
+    for removal in removals:
+        RemoveImportsVisitor.remove_unused_import(context, *removal)
+    wrapper = cst.MetadataWrapper(tree)
+    whole = wrapper.visit(RemoveImportsVisitor(dataclasses.replace(_context_with(removals), wrapper=wrapper))).code
+    assert "from sqlmodel" not in whole
+    assert runner._remove_imports(tree, context).code == whole
+    light = transform.file_context("app/api/views.py", "app.api.views", None, package=PACKAGE)
+    assert transform.remove_imports(tree, removals, light).code == whole
+
+
+def _context_with(removals) -> CodemodContext:
+    context = _context()
+    for removal in removals:
+        RemoveImportsVisitor.remove_unused_import(context, *removal)
+    return context
