@@ -12,7 +12,8 @@ from migrator.pathtemplates import path_params
 
 from . import ir
 from .deps import Analyzer, Input, auth_of, dotted_name, headers_of, tenant_of
-from .interp import Interp
+from .facts import ExprOp
+from .interp import NONE, Interp
 from .models import App, Param, Route, StateRead, Unresolved
 from .tenancy import TenantRules, tenant_path_params
 from .values import (
@@ -287,6 +288,23 @@ def _count_routes(router: RouterV, seen: frozenset = frozenset()) -> int:
     return total
 
 
+def _skipped_include(interp: Interp, router: RouterV) -> str:
+    """`: its include (file:line) is under `if <test>`, which ...` when a branch that does not run includes the
+    router (`if settings.ENV == "development": api.include_router(private.router)`), else ""."""
+    for branch in interp.skipped_branches:
+        if branch.ctx is None:
+            continue
+        for op in branch.ops:
+            call = op.value if isinstance(op, ExprOp) else None
+            if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "include_router"
+                    and call.args):
+                continue
+            if interp.eval(call.args[0], branch.ctx.but(line=op.line, parse=NONE)) is router:
+                return (f": its include ({branch.file}:{op.line}) is under `if {branch.test}` ({branch.file}:"
+                        f"{branch.line}), which {branch.why} with the default environment and settings")
+    return ""
+
+
 def assemble(interp: Interp, rules: TenantRules | None = None) -> tuple[list[App], list[Route], list[Unresolved]]:
     asm = assembler(interp, rules)
     return asm.app_models, asm.sorted_routes, asm.unresolved
@@ -304,10 +322,11 @@ def assembler(interp: Interp, rules: TenantRules | None = None) -> _Assembler:
             continue
         count = _count_routes(router)
         if count:
-            asm.report(router.file, router.line,
-                       f"router `{router.var or '?'}` with {count} route(s) is not included in any app statically")
+            skipped = _skipped_include(interp, router)
+            asm.report(router.file, router.line, f"router `{router.var or '?'}` with {count} route(s) is not "
+                       f"included in any app statically{skipped}")
             asm.lost(router, f"router `{router.var or '?'}` ({router.var_file or router.file}:"
-                             f"{router.var_line or router.line}) is not included in any app statically")
+                             f"{router.var_line or router.line}) is not included in any app statically{skipped}")
     app_models = [
         App(
             file=app.var_file or app.file,

@@ -610,14 +610,15 @@ class Interp:
             known = True if test is None else self.truth(self.eval(test, tctx))
             if known is False:
                 self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, ir.unparse(test) or "?",
-                                                           branch, "is false"))
+                                                           branch, "is false", ctx))
                 continue
             out.append(branch)
             if known is True:
                 for later_test, later in zip(op.tests[index + 1:], op.branches[index + 1:]):
                     text = ir.unparse(later_test) if later_test is not None else "else"
                     self.skipped_branches.append(SkippedBranch(ctx.module.file, op.line, text, later,
-                                                               "is never reached (an earlier branch always runs)"))
+                                                               "is never reached (an earlier branch always runs)",
+                                                               ctx))
                 return out, True
         return out, False
 
@@ -1576,6 +1577,7 @@ class SkippedBranch:
     test: str  # source text of the branch's test ("else" for the else branch)
     ops: tuple[Op, ...]
     why: str  # "is false" | "is never reached (...)"
+    ctx: "Ctx | None" = None  # where the branch is: its statements can be evaluated there (what it would include)
 
 
 def _type_text(value: Value) -> str | None:

@@ -178,3 +178,41 @@ def test_a_method_run_through_self_names_its_caller_and_the_per_instance_limit(m
     ping = reasons["Shell.wire.<locals>.ping"]  # its own class's caller, not another class's
     assert f"which `Shell.__init__` (svc/views.py:{_lines(root, 'svc/views.py', 'self.wire()')})" in ping
     assert reasons["install.<locals>.plugin"].startswith("inside `install`, which is not called statically")
+
+
+def test_a_router_included_only_in_a_branch_that_does_not_run_names_that_branch(make_repo):
+    root = make_repo({
+        "svc/__init__.py": "",
+        "svc/settings.py": """
+            class Settings:
+                ENVIRONMENT: str = "production"
+
+            settings = Settings()
+        """,
+        "svc/private.py": """
+            from fastapi import APIRouter
+
+            router = APIRouter(prefix="/private")
+
+            @router.post("/users")
+            def create_user():
+                return {}
+        """,
+        "svc/main.py": """
+            from fastapi import FastAPI
+
+            from svc import private
+            from svc.settings import settings
+
+            app = FastAPI()
+
+            if settings.ENVIRONMENT == "local":
+                app.include_router(private.router)
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    why = ('router `router` (svc/private.py:3) is not included in any app statically: its include (svc/main.py:9) is '
+           'under `if settings.ENVIRONMENT == "local"` (svc/main.py:8), which is false with the default environment '
+           'and settings')
+    assert [(u.file, u.reason) for u in inventory.coverage.unplaced] == [("svc/private.py", why)]
+    assert inventory.routes == []
