@@ -297,8 +297,8 @@ def _skipped_include(interp: Interp, router: RouterV) -> str:
         for op in branch.ops:
             call = op.value if isinstance(op, ExprOp) else None
             if not (isinstance(call, ir.Call) and isinstance(call.func, ir.Attr) and call.func.attr == "include_router"
-                    and call.args):
-                continue
+                    and call.args and isinstance(call.args[0], (ir.Name, ir.Attr))):
+                continue  # (a call would run code of a branch that does not run, and could make a router)
             if interp.eval(call.args[0], branch.ctx.but(line=op.line, parse=NONE)) is router:
                 return (f": its include ({branch.file}:{op.line}) is under `if {branch.test}` ({branch.file}:"
                         f"{branch.line}), which {branch.why} with the default environment and settings")
@@ -317,7 +317,7 @@ def assembler(interp: Interp, rules: TenantRules | None = None) -> _Assembler:
     for app in apps:
         if app.mounted_in is None:
             asm.walk(app, "", [], app.conditional, True, app, (id(app),))
-    for router in interp.routers:
+    for router in list(interp.routers):
         if router.kind != "router" or id(router) in asm.visited or router.included:
             continue
         count = _count_routes(router)
