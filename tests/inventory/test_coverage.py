@@ -216,3 +216,38 @@ def test_a_router_included_only_in_a_branch_that_does_not_run_names_that_branch(
            'and settings')
     assert [(u.file, u.reason) for u in inventory.coverage.unplaced] == [("svc/private.py", why)]
     assert inventory.routes == []
+
+
+def test_a_router_factory_called_in_a_branch_that_does_not_run_is_not_run(make_repo):
+    root = make_repo({
+        "svc/__init__.py": "",
+        "svc/private.py": """
+            from fastapi import APIRouter
+
+            def make_router():
+                router = APIRouter(prefix="/private")
+
+                @router.post("/users")
+                def create_user():
+                    return {}
+
+                return router
+        """,
+        "svc/main.py": """
+            import os
+
+            from fastapi import FastAPI
+
+            from svc import private
+
+            app = FastAPI()
+
+            if os.environ.get("SVC_ENV") == "local":
+                app.include_router(private.make_router())
+        """,
+    })
+    inventory = build_inventory(root, workers=1)
+    assert inventory.unresolved == []
+    [unplaced] = inventory.coverage.unplaced
+    assert unplaced.reason == ("inside `make_router`, which is not called statically (no app registers this route on "
+                               "import)")
