@@ -23,7 +23,7 @@ from .tables import CONFIDENT, Syn, norm
 Rule = Literal[
     "input", "constant", "copy", "text", "id", "by_period", "window_sum", "role", "role_flag", "user_status",
     "user_status_text",
-    "tenant_status", "features", "object", "list", "dict", "len",
+    "tenant_status", "features", "object", "list", "dict", "len", "full_name",
 ]
 
 
@@ -384,6 +384,10 @@ class _Mapper:
                  if s.confidence >= CONFIDENT]
         if found:
             return self._pick(field, found, target)
+        if field.key in tables.PERSON_NAMES:
+            joined = self._name_parts(field, ctx, target)
+            if joined is not None:
+                return joined
         if top and field.name in ctx.input_fallbacks:
             return FieldMap(target=target, name=field.name, rule="input", value=ctx.input_fallbacks[field.name],
                             confidence=0.8, evidence="the legacy answer does not say: from the call")
@@ -467,6 +471,23 @@ class _Mapper:
                                 confidence=round(found[0].confidence, 3), evidence=_evidence(found[0]))
             return self._fallback(field, target)
         return None
+
+    def _name_parts(self, field: StandardField, ctx: _Ctx, target: str) -> Optional[FieldMap]:
+        """A person's name the legacy answer gives in two parts (`first_name`, `last_name` of one object): both,
+        joined by a space (`shims.adapters.full_name`: an absent or empty part is left out)."""
+        first = [s for s in _candidates(ctx, tables.FIRST_NAME_KEYS, None, {"scalar", "unknown"}, "text")
+                 if s.confidence >= CONFIDENT]
+        last = [s for s in _candidates(ctx, tables.LAST_NAME_KEYS, None, {"scalar", "unknown"}, "text")
+                if s.confidence >= CONFIDENT]
+        pairs = [(a, b) for a in first for b in last
+                 if a.leaf.doc == b.leaf.doc and a.leaf.path[:-1] == b.leaf.path[:-1]]
+        if not pairs:
+            return None
+        given, family = pairs[0]
+        return FieldMap(target=target, name=field.name, rule="full_name",
+                        sources=[given.leaf.source(), family.leaf.source()],
+                        confidence=round(min(given.confidence, family.confidence) * 0.95, 3),
+                        evidence=f"{_evidence(given)} and {_evidence(family)}, joined by a space")
 
     def _keyed(self, field: StandardField, ctx: _Ctx, target: str, syns: Sequence[Syn], rule: Rule,
                want: Optional[str] = None) -> Optional[FieldMap]:

@@ -415,7 +415,10 @@ def _scalar(fm: FieldMap, scope: _Scope, emitter: _Emitter) -> str:
     if rule == "window_sum":
         window = scope.windows.get((fm.sources[0].doc, *fm.sources[0].path), "daily")
         return f"sum({_access(Source(doc='row', path=fm.sources[1].path))} for row in {window})"
-    emitter.adapters = emitter.adapters or rule in ("role", "user_status", "user_status_text", "tenant_status")
+    emitter.adapters = emitter.adapters or rule in ("role", "user_status", "user_status_text", "tenant_status",
+                                                    "full_name")
+    if rule == "full_name":
+        return f"adapters.full_name({', '.join(sources)})"
     if rule == "role":
         return f"adapters.role_from_legacy({sources[0]})"
     if rule == "role_flag":

@@ -257,6 +257,12 @@ USER_ACTIVE_KEYS = _syns(("is_active", 1.0), ("active", 0.9), ("enabled", 0.9), 
 USER_STATUS_TEXT_KEYS = _syns(("status", 0.7, "a status other than 'active' counts as suspended"),
                               ("state", 0.65, "a state other than 'active' counts as suspended"))
 USER_ROLE_KEYS = _syns(("role", 1.0), ("user_role", 0.95), ("type", 0.6))
+#: a person's name given in two parts: the standard `name` is both, joined by a space (`full_name`)
+FIRST_NAME_KEYS = _syns(("first_name", 1.0), ("given_name", 0.95), ("firstname", 0.95), ("fname", 0.8))
+LAST_NAME_KEYS = _syns(("last_name", 1.0), ("family_name", 0.95), ("lastname", 0.95), ("surname", 0.9),
+                       ("lname", 0.8))
+#: the standard fields that name a person (the name parts above can give them)
+PERSON_NAMES = frozenset({"UserInfo.name", "TopUser.name", "UserCost.name"})
 USER_ADMIN_FLAGS = _syns(("is_admin", 0.95), ("admin", 0.85), ("is_superuser", 0.9), ("is_staff", 0.8))
 TENANT_STATUS_KEYS = _syns(("status", 1.0), ("state", 0.9), ("tenant_status", 0.95))
 #: a page of a user listing: its total count

@@ -42,6 +42,12 @@ def role_from_legacy(role: str | None) -> UserRole:
     return _ROLES.get((role or "").strip().lower(), UserRole.USER)
 
 
+def full_name(*parts: object) -> str:
+    """A person's name given in parts (first name, last name) → the standard ``name``: the parts that are present
+    and not empty, joined by a space (``""`` when none is)."""
+    return " ".join(str(part).strip() for part in parts if part is not None and str(part).strip())
+
+
 def user_status_from_legacy(is_active: bool) -> UserStatus:
     return UserStatus.ACTIVE if is_active else UserStatus.SUSPENDED
 

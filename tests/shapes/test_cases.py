@@ -545,6 +545,50 @@ CASES = [
         mapping={"users": "list data.items", "page.total": "copy data.total", "users[].name": "text nickname"},
         doc="page",
     ),
+    # a member's name in two parts (tracecat's OrgMemberRead: first_name, last_name, both optional)
+    Case(
+        "a-name-in-two-parts-is-joined",
+        "list_users",
+        PYDANTIC + """
+        class MemberRead(BaseModel):
+            user_id: str
+            email: str
+            first_name: str | None = None
+            last_name: str | None = None
+            role: str
+            is_active: bool
+            created_at: str
+
+        @router.get("/members", response_model=list[MemberRead])
+        async def route():
+            return await members.all()
+        """,
+        mapping={"users": "list", "users[].name": "full_name first_name last_name",
+                 "users[].email": "text email"},
+        doc="page",
+    ),
+    Case(
+        "a-name-in-two-parts-of-another-object-is-not-the-users",
+        "get_user",
+        PYDANTIC + """
+        class Manager(BaseModel):
+            first_name: str
+            last_name: str
+
+        class UserRead(BaseModel):
+            id: str
+            email: str
+            given_name: str
+            is_active: bool
+            created_at: str
+            manager: Manager
+
+        @router.get("/users/{user_id}", response_model=UserRead)
+        async def route(user_id: str):
+            ...
+        """,
+        manual=["name"],  # a given name alone, and the manager's two parts, do not make the user's name
+    ),
     Case(
         "a-numeric-status-code-is-left-to-a-person",
         "get_user",

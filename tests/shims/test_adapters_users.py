@@ -322,3 +322,14 @@ def test_legacy_user_id_parses_decimal_ids(raw, expected):
 def test_legacy_user_id_rejects_what_names_no_legacy_user(raw):
     with pytest.raises(UserNotFoundError):
         adapters.legacy_user_id(raw)
+
+
+@pytest.mark.parametrize(("parts", "name"), [
+    (("Ada", "Lovelace"), "Ada Lovelace"),
+    (("Ada", None), "Ada"),
+    ((None, "Lovelace"), "Lovelace"),
+    ((" Ada ", ""), "Ada"),
+    ((None, None), ""),
+])
+def test_full_name_joins_the_parts_that_are_there(parts, name):
+    assert adapters.full_name(*parts) == name
