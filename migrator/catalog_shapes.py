@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from migrator.pathtemplates import segment_param
+from migrator.primary import admin_guard
 
 CONFIDENT = 0.8
 SUGGEST = 0.5
@@ -37,6 +38,8 @@ _SUSPEND = frozenset({"suspend", "deactivate", "disable", "block", "ban", "lock"
 _ACTIVATE = frozenset({"activate", "reactivate", "enable", "unblock", "unban", "unlock"})
 _DELETE = frozenset({"delete", "remove"})
 _TENANT_PARAM = re.compile(r"^(tenant|org|organi[sz]ation|workspace|team|company)(_?id|_slug|_name)?$", re.I)
+_MAX_NAMESPACE = 2  # literal segments before an API prefix read as the service's namespace (`/users/api/v1`)
+_FIXED_STATUS = frozenset({"update_user/suspend", "update_user/activate"})
 _LIST_QUERY = frozenset({"page", "limit", "offset", "skip", "search", "q", "per_page", "page_size", "size"})
 _LISTING = frozenset({"all", "list", "search"})  # `GET /users/all`: the whole collection
 _CREATING = frozenset({"create", "new", "add"})  # `POST /users/create`: a new item of the collection
@@ -124,13 +127,28 @@ class _Path:
     namespace: list[str] = field(default_factory=list)  # `permissions` in `/permissions/tenants/{id}/users`
 
 
+def _is_prefix(segment: str) -> bool:
+    return segment.lower() in _PREFIXES or bool(_VERSION.match(segment)) or segment.lower() in _ADMIN
+
+
+def _namespace_end(raw: list[str]) -> int:
+    """Where the service's own namespace ends when literal segments come before its API prefix
+    (`/users/api/v1/user`, `/billing/v2/...`: a module's routes mounted under its name), else 0."""
+    for index, segment in enumerate(raw[:_MAX_NAMESPACE + 1]):
+        if segment_param(segment):
+            return 0
+        if index and (segment.lower() in _PREFIXES or _VERSION.match(segment)):
+            return 0 if _is_prefix(raw[0]) else index
+    return 0
+
+
 def _split(path: str) -> _Path:
     trailing = len(path) > 1 and path.endswith("/")
     raw = [s for s in path.strip("/").split("/") if s]
     out = _Path([], trailing_slash=trailing)
-    index = 0
-    while index < len(raw) and (raw[index].lower() in _PREFIXES or _VERSION.match(raw[index])
-                                or raw[index].lower() in _ADMIN):
+    index = _namespace_end(raw)
+    out.namespace = raw[:index]
+    while index < len(raw) and _is_prefix(raw[index]):
         out.admin = out.admin or raw[index].lower() in _ADMIN
         out.prefixes.append(raw[index])
         index += 1
@@ -145,7 +163,7 @@ def _split(path: str) -> _Path:
         param = segment_param(rest[i + 1]) if i + 1 < len(rest) else None
         if segment in _SCOPES and param and i + 2 < len(rest) and out.scope is None:
             if not any(segment_param(s) for s in cleaned):  # `/permissions/tenants/{id}/users`: a namespace before
-                out.namespace, cleaned = cleaned, []
+                out.namespace, cleaned = out.namespace + cleaned, []
             out.scope, out.scope_noun = param, rest[i]
             i += 2
             continue
@@ -263,6 +281,10 @@ def _support(shape: Shape, route, parts: _Path) -> None:
         within = f" of the `{'/'.join(parts.namespace)}` routes" if parts.namespace else ""
         shape.evidence.append(f"nested under `{scope}`{within}")
         shape.scope_param = parts.scope
+    elif parts.prefixes and (guard := admin_guard(route)):
+        # an API route (`/users/api/v1/user`) behind `Depends(check_admin)`: an administrator's; a page is not
+        shape.confidence += 0.2
+        shape.evidence.append(f"guarded by the admin dependency `{guard.rsplit('.', 1)[-1]}`")
     function = str(getattr(route, "function", "") or "").rsplit(".", 1)[-1]
     words = _words(function)
     verbs = _VERBS.get(operation, ())
@@ -334,6 +356,8 @@ def shape_of(route) -> Shape | None:
             continue
         if shape.key == "list_users" and _answers_the_caller(route, parts):
             continue
+        if shape.key in _FIXED_STATUS and "toggle" in _words(str(getattr(route, "function", "") or "")):
+            continue  # `toggle_activated`: flips the state, the standard update sets one
         if shape.key == "create_user" and len(parts.segments) == 2 and "GET" in route.methods:
             continue  # `GET, POST /users/create`: a page with its form, not an API creating users
         if tenant is not None:

@@ -32,6 +32,7 @@ class R:
     function: str = ""
     params: list[P] = field(default_factory=list)
     response_model: str | None = None
+    dependencies: list[str] = field(default_factory=list)
 
 
 def q(*names: str) -> list[P]:
@@ -89,7 +90,9 @@ SHAPES = [
     ("POST", "/users/{user_id}/deactivate", "deactivate_user", [], None, "update_user/suspend", M),
     ("POST", "/admin/users/{user_id}/deactivate", "deactivate", [], None, "update_user/suspend", M),
     ("POST", "/admin/users/{user_id}/reactivate", "reactivate", [], None, "update_user/activate", M),
+    # a toggle flips the state: no fixed status of the standard update (under a module namespace, as before)
     ("PUT", "/users/api/v1/user/{user_id}/activate", "api_users_toggle_activate", [], None, None, None),
+    ("POST", "/users/{user_id}/disable", "toggle_user", [], None, None, None),
     # a system-management prefix (`/sys`, `/system`) is an admin prefix, as in RBAC admin back-ends
     ("GET", "/api/v1/sys/users", "list_users_paged", q("page", "size"), "PageResult[UserOut]", "list_users", M),
     ("GET", "/system/users/{uid}", "user_detail", [], "UserOut", "get_user", M),
@@ -148,6 +151,11 @@ SHAPES = [
     ("GET", "/client/invoices", "list_invoices", [], None, None, None),
     ("GET", "/clients/{client_id}/users", "client_users", [], None, None, None),
     ("POST", "/account/password", "change_password", [], None, None, None),
+    # a module's own namespace before its API prefix (`/<module>/api/v1/...`): the rest is read as usual
+    ("POST", "/crew/api/v1/members", "add_member", [P("data", "body", "NewMember")], None, "create_user", M),
+    ("GET", "/crew/api/v1/members/{member_id}", "show_member", [], "MemberOut", "get_user", M),
+    ("GET", "/shop/api/v2/orders", "list_orders", [], None, None, None),
+    ("GET", "/a/b/c/api/v1/users", "list_users", [], None, None, None),  # three segments: not a namespace
     # --- admins ----------------------------------------------------------------------------------------------
     ("GET", "/api/v2/admin/admins", "list_admins", [], None, "list_users/admins", M),
     ("DELETE", "/api/admin/admins/{admin_id}", "remove_admin", [], None, "update_user/demote", M),
@@ -238,3 +246,25 @@ def test_a_page_that_also_answers_get_is_no_creation_api():
 def test_exact_entries_are_certain_and_say_so():
     match = builtin_catalog().match(R(["GET"], "/admin/users"))
     assert match.confidence == 1.0 and "built-in catalog" in match.evidence[0]
+
+
+def test_an_admin_guarded_api_route_is_an_administrators_operation():
+    # `APIRouter(prefix="/staffing/api/v1", dependencies=[Depends(require_admin)])`: `GET /user/{uid}` there is
+    # an administrator reading one user; without the guard the same route is only a suggestion
+    guard = ["svc.security.require_admin"]
+    catalog = builtin_catalog()
+    item = R(["GET"], "/staffing/api/v1/user/{uid}", "fetch_user", [], None, guard)
+    match = catalog.match(item)
+    assert match is not None and match.entry.key == "get_user" and match.param_map == {"uid": "user_id"}
+    assert "guarded by the admin dependency `require_admin`" in match.evidence
+    unguarded = R(["GET"], "/staffing/api/v1/user/{uid}", "fetch_user", [], None)
+    assert catalog.match(unguarded) is None and catalog.suggest(unguarded).entry.key == "get_user"
+    listing = R(["GET"], "/staffing/api/v1/user", "fetch_users", [], None, guard)
+    assert catalog.match(listing).entry.key == "list_users"
+
+
+def test_an_admin_guarded_page_outside_the_api_stays_a_suggestion():
+    # `GET /users` rendering the admin UI behind the same guard: a page, not the listing API
+    page = R(["GET"], "/users", "index", [], None, ["svc.security.require_admin"])
+    assert builtin_catalog().match(page) is None
+    assert builtin_catalog().suggest(page).entry.key == "list_users"
