@@ -5,6 +5,7 @@ Shared by `record.py` and `replay.py`; `open_session` is the only entry point.
 
 from __future__ import annotations
 
+import inspect
 import json
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -169,9 +170,7 @@ def open_session(options: TargetOptions, *, anchor: Path, defaults_from: Optiona
         session = Session(config=config, workspace=workspace, timeout=options.timeout)
         if app_spec:
             config.app = app_spec
-            session.app = workspace.import_object(app_spec, "--app")
-            if not callable(session.app):
-                raise ParityUsageError(f"--app {app_spec!r} is not an ASGI app")
+            session.app = load_app(workspace, app_spec)
         else:
             session.base_url = options.target.rstrip("/")
         reset_spec = None if options.no_reset else (options.reset or (config.parity.reset if app_spec else None))
@@ -235,3 +234,24 @@ def substitute_query(query: str, credentials: Credentials, where: str) -> str:
 
 def encode_json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def load_app(workspace: Workspace, spec: str) -> Any:
+    """The ASGI app `spec` names: `module:app`, or `module:create_app()` for an app factory (called once, without
+    arguments), as `[tool.migrator] app` names the app phase 1 migrates. A factory named without its `()` is said
+    so, not served."""
+    factory = spec.endswith("()")
+    obj = workspace.import_object(spec[:-2] if factory else spec, "--app")
+    if factory:
+        try:
+            obj = obj()
+        except Exception as exc:  # the target's own factory failed: one line, as for a failing import
+            raise ParityUsageError(f"--app {spec!r}: calling the factory failed: {type(exc).__name__}: "
+                                   f"{str(exc).splitlines()[0] if str(exc) else exc}") from exc
+    elif inspect.isfunction(obj) and not any(p.default is inspect.Parameter.empty
+                                             for p in inspect.signature(obj).parameters.values()):
+        raise ParityUsageError(f"--app {spec!r} is a function taking no argument, an app factory: write "
+                               f"'{spec}()' to serve the app it builds")
+    if not callable(obj):
+        raise ParityUsageError(f"--app {spec!r} is not an ASGI app")
+    return obj

@@ -137,3 +137,36 @@ def test_a_target_that_closes_the_connection_mid_response(cli, tmp_path, mini_ca
                      "--repo", MINI)
         _usage_error(record, "requests.yaml 'dashboard_acme'", "closed or broke mid-response")
     assert not (tmp_path / "c.jsonl").exists()
+
+
+# --- app factories -------------------------------------------------------------------------------------------------
+
+
+def _with_factories(tmp_path):
+    """The mini service with an app factory (as `[tool.migrator] app = "pkg.mod:create_app()"` names it for phase
+    1) and a factory that fails."""
+    import shutil
+
+    repo = tmp_path / "mini_factory"
+    shutil.copytree(MINI, repo)
+    server = repo / "miniapp" / "server.py"
+    server.write_text(server.read_text(encoding="utf-8") + (
+        "\n\ndef create_app():\n    return app\n\n\ndef broken_app():\n    raise RuntimeError('no database')\n"),
+        encoding="utf-8")
+    return repo
+
+
+def test_an_app_factory_written_with_its_call_is_served(cli, tmp_path, mini_cassette):
+    repo = _with_factories(tmp_path)
+    result = cli("parity", "-c", mini_cassette, "--repo", repo, "--app", "miniapp.server:create_app()")
+    assert result.exit_code == 0, result.output
+    assert " 0 failed" in result.output
+
+
+@pytest.mark.parametrize(("spec", "fragment"), [
+    ("miniapp.server:create_app", "an app factory: write 'miniapp.server:create_app()'"),
+    ("miniapp.server:broken_app()", "calling the factory failed: RuntimeError: no database"),
+])
+def test_an_app_factory_named_without_its_call_or_failing_is_one_line(cli, tmp_path, mini_cassette, spec, fragment):
+    repo = _with_factories(tmp_path)
+    _usage_error(cli("parity", "-c", mini_cassette, "--repo", repo, "--app", spec), fragment)
