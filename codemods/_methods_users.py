@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from shims.adapters.requests import FIELDS
+from shims.body_fields import FIELDS
 
 from ._standard_methods import (
     _EQUAL,

@@ -4,12 +4,14 @@ Each method calls the service function(s) that now hold an operation's logic, wi
 to the legacy parameters (``period`` -> ``days``, ``limit``/``offset`` -> ``page``/``limit``, string user id -> the
 legacy id type), then converts the legacy JSON with `shims.adapters`. Legacy `HTTPException`s become standard
 errors through `adapters.legacy_errors`. Sync service functions run in the thread pool, as FastAPI ran the sync
-routes. Method signatures are those of `shims.standard_api.StandardAPIHandler` (read with `inspect.signature`),
-bodies are `libcst.helpers.parse_template_statement` templates filled with nodes.
+routes. Method signatures are those of `shims.standard_api.StandardAPIHandler` (read from its source, as
+`inspect.signature` reads them), bodies are `libcst.helpers.parse_template_statement` templates filled with nodes.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import inspect
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -78,11 +80,22 @@ ORDER = [op.name for op in spec.OPERATIONS]
 @lru_cache(maxsize=None)
 def signature(op: str) -> tuple[tuple[tuple[str, str], ...], str]:
     """((parameter, annotation), ...) and the return annotation of `StandardAPIHandler.<op>`, `self` left out."""
-    from shims.standard_api.handler import StandardAPIHandler
+    method = _handler_methods()[op]
+    params = tuple((arg.arg, _annotation_text(arg.annotation)) for arg in _arguments(method.args)
+                   if arg.arg != "self")
+    return params, _annotation_text(method.returns)
 
-    sig = inspect.signature(getattr(StandardAPIHandler, op))
-    params = tuple((p.name, _text(p.annotation)) for p in sig.parameters.values() if p.name != "self")
-    return params, _text(sig.return_annotation)
+
+def _arguments(args: ast.arguments) -> list[ast.arg]:
+    """The parameters in `inspect.signature`'s order: positional-only, positional, *args, keyword-only, **kwargs."""
+    return [*args.posonlyargs, *args.args, *([args.vararg] if args.vararg else []), *args.kwonlyargs,
+            *([args.kwarg] if args.kwarg else [])]
+
+
+def _annotation_text(annotation: Optional[ast.expr]) -> str:
+    """The annotation as `inspect.signature` reads it from the module (`from __future__ import annotations`: the
+    source expression as a string)."""
+    return _text(inspect.Parameter.empty) if annotation is None else ast.unparse(annotation)
 
 
 def _text(annotation) -> str:
@@ -91,11 +104,27 @@ def _text(annotation) -> str:
 
 @lru_cache(maxsize=None)
 def abstract_operations() -> tuple[str, ...]:
-    """Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has none.
-    Read on first use: the handler class imports FastAPI, which deciding a route's movability does not need."""
-    from shims.standard_api.handler import StandardAPIHandler
+    """Operations every handler must implement (abstract in StandardAPIHandler): 501 when the service has none."""
+    methods = _handler_methods()
+    return tuple(op for op in ORDER if op in methods and any(_names_abstractmethod(d)
+                                                              for d in methods[op].decorator_list))
 
-    return tuple(op for op in ORDER if getattr(getattr(StandardAPIHandler, op, None), "__isabstractmethod__", False))
+
+def _names_abstractmethod(decorator: ast.expr) -> bool:
+    return (isinstance(decorator, ast.Name) and decorator.id == "abstractmethod") or (
+        isinstance(decorator, ast.Attribute) and decorator.attr == "abstractmethod")
+
+
+@lru_cache(maxsize=None)
+def _handler_methods() -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The methods `StandardAPIHandler` defines, read from the source of `shims.standard_api.handler` (a module
+    with `from __future__ import annotations`): importing the class would import FastAPI (0.15 s), which writing
+    the handler does not need (`codemods/tests/test_standard_signatures.py`: the two readings agree)."""
+    found = importlib.util.find_spec("shims.standard_api.handler")
+    with open(found.origin, "rb") as handle:
+        tree = ast.parse(handle.read())
+    cls = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "StandardAPIHandler")
+    return {node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
 class TemplateError(Exception):
