@@ -35,9 +35,9 @@ _DOCUMENTS = {"get_tenant_stats": ("dashboard", "get_tenant_costs"), "list_users
 _ALSO = {"get_tenant_status": "get_tenant_summary"}
 
 
-class _Modules(ShapeModules):
+class SourceSetModules(ShapeModules):
     """The inference's modules: the files the plan parsed (same trees, so file:line evidence and node lookups
-    agree), others parsed on demand through the same `SourceSet`."""
+    agree), others parsed on demand through the same `SourceSet` (the answers' inference and the lifecycle's)."""
 
     def __init__(self, sources: SourceSet) -> None:
         super().__init__(Path(sources.root))
@@ -64,7 +64,7 @@ class AnswerMapper:
 
     def __init__(self, routes: list[Route], matches: list[Optional[Match]], sources: SourceSet) -> None:
         self.routes, self.matches, self.sources = routes, matches, sources
-        self.modules = _Modules(sources)
+        self.modules = SourceSetModules(sources)
         self.evaluator = Evaluator(self.modules)
         self.answers = Answers()
 

@@ -19,7 +19,7 @@ import libcst as cst
 
 from codemods._imports import module_name_for
 from codemods._source import SourceError, SourceSet
-from migrator.answer_shapes import Answers
+from migrator.answer_shapes import Answers, SourceSetModules
 from migrator.catalog import Catalog, Match, load_catalog
 from migrator.inventory.build import InventoryRun, Progress, run_inventory
 from migrator.inventory.models import App, Inventory, Route
@@ -445,7 +445,7 @@ def make_plan(root: str | os.PathLike, *, workers: Optional[int] = None, progres
     plan.suggestions = _suggestions(plan, inventory)
     covered = implemented_operations(plan.automatic)
     if app is not None and covered:
-        plan.lifecycle = _lifecycle(root_path, plan, inventory, project)
+        plan.lifecycle = _lifecycle(root_path, plan, inventory, project, sources)
     plan.unimplemented_operations = unimplemented_operations(covered, plan.lifecycle) if covered else []
     plan.handlers = [plan.handler.file] if plan.handler and plan.automatic else []
     removal = _estimate(root_path, plan, sources) if estimate else None
@@ -486,8 +486,9 @@ def _tenant_suggestion(plan: MigrationPlan, inventory: Inventory) -> list[str]:
     return []
 
 
-def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: Project):
-    """How the tenant lifecycle is served (`migrator.lifecycle`), from the routes' verdicts and parameters."""
+def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: Project, sources: SourceSet):
+    """How the tenant lifecycle is served (`migrator.lifecycle`), from the routes' verdicts and parameters, read in
+    the modules the plan parsed (each file parsed once)."""
     from migrator.lifecycle import RouteFacts, plan_lifecycle
 
     facts = []
@@ -504,7 +505,7 @@ def _lifecycle(root: Path, plan: MigrationPlan, inventory: Inventory, project: P
             params=tuple((p.name, p.kind, p.annotation) for p in route.params)))
     single = plan.single_tenant
     tool = {"tenant": single.tenant, "tenant_env": single.env} if single is not None else {}
-    lifecycle = plan_lifecycle(root, facts, tool=tool, app_file=plan.app.file)
+    lifecycle = plan_lifecycle(root, facts, tool=tool, app_file=plan.app.file, modules=SourceSetModules(sources))
     if lifecycle.uses_registry and plan.handler is not None:
         lifecycle.registry_file = str(PurePosixPath(plan.handler.file).parent / "tenant_registry.py")
         lifecycle.registry_module = module_name_for(lifecycle.registry_file)
