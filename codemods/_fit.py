@@ -29,8 +29,13 @@ _BULLETS = ("- ", "* ", ">>>")
 
 def fit_module(module: cst.Module, width: int) -> cst.Module:
     """`module` with its lines within `width` columns where the rules above allow."""
+    return cst.parse_module(fit_code(module, width))
+
+
+def fit_code(module: cst.Module, width: int) -> str:
+    """`fit_module(module, width).code` without parsing the result (for a caller that only writes the text)."""
     fitted = module.visit(_Fit(width))
-    return cst.parse_module(_split_long_strings(fitted.code, width))
+    return _split_long_strings(fitted.code, width)
 
 
 def fit_statements(statements: Sequence[cst.BaseStatement], width: int, depth: int = 0) -> list[cst.BaseStatement]:

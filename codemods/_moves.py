@@ -10,6 +10,8 @@ module importing it from the router) gets a public name; names are rewritten whe
 from __future__ import annotations
 
 import ast
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -284,12 +286,29 @@ def _external_imports(state: Phase1State) -> None:
             tree = ast.parse(data)
         except (SyntaxError, ValueError):
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                module = get_absolute_module_from_package(package_for(rel) or None, node.module, node.level) \
-                    if node.level else node.module
-                if module in routers:
-                    state.external.setdefault(module, set()).update(alias.name for alias in node.names)
+        for node in _import_froms(tree):
+            module = get_absolute_module_from_package(package_for(rel) or None, node.module, node.level) \
+                if node.level else node.module
+            if module in routers:
+                state.external.setdefault(module, set()).update(alias.name for alias in node.names)
+
+
+#: the fields holding statements (and the `except` handlers and `case`s that hold them)
+_STATEMENT_BLOCKS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def _import_froms(tree: ast.Module) -> Iterator[ast.ImportFrom]:
+    """The `from ... import` statements of a module at any depth, in `ast.walk`'s order (breadth first, fields in
+    order): an import is a statement, so only the statement blocks are walked, never an expression."""
+    pending = deque([tree])
+    while pending:
+        node = pending.popleft()
+        if isinstance(node, ast.ImportFrom):
+            yield node
+        for name in _STATEMENT_BLOCKS:
+            block = getattr(node, name, None)
+            if isinstance(block, list):
+                pending.extend(block)
 
 
 def renamed(index: ModuleIndex, node: cst.CSTNode, targets: dict[str, str]) -> cst.CSTNode:

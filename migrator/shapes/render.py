@@ -17,7 +17,7 @@ from typing import Optional
 
 import libcst as cst
 
-from codemods._fit import fit_module
+from codemods._fit import fit_code
 
 from . import layout
 from .mapping import FieldMap, OperationMapping, Source
@@ -89,7 +89,7 @@ def render_module(mappings: Sequence[OperationMapping], *, service: str, include
     header = _header(service, emitter)
     text = header + "".join("\n\n" + body for body in bodies)
     module = cst.parse_module(text)  # a bug here must never reach a service's tree
-    return fit_module(module, line_length).code  # what the layout above left too long: as every generated module
+    return fit_code(module, line_length)  # what the layout above left too long: as every generated module
 
 
 def _header(service: str, emitter: _Emitter) -> str:
