@@ -104,21 +104,21 @@ class ImportStyle:
             return rel in made or (root / rel).is_dir() or (root / f"{rel}.py").is_file()
 
         folders = _config_folders(root)
-        combine = _ruff_value(folders, ("lint", "isort", "combine-as-imports")) or _ruff_value(
-            folders, ("isort", "combine-as-imports"))
-        return cls(first_party, _line_length(root, folders), combine is True)
+        ruff = _ruff_config(folders)  # found once: every setting below is read from it
+        combine = _ruff_setting(ruff, ("lint", "isort", "combine-as-imports")) or _ruff_setting(
+            ruff, ("isort", "combine-as-imports"))
+        return cls(first_party, _line_length(folders, ruff), combine is True)
 
 
-def _line_length(root: Path, folders: Optional[list[Path]] = None) -> int:
-    """The line length the service formats with: ruff's `line-length`, read as ruff reads it (the closest
-    `.ruff.toml`, `ruff.toml` or `pyproject.toml` with a `[tool.ruff]` table, from `root` up; `extend` followed),
-    else black's (`[tool.black] line-length` of the closest pyproject.toml: black reads no other file), else ruff's
-    default. The search goes up to the repository's root (a `.git` or `.hg` directory), so a service analysed from
-    its `src/` reads the configuration beside it; outside a repository only `root` itself is read."""
+def _line_length(folders: list[Path], ruff: Optional[tuple[Path, dict]]) -> int:
+    """The line length the service formats with: ruff's `line-length`, read as ruff reads it (`_ruff_config`: the
+    closest `.ruff.toml`, `ruff.toml` or `pyproject.toml` with a `[tool.ruff]` table, from the root up; `extend`
+    followed), else black's (`[tool.black] line-length` of the closest pyproject.toml: black reads no other file),
+    else ruff's default. The search goes up to the repository's root (a `.git` or `.hg` directory), so a service
+    analysed from its `src/` reads the configuration beside it; outside a repository only the root itself is read."""
     from ._target import read_toml, toml_table
 
-    folders = folders if folders is not None else _config_folders(root)
-    width = _ruff_value(folders, ("line-length",))
+    width = _ruff_setting(ruff, ("line-length",))
     if width is None:
         for folder in folders:
             data = read_toml(folder / "pyproject.toml")
@@ -137,9 +137,8 @@ def _config_folders(root: Path) -> list[Path]:
     return [root]
 
 
-def _ruff_value(folders: list[Path], keys: tuple[str, ...]) -> object:
-    """A setting of the closest ruff configuration file (`("lint", "isort", "combine-as-imports")`), or of the one it
-    `extend`s; None when that file sets none, or there is none (ruff reads only the closest file)."""
+def _ruff_config(folders: list[Path]) -> Optional[tuple[Path, dict]]:
+    """(file, its ruff settings) of the closest ruff configuration, or None (ruff reads only the closest file)."""
     from ._target import read_toml, toml_table
 
     for folder in folders:
@@ -148,14 +147,18 @@ def _ruff_value(folders: list[Path], keys: tuple[str, ...]) -> object:
             settings = toml_table(data, *table) if data is not None else {}
             if data is None or (table and not settings):
                 continue  # missing, or a pyproject.toml without a ruff table: ruff looks further
-            return _ruff_setting(folder / name, settings, keys)
+            return folder / name, settings
     return None
 
 
-def _ruff_setting(path: Path, settings: dict, keys: tuple[str, ...], depth: int = 0) -> object:
-    """The value at `keys` in one ruff configuration, or in the one it `extend`s (relative to its folder)."""
+def _ruff_setting(config: Optional[tuple[Path, dict]], keys: tuple[str, ...], depth: int = 0) -> object:
+    """The value at `keys` (`("lint", "isort", "combine-as-imports")`) in a ruff configuration, or in the one it
+    `extend`s (relative to its folder); None when neither sets it, or there is no configuration."""
     from ._target import read_toml, toml_table
 
+    if config is None:
+        return None
+    path, settings = config
     value: object = settings
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
@@ -169,7 +172,7 @@ def _ruff_setting(path: Path, settings: dict, keys: tuple[str, ...], depth: int 
     if data is None:
         return None
     table = toml_table(data, "tool", "ruff") if target.name == "pyproject.toml" else data
-    return _ruff_setting(target, table, keys, depth + 1)
+    return _ruff_setting((target, table), keys, depth + 1)
 
 
 @dataclass(frozen=True)
