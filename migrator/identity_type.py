@@ -41,9 +41,7 @@ def identity_mismatch(param: cst.Param, dependency: Optional[str], identity: str
     the same class or either is unknown (an `Annotated` alias, a callable class: the setting is trusted)."""
     mine = _param_class(param, dependency, index, sources)
     module_name, _, func_name = identity.partition(":")
-    module = sources.get_module(module_name)
-    func = module.function(func_name) if module is not None else None
-    given = _class_of(_returned_class(func), module, sources) if func is not None and module is not None else None
+    given = _class_returned_by(module_name, func_name, sources)
     if mine is None or given is None or (mine[0].module, mine[1].name.value) == (given[0].module, given[1].name.value):
         return None
     return mine[1].name.value, given[1].name.value
@@ -56,11 +54,16 @@ def _param_class(param: cst.Param, dependency: Optional[str], index: ModuleIndex
     found = _class_of(_type_name(base), index, sources) if base is not None else None
     if found is None and dependency:
         module_name, _, func_name = dependency.rpartition(".")
-        module = sources.get_module(module_name)
-        func = module.function(func_name) if module is not None else None
-        if func is not None and module is not None:
-            found = _class_of(_returned_class(func), module, sources)
+        found = _class_returned_by(module_name, func_name, sources)
     return found
+
+
+def _class_returned_by(module_name: str, func_name: str,
+                       sources: SourceSet) -> Optional[tuple[ModuleIndex, cst.ClassDef]]:
+    """The class the top-level function `func_name` of `module_name` returns (`_returned_class`), if readable."""
+    module = sources.get_module(module_name)
+    func = module.function(func_name) if module is not None else None
+    return _class_of(_returned_class(func), module, sources) if func is not None and module is not None else None
 
 
 def _type_name(node: Optional[cst.BaseExpression]) -> Optional[str]:

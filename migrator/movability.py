@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections import Counter
 from typing import Optional
 
@@ -47,6 +46,7 @@ from codemods._source import ModuleIndex, SourceError, SourceSet, children, coll
 from codemods._standard_methods import standard_input
 from migrator.answer_shapes import AnswerMapper, Answers
 from migrator.catalog import Catalog, Match, builtin_catalog
+from migrator.cst_lines import LineIndex
 from migrator.identity_type import identity_id_type, identity_mismatch
 from migrator.inventory.models import Param, Route
 from migrator.plan import ImportRef, InputsFact, ParamPlan, Reason, ResponseFact, TenantFact, Verdict
@@ -198,8 +198,7 @@ def _closure_reason(route: Route, index: ModuleIndex | SourceError | None) -> st
     func = index.function(outer) if isinstance(index, ModuleIndex) and "." not in outer else None
     if func is None:
         return f"defined inside the function `{outer}` (a closure): move it by hand"
-    line = next((number for number, text in enumerate(index.source.splitlines(), 1)
-                 if re.match(rf"\s*(async\s+)?def\s+{re.escape(outer)}\b", text)), None)
+    line = LineIndex(index.tree, index.source).line(func)  # the `def` line, as the ast reads it
     where = f" ({route.file}:{line})" if line else ""
     returned = {get_full_name_for_node(small.value) for statement in func.body.body
                 if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
@@ -533,8 +532,7 @@ def _holds_an_object(param: Param, base_text: Optional[str], route: Route) -> bo
     string or an int, or the identity the route's tenant is read from (`admin` of `identity:admin.tenant_id`)."""
     if base_text not in _PLAIN_ID and base_text != "int":
         return True
-    source = route.tenant_source or ""
-    return source.startswith("identity:") and source.split(":", 1)[1].split(".", 1)[0] == param.name
+    return (route.tenant_source or "").startswith("identity:") and _identity_attr(route, param.name) is not None
 
 
 def _subject_paths(param: Param, route: Route) -> list[str]:
