@@ -30,7 +30,7 @@ def measure(interp: Interp, placed: set[tuple[str, int]], reasons: dict[tuple[st
             branch_reasons.setdefault((branch.file, site.line), why)
     seen = 0
     unplaced: list[UnplacedRoute] = []
-    self_calls = _self_calls(interp)
+    self_calls: dict[str, list[tuple[str, str]]] | None = None  # read when a first site needs the fallback reason
     for file in sorted(interp.facts):
         facts = interp.facts[file]
         for site in facts.sites:
@@ -40,7 +40,10 @@ def measure(interp: Interp, placed: set[tuple[str, int]], reasons: dict[tuple[st
             seen += 1
             if key in placed:
                 continue
-            reason = reasons.get(key) or by_line.get(key) or branch_reasons.get(key) or _fallback(site, self_calls)
+            reason = reasons.get(key) or by_line.get(key) or branch_reasons.get(key)
+            if not reason:
+                self_calls = _self_calls(interp) if self_calls is None else self_calls
+                reason = _fallback(site, self_calls)
             unplaced.append(UnplacedRoute(file=file, line=site.line, function=site.function, reason=reason))
     # Sites in skipped branches of modules whose facts were replaced are still counted above; sites of branches
     # in bodies parsed on demand (not in `facts`) are added here.
